@@ -1,0 +1,118 @@
+//! The hand-written side of the generated client: its inner context and request hooks.
+
+use crate::generated::Client;
+use progenitor_client::{ClientHooks, Error, OperationInfo};
+use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION};
+use reqwest::StatusCode;
+use std::cell::RefCell;
+use std::fmt;
+
+/// What every request of a [`Client`] needs besides the `reqwest::Client`: the API key.
+///
+/// The key is stored as a sensitive header value and never shown by `Debug`.
+#[derive(Clone, Default)]
+pub struct ClientContext {
+    authorization: Option<HeaderValue>,
+}
+
+impl fmt::Debug for ClientContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientContext")
+            .field("authorization", &self.authorization.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
+/// The API key cannot be sent in an HTTP header (it holds control characters).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidApiKey;
+
+impl fmt::Display for InvalidApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the API key contains characters that cannot be sent in an HTTP header")
+    }
+}
+
+impl std::error::Error for InvalidApiKey {}
+
+impl ClientContext {
+    /// A context that sends `Authorization: Bearer <key>` on every request.
+    pub fn with_api_key(key: &str) -> Result<Self, InvalidApiKey> {
+        let mut value =
+            HeaderValue::from_str(&format!("Bearer {key}")).map_err(|_| InvalidApiKey)?;
+        value.set_sensitive(true);
+        Ok(Self { authorization: Some(value) })
+    }
+
+    /// A context that sends no credentials (for servers without auth).
+    pub fn anonymous() -> Self {
+        Self::default()
+    }
+}
+
+/// Status and headers of the last response a call received.
+///
+/// progenitor's `Error::InvalidResponsePayload` keeps the body but not the status, so an
+/// HTML 502 page from a proxy would be indistinguishable from a bad 200. [`observe`]
+/// recovers them.
+#[derive(Debug, Clone)]
+pub struct ResponseMeta {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// The response headers.
+    pub headers: HeaderMap,
+}
+
+tokio::task_local! {
+    static LAST_RESPONSE: RefCell<Option<ResponseMeta>>;
+}
+
+/// Runs `call` (one generated operation) and returns its output together with the
+/// status and headers of the response it received, if any.
+///
+/// ```no_run
+/// # async fn run(client: mistral_files_raw::Client) {
+/// let (result, meta) = mistral_files_raw::observe(client.files_api_routes_list_files().send()).await;
+/// if let (Err(_), Some(meta)) = (&result, &meta) {
+///     eprintln!("failed with HTTP {}", meta.status);
+/// }
+/// # }
+/// ```
+pub async fn observe<F: std::future::Future>(call: F) -> (F::Output, Option<ResponseMeta>) {
+    LAST_RESPONSE
+        .scope(RefCell::new(None), async move {
+            let output = call.await;
+            let meta = LAST_RESPONSE.with(|cell| cell.borrow_mut().take());
+            (output, meta)
+        })
+        .await
+}
+
+impl ClientHooks<ClientContext> for Client {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        _info: &OperationInfo,
+    ) -> Result<(), Error<E>> {
+        if let Some(auth) = &self.inner.authorization {
+            request.headers_mut().insert(AUTHORIZATION, auth.clone());
+        }
+        Ok(())
+    }
+
+    async fn post<E>(
+        &self,
+        result: &reqwest::Result<reqwest::Response>,
+        _info: &OperationInfo,
+    ) -> Result<(), Error<E>> {
+        if let Ok(response) = result {
+            let meta = ResponseMeta {
+                status: response.status(),
+                headers: response.headers().clone(),
+            };
+            // Outside `observe` there is nowhere to record: that is fine.
+            let _ = LAST_RESPONSE.try_with(|cell| *cell.borrow_mut() = Some(meta));
+        }
+        Ok(())
+    }
+}

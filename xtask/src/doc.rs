@@ -1,0 +1,120 @@
+//! Reading and writing OpenAPI documents (YAML or JSON) in one canonical form.
+//!
+//! Documents are held as `serde_json::Value` with insertion order preserved. The
+//! canonical YAML form orders keys by [`key_rank`] so that the same content always
+//! produces the same bytes, whatever order the provider happened to write it in.
+
+use anyhow::{Context, Result};
+use serde_json::{Map, Value};
+use std::path::Path;
+
+/// Parses a YAML or JSON document (JSON is YAML, so one parser serves both).
+/// YAML merge keys (`<<`) are applied and anchors expanded.
+pub fn parse(text: &str) -> Result<Value> {
+    let mut yaml: serde_yaml_ng::Value =
+        serde_yaml_ng::from_str(text).context("the document is not valid YAML or JSON")?;
+    yaml.apply_merge().context("applying YAML merge keys")?;
+    let json: Value =
+        serde_json::to_value(yaml).context("the document has values JSON cannot hold")?;
+    Ok(json)
+}
+
+/// Reads and parses a document from disk.
+pub fn read(path: &Path) -> Result<Value> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    parse(&text).with_context(|| format!("parsing {}", path.display()))
+}
+
+/// Serializes a document as YAML in canonical key order.
+pub fn to_canonical_yaml(doc: &Value) -> Result<String> {
+    let ordered = canonical(doc, &[]);
+    Ok(serde_yaml_ng::to_string(&ordered)?)
+}
+
+/// Serializes a document as pretty JSON (for the normalized, generated document).
+pub fn to_pretty_json(doc: &Value) -> Result<String> {
+    let mut s = serde_json::to_string_pretty(doc)?;
+    s.push('\n');
+    Ok(s)
+}
+
+/// Maps whose keys are names chosen by the API author rather than OpenAPI keywords.
+/// Their order carries meaning (property order becomes field order) or is sorted
+/// by name; see [`canonical`].
+fn is_name_map(path: &[&str]) -> bool {
+    matches!(
+        path,
+        [.., "properties"] | [.., "paths"] | [.., "schemas"] | [.., "responses"] | [.., "content"]
+            | [.., "securitySchemes"] | [.., "examples"] | [.., "headers"]
+    )
+}
+
+/// Returns the document with every object's keys in canonical order:
+/// - `properties` keep the author's order (it is the generated field order);
+/// - `paths`, `schemas`, `responses` and other name maps are sorted by name;
+/// - OpenAPI keywords follow [`key_rank`], unknown keys after them alphabetically;
+/// - example and default values are kept as written.
+fn canonical(value: &Value, path: &[&str]) -> Value {
+    // Example and default values are data, not OpenAPI: keep them exactly as written.
+    if matches!(path.last(), Some(&("value" | "example" | "default" | "enum" | "const"))) {
+        return value.clone();
+    }
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            let last = path.last().copied().unwrap_or("");
+            let is_keyword_map = !is_name_map(path);
+            if !is_keyword_map {
+                if last != "properties" {
+                    keys.sort();
+                }
+            } else {
+                keys.sort_by(|a, b| {
+                    key_rank(a, path)
+                        .cmp(&key_rank(b, path))
+                        .then_with(|| a.cmp(b))
+                });
+            }
+            let mut out = Map::new();
+            for k in keys {
+                let mut child_path = path.to_vec();
+                // A name map's children are keyword maps again: mark the name level.
+                child_path.push(if is_keyword_map { k.as_str() } else { "<name>" });
+                out.insert(k.clone(), canonical(&map[k], &child_path));
+            }
+            Value::Object(out)
+        }
+        Value::Array(items) => {
+            let mut child_path = path.to_vec();
+            child_path.push("<item>");
+            Value::Array(items.iter().map(|v| canonical(v, &child_path)).collect())
+        }
+        other => other.clone(),
+    }
+}
+
+/// The position of an OpenAPI keyword in canonical output. The order is the one the
+/// provider writes (e.g. `type, items, properties, examples, title, format, description,
+/// default, enum, required` in a schema), with one exception for parameter objects,
+/// whose `required` comes before `schema`.
+fn key_rank(key: &str, path: &[&str]) -> usize {
+    const PARAMETER: &[&str] = &["name", "in", "description", "required", "schema"];
+    const ORDER: &[&str] = &[
+        "scheme", "openapi", "info", "paths", "components",
+        "post", "get", "put", "patch", "delete", "options", "head", "trace",
+        "schemas", "securitySchemes",
+        "name", "url", "in", "operationId", "summary",
+        "type", "items", "properties", "anyOf", "allOf", "oneOf", "$ref", "schema", "value",
+        "examples", "example", "title", "format", "x-displayName", "description", "version",
+        "tags", "security", "servers", "parameters", "requestBody", "responses", "content",
+        "default", "enum", "const", "required", "deprecated", "additionalProperties",
+    ];
+    if matches!(path, [.., "parameters", "<item>"]) {
+        if let Some(i) = PARAMETER.iter().position(|k| *k == key) {
+            return i;
+        }
+        return PARAMETER.len() + ORDER.iter().position(|k| *k == key).unwrap_or(ORDER.len());
+    }
+    ORDER.iter().position(|k| *k == key).unwrap_or(ORDER.len())
+}

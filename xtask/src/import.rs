@@ -1,0 +1,233 @@
+//! `cargo xtask import`: cut the Files API out of the provider's whole document.
+//!
+//! Keeps the operations tagged `files`, the component schemas they reach (transitively),
+//! the security schemes they use and the `files` tag; everything else is dropped. The
+//! result is written in canonical form ([`crate::doc::to_canonical_yaml`]), so importing
+//! the same content twice, or in another key order, writes the same bytes.
+
+use anyhow::{bail, Result};
+use serde_json::{Map, Value};
+use std::collections::{BTreeSet, VecDeque};
+
+/// The tag that marks the operations of the Files API.
+pub const FILES_TAG: &str = "files";
+
+const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+const SCHEMA_REF_PREFIX: &str = "#/components/schemas/";
+
+/// Extracts the Files API from a provider document and returns it in canonical YAML.
+pub fn import(provider: &Value) -> Result<String> {
+    let doc = extract(provider)?;
+    crate::doc::to_canonical_yaml(&doc)
+}
+
+/// Extracts the Files API from a provider document.
+pub fn extract(provider: &Value) -> Result<Value> {
+    let version = provider.get("openapi").and_then(Value::as_str).unwrap_or("");
+    if !version.starts_with("3.1") {
+        bail!("expected an OpenAPI 3.1 document, found openapi: {version:?}");
+    }
+    let Some(paths) = provider.get("paths").and_then(Value::as_object) else {
+        bail!("the document has no `paths`");
+    };
+
+    let mut kept_paths = Map::new();
+    for (path, item) in paths {
+        let Some(item) = item.as_object() else { continue };
+        let mut kept_item = Map::new();
+        for (key, op) in item {
+            let is_files_op = METHODS.contains(&key.as_str())
+                && op
+                    .get("tags")
+                    .and_then(Value::as_array)
+                    .is_some_and(|tags| tags.iter().any(|t| t == FILES_TAG));
+            if is_files_op {
+                kept_item.insert(key.clone(), op.clone());
+            }
+        }
+        if !kept_item.is_empty() {
+            // Path-level parameters apply to the kept operations too.
+            if let Some(params) = item.get("parameters") {
+                kept_item.insert("parameters".into(), params.clone());
+            }
+            kept_paths.insert(path.clone(), Value::Object(kept_item));
+        }
+    }
+    if kept_paths.is_empty() {
+        bail!("no operation is tagged `{FILES_TAG}`: is this the provider's API document?");
+    }
+
+    // Schemas reachable from the kept operations, following $refs transitively.
+    let all_schemas = provider
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let mut reached = BTreeSet::new();
+    let mut queue: VecDeque<String> = VecDeque::new();
+    collect_schema_refs(&Value::Object(kept_paths.clone()), &mut queue);
+    while let Some(name) = queue.pop_front() {
+        if !reached.insert(name.clone()) {
+            continue;
+        }
+        match all_schemas.get(&name) {
+            Some(schema) => collect_schema_refs(schema, &mut queue),
+            None => bail!("`{SCHEMA_REF_PREFIX}{name}` is referenced but not defined"),
+        }
+    }
+    let schemas: Map<String, Value> = reached
+        .iter()
+        .map(|name| (name.clone(), all_schemas[name].clone()))
+        .collect();
+
+    // Security: the global requirement, and the schemes it and the operations name.
+    let mut scheme_names = BTreeSet::new();
+    let security = provider.get("security").cloned();
+    for requirement in security.iter().chain(
+        kept_paths
+            .values()
+            .flat_map(|item| item.as_object().into_iter().flat_map(|m| m.values()))
+            .filter_map(|op| op.get("security")),
+    ) {
+        for alt in requirement.as_array().into_iter().flatten() {
+            if let Some(obj) = alt.as_object() {
+                scheme_names.extend(obj.keys().cloned());
+            }
+        }
+    }
+    let security_schemes: Map<String, Value> = provider
+        .pointer("/components/securitySchemes")
+        .and_then(Value::as_object)
+        .map(|all| {
+            all.iter()
+                .filter(|(name, _)| scheme_names.contains(*name))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+
+    let mut out = Map::new();
+    out.insert("openapi".into(), Value::String(version.to_string()));
+    if let Some(info) = provider.get("info") {
+        out.insert("info".into(), info.clone());
+    }
+    if let Some(servers) = provider.get("servers") {
+        out.insert("servers".into(), servers.clone());
+    }
+    if let Some(security) = security {
+        out.insert("security".into(), security);
+    }
+    let tags: Vec<Value> = provider
+        .get("tags")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|t| t.get("name").and_then(Value::as_str) == Some(FILES_TAG))
+        .cloned()
+        .collect();
+    if !tags.is_empty() {
+        out.insert("tags".into(), Value::Array(tags));
+    }
+    out.insert("paths".into(), Value::Object(kept_paths));
+    let mut components = Map::new();
+    components.insert("schemas".into(), Value::Object(schemas));
+    if !security_schemes.is_empty() {
+        components.insert("securitySchemes".into(), Value::Object(security_schemes));
+    }
+    out.insert("components".into(), Value::Object(components));
+    Ok(Value::Object(out))
+}
+
+fn collect_schema_refs(value: &Value, out: &mut VecDeque<String>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                if k == "$ref" {
+                    if let Some(name) = v.as_str().and_then(|r| r.strip_prefix(SCHEMA_REF_PREFIX)) {
+                        out.push_back(name.to_string());
+                    }
+                } else {
+                    collect_schema_refs(v, out);
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_schema_refs(v, out)),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PROVIDER: &str = r##"
+openapi: 3.1.0
+info: {title: Whole API, version: 1.0.0}
+paths:
+  /v1/other:
+    get:
+      operationId: other_op
+      tags: [other]
+      responses: {'200': {description: OK, content: {application/json: {schema: {$ref: '#/components/schemas/Other'}}}}}
+  /v1/files:
+    get:
+      operationId: list
+      tags: [files]
+      responses: {'200': {description: OK, content: {application/json: {schema: {$ref: '#/components/schemas/List'}}}}}
+components:
+  schemas:
+    Other: {type: object}
+    List: {type: object, properties: {data: {type: array, items: {$ref: '#/components/schemas/Item'}}}}
+    Item: {type: object, properties: {kind: {$ref: '#/components/schemas/Kind'}}}
+    Kind: {type: string, enum: [a, b]}
+  securitySchemes:
+    ApiKey: {type: http, scheme: bearer}
+    Unused: {type: http, scheme: basic}
+security: [{ApiKey: []}]
+tags: [{name: other}, {name: files, description: Files}]
+"##;
+
+    #[test]
+    fn keeps_files_operations_and_reachable_schemas_only() {
+        let doc = extract(&crate::doc::parse(PROVIDER).unwrap()).unwrap();
+        let paths: Vec<_> = doc["paths"].as_object().unwrap().keys().collect();
+        assert_eq!(paths, ["/v1/files"]);
+        let schemas: Vec<_> = doc["components"]["schemas"].as_object().unwrap().keys().collect();
+        assert_eq!(schemas, ["Item", "Kind", "List"]);
+        let schemes: Vec<_> = doc["components"]["securitySchemes"].as_object().unwrap().keys().collect();
+        assert_eq!(schemes, ["ApiKey"]);
+        assert_eq!(doc["tags"], serde_json::json!([{"name": "files", "description": "Files"}]));
+    }
+
+    #[test]
+    fn importing_twice_changes_nothing() {
+        let once = import(&crate::doc::parse(PROVIDER).unwrap()).unwrap();
+        let twice = import(&crate::doc::parse(&once).unwrap()).unwrap();
+        assert_eq!(once, twice);
+    }
+
+    #[test]
+    fn key_order_of_the_input_does_not_matter() {
+        let reordered = PROVIDER.replace(
+            "Kind: {type: string, enum: [a, b]}",
+            "Kind: {enum: [a, b], type: string}",
+        );
+        let a = import(&crate::doc::parse(PROVIDER).unwrap()).unwrap();
+        let b = import(&crate::doc::parse(&reordered).unwrap()).unwrap();
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn rejects_documents_without_files_operations() {
+        let doc = crate::doc::parse("openapi: 3.1.0\ninfo: {title: x, version: '1'}\npaths: {}\n").unwrap();
+        let err = extract(&doc).unwrap_err().to_string();
+        assert!(err.contains("no operation is tagged"), "{err}");
+    }
+
+    #[test]
+    fn rejects_dangling_refs() {
+        let doc = crate::doc::parse(&PROVIDER.replace("    Kind: {type: string, enum: [a, b]}\n", "")).unwrap();
+        let err = extract(&doc).unwrap_err().to_string();
+        assert!(err.contains("Kind"), "{err}");
+    }
+}

@@ -1,0 +1,200 @@
+//! OpenAPI 3.1 -> the OpenAPI 3.0.3 dialect that progenitor (through `openapiv3`) reads.
+//!
+//! Rules, applied everywhere in the document:
+//! - `anyOf`/`oneOf` `[X, {type: 'null'}]` -> `X` + `nullable: true`; when `X` is a `$ref`,
+//!   `allOf: [X]` + `nullable: true` (3.0 ignores siblings of a bare `$ref`). With several
+//!   non-null branches the null branch is dropped and `nullable: true` added.
+//! - `type: [X, 'null']` -> `type: X` + `nullable: true`.
+//! - `examples: [a, ...]` in a schema -> `example: a` (media-type `examples` maps are 3.0 already).
+//! - a `$ref` with sibling keywords -> `allOf: [{$ref}]` plus the siblings.
+//! - `const: v` -> `enum: [v]`.
+//! - numeric `exclusiveMinimum`/`exclusiveMaximum` -> `minimum`/`maximum` + boolean flag.
+//! - `info` (with `title` and `version`) added when missing; `openapi` set to `3.0.3`.
+
+use serde_json::{json, Map, Value};
+
+/// Normalizes a 3.1 document into 3.0.3. Documents already in 3.0 pass through unchanged
+/// apart from the same rewrites, which are no-ops on valid 3.0.
+pub fn normalize(doc: &Value) -> Value {
+    let mut out = doc.clone();
+    walk(&mut out);
+    if let Some(map) = out.as_object_mut() {
+        map.insert("openapi".into(), Value::String("3.0.3".into()));
+        let info = map
+            .entry("info")
+            .or_insert_with(|| json!({"title": "API", "version": "0.0.0"}));
+        if let Some(info) = info.as_object_mut() {
+            info.entry("title").or_insert_with(|| json!("API"));
+            info.entry("version").or_insert_with(|| json!("0.0.0"));
+        }
+    }
+    out
+}
+
+fn is_null_schema(v: &Value) -> bool {
+    v.get("type").and_then(Value::as_str) == Some("null")
+}
+
+fn walk(value: &mut Value) {
+    match value {
+        Value::Array(items) => items.iter_mut().for_each(walk),
+        Value::Object(map) => {
+            for v in map.values_mut() {
+                walk(v);
+            }
+            rewrite_schema(map);
+        }
+        _ => {}
+    }
+}
+
+/// Rewrites one object if it is a schema using 3.1-only constructs. Children are
+/// already normalized when this runs.
+fn rewrite_schema(map: &mut Map<String, Value>) {
+    // type: [X, 'null']
+    if let Some(Value::Array(types)) = map.get("type") {
+        let non_null: Vec<Value> = types.iter().filter(|t| *t != "null").cloned().collect();
+        let had_null = non_null.len() != types.len();
+        if non_null.len() == 1 {
+            map.insert("type".into(), non_null[0].clone());
+        }
+        if had_null {
+            map.insert("nullable".into(), Value::Bool(true));
+        }
+    }
+
+    // anyOf / oneOf with a null branch
+    for key in ["anyOf", "oneOf"] {
+        let Some(Value::Array(branches)) = map.get(key) else { continue };
+        if !branches.iter().any(is_null_schema) {
+            continue;
+        }
+        let rest: Vec<Value> = branches.iter().filter(|b| !is_null_schema(b)).cloned().collect();
+        map.remove(key);
+        map.insert("nullable".into(), Value::Bool(true));
+        match rest.as_slice() {
+            [] => {}
+            [only] if only.get("$ref").is_some() => {
+                map.insert("allOf".into(), Value::Array(vec![only.clone()]));
+            }
+            [only] => {
+                if let Value::Object(inner) = only {
+                    for (k, v) in inner {
+                        // The outer schema's own keywords (title, description...) win.
+                        map.entry(k.clone()).or_insert_with(|| v.clone());
+                    }
+                }
+            }
+            _ => {
+                map.insert(key.into(), Value::Array(rest));
+            }
+        }
+    }
+
+    // examples: [..] -> example (schemas only: media types hold a map here)
+    if let Some(Value::Array(examples)) = map.get("examples") {
+        let first = examples.first().cloned();
+        map.remove("examples");
+        if let Some(first) = first {
+            map.entry("example").or_insert(first);
+        }
+    }
+
+    // const -> enum
+    if let Some(c) = map.remove("const") {
+        map.insert("enum".into(), Value::Array(vec![c]));
+    }
+
+    // exclusive bounds: numbers in 3.1, flags in 3.0
+    for (exclusive, bound) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
+        if let Some(n @ Value::Number(_)) = map.get(exclusive).cloned() {
+            map.insert(bound.into(), n);
+            map.insert(exclusive.into(), Value::Bool(true));
+        }
+    }
+
+    // $ref with siblings -> allOf [$ref]
+    if map.contains_key("$ref") && map.len() > 1 {
+        let reference = map.remove("$ref").expect("checked above");
+        map.insert("allOf".into(), json!([{ "$ref": reference }]));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn norm(v: Value) -> Value {
+        let mut v = v;
+        walk(&mut v);
+        v
+    }
+
+    #[test]
+    fn nullable_scalar() {
+        assert_eq!(
+            norm(json!({"anyOf": [{"type": "integer"}, {"type": "null"}], "title": "N"})),
+            json!({"title": "N", "nullable": true, "type": "integer"})
+        );
+    }
+
+    #[test]
+    fn nullable_ref_becomes_all_of() {
+        assert_eq!(
+            norm(json!({"anyOf": [{"$ref": "#/x"}, {"type": "null"}]})),
+            json!({"nullable": true, "allOf": [{"$ref": "#/x"}]})
+        );
+    }
+
+    #[test]
+    fn null_first_is_handled_too() {
+        assert_eq!(
+            norm(json!({"oneOf": [{"type": "null"}, {"type": "string"}]})),
+            json!({"nullable": true, "type": "string"})
+        );
+    }
+
+    #[test]
+    fn several_branches_keep_any_of() {
+        assert_eq!(
+            norm(json!({"anyOf": [{"type": "string"}, {"type": "integer"}, {"type": "null"}]})),
+            json!({"nullable": true, "anyOf": [{"type": "string"}, {"type": "integer"}]})
+        );
+    }
+
+    #[test]
+    fn type_array_with_null() {
+        assert_eq!(
+            norm(json!({"type": ["integer", "null"]})),
+            json!({"type": "integer", "nullable": true})
+        );
+    }
+
+    #[test]
+    fn examples_array_to_example_but_media_maps_stay() {
+        assert_eq!(norm(json!({"type": "string", "examples": ["a", "b"]})), json!({"type": "string", "example": "a"}));
+        let media = json!({"examples": {"userExample": {"value": 1}}});
+        assert_eq!(norm(media.clone()), media);
+    }
+
+    #[test]
+    fn ref_siblings_and_const_and_bounds() {
+        assert_eq!(
+            norm(json!({"$ref": "#/x", "description": "d"})),
+            json!({"description": "d", "allOf": [{"$ref": "#/x"}]})
+        );
+        assert_eq!(norm(json!({"const": "file"})), json!({"enum": ["file"]}));
+        assert_eq!(
+            norm(json!({"type": "integer", "exclusiveMinimum": 0})),
+            json!({"type": "integer", "exclusiveMinimum": true, "minimum": 0})
+        );
+    }
+
+    #[test]
+    fn document_level() {
+        let out = normalize(&json!({"openapi": "3.1.0", "paths": {}}));
+        assert_eq!(out["openapi"], "3.0.3");
+        assert_eq!(out["info"]["title"], "API");
+        assert_eq!(out["info"]["version"], "0.0.0");
+    }
+}
