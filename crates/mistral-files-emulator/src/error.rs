@@ -1,0 +1,237 @@
+//! Error responses in the provider's shapes, and the library's own error type.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Value};
+
+/// Errors starting or running the emulator (not HTTP errors: those are responses).
+#[derive(Debug, thiserror::Error)]
+pub enum EmulatorError {
+    /// A filesystem or socket error, with what was being done.
+    #[error("{context}: {source}")]
+    Io {
+        /// What the emulator was doing.
+        context: String,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The metadata database could not be opened or used.
+    #[error("metadata database: {0}")]
+    Database(#[from] rusqlite::Error),
+    /// The server task ended abnormally.
+    #[error("server task failed: {0}")]
+    Server(String),
+}
+
+impl EmulatorError {
+    pub(crate) fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        EmulatorError::Io {
+            context: context.into(),
+            source,
+        }
+    }
+}
+
+/// An error answered to an HTTP client.
+#[derive(Debug)]
+pub(crate) enum ApiError {
+    /// 401 `{"detail":"Unauthorized"}`.
+    Unauthorized,
+    /// 404 `{"detail": msg}`.
+    NotFound(&'static str),
+    /// 422 `{"detail":[...]}` in FastAPI's validation shape.
+    Validation(Vec<Value>),
+    /// 422 `{"detail":"Invalid file format.","message":...}`.
+    InvalidFormat { mimetype: String, allowed: String },
+    /// 413 `{"detail": msg}`.
+    TooLarge(String),
+    /// 400 `{"detail": msg}`.
+    BadRequest(String),
+    /// 500 in the provider's error shape; the message is logged, not sent.
+    Internal(String),
+}
+
+pub(crate) fn json_response(status: StatusCode, body: &Value) -> Response {
+    let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
+    let mut resp = (status, bytes).into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    resp
+}
+
+/// The provider's `{"object":"error",...}` body for a status.
+pub(crate) fn provider_error_body(status: u16) -> Value {
+    let (message, kind, code) = match status {
+        429 => ("Requests rate limit exceeded", "rate_limited", "1300"),
+        400 => ("Bad request", "invalid_request_error", "1000"),
+        500 => ("Internal server error", "internal_server_error", "1500"),
+        502 => ("Bad gateway", "service_unavailable", "1502"),
+        503 => ("Service unavailable", "service_unavailable", "1503"),
+        504 => ("Gateway timeout", "service_unavailable", "1504"),
+        _ => ("Error", "api_error", "1999"),
+    };
+    json!({"object": "error", "message": message, "type": kind, "param": null, "code": code})
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match self {
+            ApiError::Unauthorized => {
+                json_response(StatusCode::UNAUTHORIZED, &json!({"detail": "Unauthorized"}))
+            }
+            ApiError::NotFound(msg) => {
+                json_response(StatusCode::NOT_FOUND, &json!({"detail": msg}))
+            }
+            ApiError::Validation(items) => json_response(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &json!({ "detail": items }),
+            ),
+            ApiError::InvalidFormat { mimetype, allowed } => json_response(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &json!({
+                    "detail": "Invalid file format.",
+                    "message": format!(
+                        "Received file with mimetype {mimetype}, only {allowed} are currently supported"
+                    ),
+                }),
+            ),
+            ApiError::TooLarge(msg) => {
+                let mut r = json_response(StatusCode::PAYLOAD_TOO_LARGE, &json!({"detail": msg}));
+                r.headers_mut()
+                    .insert(header::CONNECTION, HeaderValue::from_static("close"));
+                r
+            }
+            ApiError::BadRequest(msg) => {
+                json_response(StatusCode::BAD_REQUEST, &json!({"detail": msg}))
+            }
+            ApiError::Internal(msg) => {
+                tracing::error!(error = %msg, "internal error");
+                json_response(StatusCode::INTERNAL_SERVER_ERROR, &provider_error_body(500))
+            }
+        }
+    }
+}
+
+impl From<rusqlite::Error> for ApiError {
+    fn from(e: rusqlite::Error) -> Self {
+        ApiError::Internal(format!("database: {e}"))
+    }
+}
+
+impl From<std::io::Error> for ApiError {
+    fn from(e: std::io::Error) -> Self {
+        ApiError::Internal(format!("io: {e}"))
+    }
+}
+
+impl From<tokio::task::JoinError> for ApiError {
+    fn from(e: tokio::task::JoinError) -> Self {
+        ApiError::Internal(format!("task: {e}"))
+    }
+}
+
+/// Builders for FastAPI / pydantic v2 validation items (`{"type","loc","msg","input","ctx"?}`).
+pub(crate) mod v {
+    use serde_json::{json, Value};
+
+    fn loc(parts: &[Value]) -> Value {
+        Value::Array(parts.to_vec())
+    }
+
+    pub(crate) fn missing(loc_parts: &[Value]) -> Value {
+        json!({"type": "missing", "loc": loc(loc_parts), "msg": "Field required", "input": null})
+    }
+
+    pub(crate) fn uuid_parsing(loc_parts: &[Value], input: &str, error: &str) -> Value {
+        json!({
+            "type": "uuid_parsing",
+            "loc": loc(loc_parts),
+            "msg": format!("Input should be a valid UUID, {error}"),
+            "input": input,
+            "ctx": {"error": error},
+        })
+    }
+
+    pub(crate) fn int_parsing(loc_parts: &[Value], input: &str) -> Value {
+        json!({
+            "type": "int_parsing",
+            "loc": loc(loc_parts),
+            "msg": "Input should be a valid integer, unable to parse string as an integer",
+            "input": input,
+        })
+    }
+
+    pub(crate) fn bool_parsing(loc_parts: &[Value], input: &str) -> Value {
+        json!({
+            "type": "bool_parsing",
+            "loc": loc(loc_parts),
+            "msg": "Input should be a valid boolean, unable to interpret input",
+            "input": input,
+        })
+    }
+
+    pub(crate) fn greater_than_equal(loc_parts: &[Value], input: &str, ge: i64) -> Value {
+        json!({
+            "type": "greater_than_equal",
+            "loc": loc(loc_parts),
+            "msg": format!("Input should be greater than or equal to {ge}"),
+            "input": input,
+            "ctx": {"ge": ge},
+        })
+    }
+
+    pub(crate) fn less_than_equal(loc_parts: &[Value], input: &str, le: i64) -> Value {
+        json!({
+            "type": "less_than_equal",
+            "loc": loc(loc_parts),
+            "msg": format!("Input should be less than or equal to {le}"),
+            "input": input,
+            "ctx": {"le": le},
+        })
+    }
+
+    pub(crate) fn string_too_long(loc_parts: &[Value], input: &str, max: usize) -> Value {
+        let shown: String = input.chars().take(64).collect();
+        json!({
+            "type": "string_too_long",
+            "loc": loc(loc_parts),
+            "msg": format!("String should have at most {max} characters"),
+            "input": shown,
+            "ctx": {"max_length": max},
+        })
+    }
+
+    pub(crate) fn value_error(loc_parts: &[Value], input: Value, msg: &str) -> Value {
+        json!({
+            "type": "value_error",
+            "loc": loc(loc_parts),
+            "msg": format!("Value error, {msg}"),
+            "input": input,
+            "ctx": {"error": {}},
+        })
+    }
+
+    /// `'a', 'b' or 'c'` as pydantic writes the expected values of an enum.
+    pub(crate) fn expected_list(values: &[&str]) -> String {
+        let quoted: Vec<String> = values.iter().map(|v| format!("'{v}'")).collect();
+        match quoted.len() {
+            0 => String::new(),
+            1 => quoted[0].clone(),
+            n => format!("{} or {}", quoted[..n - 1].join(", "), quoted[n - 1]),
+        }
+    }
+
+    pub(crate) fn enum_error(loc_parts: &[Value], input: &str, values: &[&str]) -> Value {
+        let expected = expected_list(values);
+        json!({
+            "type": "enum",
+            "loc": loc(loc_parts),
+            "msg": format!("Input should be {expected}"),
+            "input": input,
+            "ctx": {"expected": expected},
+        })
+    }
+}

@@ -1,0 +1,374 @@
+//! A faithful local emulator of the Mistral AI Files API, for tests, demos and benchmarks.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), mistral_files_emulator::EmulatorError> {
+//! let emu = mistral_files_emulator::Emulator::builder()
+//!     .api_key("test-key")
+//!     .start()
+//!     .await?;
+//! println!("Files API at {}/v1/files", emu.url());
+//! emu.faults().fail_next(1, 429, Some(std::time::Duration::from_secs(1)));
+//! emu.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! # Behaviour
+//! - Every `/v1/...` request needs `Authorization: Bearer <key>`, else
+//!   `401 {"detail":"Unauthorized"}` (unless built with [`EmulatorBuilder::no_auth`]).
+//! - `POST /v1/files` streams the multipart `file` part to `<data>/tmp`, fsyncs it, renames it to
+//!   `<data>/content/<uuid>` and only then inserts the row in `<data>/files.sqlite3`: a body cut off
+//!   mid-way leaves no file and no row. Fields: `purpose` (default `fine-tune`; `fine-tune`,
+//!   `batch`, `ocr`, and `audio` which the field's documentation names), `expiry` (hours, >= 1),
+//!   `visibility` (default `workspace`).
+//!   The file object gets `bytes`, `num_lines` (JSONL only, else `null`), `mimetype` (from the
+//!   extension, `.jsonl` -> `application/jsonl`), `sample_type` (`fine-tune` -> `instruct`,
+//!   `batch` -> `batch_request`, `ocr`/`audio` -> `pretrain`), `source: upload`, `created_at`,
+//!   `expires_at` (`created_at + expiry * 3600`, or `null`), `visibility`, and `signature` (the
+//!   first 32 hex digits of the content's SHA-256).
+//! - Formats (on by default, see [`EmulatorBuilder::check_file_formats`]): `fine-tune` and `batch`
+//!   take `.jsonl` only, `ocr` documents and images, `audio` audio; others get
+//!   `422 {"detail":"Invalid file format.","message":"Received file with mimetype ..."}`.
+//! - Size: a file larger than the limit (512 MiB, [`MAX_UPLOAD_BYTES`]) gets
+//!   **`413 {"detail":"File too large: ..."}`** (413 rather than 422: the request is refused for
+//!   its size, not its content; a declared `Content-Length` over the limit is refused before the
+//!   body is read). Non-file fields are limited to 64 KiB, forms to 64 parts.
+//! - `GET /v1/files` filters by `purpose`, repeated `sample_type`, `source`, `mimetypes`, and
+//!   `search` (case-insensitive substring of the name); pages with `page`/`page_size` (>= 0, >= 1),
+//!   newest first; `total` is `null` when `include_total=false`.
+//! - Retrieve, delete (then `404 {"detail":"File not found"}`), download (streamed, 256 KiB reads,
+//!   `Content-Length`, `Accept-Ranges: bytes`, one `Range` -> 206 + `Content-Range`,
+//!   unsatisfiable -> 416 with `Content-Range: bytes */LEN`; malformed or multiple ranges are
+//!   ignored as RFC 9110 allows).
+//! - `GET /v1/files/{id}/url?expiry=H` -> `{"url":"<emulator>/signed/<token>"}`, the token an
+//!   HMAC-SHA256 over (id, expiry time); served without auth; invalid or expired -> 403, deleted
+//!   file -> 404 (blob-store style XML bodies).
+//! - Bad ids, enum values, integers and booleans get FastAPI's 422 shape
+//!   `{"detail":[{"type":"uuid_parsing","loc":["path","file_id"],"msg":..,"input":..,"ctx":..}]}`.
+//!   An id that is not a UUID never reaches the filesystem; names are stored verbatim in the
+//!   database and never used as paths.
+
+#![warn(missing_docs)]
+
+mod api;
+mod clock;
+mod download;
+mod error;
+mod faults;
+mod record;
+mod signed;
+mod store;
+mod upload;
+mod wire;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::serve::ListenerExt;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use error::EmulatorError;
+pub use faults::{FailSpec, FailSpecParseError, FaultConfig, Faults};
+pub use record::{FormPart, RecordedRequest};
+
+/// The provider's limit on one file: 512 MiB.
+pub const MAX_UPLOAD_BYTES: u64 = 512 * 1024 * 1024;
+
+/// The API key the emulator expects unless told otherwise.
+pub const DEFAULT_API_KEY: &str = "test-key";
+
+/// Default bound on the number of recorded requests kept (oldest dropped first).
+pub const DEFAULT_RECORD_LIMIT: usize = 10_000;
+
+/// Entry point: `Emulator::builder()`.
+#[derive(Debug)]
+pub struct Emulator;
+
+impl Emulator {
+    /// A builder with the defaults: key `"test-key"`, a fresh temporary data directory,
+    /// `127.0.0.1:0`, 512 MiB files, format checks on, durable (fsynced) writes.
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder::default()
+    }
+}
+
+/// Configures and starts an emulator. Every setter consumes and returns the builder.
+#[derive(Clone, Debug)]
+pub struct EmulatorBuilder {
+    api_key: Option<String>,
+    data_dir: Option<PathBuf>,
+    bind: SocketAddr,
+    max_upload_bytes: u64,
+    public_url: Option<String>,
+    faults: FaultConfig,
+    sync_writes: bool,
+    check_formats: bool,
+    record_limit: usize,
+}
+
+impl Default for EmulatorBuilder {
+    fn default() -> Self {
+        EmulatorBuilder {
+            api_key: Some(DEFAULT_API_KEY.to_string()),
+            data_dir: None,
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            max_upload_bytes: MAX_UPLOAD_BYTES,
+            public_url: None,
+            faults: FaultConfig::default(),
+            sync_writes: true,
+            check_formats: true,
+            record_limit: DEFAULT_RECORD_LIMIT,
+        }
+    }
+}
+
+impl EmulatorBuilder {
+    /// The bearer key every `/v1` request must carry.
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = Some(key.into());
+        self
+    }
+
+    /// Accept `/v1` requests without any `Authorization`.
+    pub fn no_auth(mut self) -> Self {
+        self.api_key = None;
+        self
+    }
+
+    /// Keep files in `dir` (created if missing), so they survive a restart. Without it, a fresh
+    /// temporary directory is used and removed when the emulator is dropped.
+    pub fn data_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.data_dir = Some(dir.into());
+        self
+    }
+
+    /// Address to listen on (default `127.0.0.1:0`, a free port).
+    pub fn bind(mut self, addr: SocketAddr) -> Self {
+        self.bind = addr;
+        self
+    }
+
+    /// Largest file accepted, in bytes (default [`MAX_UPLOAD_BYTES`]); for tests of the limit.
+    pub fn max_upload_bytes(mut self, bytes: u64) -> Self {
+        self.max_upload_bytes = bytes;
+        self
+    }
+
+    /// Base of the signed URLs handed out (default: `http://<bound address>`, with
+    /// `127.0.0.1` standing for an unspecified address). No trailing slash needed.
+    pub fn public_url(mut self, url: impl Into<String>) -> Self {
+        self.public_url = Some(url.into().trim_end_matches('/').to_string());
+        self
+    }
+
+    /// Faults installed at start (e.g. from CLI flags); [`RunningEmulator::faults`] changes them later.
+    pub fn faults(mut self, faults: FaultConfig) -> Self {
+        self.faults = faults;
+        self
+    }
+
+    /// Whether uploads are fsynced before they are acknowledged (default `true`). Turning it
+    /// off trades durability across power loss for speed (e.g. seeding thousands of files);
+    /// atomicity (no half file, no dangling row) is kept either way.
+    pub fn sync_writes(mut self, sync: bool) -> Self {
+        self.sync_writes = sync;
+        self
+    }
+
+    /// Whether uploads are checked against their purpose's formats (default `true`).
+    pub fn check_file_formats(mut self, check: bool) -> Self {
+        self.check_formats = check;
+        self
+    }
+
+    /// How many recorded requests to keep (default [`DEFAULT_RECORD_LIMIT`]).
+    pub fn record_limit(mut self, limit: usize) -> Self {
+        self.record_limit = limit;
+        self
+    }
+
+    /// Opens the store (cleaning up after any crash), binds, and serves in the background.
+    pub async fn start(self) -> Result<RunningEmulator, EmulatorError> {
+        let clock = clock::Clock::default();
+        let (temp_dir, data_dir) = match &self.data_dir {
+            Some(d) => (None, d.clone()),
+            None => {
+                let t = tempfile::Builder::new()
+                    .prefix("mistral-files-emulator-")
+                    .tempdir()
+                    .map_err(|e| EmulatorError::io("creating a temporary data directory", e))?;
+                let p = t.path().to_path_buf();
+                (Some(t), p)
+            }
+        };
+        let (dir, sync, now) = (data_dir.clone(), self.sync_writes, clock.now());
+        let store = tokio::task::spawn_blocking(move || store::Store::open(&dir, sync, now))
+            .await
+            .map_err(|e| EmulatorError::Server(e.to_string()))??;
+        let listener = tokio::net::TcpListener::bind(self.bind)
+            .await
+            .map_err(|e| EmulatorError::io(format!("binding {}", self.bind), e))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| EmulatorError::io("reading the bound address", e))?;
+        let url_addr = if addr.ip().is_unspecified() {
+            SocketAddr::from(([127, 0, 0, 1], addr.port()))
+        } else {
+            addr
+        };
+        let url = format!("http://{url_addr}");
+        let faults = Arc::new(Faults::default());
+        faults.apply(&self.faults);
+        let recorder = Arc::new(record::Recorder::new(self.record_limit));
+        let state = Arc::new(api::AppInner {
+            store: Arc::new(store),
+            faults: faults.clone(),
+            recorder: recorder.clone(),
+            clock: clock.clone(),
+            api_key: self.api_key.clone(),
+            public_url: self.public_url.clone().unwrap_or_else(|| url.clone()),
+            max_upload: self.max_upload_bytes,
+            check_formats: self.check_formats,
+            sync_writes: self.sync_writes,
+        });
+        let app = api::router(state);
+        let (tx, rx) = oneshot::channel::<()>();
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
+        let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+            let _ = rx.await;
+        });
+        let join = tokio::spawn(async move {
+            if let Err(e) = server.await {
+                tracing::error!(error = %e, "emulator server stopped");
+            }
+        });
+        tracing::info!(%url, data_dir = %data_dir.display(), "emulator listening");
+        Ok(RunningEmulator {
+            addr,
+            url,
+            data_dir,
+            faults,
+            recorder,
+            clock,
+            shutdown: Some(tx),
+            join: Some(join),
+            _temp_dir: temp_dir,
+        })
+    }
+}
+
+/// A started emulator. Dropping it stops the server (and removes a temporary data directory).
+#[derive(Debug)]
+pub struct RunningEmulator {
+    addr: SocketAddr,
+    url: String,
+    data_dir: PathBuf,
+    faults: Arc<Faults>,
+    recorder: Arc<record::Recorder>,
+    clock: clock::Clock,
+    shutdown: Option<oneshot::Sender<()>>,
+    join: Option<JoinHandle<()>>,
+    _temp_dir: Option<tempfile::TempDir>,
+}
+
+/// How long [`RunningEmulator::shutdown`] waits for open connections before giving up on them.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+impl RunningEmulator {
+    /// `http://127.0.0.1:PORT`, no trailing slash; the API is under `/v1/files`.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The data directory in use (temporary unless one was given).
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// Runtime fault injection, shared with the server.
+    pub fn faults(&self) -> &Faults {
+        &self.faults
+    }
+
+    /// Every request received so far, in arrival order (bounded, see
+    /// [`EmulatorBuilder::record_limit`]).
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.recorder.snapshot()
+    }
+
+    /// Forgets the recorded requests.
+    pub fn clear_requests(&self) {
+        self.recorder.clear();
+    }
+
+    /// Moves the emulator's clock forward (signed-URL and file expiry, `created_at`): lets tests
+    /// see expiry without waiting.
+    pub fn advance_clock(&self, by: Duration) {
+        self.clock.advance(by);
+    }
+
+    /// Stops accepting connections and waits (up to 5 s) for open ones to finish.
+    pub async fn shutdown(mut self) {
+        self.stop().await;
+    }
+
+    /// Serves until Ctrl-C (SIGINT), then shuts down gracefully: the CLI's `serve` command.
+    pub async fn run_until_ctrl_c(mut self) -> Result<(), EmulatorError> {
+        let join = self
+            .join
+            .as_mut()
+            .expect("server task present until shutdown");
+        tokio::select! {
+            signal = tokio::signal::ctrl_c() => {
+                signal.map_err(|e| EmulatorError::io("waiting for Ctrl-C", e))?;
+                tracing::info!("Ctrl-C received, shutting down");
+                self.stop().await;
+                Ok(())
+            }
+            ended = join => {
+                self.join = None;
+                ended.map_err(|e| EmulatorError::Server(e.to_string()))?;
+                Err(EmulatorError::Server("the server stopped unexpectedly".to_string()))
+            }
+        }
+    }
+
+    async fn stop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(join) = self.join.take() {
+            let abort = join.abort_handle();
+            if tokio::time::timeout(SHUTDOWN_GRACE, join).await.is_err() {
+                abort.abort();
+            }
+        }
+    }
+}
+
+impl Drop for RunningEmulator {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(join) = self.join.take() {
+            join.abort();
+        }
+    }
+}
+
+/// Starts an emulator from `builder`, logs where it listens, and serves until Ctrl-C.
+pub async fn serve(builder: EmulatorBuilder) -> Result<(), EmulatorError> {
+    let emu = builder.start().await?;
+    tracing::info!(url = %emu.url(), "serving the Files API emulator; Ctrl-C stops it");
+    emu.run_until_ctrl_c().await
+}

@@ -1,0 +1,521 @@
+//! Client configuration: [`ClientBuilder`], [`ApiKey`], [`RetryPolicy`].
+
+use std::fmt;
+use std::time::Duration;
+
+use reqwest::header::HeaderValue;
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::error::Error;
+
+/// The default base URL, `https://api.mistral.ai`.
+///
+/// ```
+/// assert_eq!(mistral_files::DEFAULT_BASE_URL, "https://api.mistral.ai");
+/// ```
+pub const DEFAULT_BASE_URL: &str = "https://api.mistral.ai";
+
+/// The service's documented size limit for one file: 512 MiB. Uploads over the limit in force are
+/// refused before any request; raise it with [`ClientBuilder::max_upload_bytes`] if your account
+/// allows larger files.
+///
+/// ```
+/// assert_eq!(mistral_files::MAX_UPLOAD_BYTES, 512 * 1024 * 1024);
+/// ```
+pub const MAX_UPLOAD_BYTES: u64 = 512 * 1024 * 1024;
+
+/// An API key. Held as a secret: zeroed on drop, never shown by `Debug`, and sent only to the API host
+/// (marked sensitive in the HTTP layer so it is not logged).
+///
+/// ```
+/// let key = mistral_files::ApiKey::new("sk-very-secret");
+/// assert_eq!(format!("{key:?}"), "ApiKey(<redacted>)");
+/// ```
+#[derive(Clone)]
+pub struct ApiKey(SecretString);
+
+impl ApiKey {
+    /// Wrap a key.
+    ///
+    /// ```
+    /// let key = mistral_files::ApiKey::new(String::from("k"));
+    /// # let _ = key;
+    /// ```
+    pub fn new(key: impl Into<String>) -> Self {
+        ApiKey(SecretString::from(key.into()))
+    }
+
+    /// The key itself, trimmed (only for handing to the generated client's context).
+    pub(crate) fn expose(&self) -> &str {
+        self.0.expose_secret().trim()
+    }
+
+    /// The `Authorization` header value, marked sensitive.
+    pub(crate) fn header_value(&self) -> Result<HeaderValue, Error> {
+        let key = self.0.expose_secret().trim();
+        if key.is_empty() {
+            return Err(Error::MissingApiKey);
+        }
+        let mut v = HeaderValue::from_str(&format!("Bearer {key}")).map_err(|_| {
+            Error::invalid("API key", "it contains characters not allowed in an HTTP header (control characters or non-ASCII); check for a stray newline")
+        })?;
+        v.set_sensitive(true);
+        Ok(v)
+    }
+}
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ApiKey(<redacted>)")
+    }
+}
+
+impl From<String> for ApiKey {
+    fn from(s: String) -> Self {
+        ApiKey::new(s)
+    }
+}
+
+impl From<&str> for ApiKey {
+    fn from(s: &str) -> Self {
+        ApiKey::new(s)
+    }
+}
+
+/// When and how often to retry. On by default: up to 4 attempts, exponential backoff from 500 ms to
+/// 30 s with jitter, `Retry-After` honoured up to 60 s.
+///
+/// What is retried depends on the call: GET and DELETE on connection errors, timeouts, 408, 429 and
+/// 5xx; uploads only when the body can be rebuilt (a path or bytes) and the server cannot have stored
+/// the file (connection errors, 408, 429, 502, 503, 504; never 500); an upload from a one-shot
+/// `AsyncRead` is never resent.
+///
+/// ```
+/// use std::time::Duration;
+/// use mistral_files::RetryPolicy;
+/// let p = RetryPolicy::default()
+///     .max_attempts(6)
+///     .initial_backoff(Duration::from_millis(200))
+///     .max_backoff(Duration::from_secs(10))
+///     .max_retry_after(Duration::from_secs(120));
+/// assert_eq!(p.get_max_attempts(), 6);
+/// assert_eq!(RetryPolicy::disabled().get_max_attempts(), 1);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct RetryPolicy {
+    max_attempts: u32,
+    initial_backoff: Duration,
+    max_backoff: Duration,
+    max_retry_after: Duration,
+    jitter: bool,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 4,
+            initial_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(30),
+            max_retry_after: Duration::from_secs(60),
+            jitter: true,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// No retries: every call makes exactly one attempt (download resumption is off too).
+    ///
+    /// ```
+    /// assert_eq!(mistral_files::RetryPolicy::disabled().get_max_attempts(), 1);
+    /// ```
+    pub fn disabled() -> Self {
+        RetryPolicy {
+            max_attempts: 1,
+            ..Default::default()
+        }
+    }
+
+    /// Total attempts including the first (at least 1).
+    ///
+    /// ```
+    /// assert_eq!(mistral_files::RetryPolicy::default().max_attempts(0).get_max_attempts(), 1);
+    /// ```
+    pub fn max_attempts(mut self, n: u32) -> Self {
+        self.max_attempts = n.max(1);
+        self
+    }
+
+    /// The delay before the first retry; doubled for each further one.
+    ///
+    /// ```
+    /// let p = mistral_files::RetryPolicy::default().initial_backoff(std::time::Duration::from_millis(10));
+    /// # let _ = p;
+    /// ```
+    pub fn initial_backoff(mut self, d: Duration) -> Self {
+        self.initial_backoff = d;
+        self
+    }
+
+    /// The longest backoff delay.
+    ///
+    /// ```
+    /// let p = mistral_files::RetryPolicy::default().max_backoff(std::time::Duration::from_secs(5));
+    /// # let _ = p;
+    /// ```
+    pub fn max_backoff(mut self, d: Duration) -> Self {
+        self.max_backoff = d;
+        self
+    }
+
+    /// The longest `Retry-After` obeyed; a longer one (say, a day) is cut to this.
+    ///
+    /// ```
+    /// let p = mistral_files::RetryPolicy::default().max_retry_after(std::time::Duration::from_secs(5));
+    /// # let _ = p;
+    /// ```
+    pub fn max_retry_after(mut self, d: Duration) -> Self {
+        self.max_retry_after = d;
+        self
+    }
+
+    /// Randomise each backoff delay between half and all of its value (on by default), so that many
+    /// clients do not retry in lockstep.
+    ///
+    /// ```
+    /// let p = mistral_files::RetryPolicy::default().jitter(false);
+    /// # let _ = p;
+    /// ```
+    pub fn jitter(mut self, on: bool) -> Self {
+        self.jitter = on;
+        self
+    }
+
+    /// The configured number of attempts.
+    ///
+    /// ```
+    /// assert_eq!(mistral_files::RetryPolicy::default().get_max_attempts(), 4);
+    /// ```
+    pub fn get_max_attempts(&self) -> u32 {
+        self.max_attempts
+    }
+
+    /// The delay before attempt `attempt + 1`, given the server's `Retry-After`, if any.
+    pub(crate) fn delay(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
+        let exp = attempt.saturating_sub(1).min(20);
+        let base = self
+            .initial_backoff
+            .saturating_mul(1u32 << exp)
+            .min(self.max_backoff);
+        let backoff = if self.jitter && !base.is_zero() {
+            let half = base / 2;
+            half + half.mul_f64(rand::random::<f64>())
+        } else {
+            base
+        };
+        match retry_after {
+            Some(ra) => backoff.max(ra.min(self.max_retry_after)),
+            None => backoff,
+        }
+    }
+}
+
+/// Builds a [`Client`](crate::Client).
+///
+/// ```no_run
+/// use std::time::Duration;
+/// let client = mistral_files::Client::builder()
+///     .api_key("sk-…")
+///     .base_url("https://api.mistral.ai")
+///     .connect_timeout(Duration::from_secs(5))
+///     .read_timeout(Duration::from_secs(30))
+///     .retry_policy(mistral_files::RetryPolicy::default().max_attempts(3))
+///     .build()?;
+/// # Ok::<(), mistral_files::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct ClientBuilder {
+    pub(crate) api_key: Option<ApiKey>,
+    pub(crate) base_url: Option<String>,
+    pub(crate) user_agent: Option<String>,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) read_timeout: Option<Duration>,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) http_client: Option<reqwest::Client>,
+    pub(crate) max_upload_bytes: u64,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            api_key: None,
+            base_url: None,
+            user_agent: None,
+            connect_timeout: Duration::from_secs(10),
+            read_timeout: Some(Duration::from_secs(60)),
+            timeout: None,
+            retry: RetryPolicy::default(),
+            http_client: None,
+            max_upload_bytes: MAX_UPLOAD_BYTES,
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// A builder with the defaults: no key, `https://api.mistral.ai`, 10 s connect timeout, 60 s idle
+    /// read timeout, no total timeout, [`RetryPolicy::default`].
+    ///
+    /// ```
+    /// let b = mistral_files::ClientBuilder::new();
+    /// # let _ = b;
+    /// ```
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A builder seeded from the environment: `MISTRAL_API_KEY` and, if set, `MISTRAL_BASE_URL`.
+    ///
+    /// ```no_run
+    /// let client = mistral_files::ClientBuilder::from_env().build()?;
+    /// # Ok::<(), mistral_files::Error>(())
+    /// ```
+    pub fn from_env() -> Self {
+        let mut b = Self::default();
+        if let Ok(k) = std::env::var("MISTRAL_API_KEY") {
+            if !k.trim().is_empty() {
+                b.api_key = Some(ApiKey::new(k));
+            }
+        }
+        if let Ok(u) = std::env::var("MISTRAL_BASE_URL") {
+            if !u.trim().is_empty() {
+                b.base_url = Some(u);
+            }
+        }
+        b
+    }
+
+    /// The API key (required).
+    ///
+    /// ```
+    /// let b = mistral_files::Client::builder().api_key("sk-…");
+    /// # let _ = b;
+    /// ```
+    pub fn api_key(mut self, key: impl Into<ApiKey>) -> Self {
+        self.api_key = Some(key.into());
+        self
+    }
+
+    /// The base URL: scheme and host, optionally a port and a path prefix (`https://proxy.example/mistral`);
+    /// a trailing slash is ignored. Default [`DEFAULT_BASE_URL`].
+    ///
+    /// ```
+    /// let b = mistral_files::Client::builder().base_url("http://127.0.0.1:8080/");
+    /// # let _ = b;
+    /// ```
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// The `User-Agent` header (default `mistral-files-rust/<version>`).
+    ///
+    /// ```
+    /// let b = mistral_files::Client::builder().user_agent("my-app/1.0");
+    /// # let _ = b;
+    /// ```
+    pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
+        self.user_agent = Some(ua.into());
+        self
+    }
+
+    /// How long to wait for a connection (default 10 s).
+    ///
+    /// ```
+    /// let b = mistral_files::Client::builder().connect_timeout(std::time::Duration::from_secs(3));
+    /// # let _ = b;
+    /// ```
+    pub fn connect_timeout(mut self, d: Duration) -> Self {
+        self.connect_timeout = d;
+        self
+    }
+
+    /// The idle timeout: how long a read may wait for the next bytes (default 60 s). It is reset by
+    /// every read, so a long transfer that keeps moving is never cut off; a stalled one is.
+    ///
+    /// ```
+    /// let b = mistral_files::Client::builder().read_timeout(std::time::Duration::from_secs(30));
+    /// # let _ = b;
+    /// ```
+    pub fn read_timeout(mut self, d: Duration) -> Self {
+        self.read_timeout = Some(d);
+        self
+    }
+
+    /// Turn the idle timeout off.
+    ///
+    /// ```
+    /// let b = mistral_files::Client::builder().no_read_timeout();
+    /// # let _ = b;
+    /// ```
+    pub fn no_read_timeout(mut self) -> Self {
+        self.read_timeout = None;
+        self
+    }
+
+    /// A total time limit for each attempt of each request, body included (default none). Beware:
+    /// this cuts off large transfers; prefer the idle [`read_timeout`](Self::read_timeout).
+    ///
+    /// ```
+    /// let b = mistral_files::Client::builder().timeout(std::time::Duration::from_secs(600));
+    /// # let _ = b;
+    /// ```
+    pub fn timeout(mut self, d: Duration) -> Self {
+        self.timeout = Some(d);
+        self
+    }
+
+    /// The retry policy (default [`RetryPolicy::default`]; [`RetryPolicy::disabled`] turns retries off).
+    ///
+    /// ```
+    /// let b = mistral_files::Client::builder().retry_policy(mistral_files::RetryPolicy::disabled());
+    /// # let _ = b;
+    /// ```
+    pub fn retry_policy(mut self, p: RetryPolicy) -> Self {
+        self.retry = p;
+        self
+    }
+
+    /// Use your own `reqwest::Client` (proxies, custom TLS roots, …). The connect and read timeouts
+    /// of this builder do not apply to it then: configure them on your client. The API key is still
+    /// added per request, so the client must not add its own `Authorization`.
+    ///
+    /// ```
+    /// let http = reqwest::Client::new();
+    /// let b = mistral_files::Client::builder().http_client(http);
+    /// # let _ = b;
+    /// ```
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// The upload size limit (default [`MAX_UPLOAD_BYTES`]).
+    ///
+    /// ```
+    /// let b = mistral_files::Client::builder().max_upload_bytes(1 << 30);
+    /// # let _ = b;
+    /// ```
+    pub fn max_upload_bytes(mut self, limit: u64) -> Self {
+        self.max_upload_bytes = limit;
+        self
+    }
+
+    /// Build the client. Fails without an API key ([`Error::MissingApiKey`]), or with a base URL
+    /// that is not an `http(s)://` URL ([`Error::InvalidInput`]).
+    ///
+    /// ```
+    /// let err = mistral_files::Client::builder().api_key("k").base_url("api.mistral.ai").build().unwrap_err();
+    /// assert!(err.to_string().contains("base URL"));
+    /// ```
+    pub fn build(self) -> Result<crate::Client, Error> {
+        crate::client::Client::from_builder(self)
+    }
+}
+
+/// Validate a base URL and return it without a trailing slash.
+pub(crate) fn normalize_base_url(input: &str) -> Result<String, Error> {
+    let trimmed = input.trim();
+    let bad = |reason: &str| {
+        Error::invalid(
+            "base URL",
+            format!("{input:?}: {reason}; expected something like https://api.mistral.ai (or http://127.0.0.1:8080 for a local server)"),
+        )
+    };
+    if !(trimmed.starts_with("http://") || trimmed.starts_with("https://")) {
+        return Err(bad("it must start with http:// or https://"));
+    }
+    let url = reqwest::Url::parse(trimmed).map_err(|e| bad(&e.to_string()))?;
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(bad("it has no host"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(bad("it must not have a query string or fragment"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(bad("it must not carry credentials"));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls() {
+        assert_eq!(
+            normalize_base_url("https://api.mistral.ai").unwrap(),
+            "https://api.mistral.ai"
+        );
+        assert_eq!(
+            normalize_base_url("https://api.mistral.ai/").unwrap(),
+            "https://api.mistral.ai"
+        );
+        assert_eq!(
+            normalize_base_url("http://127.0.0.1:9/prefix/").unwrap(),
+            "http://127.0.0.1:9/prefix"
+        );
+        assert_eq!(
+            normalize_base_url("http://h/a/b//").unwrap(),
+            "http://h/a/b"
+        );
+        for bad in [
+            "api.mistral.ai",
+            "localhost:8080",
+            "ftp://x",
+            "",
+            "https://",
+            "http://h/?q=1",
+            "http://u:p@h",
+        ] {
+            assert!(
+                matches!(normalize_base_url(bad), Err(Error::InvalidInput { .. })),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn key_is_redacted_and_sensitive() {
+        let k = ApiKey::new("sk-SECRET");
+        assert!(!format!("{k:?}").contains("SECRET"));
+        let hv = k.header_value().unwrap();
+        assert!(hv.is_sensitive());
+        assert!(!format!("{hv:?}").contains("SECRET"));
+        let err = ApiKey::new("sk-SECRET\n").header_value();
+        assert!(err.is_ok()); // trimmed
+        let err = ApiKey::new("sk-SE\nCRET").header_value().unwrap_err();
+        assert!(!err.to_string().contains("SE"), "{err}");
+    }
+
+    #[test]
+    fn backoff_grows_and_caps() {
+        let p = RetryPolicy::default().jitter(false);
+        assert_eq!(p.delay(1, None), Duration::from_millis(500));
+        assert_eq!(p.delay(2, None), Duration::from_millis(1000));
+        assert_eq!(p.delay(30, None), Duration::from_secs(30));
+        assert_eq!(
+            p.delay(1, Some(Duration::from_secs(3))),
+            Duration::from_secs(3)
+        );
+        assert_eq!(
+            p.delay(1, Some(Duration::from_secs(86_400))),
+            Duration::from_secs(60)
+        );
+        let j = RetryPolicy::default();
+        for _ in 0..100 {
+            let d = j.delay(2, None);
+            assert!(d >= Duration::from_millis(500) && d <= Duration::from_millis(1000));
+        }
+    }
+}

@@ -1,0 +1,340 @@
+//! Listing files: [`ListRequest`].
+
+use std::collections::VecDeque;
+
+use futures_util::stream::{self, Stream};
+
+use crate::client::{Client, RetryClass};
+use crate::error::{Error, Result};
+use crate::types::{FileObject, FilePage, FilePurpose, SampleType, Source};
+
+/// A listing request: set filters, then [`send`](Self::send) for one page or
+/// [`stream`](Self::stream) to page through all matching files lazily.
+///
+/// ```no_run
+/// # async fn f(client: mistral_files::Client) -> mistral_files::Result<()> {
+/// use futures_util::TryStreamExt;
+/// use mistral_files::{FilePurpose, SampleType};
+/// let files: Vec<_> = client
+///     .list()
+///     .purpose(FilePurpose::Batch)
+///     .sample_type(SampleType::BatchResult)
+///     .search("report")
+///     .stream()
+///     .try_collect()
+///     .await?;
+/// # let _ = files; Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until sent"]
+pub struct ListRequest {
+    client: Client,
+    page: u32,
+    page_size: u32,
+    include_total: Option<bool>,
+    sample_types: Vec<SampleType>,
+    sources: Vec<Source>,
+    search: Option<String>,
+    purpose: Option<FilePurpose>,
+    mimetypes: Vec<String>,
+}
+
+/// The default page size, 100 (the service's default).
+///
+/// ```
+/// assert_eq!(mistral_files::DEFAULT_PAGE_SIZE, 100);
+/// ```
+pub const DEFAULT_PAGE_SIZE: u32 = 100;
+
+impl Client {
+    /// Start a listing request.
+    ///
+    /// ```no_run
+    /// # async fn f(client: mistral_files::Client) -> mistral_files::Result<()> {
+    /// let page = client.list().page_size(20).send().await?;
+    /// for f in &page.data { println!("{} {}", f.id, f.filename); }
+    /// # Ok(()) }
+    /// ```
+    pub fn list(&self) -> ListRequest {
+        ListRequest {
+            client: self.clone(),
+            page: 0,
+            page_size: DEFAULT_PAGE_SIZE,
+            include_total: None,
+            sample_types: Vec::new(),
+            sources: Vec::new(),
+            search: None,
+            purpose: None,
+            mimetypes: Vec::new(),
+        }
+    }
+}
+
+impl ListRequest {
+    /// The page to fetch (0-based; for [`stream`](Self::stream), the page to start at).
+    ///
+    /// ```no_run
+    /// # async fn f(c: mistral_files::Client) -> mistral_files::Result<()> {
+    /// let second = c.list().page(1).send().await?;
+    /// # let _ = second; Ok(()) }
+    /// ```
+    pub fn page(mut self, page: u32) -> Self {
+        self.page = page;
+        self
+    }
+
+    /// Files per page (1 or more; default 100).
+    ///
+    /// ```no_run
+    /// # async fn f(c: mistral_files::Client) -> mistral_files::Result<()> {
+    /// let p = c.list().page_size(10).send().await?;
+    /// # let _ = p; Ok(()) }
+    /// ```
+    pub fn page_size(mut self, n: u32) -> Self {
+        self.page_size = n;
+        self
+    }
+
+    /// Whether the service should count the total (its default: yes).
+    ///
+    /// ```no_run
+    /// # async fn f(c: mistral_files::Client) -> mistral_files::Result<()> {
+    /// let p = c.list().include_total(false).send().await?;
+    /// assert!(p.total.is_none() || true);
+    /// # Ok(()) }
+    /// ```
+    pub fn include_total(mut self, yes: bool) -> Self {
+        self.include_total = Some(yes);
+        self
+    }
+
+    /// Only files of this purpose.
+    ///
+    /// ```no_run
+    /// # async fn f(c: mistral_files::Client) -> mistral_files::Result<()> {
+    /// let p = c.list().purpose(mistral_files::FilePurpose::FineTune).send().await?;
+    /// # let _ = p; Ok(()) }
+    /// ```
+    pub fn purpose(mut self, purpose: FilePurpose) -> Self {
+        self.purpose = Some(purpose);
+        self
+    }
+
+    /// Add a sample type to match (several are OR-ed; sent as repeated `sample_type` keys).
+    ///
+    /// ```no_run
+    /// # async fn f(c: mistral_files::Client) -> mistral_files::Result<()> {
+    /// use mistral_files::SampleType;
+    /// let p = c.list().sample_type(SampleType::Instruct).sample_type(SampleType::Pretrain).send().await?;
+    /// # let _ = p; Ok(()) }
+    /// ```
+    pub fn sample_type(mut self, t: SampleType) -> Self {
+        self.sample_types.push(t);
+        self
+    }
+
+    /// Add several sample types.
+    ///
+    /// ```no_run
+    /// # async fn f(c: mistral_files::Client) -> mistral_files::Result<()> {
+    /// use mistral_files::SampleType;
+    /// let p = c.list().sample_types([SampleType::BatchResult, SampleType::BatchError]).send().await?;
+    /// # let _ = p; Ok(()) }
+    /// ```
+    pub fn sample_types(mut self, ts: impl IntoIterator<Item = SampleType>) -> Self {
+        self.sample_types.extend(ts);
+        self
+    }
+
+    /// Add a source to match (repeated `source` keys).
+    ///
+    /// ```no_run
+    /// # async fn f(c: mistral_files::Client) -> mistral_files::Result<()> {
+    /// let p = c.list().source(mistral_files::Source::Upload).send().await?;
+    /// # let _ = p; Ok(()) }
+    /// ```
+    pub fn source(mut self, s: Source) -> Self {
+        self.sources.push(s);
+        self
+    }
+
+    /// Add several sources.
+    ///
+    /// ```no_run
+    /// # async fn f(c: mistral_files::Client) -> mistral_files::Result<()> {
+    /// use mistral_files::Source;
+    /// let p = c.list().sources([Source::Upload, Source::Mistral]).send().await?;
+    /// # let _ = p; Ok(()) }
+    /// ```
+    pub fn sources(mut self, ss: impl IntoIterator<Item = Source>) -> Self {
+        self.sources.extend(ss);
+        self
+    }
+
+    /// Free-text search on file names.
+    ///
+    /// ```no_run
+    /// # async fn f(c: mistral_files::Client) -> mistral_files::Result<()> {
+    /// let p = c.list().search("train").send().await?;
+    /// # let _ = p; Ok(()) }
+    /// ```
+    pub fn search(mut self, q: impl Into<String>) -> Self {
+        self.search = Some(q.into());
+        self
+    }
+
+    /// Add a MIME type to match (repeated `mimetypes` keys).
+    ///
+    /// ```no_run
+    /// # async fn f(c: mistral_files::Client) -> mistral_files::Result<()> {
+    /// let p = c.list().mimetype("application/pdf").send().await?;
+    /// # let _ = p; Ok(()) }
+    /// ```
+    pub fn mimetype(mut self, m: impl Into<String>) -> Self {
+        self.mimetypes.push(m.into());
+        self
+    }
+
+    /// Add several MIME types.
+    ///
+    /// ```no_run
+    /// # async fn f(c: mistral_files::Client) -> mistral_files::Result<()> {
+    /// let p = c.list().mimetypes(["image/png", "image/jpeg"]).send().await?;
+    /// # let _ = p; Ok(()) }
+    /// ```
+    pub fn mimetypes<S: Into<String>>(mut self, ms: impl IntoIterator<Item = S>) -> Self {
+        self.mimetypes.extend(ms.into_iter().map(Into::into));
+        self
+    }
+
+    fn check(&self) -> Result<()> {
+        if self.page_size == 0 {
+            return Err(Error::invalid("page size", "it must be at least 1"));
+        }
+        if self.page_size > 10_000 {
+            return Err(Error::invalid(
+                "page size",
+                format!("{} is too large; use at most 10000", self.page_size),
+            ));
+        }
+        Ok(())
+    }
+
+    async fn fetch(&self, page: u32) -> Result<FilePage> {
+        self.check()?;
+        let client = &self.client;
+        let out = client
+            .with_retry("GET", "/v1/files", RetryClass::Idempotent, |_| {
+                let mut b = client
+                    .inner
+                    .raw
+                    .files_api_routes_list_files()
+                    .page(i64::from(page))
+                    .page_size(i64::from(self.page_size));
+                if let Some(t) = self.include_total {
+                    b = b.include_total(t);
+                }
+                if !self.sample_types.is_empty() {
+                    b = b.sample_type(self.sample_types.clone());
+                }
+                if !self.sources.is_empty() {
+                    b = b.source(self.sources.clone());
+                }
+                if let Some(s) = &self.search {
+                    b = b.search(s.clone());
+                }
+                if let Some(p) = &self.purpose {
+                    b = b.purpose(p.clone());
+                }
+                if !self.mimetypes.is_empty() {
+                    b = b.mimetypes(self.mimetypes.clone());
+                }
+                client.raw_call("list", b.send())
+            })
+            .await?;
+        let total = out.total.and_then(|t| u64::try_from(t).ok());
+        let data = out.data.into_iter().map(FileObject::from).collect();
+        Ok(FilePage {
+            data,
+            total,
+            page,
+            page_size: self.page_size,
+        })
+    }
+
+    /// Fetch one page.
+    ///
+    /// ```no_run
+    /// # async fn f(c: mistral_files::Client) -> mistral_files::Result<()> {
+    /// let page = c.list().send().await?;
+    /// # let _ = page; Ok(()) }
+    /// ```
+    pub async fn send(self) -> Result<FilePage> {
+        self.fetch(self.page).await
+    }
+
+    /// Every matching file, page after page, fetched lazily. Ends after a short or empty page, or
+    /// when the reported total is reached. An error ends the stream after being yielded.
+    ///
+    /// ```no_run
+    /// # async fn f(c: mistral_files::Client) -> mistral_files::Result<()> {
+    /// use futures_util::TryStreamExt;
+    /// let mut files = std::pin::pin!(c.list().stream());
+    /// while let Some(file) = files.try_next().await? { println!("{}", file.filename); }
+    /// # Ok(()) }
+    /// ```
+    pub fn stream(&self) -> impl Stream<Item = Result<FileObject>> + Send + 'static {
+        self.clone().into_stream()
+    }
+
+    /// Like [`stream`](Self::stream), consuming the request.
+    ///
+    /// ```no_run
+    /// # async fn f(c: mistral_files::Client) -> mistral_files::Result<()> {
+    /// use futures_util::TryStreamExt;
+    /// let n = c.list().into_stream().try_fold(0u64, |n, _| async move { Ok(n + 1) }).await?;
+    /// # let _ = n; Ok(()) }
+    /// ```
+    pub fn into_stream(self) -> impl Stream<Item = Result<FileObject>> + Send + 'static {
+        struct State {
+            req: ListRequest,
+            next_page: Option<u32>,
+            buf: VecDeque<FileObject>,
+            seen: u64,
+        }
+        let start = self.page;
+        let seen = u64::from(start) * u64::from(self.page_size);
+        let state = State {
+            req: self,
+            next_page: Some(start),
+            buf: VecDeque::new(),
+            seen,
+        };
+        stream::unfold(state, |mut st| async move {
+            loop {
+                if let Some(f) = st.buf.pop_front() {
+                    return Some((Ok(f), st));
+                }
+                let page = st.next_page?;
+                match st.req.fetch(page).await {
+                    Err(e) => {
+                        st.next_page = None;
+                        return Some((Err(e), st));
+                    }
+                    Ok(p) => {
+                        let n = p.data.len() as u64;
+                        st.seen += n;
+                        let short = n < u64::from(st.req.page_size);
+                        let reached = p.total.is_some_and(|t| st.seen >= t);
+                        st.next_page = if n == 0 || short || reached {
+                            None
+                        } else {
+                            page.checked_add(1)
+                        };
+                        st.buf.extend(p.data);
+                    }
+                }
+            }
+        })
+    }
+}

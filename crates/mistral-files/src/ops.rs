@@ -1,0 +1,183 @@
+//! Retrieve, delete and signed URLs.
+
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+use std::time::Duration;
+
+use crate::client::{Client, RetryClass};
+use crate::error::{Error, Result};
+use crate::id::IntoFileId;
+use crate::types::{DeletedFile, FileObject, SignedUrl};
+
+/// Convert a `Duration` to whole hours, refusing zero, sub-hour and fractional values.
+pub(crate) fn whole_hours(what: &'static str, d: Duration) -> Result<u64> {
+    if d.is_zero() {
+        return Err(Error::invalid(what, "it must be at least one hour, got 0"));
+    }
+    if d.as_secs() % 3600 != 0 || d.subsec_nanos() != 0 {
+        return Err(Error::invalid(
+            what,
+            format!(
+                "it is sent in whole hours, got {d:?}; use a multiple of Duration::from_secs(3600)"
+            ),
+        ));
+    }
+    Ok(d.as_secs() / 3600)
+}
+
+impl Client {
+    /// Fetch a file's metadata.
+    ///
+    /// ```no_run
+    /// # async fn f(client: mistral_files::Client) -> mistral_files::Result<()> {
+    /// let file = client.retrieve("3b6d2a3e-5c43-4f47-9d5e-1f1a2b3c4d5e").await?;
+    /// println!("{} is {:?} bytes", file.filename, file.bytes);
+    /// # Ok(()) }
+    /// ```
+    pub async fn retrieve(&self, id: impl IntoFileId) -> Result<FileObject> {
+        let id = id.into_file_id()?;
+        let path = format!("/v1/files/{id}");
+        let out = self
+            .with_retry("GET", &path, RetryClass::Idempotent, |_| {
+                self.raw_call(
+                    "retrieve",
+                    self.inner
+                        .raw
+                        .files_api_routes_retrieve_file()
+                        .file_id(*id.as_uuid())
+                        .send(),
+                )
+            })
+            .await?;
+        Ok(out.into())
+    }
+
+    /// Delete a file.
+    ///
+    /// ```no_run
+    /// # async fn f(client: mistral_files::Client) -> mistral_files::Result<()> {
+    /// let gone = client.delete("3b6d2a3e-5c43-4f47-9d5e-1f1a2b3c4d5e").await?;
+    /// assert!(gone.deleted);
+    /// # Ok(()) }
+    /// ```
+    pub async fn delete(&self, id: impl IntoFileId) -> Result<DeletedFile> {
+        let id = id.into_file_id()?;
+        let path = format!("/v1/files/{id}");
+        let out = self
+            .with_retry("DELETE", &path, RetryClass::Idempotent, |_| {
+                self.raw_call(
+                    "delete",
+                    self.inner
+                        .raw
+                        .files_api_routes_delete_file()
+                        .file_id(*id.as_uuid())
+                        .send(),
+                )
+            })
+            .await?;
+        Ok(out.into())
+    }
+
+    /// Ask for a signed URL to the file's content (default expiry 24 hours). Await the returned
+    /// request, or set [`expiry`](SignedUrlRequest::expiry) first.
+    ///
+    /// ```no_run
+    /// # async fn f(client: mistral_files::Client) -> mistral_files::Result<()> {
+    /// use std::time::Duration;
+    /// let url = client.signed_url("3b6d2a3e-5c43-4f47-9d5e-1f1a2b3c4d5e").expiry(Duration::from_secs(2 * 3600)).await?;
+    /// let download = client.fetch_signed_url(&url).await?;
+    /// # let _ = download; Ok(()) }
+    /// ```
+    pub fn signed_url(&self, id: impl IntoFileId) -> SignedUrlRequest {
+        SignedUrlRequest {
+            client: self.clone(),
+            id: id.into_file_id(),
+            expiry: None,
+        }
+    }
+}
+
+/// A pending signed-URL request; `.await` it (or call [`send`](Self::send)).
+///
+/// ```no_run
+/// # async fn f(client: mistral_files::Client) -> mistral_files::Result<()> {
+/// let url = client.signed_url("3b6d2a3e-5c43-4f47-9d5e-1f1a2b3c4d5e").send().await?;
+/// # let _ = url; Ok(()) }
+/// ```
+#[must_use = "a request does nothing until awaited"]
+pub struct SignedUrlRequest {
+    client: Client,
+    id: Result<crate::FileId>,
+    expiry: Option<Duration>,
+}
+
+impl SignedUrlRequest {
+    /// How long the URL stays valid, in whole hours (zero or sub-hour values are an error).
+    ///
+    /// ```no_run
+    /// # async fn f(client: mistral_files::Client) -> mistral_files::Result<()> {
+    /// let url = client.signed_url("3b6d2a3e-5c43-4f47-9d5e-1f1a2b3c4d5e").expiry(std::time::Duration::from_secs(3600)).await?;
+    /// # let _ = url; Ok(()) }
+    /// ```
+    pub fn expiry(mut self, d: Duration) -> Self {
+        self.expiry = Some(d);
+        self
+    }
+
+    /// Send the request.
+    ///
+    /// ```no_run
+    /// # async fn f(client: mistral_files::Client) -> mistral_files::Result<()> {
+    /// let url = client.signed_url("3b6d2a3e-5c43-4f47-9d5e-1f1a2b3c4d5e").send().await?;
+    /// println!("{url}");
+    /// # Ok(()) }
+    /// ```
+    pub async fn send(self) -> Result<SignedUrl> {
+        let id = self.id?;
+        let hours = match self.expiry {
+            Some(d) => whole_hours("signed URL expiry", d)?,
+            None => 24,
+        };
+        let path = format!("/v1/files/{id}/url");
+        let client = &self.client;
+        let hours = i64::try_from(hours)
+            .map_err(|_| Error::invalid("signed URL expiry", "it is too large"))?;
+        let out = client
+            .with_retry("GET", &path, RetryClass::Idempotent, |_| {
+                client.raw_call(
+                    "signed_url",
+                    client
+                        .inner
+                        .raw
+                        .files_api_routes_get_signed_url()
+                        .file_id(*id.as_uuid())
+                        .expiry(hours)
+                        .send(),
+                )
+            })
+            .await?;
+        Ok(SignedUrl::new(out.url))
+    }
+}
+
+impl IntoFuture for SignedUrlRequest {
+    type Output = Result<SignedUrl>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Result<SignedUrl>> + Send>>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hours() {
+        assert_eq!(whole_hours("x", Duration::from_secs(7200)).unwrap(), 2);
+        assert!(whole_hours("x", Duration::ZERO).is_err());
+        assert!(whole_hours("x", Duration::from_secs(1800)).is_err());
+        assert!(whole_hours("x", Duration::from_secs(5400)).is_err());
+        assert!(whole_hours("x", Duration::from_millis(3_600_001)).is_err());
+    }
+}

@@ -1,0 +1,231 @@
+//! The file objects the API returns, and the open enums they use.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::id::FileId;
+
+pub use mistral_files_raw::open_enums::{FilePurpose, FileVisibility, SampleType, Source};
+use mistral_files_raw::types as raw;
+
+/// A stored file, as returned by upload, list and retrieve.
+///
+/// Lenient where the service is: `bytes` may be `null` (the service's own examples show it), and enum
+/// fields keep values this crate does not know as `Unknown(..)` instead of failing.
+///
+/// ```
+/// let json = r#"{"id":"3b6d2a3e-5c43-4f47-9d5e-1f1a2b3c4d5e","object":"file","bytes":null,
+///   "created_at":1700000000,"filename":"a.jsonl","purpose":"audio","sample_type":"instruct","source":"upload"}"#;
+/// let f: mistral_files::FileObject = serde_json::from_str(json)?;
+/// assert_eq!(f.bytes, None);
+/// assert_eq!(f.purpose.as_str(), "audio");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct FileObject {
+    /// The file's id.
+    pub id: FileId,
+    /// Always `"file"`.
+    #[serde(default = "file_object")]
+    pub object: String,
+    /// Size in bytes, when the service says (it sometimes answers `null`).
+    #[serde(default)]
+    pub bytes: Option<u64>,
+    /// Creation time, UNIX seconds.
+    pub created_at: i64,
+    /// The stored file name.
+    pub filename: String,
+    /// What the file is for.
+    pub purpose: FilePurpose,
+    /// The kind of samples it holds.
+    pub sample_type: SampleType,
+    /// Where it came from.
+    pub source: Source,
+    /// Number of lines, for JSONL files.
+    #[serde(default)]
+    pub num_lines: Option<u64>,
+    /// The MIME type the service detected.
+    #[serde(default)]
+    pub mimetype: Option<String>,
+    /// A content signature, if the service computed one.
+    #[serde(default)]
+    pub signature: Option<String>,
+    /// Expiry time, UNIX seconds, if the file expires.
+    #[serde(default)]
+    pub expires_at: Option<i64>,
+    /// Who can see the file.
+    #[serde(default)]
+    pub visibility: Option<FileVisibility>,
+    /// Whether the file is deleted (only `retrieve` reports it; `false` elsewhere).
+    #[serde(default)]
+    pub deleted: bool,
+}
+
+fn non_negative(v: Option<i64>) -> Option<u64> {
+    v.and_then(|n| u64::try_from(n).ok())
+}
+
+macro_rules! from_raw_file {
+    ($t:ty, $deleted:expr) => {
+        impl From<$t> for FileObject {
+            fn from(f: $t) -> Self {
+                let deleted: fn(&$t) -> bool = $deleted;
+                FileObject {
+                    deleted: deleted(&f),
+                    id: FileId::from_uuid(f.id),
+                    object: f.object,
+                    bytes: non_negative(f.bytes),
+                    created_at: f.created_at,
+                    filename: f.filename,
+                    purpose: f.purpose,
+                    sample_type: f.sample_type,
+                    source: f.source,
+                    num_lines: non_negative(f.num_lines),
+                    mimetype: f.mimetype,
+                    signature: f.signature,
+                    expires_at: f.expires_at,
+                    visibility: f.visibility,
+                }
+            }
+        }
+    };
+}
+from_raw_file!(raw::FileSchema, |_| false);
+from_raw_file!(raw::UploadFileOut, |_| false);
+from_raw_file!(raw::RetrieveFileOut, |f| f.deleted);
+
+impl From<raw::DeleteFileOut> for DeletedFile {
+    fn from(d: raw::DeleteFileOut) -> Self {
+        DeletedFile {
+            id: FileId::from_uuid(d.id),
+            object: d.object,
+            deleted: d.deleted,
+        }
+    }
+}
+
+fn file_object() -> String {
+    "file".to_string()
+}
+
+/// One page of a listing.
+///
+/// ```
+/// # async fn f(client: mistral_files::Client) -> mistral_files::Result<()> {
+/// let page = client.list().page_size(10).send().await?;
+/// println!("{} of {:?}", page.data.len(), page.total);
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct FilePage {
+    /// The files on this page.
+    pub data: Vec<FileObject>,
+    /// The total number of matching files, when the service reports it.
+    pub total: Option<u64>,
+    /// The page number that was asked for (0-based).
+    pub page: u32,
+    /// The page size that was asked for.
+    pub page_size: u32,
+}
+
+/// The answer to a delete.
+///
+/// ```
+/// # async fn f(client: mistral_files::Client, id: mistral_files::FileId) -> mistral_files::Result<()> {
+/// let d = client.delete(&id).await?;
+/// assert!(d.deleted);
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct DeletedFile {
+    /// The deleted file's id.
+    pub id: FileId,
+    /// The object type the service reported.
+    pub object: String,
+    /// Whether the file was deleted.
+    pub deleted: bool,
+}
+
+/// A signed URL: a time-limited link to the file's content on another host (a blob store).
+///
+/// It carries a credential in its query string, so its `Debug` form hides the query. Fetch it with
+/// [`Client::fetch_signed_url`](crate::Client::fetch_signed_url), which never sends the API key.
+///
+/// ```
+/// let u = mistral_files::SignedUrl::new("https://blob.example/f?sig=SECRET");
+/// assert!(!format!("{u:?}").contains("SECRET"));
+/// assert_eq!(u.as_str(), "https://blob.example/f?sig=SECRET");
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct SignedUrl(String);
+
+impl SignedUrl {
+    /// Wrap a URL string.
+    ///
+    /// ```
+    /// let u = mistral_files::SignedUrl::new("https://blob.example/f");
+    /// assert_eq!(u.to_string(), "https://blob.example/f");
+    /// ```
+    pub fn new(url: impl Into<String>) -> Self {
+        SignedUrl(url.into())
+    }
+
+    /// The full URL, token included.
+    ///
+    /// ```
+    /// assert_eq!(mistral_files::SignedUrl::new("u").as_str(), "u");
+    /// ```
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The full URL, token included.
+    ///
+    /// ```
+    /// assert_eq!(mistral_files::SignedUrl::new("u").into_string(), "u");
+    /// ```
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl fmt::Debug for SignedUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.split_once('?') {
+            Some((base, _)) => write!(f, "SignedUrl({base}?<redacted>)"),
+            None => write!(f, "SignedUrl({})", self.0),
+        }
+    }
+}
+
+/// Prints the full URL, token included (it is what you hand to whoever should download the file).
+impl fmt::Display for SignedUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl AsRef<str> for SignedUrl {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lenient_decoding() {
+        let json = r#"{"id":"3b6d2a3e-5c43-4f47-9d5e-1f1a2b3c4d5e","object":"file","bytes":null,"created_at":1,
+          "filename":"a","purpose":"brand-new","sample_type":"x","source":"y","visibility":"team","extra":1}"#;
+        let f: FileObject = serde_json::from_str(json).unwrap();
+        assert_eq!(f.purpose, FilePurpose::Unknown("brand-new".into()));
+        assert_eq!(f.visibility, Some(FileVisibility::Unknown("team".into())));
+        assert!(!f.deleted);
+    }
+}

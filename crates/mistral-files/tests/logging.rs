@@ -1,0 +1,80 @@
+//! The API key never reaches the logs, at any level. Alone in its binary: it installs a global
+//! subscriber at TRACE.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+
+use common::*;
+use futures_util::TryStreamExt;
+use mistral_files::{Client, FilePurpose};
+
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Capture {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn key_never_appears_in_logs() {
+    let secret = "sk-LOGGED-SECRET-42";
+    let emu = mistral_files_emulator::Emulator::builder()
+        .api_key(secret)
+        .start()
+        .await
+        .unwrap();
+    let cap = Capture::default();
+    let c2 = cap.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || c2.clone())
+        .finish();
+    tracing::subscriber::set_global_default(subscriber).unwrap();
+    let client = Client::builder()
+        .api_key(secret)
+        .base_url(emu.url())
+        .retry_policy(fast_retries())
+        .build()
+        .unwrap();
+    emu.faults().fail_next(1, 503, None);
+    let f = client
+        .upload_bytes("l.jsonl", b"{}\n".to_vec())
+        .purpose(FilePurpose::Batch)
+        .await
+        .unwrap();
+    emu.faults().fail_next(1, 429, None);
+    client.list().send().await.unwrap();
+    client.retrieve(f.id).await.unwrap();
+    let _: Vec<_> = client
+        .download(f.id)
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    let bad = Client::builder()
+        .api_key("sk-OTHER-SECRET")
+        .base_url(emu.url())
+        .build()
+        .unwrap();
+    let _ = bad.list().send().await;
+    let logs = String::from_utf8(cap.0.lock().unwrap().clone()).unwrap();
+    let ours: Vec<&str> = logs
+        .lines()
+        .filter(|l| l.contains("mistral_files"))
+        .collect();
+    assert!(logs.contains("attempt"), "spans are logged: {ours:#?}");
+    assert!(logs.contains("retrying"), "{logs}");
+    assert!(
+        !logs.contains(secret) && !logs.contains("sk-OTHER-SECRET"),
+        "{logs}"
+    );
+}

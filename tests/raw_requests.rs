@@ -1,0 +1,149 @@
+//! The HTTP request each generated operation builds, snapshotted: method, path, query (with
+//! repeated keys for arrays) and the headers that matter. A loopback server captures them.
+
+use mistral_files_raw::open_enums::{FilePurpose, SampleType, Source};
+use mistral_files_raw::{Client, ClientContext};
+use std::sync::{Arc, Mutex};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+const FILE_ID: &str = "3b1f0c55-8d0e-4c7a-9a43-2f6c1d7e9b10";
+const FILE_JSON: &str = r#"{"id":"3b1f0c55-8d0e-4c7a-9a43-2f6c1d7e9b10","object":"file","bytes":null,"created_at":1760000000,"filename":"a.jsonl","purpose":"audio","sample_type":"instruct","source":"upload"}"#;
+
+/// Starts a server that answers every request with a body fitting its path and records
+/// the request head. Returns its base URL and the record.
+async fn capture_server() -> (String, Arc<Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let record = seen.clone();
+    tokio::spawn(async move {
+        loop {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let record = record.clone();
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") {
+                    if socket.read(&mut byte).await.unwrap() == 0 {
+                        return;
+                    }
+                    head.push(byte[0]);
+                }
+                let head = String::from_utf8(head).unwrap();
+                record.lock().unwrap().push(describe(&head));
+                let target = head.split_whitespace().nth(1).unwrap_or("");
+                let path = target.split('?').next().unwrap_or("");
+                let (content_type, body) = if path.ends_with("/content") {
+                    ("application/octet-stream", "raw bytes".to_string())
+                } else if path.ends_with("/url") {
+                    ("application/json", r#"{"url":"https://blob.example/x?sig=1"}"#.to_string())
+                } else if path == "/v1/files" {
+                    ("application/json", format!(r#"{{"data":[{FILE_JSON}],"object":"list","total":1}}"#))
+                } else if head.starts_with("DELETE") {
+                    ("application/json", format!(r#"{{"id":"{FILE_ID}","object":"file","deleted":true}}"#))
+                } else {
+                    ("application/json", FILE_JSON.replace('}', r#","deleted":false}"#))
+                };
+                let response = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                socket.write_all(response.as_bytes()).await.unwrap();
+            });
+        }
+    });
+    (url, seen)
+}
+
+/// The request line and the headers a reviewer cares about, in a stable order.
+fn describe(head: &str) -> String {
+    let mut lines = head.lines();
+    let request_line = lines.next().unwrap_or("").to_string();
+    let mut headers: Vec<String> = lines
+        .filter(|l| !l.is_empty())
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.to_ascii_lowercase(), v.trim().to_string()))
+        .filter(|(k, _)| matches!(k.as_str(), "authorization" | "accept" | "api-version" | "content-type"))
+        .map(|(k, v)| {
+            let v = if k == "authorization" { v.replace("test-key", "<key>") } else { v };
+            format!("{k}: {v}")
+        })
+        .collect();
+    headers.sort();
+    format!("{request_line}\n{}", headers.join("\n"))
+}
+
+#[tokio::test]
+async fn each_operation_builds_the_expected_request() {
+    let (url, seen) = capture_server().await;
+    let client = Client::new_with_client(
+        &url,
+        reqwest::Client::new(),
+        ClientContext::with_api_key("test-key").unwrap(),
+    );
+    let id: uuid::Uuid = FILE_ID.parse().unwrap();
+
+    let list = client
+        .files_api_routes_list_files()
+        .page(2)
+        .page_size(10)
+        .include_total(false)
+        .purpose(FilePurpose::Batch)
+        .sample_type(vec![SampleType::Instruct, SampleType::Unknown("future".into())])
+        .source(vec![Source::Upload, Source::Mistral])
+        .search("report q3")
+        .mimetypes(vec!["application/jsonl".to_string(), "text/plain".to_string()])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(list.data[0].purpose, FilePurpose::Audio);
+    assert_eq!(list.data[0].bytes, None);
+    client.files_api_routes_list_files().send().await.unwrap();
+    client.files_api_routes_retrieve_file().file_id(id).send().await.unwrap();
+    client.files_api_routes_delete_file().file_id(id).send().await.unwrap();
+    client.files_api_routes_get_signed_url().file_id(id).expiry(48).send().await.unwrap();
+    client.files_api_routes_download_file().file_id(id).send().await.unwrap();
+
+    let seen = seen.lock().unwrap().join("\n\n");
+    insta::assert_snapshot!("raw_requests", seen);
+}
+
+#[tokio::test]
+async fn anonymous_context_sends_no_authorization() {
+    let (url, seen) = capture_server().await;
+    let client = Client::new_with_client(&url, reqwest::Client::new(), ClientContext::anonymous());
+    client.files_api_routes_list_files().send().await.unwrap();
+    let seen = seen.lock().unwrap();
+    assert!(!seen[0].contains("authorization"), "{}", seen[0]);
+}
+
+#[tokio::test]
+async fn observe_reports_the_status_of_an_undecodable_error_page() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut buf = vec![0u8; 4096];
+        let _ = socket.read(&mut buf).await;
+        let body = "<html>Bad Gateway</html>";
+        let response = format!(
+            "HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/html\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        socket.write_all(response.as_bytes()).await.unwrap();
+    });
+    let client = Client::new_with_client(&url, reqwest::Client::new(), ClientContext::anonymous());
+    let (result, meta) = mistral_files_raw::observe(client.files_api_routes_list_files().send()).await;
+    // progenitor drops the status of a body it cannot decode; `observe` keeps it.
+    assert!(matches!(result, Err(mistral_files_raw::Error::InvalidResponsePayload(..))));
+    assert_eq!(meta.unwrap().status.as_u16(), 502);
+}
+
+#[test]
+fn context_debug_never_shows_the_key() {
+    let ctx = ClientContext::with_api_key("sk-very-secret").unwrap();
+    let shown = format!("{ctx:?}");
+    assert!(!shown.contains("sk-very-secret"), "{shown}");
+    assert!(ClientContext::with_api_key("bad\nkey").is_err());
+}
