@@ -31,7 +31,10 @@ fn main() {
         }
     }
     if !stale.is_empty() {
-        let shown: Vec<_> = stale.iter().map(|p| Path::new(p).display().to_string()).collect();
+        let shown: Vec<_> = stale
+            .iter()
+            .map(|p| Path::new(p).display().to_string())
+            .collect();
         panic!(
             "\n\n{} changed since {GENERATED} was generated.\n\
              Run `cargo xtask codegen`, review the snapshot diff (`cargo insta review`), and commit.\n\n",

@@ -11,7 +11,7 @@ fn root() -> PathBuf {
 #[test]
 fn generated_files_match_the_spec_and_overlay() {
     let inputs = Inputs::read(&root()).unwrap();
-    let files = codegen::generate(&root(), &inputs).unwrap();
+    let files = codegen::generate(&inputs).unwrap();
     let drift = codegen::check(&root(), &files);
     if !drift.is_empty() {
         let diffs: Vec<String> = drift.iter().map(|d| d.diff.clone()).collect();
@@ -43,7 +43,10 @@ fn vendored_spec_is_what_import_writes() {
 fn header_names_the_inputs_their_hashes_and_the_command() {
     let generated = std::fs::read_to_string(root().join(codegen::GENERATED_RS)).unwrap();
     let inputs = Inputs::read(&root()).unwrap();
-    let header: Vec<&str> = generated.lines().take_while(|l| l.starts_with("//")).collect();
+    let header: Vec<&str> = generated
+        .lines()
+        .take_while(|l| l.starts_with("//"))
+        .collect();
     let header = header.join("\n");
     assert!(header.contains("DO NOT EDIT"), "{header}");
     assert!(header.contains(codegen::COMMAND), "{header}");
@@ -68,8 +71,8 @@ fn header_names_the_inputs_their_hashes_and_the_command() {
 #[test]
 fn generation_is_deterministic() {
     let inputs = Inputs::read(&root()).unwrap();
-    let a = codegen::generate(&root(), &inputs).unwrap();
-    let b = codegen::generate(&root(), &inputs).unwrap();
+    let a = codegen::generate(&inputs).unwrap();
+    let b = codegen::generate(&inputs).unwrap();
     assert_eq!(a, b);
 }
 
@@ -82,9 +85,10 @@ fn one_field_change_changes_exactly_the_expected_surface_lines() {
     let needle = "        num_lines:\n          anyOf:\n          - type: integer\n";
     assert_eq!(inputs.spec.matches(needle).count(), 3, "fixture assumption");
     let changed = Inputs {
-        spec: inputs
-            .spec
-            .replace(needle, "        num_lines:\n          anyOf:\n          - type: string\n"),
+        spec: inputs.spec.replace(
+            needle,
+            "        num_lines:\n          anyOf:\n          - type: string\n",
+        ),
         overlay: inputs.overlay.clone(),
     };
     let after = surface_of(&changed);
@@ -105,7 +109,7 @@ fn one_field_change_changes_exactly_the_expected_surface_lines() {
 }
 
 fn surface_of(inputs: &Inputs) -> String {
-    let files = codegen::generate(&root(), inputs).unwrap();
+    let files = codegen::generate(inputs).unwrap();
     let rs = files
         .iter()
         .find(|f| f.path.ends_with("generated.rs"))

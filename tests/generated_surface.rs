@@ -8,7 +8,10 @@ use std::path::PathBuf;
 fn public_surface() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let generated = std::fs::read_to_string(root.join(xtask::codegen::GENERATED_RS)).unwrap();
-    insta::assert_snapshot!("raw_client_surface", xtask::surface::render(&generated).unwrap());
+    insta::assert_snapshot!(
+        "raw_client_surface",
+        xtask::surface::render(&generated).unwrap()
+    );
 }
 
 #[test]

@@ -37,13 +37,25 @@ async fn capture_server() -> (String, Arc<Mutex<Vec<String>>>) {
                 let (content_type, body) = if path.ends_with("/content") {
                     ("application/octet-stream", "raw bytes".to_string())
                 } else if path.ends_with("/url") {
-                    ("application/json", r#"{"url":"https://blob.example/x?sig=1"}"#.to_string())
+                    (
+                        "application/json",
+                        r#"{"url":"https://blob.example/x?sig=1"}"#.to_string(),
+                    )
                 } else if path == "/v1/files" {
-                    ("application/json", format!(r#"{{"data":[{FILE_JSON}],"object":"list","total":1}}"#))
+                    (
+                        "application/json",
+                        format!(r#"{{"data":[{FILE_JSON}],"object":"list","total":1}}"#),
+                    )
                 } else if head.starts_with("DELETE") {
-                    ("application/json", format!(r#"{{"id":"{FILE_ID}","object":"file","deleted":true}}"#))
+                    (
+                        "application/json",
+                        format!(r#"{{"id":"{FILE_ID}","object":"file","deleted":true}}"#),
+                    )
                 } else {
-                    ("application/json", FILE_JSON.replace('}', r#","deleted":false}"#))
+                    (
+                        "application/json",
+                        FILE_JSON.replace('}', r#","deleted":false}"#),
+                    )
                 };
                 let response = format!(
                     "HTTP/1.1 200 OK\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
@@ -64,9 +76,18 @@ fn describe(head: &str) -> String {
         .filter(|l| !l.is_empty())
         .filter_map(|l| l.split_once(':'))
         .map(|(k, v)| (k.to_ascii_lowercase(), v.trim().to_string()))
-        .filter(|(k, _)| matches!(k.as_str(), "authorization" | "accept" | "api-version" | "content-type"))
+        .filter(|(k, _)| {
+            matches!(
+                k.as_str(),
+                "authorization" | "accept" | "api-version" | "content-type"
+            )
+        })
         .map(|(k, v)| {
-            let v = if k == "authorization" { v.replace("test-key", "<key>") } else { v };
+            let v = if k == "authorization" {
+                v.replace("test-key", "<key>")
+            } else {
+                v
+            };
             format!("{k}: {v}")
         })
         .collect();
@@ -90,20 +111,47 @@ async fn each_operation_builds_the_expected_request() {
         .page_size(10)
         .include_total(false)
         .purpose(FilePurpose::Batch)
-        .sample_type(vec![SampleType::Instruct, SampleType::Unknown("future".into())])
+        .sample_type(vec![
+            SampleType::Instruct,
+            SampleType::Unknown("future".into()),
+        ])
         .source(vec![Source::Upload, Source::Mistral])
         .search("report q3")
-        .mimetypes(vec!["application/jsonl".to_string(), "text/plain".to_string()])
+        .mimetypes(vec![
+            "application/jsonl".to_string(),
+            "text/plain".to_string(),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(list.data[0].purpose, FilePurpose::Audio);
     assert_eq!(list.data[0].bytes, None);
     client.files_api_routes_list_files().send().await.unwrap();
-    client.files_api_routes_retrieve_file().file_id(id).send().await.unwrap();
-    client.files_api_routes_delete_file().file_id(id).send().await.unwrap();
-    client.files_api_routes_get_signed_url().file_id(id).expiry(48).send().await.unwrap();
-    client.files_api_routes_download_file().file_id(id).send().await.unwrap();
+    client
+        .files_api_routes_retrieve_file()
+        .file_id(id)
+        .send()
+        .await
+        .unwrap();
+    client
+        .files_api_routes_delete_file()
+        .file_id(id)
+        .send()
+        .await
+        .unwrap();
+    client
+        .files_api_routes_get_signed_url()
+        .file_id(id)
+        .expiry(48)
+        .send()
+        .await
+        .unwrap();
+    client
+        .files_api_routes_download_file()
+        .file_id(id)
+        .send()
+        .await
+        .unwrap();
 
     let seen = seen.lock().unwrap().join("\n\n");
     insta::assert_snapshot!("raw_requests", seen);
@@ -134,9 +182,13 @@ async fn observe_reports_the_status_of_an_undecodable_error_page() {
         socket.write_all(response.as_bytes()).await.unwrap();
     });
     let client = Client::new_with_client(&url, reqwest::Client::new(), ClientContext::anonymous());
-    let (result, meta) = mistral_files_raw::observe(client.files_api_routes_list_files().send()).await;
+    let (result, meta) =
+        mistral_files_raw::observe(client.files_api_routes_list_files().send()).await;
     // progenitor drops the status of a body it cannot decode; `observe` keeps it.
-    assert!(matches!(result, Err(mistral_files_raw::Error::InvalidResponsePayload(..))));
+    assert!(matches!(
+        result,
+        Err(mistral_files_raw::Error::InvalidResponsePayload(..))
+    ));
     assert_eq!(meta.unwrap().status.as_u16(), 502);
 }
 

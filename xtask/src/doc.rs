@@ -45,8 +45,14 @@ pub fn to_pretty_json(doc: &Value) -> Result<String> {
 fn is_name_map(path: &[&str]) -> bool {
     matches!(
         path,
-        [.., "properties"] | [.., "paths"] | [.., "schemas"] | [.., "responses"] | [.., "content"]
-            | [.., "securitySchemes"] | [.., "examples"] | [.., "headers"]
+        [.., "properties"]
+            | [.., "paths"]
+            | [.., "schemas"]
+            | [.., "responses"]
+            | [.., "content"]
+            | [.., "securitySchemes"]
+            | [.., "examples"]
+            | [.., "headers"]
     )
 }
 
@@ -57,7 +63,10 @@ fn is_name_map(path: &[&str]) -> bool {
 /// - example and default values are kept as written.
 fn canonical(value: &Value, path: &[&str]) -> Value {
     // Example and default values are data, not OpenAPI: keep them exactly as written.
-    if matches!(path.last(), Some(&("value" | "example" | "default" | "enum" | "const"))) {
+    if matches!(
+        path.last(),
+        Some(&("value" | "example" | "default" | "enum" | "const"))
+    ) {
         return value.clone();
     }
     match value {
@@ -101,14 +110,55 @@ fn canonical(value: &Value, path: &[&str]) -> Value {
 fn key_rank(key: &str, path: &[&str]) -> usize {
     const PARAMETER: &[&str] = &["name", "in", "description", "required", "schema"];
     const ORDER: &[&str] = &[
-        "scheme", "openapi", "info", "paths", "components",
-        "post", "get", "put", "patch", "delete", "options", "head", "trace",
-        "schemas", "securitySchemes",
-        "name", "url", "in", "operationId", "summary",
-        "type", "items", "properties", "anyOf", "allOf", "oneOf", "$ref", "schema", "value",
-        "examples", "example", "title", "format", "x-displayName", "description", "version",
-        "tags", "security", "servers", "parameters", "requestBody", "responses", "content",
-        "default", "enum", "const", "required", "deprecated", "additionalProperties",
+        "scheme",
+        "openapi",
+        "info",
+        "paths",
+        "components",
+        "post",
+        "get",
+        "put",
+        "patch",
+        "delete",
+        "options",
+        "head",
+        "trace",
+        "schemas",
+        "securitySchemes",
+        "name",
+        "url",
+        "in",
+        "operationId",
+        "summary",
+        "type",
+        "items",
+        "properties",
+        "anyOf",
+        "allOf",
+        "oneOf",
+        "$ref",
+        "schema",
+        "value",
+        "examples",
+        "example",
+        "title",
+        "format",
+        "x-displayName",
+        "description",
+        "version",
+        "tags",
+        "security",
+        "servers",
+        "parameters",
+        "requestBody",
+        "responses",
+        "content",
+        "default",
+        "enum",
+        "const",
+        "required",
+        "deprecated",
+        "additionalProperties",
     ];
     if matches!(path, [.., "parameters", "<item>"]) {
         if let Some(i) = PARAMETER.iter().position(|k| *k == key) {

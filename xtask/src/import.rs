@@ -12,7 +12,9 @@ use std::collections::{BTreeSet, VecDeque};
 /// The tag that marks the operations of the Files API.
 pub const FILES_TAG: &str = "files";
 
-const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 const SCHEMA_REF_PREFIX: &str = "#/components/schemas/";
 
 /// Extracts the Files API from a provider document and returns it in canonical YAML.
@@ -23,7 +25,10 @@ pub fn import(provider: &Value) -> Result<String> {
 
 /// Extracts the Files API from a provider document.
 pub fn extract(provider: &Value) -> Result<Value> {
-    let version = provider.get("openapi").and_then(Value::as_str).unwrap_or("");
+    let version = provider
+        .get("openapi")
+        .and_then(Value::as_str)
+        .unwrap_or("");
     if !version.starts_with("3.1") {
         bail!("expected an OpenAPI 3.1 document, found openapi: {version:?}");
     }
@@ -33,7 +38,9 @@ pub fn extract(provider: &Value) -> Result<Value> {
 
     let mut kept_paths = Map::new();
     for (path, item) in paths {
-        let Some(item) = item.as_object() else { continue };
+        let Some(item) = item.as_object() else {
+            continue;
+        };
         let mut kept_item = Map::new();
         for (key, op) in item {
             let is_files_op = METHODS.contains(&key.as_str())
@@ -192,11 +199,22 @@ tags: [{name: other}, {name: files, description: Files}]
         let doc = extract(&crate::doc::parse(PROVIDER).unwrap()).unwrap();
         let paths: Vec<_> = doc["paths"].as_object().unwrap().keys().collect();
         assert_eq!(paths, ["/v1/files"]);
-        let schemas: Vec<_> = doc["components"]["schemas"].as_object().unwrap().keys().collect();
+        let schemas: Vec<_> = doc["components"]["schemas"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect();
         assert_eq!(schemas, ["Item", "Kind", "List"]);
-        let schemes: Vec<_> = doc["components"]["securitySchemes"].as_object().unwrap().keys().collect();
+        let schemes: Vec<_> = doc["components"]["securitySchemes"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect();
         assert_eq!(schemes, ["ApiKey"]);
-        assert_eq!(doc["tags"], serde_json::json!([{"name": "files", "description": "Files"}]));
+        assert_eq!(
+            doc["tags"],
+            serde_json::json!([{"name": "files", "description": "Files"}])
+        );
     }
 
     #[test]
@@ -219,15 +237,32 @@ tags: [{name: other}, {name: files, description: Files}]
 
     #[test]
     fn rejects_documents_without_files_operations() {
-        let doc = crate::doc::parse("openapi: 3.1.0\ninfo: {title: x, version: '1'}\npaths: {}\n").unwrap();
+        let doc = crate::doc::parse("openapi: 3.1.0\ninfo: {title: x, version: '1'}\npaths: {}\n")
+            .unwrap();
         let err = extract(&doc).unwrap_err().to_string();
         assert!(err.contains("no operation is tagged"), "{err}");
     }
 
     #[test]
     fn rejects_dangling_refs() {
-        let doc = crate::doc::parse(&PROVIDER.replace("    Kind: {type: string, enum: [a, b]}\n", "")).unwrap();
+        let doc =
+            crate::doc::parse(&PROVIDER.replace("    Kind: {type: string, enum: [a, b]}\n", ""))
+                .unwrap();
         let err = extract(&doc).unwrap_err().to_string();
         assert!(err.contains("Kind"), "{err}");
+    }
+}
+
+#[cfg(test)]
+mod json_input_tests {
+    #[test]
+    fn json_documents_import_like_yaml() {
+        let json = r##"{"openapi":"3.1.0","info":{"title":"T","version":"1"},
+            "paths":{"/v1/files":{"get":{"operationId":"list","tags":["files"],
+            "responses":{"200":{"description":"OK"}}}}}}"##;
+        let yaml = "openapi: 3.1.0\ninfo: {title: T, version: '1'}\npaths:\n  /v1/files:\n    get:\n      operationId: list\n      tags: [files]\n      responses: {'200': {description: OK}}\n";
+        let a = super::import(&crate::doc::parse(json).unwrap()).unwrap();
+        let b = super::import(&crate::doc::parse(yaml).unwrap()).unwrap();
+        assert_eq!(a, b);
     }
 }

@@ -28,6 +28,8 @@ enum Cmd {
     },
     /// Print the public surface of the generated raw client.
     Surface,
+    /// Benchmark the crate against curl and the Python SDK; writes docs/BENCHMARKS.md.
+    Bench(xtask::bench::BenchArgs),
 }
 
 fn main() -> ExitCode {
@@ -47,7 +49,7 @@ fn run() -> Result<ExitCode> {
         Cmd::Codegen { check } => {
             let started = std::time::Instant::now();
             let inputs = codegen::Inputs::read(&root)?;
-            let files = codegen::generate(&root, &inputs)?;
+            let files = codegen::generate(&inputs)?;
             if check {
                 let drift = codegen::check(&root, &files);
                 if drift.is_empty() {
@@ -75,7 +77,8 @@ fn run() -> Result<ExitCode> {
             let provider = xtask::doc::read(&document)?;
             let yaml = import::import(&provider)?;
             let target = root.join(codegen::SPEC);
-            std::fs::write(&target, yaml).with_context(|| format!("writing {}", target.display()))?;
+            std::fs::write(&target, yaml)
+                .with_context(|| format!("writing {}", target.display()))?;
             eprintln!(
                 "wrote {}; now run `{}` and review the snapshot diff (cargo insta review)",
                 codegen::SPEC,
@@ -86,6 +89,7 @@ fn run() -> Result<ExitCode> {
             let text = std::fs::read_to_string(root.join(codegen::GENERATED_RS))?;
             print!("{}", xtask::surface::render(&text)?);
         }
+        Cmd::Bench(args) => xtask::bench::run(&root, &args)?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -4,12 +4,15 @@
 //! - `anyOf`/`oneOf` `[X, {type: 'null'}]` -> `X` + `nullable: true`; when `X` is a `$ref`,
 //!   `allOf: [X]` + `nullable: true` (3.0 ignores siblings of a bare `$ref`). With several
 //!   non-null branches the null branch is dropped and `nullable: true` added.
-//! - `type: [X, 'null']` -> `type: X` + `nullable: true`.
+//! - `type: [X, 'null']` -> `type: X` + `nullable: true`; several types -> `anyOf` of each.
 //! - `examples: [a, ...]` in a schema -> `example: a` (media-type `examples` maps are 3.0 already).
 //! - a `$ref` with sibling keywords -> `allOf: [{$ref}]` plus the siblings.
 //! - `const: v` -> `enum: [v]`.
 //! - numeric `exclusiveMinimum`/`exclusiveMaximum` -> `minimum`/`maximum` + boolean flag.
 //! - `info` (with `title` and `version`) added when missing; `openapi` set to `3.0.3`.
+//!
+//! Maps of author-chosen names (`properties`, `schemas`, `paths`, ...) are never rewritten
+//! themselves, so a property called `const` or `type` stays a property.
 
 use serde_json::{json, Map, Value};
 
@@ -35,12 +38,41 @@ fn is_null_schema(v: &Value) -> bool {
     v.get("type").and_then(Value::as_str) == Some("null")
 }
 
+/// Keys whose value is a map from names chosen by the author to schemas or other objects:
+/// the map itself is never rewritten (a property may be called `const` or `type`), only
+/// its values.
+const NAME_MAPS: &[&str] = &[
+    "properties",
+    "patternProperties",
+    "dependentSchemas",
+    "$defs",
+    "definitions",
+    "schemas",
+    "paths",
+    "responses",
+    "content",
+    "headers",
+    "securitySchemes",
+    "requestBodies",
+    "examples",
+    "links",
+    "callbacks",
+    "encoding",
+    "variables",
+    "parameters",
+];
+
 fn walk(value: &mut Value) {
     match value {
         Value::Array(items) => items.iter_mut().for_each(walk),
         Value::Object(map) => {
-            for v in map.values_mut() {
-                walk(v);
+            for (key, v) in map.iter_mut() {
+                match v {
+                    Value::Object(names) if NAME_MAPS.contains(&key.as_str()) => {
+                        names.values_mut().for_each(walk)
+                    }
+                    _ => walk(v),
+                }
             }
             rewrite_schema(map);
         }
@@ -51,25 +83,46 @@ fn walk(value: &mut Value) {
 /// Rewrites one object if it is a schema using 3.1-only constructs. Children are
 /// already normalized when this runs.
 fn rewrite_schema(map: &mut Map<String, Value>) {
-    // type: [X, 'null']
+    // type: [X, 'null'] (only arrays of type names; anything else is left for validation)
     if let Some(Value::Array(types)) = map.get("type") {
-        let non_null: Vec<Value> = types.iter().filter(|t| *t != "null").cloned().collect();
-        let had_null = non_null.len() != types.len();
-        if non_null.len() == 1 {
-            map.insert("type".into(), non_null[0].clone());
-        }
-        if had_null {
-            map.insert("nullable".into(), Value::Bool(true));
+        if types.iter().all(Value::is_string) {
+            let non_null: Vec<Value> = types.iter().filter(|t| *t != "null").cloned().collect();
+            let had_null = non_null.len() != types.len();
+            match non_null.as_slice() {
+                [] => {
+                    // Only null: 3.0 has no null type; a nullable schema allowing only null.
+                    map.remove("type");
+                    map.insert("enum".into(), json!([null]));
+                }
+                [only] => {
+                    map.insert("type".into(), only.clone());
+                }
+                several => {
+                    map.remove("type");
+                    let branches: Vec<Value> =
+                        several.iter().map(|t| json!({ "type": t })).collect();
+                    map.entry("anyOf").or_insert(Value::Array(branches));
+                }
+            }
+            if had_null {
+                map.insert("nullable".into(), Value::Bool(true));
+            }
         }
     }
 
     // anyOf / oneOf with a null branch
     for key in ["anyOf", "oneOf"] {
-        let Some(Value::Array(branches)) = map.get(key) else { continue };
+        let Some(Value::Array(branches)) = map.get(key) else {
+            continue;
+        };
         if !branches.iter().any(is_null_schema) {
             continue;
         }
-        let rest: Vec<Value> = branches.iter().filter(|b| !is_null_schema(b)).cloned().collect();
+        let rest: Vec<Value> = branches
+            .iter()
+            .filter(|b| !is_null_schema(b))
+            .cloned()
+            .collect();
         map.remove(key);
         map.insert("nullable".into(), Value::Bool(true));
         match rest.as_slice() {
@@ -106,7 +159,10 @@ fn rewrite_schema(map: &mut Map<String, Value>) {
     }
 
     // exclusive bounds: numbers in 3.1, flags in 3.0
-    for (exclusive, bound) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
+    for (exclusive, bound) in [
+        ("exclusiveMinimum", "minimum"),
+        ("exclusiveMaximum", "maximum"),
+    ] {
         if let Some(n @ Value::Number(_)) = map.get(exclusive).cloned() {
             map.insert(bound.into(), n);
             map.insert(exclusive.into(), Value::Bool(true));
@@ -114,7 +170,7 @@ fn rewrite_schema(map: &mut Map<String, Value>) {
     }
 
     // $ref with siblings -> allOf [$ref]
-    if map.contains_key("$ref") && map.len() > 1 {
+    if map.get("$ref").is_some_and(Value::is_string) && map.len() > 1 {
         let reference = map.remove("$ref").expect("checked above");
         map.insert("allOf".into(), json!([{ "$ref": reference }]));
     }
@@ -172,7 +228,10 @@ mod tests {
 
     #[test]
     fn examples_array_to_example_but_media_maps_stay() {
-        assert_eq!(norm(json!({"type": "string", "examples": ["a", "b"]})), json!({"type": "string", "example": "a"}));
+        assert_eq!(
+            norm(json!({"type": "string", "examples": ["a", "b"]})),
+            json!({"type": "string", "example": "a"})
+        );
         let media = json!({"examples": {"userExample": {"value": 1}}});
         assert_eq!(norm(media.clone()), media);
     }

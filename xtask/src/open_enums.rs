@@ -32,7 +32,10 @@ impl OpenEnum {
 
 /// Finds every component schema that is a string enum.
 pub fn find(doc: &Value) -> Vec<OpenEnum> {
-    let Some(schemas) = doc.pointer("/components/schemas").and_then(Value::as_object) else {
+    let Some(schemas) = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    else {
         return Vec::new();
     };
     let mut out: Vec<OpenEnum> = schemas
@@ -40,8 +43,10 @@ pub fn find(doc: &Value) -> Vec<OpenEnum> {
         .filter(|(_, s)| s.get("type").and_then(Value::as_str) == Some("string"))
         .filter_map(|(name, s)| {
             let values = s.get("enum")?.as_array()?;
-            let values: Option<Vec<String>> =
-                values.iter().map(|v| v.as_str().map(str::to_string)).collect();
+            let values: Option<Vec<String>> = values
+                .iter()
+                .map(|v| v.as_str().map(str::to_string))
+                .collect();
             Some(OpenEnum {
                 name: name.clone(),
                 values: values?,
@@ -75,7 +80,8 @@ fn emit_one(e: &OpenEnum) -> Result<TokenStream> {
     let mut idents = Vec::new();
     for v in &e.values {
         let camel = v.to_upper_camel_case();
-        if camel.is_empty() || camel == "Unknown" || !camel.chars().next().unwrap().is_alphabetic() {
+        if camel.is_empty() || camel == "Unknown" || !camel.chars().next().unwrap().is_alphabetic()
+        {
             bail!("enum {}: value {v:?} has no usable variant name", e.name);
         }
         if idents.iter().any(|i: &proc_macro2::Ident| *i == camel) {
@@ -85,8 +91,14 @@ fn emit_one(e: &OpenEnum) -> Result<TokenStream> {
     }
     let values = &e.values;
     let type_doc = match &e.doc {
-        Some(d) => format!("{d}\n\nOpen: values outside the spec decode to [`{}::Unknown`].", e.name),
-        None => format!("Open enum: values outside the spec decode to [`{}::Unknown`].", e.name),
+        Some(d) => format!(
+            "{d}\n\nOpen: values outside the spec decode to [`{}::Unknown`].",
+            e.name
+        ),
+        None => format!(
+            "Open enum: values outside the spec decode to [`{}::Unknown`].",
+            e.name
+        ),
     };
     let variant_docs = values.iter().map(|v| format!("`{v}`"));
     let schema_name = &e.name;

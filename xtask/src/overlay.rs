@@ -29,7 +29,8 @@ pub fn apply(doc: &mut Value, overlay: &Value) -> Result<()> {
             .get("target")
             .and_then(Value::as_str)
             .ok_or_else(|| anyhow!("action {i} has no `target`"))?;
-        apply_action(doc, action, target).with_context(|| format!("overlay action {i} (target {target})"))?;
+        apply_action(doc, action, target)
+            .with_context(|| format!("overlay action {i} (target {target})"))?;
     }
     Ok(())
 }
@@ -44,7 +45,10 @@ fn apply_action(doc: &mut Value, action: &Value, target: &str) -> Result<()> {
     if pointers.is_empty() {
         bail!("the target selects nothing; the spec may have changed under this correction");
     }
-    let remove = action.get("remove").and_then(Value::as_bool).unwrap_or(false);
+    let remove = action
+        .get("remove")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
     if remove {
         // Remove deepest-last-first so earlier pointers stay valid.
         for pointer in pointers.iter().rev() {
@@ -113,15 +117,25 @@ mod tests {
 
     #[test]
     fn update_merges_and_replaces_scalars_in_place() {
-        let mut doc = json!({"s": {"A": {"properties": {"x": {"type": "integer", "title": "X"}, "y": {}}}}});
+        let mut doc =
+            json!({"s": {"A": {"properties": {"x": {"type": "integer", "title": "X"}, "y": {}}}}});
         apply(
             &mut doc,
-            &overlay(json!([{"target": "$.s.*.properties.x", "update": {"type": ["integer", "null"]}}])),
+            &overlay(
+                json!([{"target": "$.s.*.properties.x", "update": {"type": ["integer", "null"]}}]),
+            ),
         )
         .unwrap();
-        assert_eq!(doc["s"]["A"]["properties"]["x"], json!({"type": ["integer", "null"], "title": "X"}));
+        assert_eq!(
+            doc["s"]["A"]["properties"]["x"],
+            json!({"type": ["integer", "null"], "title": "X"})
+        );
         // order of properties is kept
-        let keys: Vec<_> = doc["s"]["A"]["properties"].as_object().unwrap().keys().collect();
+        let keys: Vec<_> = doc["s"]["A"]["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect();
         assert_eq!(keys, ["x", "y"]);
     }
 
@@ -142,7 +156,11 @@ mod tests {
     #[test]
     fn a_target_that_matches_nothing_is_an_error() {
         let mut doc = json!({"a": 1});
-        let err = apply(&mut doc, &overlay(json!([{"target": "$.nope", "update": {}}]))).unwrap_err();
+        let err = apply(
+            &mut doc,
+            &overlay(json!([{"target": "$.nope", "update": {}}])),
+        )
+        .unwrap_err();
         assert!(format!("{err:#}").contains("selects nothing"), "{err:#}");
     }
 }

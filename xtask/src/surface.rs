@@ -122,7 +122,10 @@ fn describe_builder(builders: &[&syn::Item], name: &str) -> Result<String> {
                     writeln!(out, "  .{ident}({inner})  {required}")?;
                 }
             }
-            syn::Item::Impl(imp) if tidy(&imp.self_ty.to_token_stream().to_string()).starts_with(&format!("{name}<")) => {
+            syn::Item::Impl(imp)
+                if tidy(&imp.self_ty.to_token_stream().to_string())
+                    .starts_with(&format!("{name}<")) =>
+            {
                 for it in &imp.items {
                     let syn::ImplItem::Fn(f) = it else { continue };
                     if f.sig.ident != "send" {
@@ -177,13 +180,21 @@ impl<'ast> Visit<'ast> for RequestFinder {
 
     fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
         let name = call.method.to_string();
-        if matches!(name.as_str(), "get" | "post" | "put" | "patch" | "delete" | "head") && self.method.is_none() {
+        if matches!(
+            name.as_str(),
+            "get" | "post" | "put" | "patch" | "delete" | "head"
+        ) && self.method.is_none()
+        {
             self.method = Some(name.clone());
         }
         if name == "query" {
             if let Some(syn::Expr::Reference(r)) = call.args.first() {
                 if let syn::Expr::Call(c) = &*r.expr {
-                    if let Some(syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. })) = c.args.first() {
+                    if let Some(syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(s),
+                        ..
+                    })) = c.args.first()
+                    {
                         self.query.push(s.value());
                     }
                 }
@@ -201,7 +212,11 @@ fn describe_type(item: &syn::Item, module: &str) -> Result<Option<(String, Strin
             let serde = serde_attrs(&s.attrs);
             writeln!(out, "\nstruct {module}::{name}{}", suffix(&serde))?;
             for field in &s.fields {
-                let ident = field.ident.as_ref().map(|i| i.to_string()).unwrap_or_else(|| "0".into());
+                let ident = field
+                    .ident
+                    .as_ref()
+                    .map(|i| i.to_string())
+                    .unwrap_or_else(|| "0".into());
                 let ty = tidy(&field.ty.to_token_stream().to_string());
                 let attrs = serde_attrs(&field.attrs);
                 writeln!(out, "  {ident}: {ty}{}", suffix(&attrs))?;
@@ -219,7 +234,11 @@ fn describe_type(item: &syn::Item, module: &str) -> Result<Option<(String, Strin
                 };
                 let attrs = serde_attrs(&v.attrs);
                 // Open enums document each variant's wire value as `value`.
-                let wire = if module == crate::open_enums::MODULE { wire_value(&v.attrs) } else { None };
+                let wire = if module == crate::open_enums::MODULE {
+                    wire_value(&v.attrs)
+                } else {
+                    None
+                };
                 let wire = wire.map(|w| format!(" = {w:?}")).unwrap_or_default();
                 writeln!(out, "  {}{fields}{wire}{}", v.ident, suffix(&attrs))?;
             }
@@ -233,10 +252,15 @@ fn describe_type(item: &syn::Item, module: &str) -> Result<Option<(String, Strin
 fn wire_value(attrs: &[syn::Attribute]) -> Option<String> {
     attrs.iter().find_map(|a| match &a.meta {
         syn::Meta::NameValue(nv) if nv.path.is_ident("doc") => match &nv.value {
-            syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => {
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(s),
+                ..
+            }) => {
                 let text = s.value();
                 let text = text.trim();
-                text.strip_prefix('`')?.strip_suffix('`').map(str::to_string)
+                text.strip_prefix('`')?
+                    .strip_suffix('`')
+                    .map(str::to_string)
             }
             _ => None,
         },
@@ -287,10 +311,18 @@ fn tidy(tokens: &str) -> String {
             s = s.replace(from, to);
         }
     }
-    let s = s.trim_start_matches("::").replace("(::", "(").replace("<::", "<");
+    let s = s
+        .trim_start_matches("::")
+        .replace("(::", "(")
+        .replace("<::", "<");
     // Prelude paths add noise, not information.
-    let mut s = s.replace("\"::", "\"");
-    for prefix in ["std::option::", "std::string::", "std::vec::", "std::boxed::"] {
+    let mut s = s.replace("\"::", "\"").replace(",>", ">");
+    for prefix in [
+        "std::option::",
+        "std::string::",
+        "std::vec::",
+        "std::boxed::",
+    ] {
         s = s.replace(prefix, "");
     }
     s

@@ -7,14 +7,20 @@
 // left out (written by hand in the ergonomic crate): files_api_routes_upload_file
 
 #[allow(unused_imports)]
-use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
-#[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
+#[allow(unused_imports)]
+use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
     ///`DeleteFileOut`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
     pub struct DeleteFileOut {
         ///Whether the file is now deleted.
         pub deleted: bool,
@@ -30,7 +36,12 @@ pub mod types {
     }
     ///An error answer. The service uses `{"detail": "..."}` (e.g. 401), `{"detail": [validation items]}` (422), `{"detail": ..., "message": ...}` and `{"object": "error", "message": ..., "type": ..., "param": ..., "code": ...}`; every field is optional.
     #[derive(
-        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
     )]
     pub struct ErrorBody {
         ///A machine-readable error code, a string or a number.
@@ -49,10 +60,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub param: ::std::option::Option<::serde_json::Value>,
         ///The error's kind.
-        #[serde(
-            rename = "type",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
     impl ErrorBody {
@@ -61,7 +69,13 @@ pub mod types {
         }
     }
     ///`ErrorBodyCode`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
     #[serde(untagged)]
     pub enum ErrorBodyCode {
         String(::std::string::String),
@@ -81,7 +95,13 @@ pub mod types {
         }
     }
     ///`ErrorBodyDetail`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
     #[serde(untagged)]
     pub enum ErrorBodyDetail {
         String(::std::string::String),
@@ -103,7 +123,7 @@ pub mod types {
         Ord,
         PartialEq,
         PartialOrd,
-        schemars::JsonSchema,
+        schemars::JsonSchema
     )]
     #[serde(transparent)]
     pub struct File(pub ::std::string::String);
@@ -135,7 +155,13 @@ pub mod types {
         }
     }
     ///`FileSchema`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
     pub struct FileSchema {
         ///Size of the file in bytes.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
@@ -169,7 +195,13 @@ pub mod types {
         }
     }
     ///`FileSignedUrl`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
     pub struct FileSignedUrl {
         pub url: ::std::string::String,
     }
@@ -179,7 +211,13 @@ pub mod types {
         }
     }
     ///`ListFilesOut`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
     pub struct ListFilesOut {
         pub data: ::std::vec::Vec<FileSchema>,
         pub object: ::std::string::String,
@@ -192,7 +230,13 @@ pub mod types {
         }
     }
     ///`LocItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
     #[serde(untagged)]
     pub enum LocItem {
         String(::std::string::String),
@@ -212,7 +256,13 @@ pub mod types {
         }
     }
     ///`RetrieveFileOut`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
     pub struct RetrieveFileOut {
         ///Size of the file in bytes.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
@@ -247,7 +297,13 @@ pub mod types {
         }
     }
     ///`UploadFileOut`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
     pub struct UploadFileOut {
         ///Size of the file in bytes.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
@@ -282,7 +338,12 @@ pub mod types {
     }
     ///One request validation failure, as listed in a 422 answer's `detail`.
     #[derive(
-        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
     )]
     pub struct ValidationErrorItem {
         ///The value that failed, when the service echoes it.
@@ -295,10 +356,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub msg: ::std::option::Option<::std::string::String>,
         ///The failure's kind, e.g. `uuid_parsing` or `enum`.
-        #[serde(
-            rename = "type",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
     impl ValidationErrorItem {
@@ -331,7 +389,9 @@ pub mod types {
             {
                 self.deleted = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for deleted: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for deleted: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -351,7 +411,9 @@ pub mod types {
             {
                 self.object = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for object: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for object: {e}")
+                    });
                 self
             }
         }
@@ -423,17 +485,23 @@ pub mod types {
             {
                 self.code = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for code: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for code: {e}")
+                    });
                 self
             }
             pub fn detail<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::ErrorBodyDetail>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ErrorBodyDetail>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.detail = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for detail: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for detail: {e}")
+                    });
                 self
             }
             pub fn message<T>(mut self, value: T) -> Self
@@ -443,7 +511,9 @@ pub mod types {
             {
                 self.message = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for message: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
                 self
             }
             pub fn object<T>(mut self, value: T) -> Self
@@ -453,7 +523,9 @@ pub mod types {
             {
                 self.object = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for object: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for object: {e}")
+                    });
                 self
             }
             pub fn param<T>(mut self, value: T) -> Self
@@ -463,7 +535,9 @@ pub mod types {
             {
                 self.param = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for param: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for param: {e}")
+                    });
                 self
             }
             pub fn type_<T>(mut self, value: T) -> Self
@@ -473,7 +547,9 @@ pub mod types {
             {
                 self.type_ = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for type_: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
                 self
             }
         }
@@ -506,25 +582,45 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct FileSchema {
-            bytes: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            bytes: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             created_at: ::std::result::Result<i64, ::std::string::String>,
-            expires_at: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
-            filename: ::std::result::Result<::std::string::String, ::std::string::String>,
+            expires_at: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            filename: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
             mimetype: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            num_lines: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            num_lines: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             object: ::std::result::Result<::std::string::String, ::std::string::String>,
-            purpose: ::std::result::Result<crate::open_enums::FilePurpose, ::std::string::String>,
-            sample_type:
-                ::std::result::Result<crate::open_enums::SampleType, ::std::string::String>,
+            purpose: ::std::result::Result<
+                crate::open_enums::FilePurpose,
+                ::std::string::String,
+            >,
+            sample_type: ::std::result::Result<
+                crate::open_enums::SampleType,
+                ::std::string::String,
+            >,
             signature: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            source: ::std::result::Result<crate::open_enums::Source, ::std::string::String>,
+            source: ::std::result::Result<
+                crate::open_enums::Source,
+                ::std::string::String,
+            >,
             visibility: ::std::result::Result<
                 ::std::option::Option<crate::open_enums::FileVisibility>,
                 ::std::string::String,
@@ -557,7 +653,9 @@ pub mod types {
             {
                 self.bytes = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for bytes: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for bytes: {e}")
+                    });
                 self
             }
             pub fn created_at<T>(mut self, value: T) -> Self
@@ -567,7 +665,9 @@ pub mod types {
             {
                 self.created_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for created_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
                 self
             }
             pub fn expires_at<T>(mut self, value: T) -> Self
@@ -577,7 +677,9 @@ pub mod types {
             {
                 self.expires_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for expires_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for expires_at: {e}")
+                    });
                 self
             }
             pub fn filename<T>(mut self, value: T) -> Self
@@ -587,7 +689,9 @@ pub mod types {
             {
                 self.filename = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for filename: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for filename: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -607,7 +711,9 @@ pub mod types {
             {
                 self.mimetype = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for mimetype: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for mimetype: {e}")
+                    });
                 self
             }
             pub fn num_lines<T>(mut self, value: T) -> Self
@@ -617,7 +723,9 @@ pub mod types {
             {
                 self.num_lines = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for num_lines: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for num_lines: {e}")
+                    });
                 self
             }
             pub fn object<T>(mut self, value: T) -> Self
@@ -627,7 +735,9 @@ pub mod types {
             {
                 self.object = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for object: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for object: {e}")
+                    });
                 self
             }
             pub fn purpose<T>(mut self, value: T) -> Self
@@ -637,7 +747,9 @@ pub mod types {
             {
                 self.purpose = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for purpose: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for purpose: {e}")
+                    });
                 self
             }
             pub fn sample_type<T>(mut self, value: T) -> Self
@@ -647,7 +759,9 @@ pub mod types {
             {
                 self.sample_type = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for sample_type: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for sample_type: {e}")
+                    });
                 self
             }
             pub fn signature<T>(mut self, value: T) -> Self
@@ -657,7 +771,9 @@ pub mod types {
             {
                 self.signature = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for signature: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for signature: {e}")
+                    });
                 self
             }
             pub fn source<T>(mut self, value: T) -> Self
@@ -667,7 +783,9 @@ pub mod types {
             {
                 self.source = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for source: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for source: {e}")
+                    });
                 self
             }
             pub fn visibility<T>(mut self, value: T) -> Self
@@ -679,7 +797,9 @@ pub mod types {
             {
                 self.visibility = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for visibility: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for visibility: {e}")
+                    });
                 self
             }
         }
@@ -743,7 +863,9 @@ pub mod types {
             {
                 self.url = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for url: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for url: {e}")
+                    });
                 self
             }
         }
@@ -762,9 +884,15 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct ListFilesOut {
-            data: ::std::result::Result<::std::vec::Vec<super::FileSchema>, ::std::string::String>,
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::FileSchema>,
+                ::std::string::String,
+            >,
             object: ::std::result::Result<::std::string::String, ::std::string::String>,
-            total: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            total: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ListFilesOut {
             fn default() -> Self {
@@ -783,7 +911,9 @@ pub mod types {
             {
                 self.data = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for data: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
                 self
             }
             pub fn object<T>(mut self, value: T) -> Self
@@ -793,7 +923,9 @@ pub mod types {
             {
                 self.object = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for object: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for object: {e}")
+                    });
                 self
             }
             pub fn total<T>(mut self, value: T) -> Self
@@ -803,7 +935,9 @@ pub mod types {
             {
                 self.total = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for total: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for total: {e}")
+                    });
                 self
             }
         }
@@ -830,26 +964,46 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct RetrieveFileOut {
-            bytes: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            bytes: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             created_at: ::std::result::Result<i64, ::std::string::String>,
             deleted: ::std::result::Result<bool, ::std::string::String>,
-            expires_at: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
-            filename: ::std::result::Result<::std::string::String, ::std::string::String>,
+            expires_at: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            filename: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
             mimetype: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            num_lines: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            num_lines: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             object: ::std::result::Result<::std::string::String, ::std::string::String>,
-            purpose: ::std::result::Result<crate::open_enums::FilePurpose, ::std::string::String>,
-            sample_type:
-                ::std::result::Result<crate::open_enums::SampleType, ::std::string::String>,
+            purpose: ::std::result::Result<
+                crate::open_enums::FilePurpose,
+                ::std::string::String,
+            >,
+            sample_type: ::std::result::Result<
+                crate::open_enums::SampleType,
+                ::std::string::String,
+            >,
             signature: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            source: ::std::result::Result<crate::open_enums::Source, ::std::string::String>,
+            source: ::std::result::Result<
+                crate::open_enums::Source,
+                ::std::string::String,
+            >,
             visibility: ::std::result::Result<
                 ::std::option::Option<crate::open_enums::FileVisibility>,
                 ::std::string::String,
@@ -883,7 +1037,9 @@ pub mod types {
             {
                 self.bytes = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for bytes: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for bytes: {e}")
+                    });
                 self
             }
             pub fn created_at<T>(mut self, value: T) -> Self
@@ -893,7 +1049,9 @@ pub mod types {
             {
                 self.created_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for created_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
                 self
             }
             pub fn deleted<T>(mut self, value: T) -> Self
@@ -903,7 +1061,9 @@ pub mod types {
             {
                 self.deleted = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for deleted: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for deleted: {e}")
+                    });
                 self
             }
             pub fn expires_at<T>(mut self, value: T) -> Self
@@ -913,7 +1073,9 @@ pub mod types {
             {
                 self.expires_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for expires_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for expires_at: {e}")
+                    });
                 self
             }
             pub fn filename<T>(mut self, value: T) -> Self
@@ -923,7 +1085,9 @@ pub mod types {
             {
                 self.filename = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for filename: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for filename: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -943,7 +1107,9 @@ pub mod types {
             {
                 self.mimetype = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for mimetype: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for mimetype: {e}")
+                    });
                 self
             }
             pub fn num_lines<T>(mut self, value: T) -> Self
@@ -953,7 +1119,9 @@ pub mod types {
             {
                 self.num_lines = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for num_lines: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for num_lines: {e}")
+                    });
                 self
             }
             pub fn object<T>(mut self, value: T) -> Self
@@ -963,7 +1131,9 @@ pub mod types {
             {
                 self.object = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for object: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for object: {e}")
+                    });
                 self
             }
             pub fn purpose<T>(mut self, value: T) -> Self
@@ -973,7 +1143,9 @@ pub mod types {
             {
                 self.purpose = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for purpose: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for purpose: {e}")
+                    });
                 self
             }
             pub fn sample_type<T>(mut self, value: T) -> Self
@@ -983,7 +1155,9 @@ pub mod types {
             {
                 self.sample_type = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for sample_type: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for sample_type: {e}")
+                    });
                 self
             }
             pub fn signature<T>(mut self, value: T) -> Self
@@ -993,7 +1167,9 @@ pub mod types {
             {
                 self.signature = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for signature: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for signature: {e}")
+                    });
                 self
             }
             pub fn source<T>(mut self, value: T) -> Self
@@ -1003,7 +1179,9 @@ pub mod types {
             {
                 self.source = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for source: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for source: {e}")
+                    });
                 self
             }
             pub fn visibility<T>(mut self, value: T) -> Self
@@ -1015,7 +1193,9 @@ pub mod types {
             {
                 self.visibility = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for visibility: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for visibility: {e}")
+                    });
                 self
             }
         }
@@ -1064,25 +1244,45 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct UploadFileOut {
-            bytes: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            bytes: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             created_at: ::std::result::Result<i64, ::std::string::String>,
-            expires_at: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
-            filename: ::std::result::Result<::std::string::String, ::std::string::String>,
+            expires_at: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            filename: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
             mimetype: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            num_lines: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            num_lines: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             object: ::std::result::Result<::std::string::String, ::std::string::String>,
-            purpose: ::std::result::Result<crate::open_enums::FilePurpose, ::std::string::String>,
-            sample_type:
-                ::std::result::Result<crate::open_enums::SampleType, ::std::string::String>,
+            purpose: ::std::result::Result<
+                crate::open_enums::FilePurpose,
+                ::std::string::String,
+            >,
+            sample_type: ::std::result::Result<
+                crate::open_enums::SampleType,
+                ::std::string::String,
+            >,
             signature: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            source: ::std::result::Result<crate::open_enums::Source, ::std::string::String>,
+            source: ::std::result::Result<
+                crate::open_enums::Source,
+                ::std::string::String,
+            >,
             visibility: ::std::result::Result<
                 ::std::option::Option<crate::open_enums::FileVisibility>,
                 ::std::string::String,
@@ -1115,7 +1315,9 @@ pub mod types {
             {
                 self.bytes = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for bytes: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for bytes: {e}")
+                    });
                 self
             }
             pub fn created_at<T>(mut self, value: T) -> Self
@@ -1125,7 +1327,9 @@ pub mod types {
             {
                 self.created_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for created_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
                 self
             }
             pub fn expires_at<T>(mut self, value: T) -> Self
@@ -1135,7 +1339,9 @@ pub mod types {
             {
                 self.expires_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for expires_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for expires_at: {e}")
+                    });
                 self
             }
             pub fn filename<T>(mut self, value: T) -> Self
@@ -1145,7 +1351,9 @@ pub mod types {
             {
                 self.filename = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for filename: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for filename: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -1165,7 +1373,9 @@ pub mod types {
             {
                 self.mimetype = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for mimetype: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for mimetype: {e}")
+                    });
                 self
             }
             pub fn num_lines<T>(mut self, value: T) -> Self
@@ -1175,7 +1385,9 @@ pub mod types {
             {
                 self.num_lines = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for num_lines: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for num_lines: {e}")
+                    });
                 self
             }
             pub fn object<T>(mut self, value: T) -> Self
@@ -1185,7 +1397,9 @@ pub mod types {
             {
                 self.object = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for object: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for object: {e}")
+                    });
                 self
             }
             pub fn purpose<T>(mut self, value: T) -> Self
@@ -1195,7 +1409,9 @@ pub mod types {
             {
                 self.purpose = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for purpose: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for purpose: {e}")
+                    });
                 self
             }
             pub fn sample_type<T>(mut self, value: T) -> Self
@@ -1205,7 +1421,9 @@ pub mod types {
             {
                 self.sample_type = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for sample_type: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for sample_type: {e}")
+                    });
                 self
             }
             pub fn signature<T>(mut self, value: T) -> Self
@@ -1215,7 +1433,9 @@ pub mod types {
             {
                 self.signature = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for signature: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for signature: {e}")
+                    });
                 self
             }
             pub fn source<T>(mut self, value: T) -> Self
@@ -1225,7 +1445,9 @@ pub mod types {
             {
                 self.source = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for source: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for source: {e}")
+                    });
                 self
             }
             pub fn visibility<T>(mut self, value: T) -> Self
@@ -1237,7 +1459,9 @@ pub mod types {
             {
                 self.visibility = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for visibility: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for visibility: {e}")
+                    });
                 self
             }
         }
@@ -1319,17 +1543,23 @@ pub mod types {
             {
                 self.input = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for input: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for input: {e}")
+                    });
                 self
             }
             pub fn loc<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<super::LocItem>>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::LocItem>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.loc = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for loc: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for loc: {e}")
+                    });
                 self
             }
             pub fn msg<T>(mut self, value: T) -> Self
@@ -1339,7 +1569,9 @@ pub mod types {
             {
                 self.msg = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for msg: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for msg: {e}")
+                    });
                 self
             }
             pub fn type_<T>(mut self, value: T) -> Self
@@ -1349,11 +1581,14 @@ pub mod types {
             {
                 self.type_ = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for type_: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
                 self
             }
         }
-        impl ::std::convert::TryFrom<ValidationErrorItem> for super::ValidationErrorItem {
+        impl ::std::convert::TryFrom<ValidationErrorItem>
+        for super::ValidationErrorItem {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: ValidationErrorItem,
@@ -1383,12 +1618,18 @@ pub mod types {
         pub struct ConversionError(::std::borrow::Cow<'static, str>);
         impl ::std::error::Error for ConversionError {}
         impl ::std::fmt::Display for ConversionError {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> Result<(), ::std::fmt::Error> {
+            fn fmt(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> Result<(), ::std::fmt::Error> {
                 ::std::fmt::Display::fmt(&self.0, f)
             }
         }
         impl ::std::fmt::Debug for ConversionError {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> Result<(), ::std::fmt::Error> {
+            fn fmt(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> Result<(), ::std::fmt::Error> {
                 ::std::fmt::Debug::fmt(&self.0, f)
             }
         }
@@ -1425,9 +1666,7 @@ impl Client {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
-            reqwest::ClientBuilder::new()
-                .connect_timeout(dur)
-                .timeout(dur)
+            reqwest::ClientBuilder::new().connect_timeout(dur).timeout(dur)
         };
         #[cfg(target_arch = "wasm32")]
         let client = reqwest::ClientBuilder::new();
@@ -1470,92 +1709,97 @@ const _: () = {
     fn assert_client_hooks()
     where
         Client: ClientHooks<crate::ClientContext>,
-    {
-    }
+    {}
 };
 impl Client {
     /**List Files
 
-    List the files of the caller's organization, one page at a time.
+List the files of the caller's organization, one page at a time.
 
-    Sends a `GET` request to `/v1/files`
+Sends a `GET` request to `/v1/files`
 
-    ```ignore
-    let response = client.files_api_routes_list_files()
-        .include_total(include_total)
-        .mimetypes(mimetypes)
-        .page(page)
-        .page_size(page_size)
-        .purpose(purpose)
-        .sample_type(sample_type)
-        .search(search)
-        .source(source)
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.files_api_routes_list_files()
+    .include_total(include_total)
+    .mimetypes(mimetypes)
+    .page(page)
+    .page_size(page_size)
+    .purpose(purpose)
+    .sample_type(sample_type)
+    .search(search)
+    .source(source)
+    .send()
+    .await;
+```*/
     pub fn files_api_routes_list_files(&self) -> builder::FilesApiRoutesListFiles<'_> {
         builder::FilesApiRoutesListFiles::new(self)
     }
     /**Retrieve File
 
-    Return the metadata of one file.
+Return the metadata of one file.
 
-    Sends a `GET` request to `/v1/files/{file_id}`
+Sends a `GET` request to `/v1/files/{file_id}`
 
-    ```ignore
-    let response = client.files_api_routes_retrieve_file()
-        .file_id(file_id)
-        .send()
-        .await;
-    ```*/
-    pub fn files_api_routes_retrieve_file(&self) -> builder::FilesApiRoutesRetrieveFile<'_> {
+```ignore
+let response = client.files_api_routes_retrieve_file()
+    .file_id(file_id)
+    .send()
+    .await;
+```*/
+    pub fn files_api_routes_retrieve_file(
+        &self,
+    ) -> builder::FilesApiRoutesRetrieveFile<'_> {
         builder::FilesApiRoutesRetrieveFile::new(self)
     }
     /**Delete File
 
-    Delete one file.
+Delete one file.
 
-    Sends a `DELETE` request to `/v1/files/{file_id}`
+Sends a `DELETE` request to `/v1/files/{file_id}`
 
-    ```ignore
-    let response = client.files_api_routes_delete_file()
-        .file_id(file_id)
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.files_api_routes_delete_file()
+    .file_id(file_id)
+    .send()
+    .await;
+```*/
     pub fn files_api_routes_delete_file(&self) -> builder::FilesApiRoutesDeleteFile<'_> {
         builder::FilesApiRoutesDeleteFile::new(self)
     }
     /**Download File
 
-    Return the raw bytes of one file.
+Return the raw bytes of one file.
 
-    Sends a `GET` request to `/v1/files/{file_id}/content`
+Sends a `GET` request to `/v1/files/{file_id}/content`
 
-    ```ignore
-    let response = client.files_api_routes_download_file()
-        .file_id(file_id)
-        .send()
-        .await;
-    ```*/
-    pub fn files_api_routes_download_file(&self) -> builder::FilesApiRoutesDownloadFile<'_> {
+```ignore
+let response = client.files_api_routes_download_file()
+    .file_id(file_id)
+    .send()
+    .await;
+```*/
+    pub fn files_api_routes_download_file(
+        &self,
+    ) -> builder::FilesApiRoutesDownloadFile<'_> {
         builder::FilesApiRoutesDownloadFile::new(self)
     }
     /**Get Signed Url
 
-    Sends a `GET` request to `/v1/files/{file_id}/url`
+Sends a `GET` request to `/v1/files/{file_id}/url`
 
-    Arguments:
-    - `file_id`
-    - `expiry`: Hours before the URL stops working (24 when left out).
-    ```ignore
-    let response = client.files_api_routes_get_signed_url()
-        .file_id(file_id)
-        .expiry(expiry)
-        .send()
-        .await;
-    ```*/
-    pub fn files_api_routes_get_signed_url(&self) -> builder::FilesApiRoutesGetSignedUrl<'_> {
+Arguments:
+- `file_id`
+- `expiry`: Hours before the URL stops working (24 when left out).
+```ignore
+let response = client.files_api_routes_get_signed_url()
+    .file_id(file_id)
+    .expiry(expiry)
+    .send()
+    .await;
+```*/
+    pub fn files_api_routes_get_signed_url(
+        &self,
+    ) -> builder::FilesApiRoutesGetSignedUrl<'_> {
         builder::FilesApiRoutesGetSignedUrl::new(self)
     }
 }
@@ -1565,12 +1809,12 @@ pub mod builder {
     use super::types;
     #[allow(unused_imports)]
     use super::{
-        encode_path, ByteStream, ClientHooks, ClientInfo, Error, OperationInfo, RequestBuilderExt,
-        ResponseValue,
+        encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
+        RequestBuilderExt, ResponseValue,
     };
     /**Builder for [`Client::files_api_routes_list_files`]
 
-    [`Client::files_api_routes_list_files`]: super::Client::files_api_routes_list_files*/
+[`Client::files_api_routes_list_files`]: super::Client::files_api_routes_list_files*/
     #[derive(Debug, Clone)]
     pub struct FilesApiRoutesListFiles<'a> {
         client: &'a super::Client,
@@ -1579,7 +1823,10 @@ pub mod builder {
         page: Result<Option<i64>, String>,
         page_size: Result<Option<i64>, String>,
         purpose: Result<Option<crate::open_enums::FilePurpose>, String>,
-        sample_type: Result<Option<::std::vec::Vec<crate::open_enums::SampleType>>, String>,
+        sample_type: Result<
+            Option<::std::vec::Vec<crate::open_enums::SampleType>>,
+            String,
+        >,
         search: Result<Option<::std::string::String>, String>,
         source: Result<Option<::std::vec::Vec<crate::open_enums::Source>>, String>,
     }
@@ -1604,7 +1851,9 @@ pub mod builder {
             self.include_total = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for include_total failed".to_string());
+                .map_err(|_| {
+                    "conversion to `bool` for include_total failed".to_string()
+                });
             self
         }
         pub fn mimetypes<V>(mut self, value: V) -> Self
@@ -1644,9 +1893,13 @@ pub mod builder {
         where
             V: std::convert::TryInto<crate::open_enums::FilePurpose>,
         {
-            self.purpose = value.try_into().map(Some).map_err(|_| {
-                "conversion to `crate :: open_enums :: FilePurpose` for purpose failed".to_string()
-            });
+            self.purpose = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `crate :: open_enums :: FilePurpose` for purpose failed"
+                        .to_string()
+                });
             self
         }
         pub fn sample_type<V>(mut self, value: V) -> Self
@@ -1666,9 +1919,13 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.search = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for search failed".to_string()
-            });
+            self.search = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for search failed"
+                        .to_string()
+                });
             self
         }
         pub fn source<V>(mut self, value: V) -> Self
@@ -1709,10 +1966,13 @@ pub mod builder {
             let source = source.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/files", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -1721,18 +1981,14 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .query(&progenitor_client::QueryParam::new(
-                    "include_total",
-                    &include_total,
-                ))
+                .query(
+                    &progenitor_client::QueryParam::new("include_total", &include_total),
+                )
                 .query(&progenitor_client::QueryParam::new("mimetypes", &mimetypes))
                 .query(&progenitor_client::QueryParam::new("page", &page))
                 .query(&progenitor_client::QueryParam::new("page_size", &page_size))
                 .query(&progenitor_client::QueryParam::new("purpose", &purpose))
-                .query(&progenitor_client::QueryParam::new(
-                    "sample_type",
-                    &sample_type,
-                ))
+                .query(&progenitor_client::QueryParam::new("sample_type", &sample_type))
                 .query(&progenitor_client::QueryParam::new("search", &search))
                 .query(&progenitor_client::QueryParam::new("source", &source))
                 .headers(header_map)
@@ -1746,19 +2002,27 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::files_api_routes_retrieve_file`]
 
-    [`Client::files_api_routes_retrieve_file`]: super::Client::files_api_routes_retrieve_file*/
+[`Client::files_api_routes_retrieve_file`]: super::Client::files_api_routes_retrieve_file*/
     #[derive(Debug, Clone)]
     pub struct FilesApiRoutesRetrieveFile<'a> {
         client: &'a super::Client,
@@ -1777,7 +2041,9 @@ pub mod builder {
         {
             self.file_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: uuid :: Uuid` for file_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for file_id failed".to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/files/{file_id}`
@@ -1787,15 +2053,16 @@ pub mod builder {
             let Self { client, file_id } = self;
             let file_id = file_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/files/{}",
-                client.baseurl,
-                encode_path(&file_id.to_string()),
+                "{}/v1/files/{}", client.baseurl, encode_path(& file_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -1815,19 +2082,27 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::files_api_routes_delete_file`]
 
-    [`Client::files_api_routes_delete_file`]: super::Client::files_api_routes_delete_file*/
+[`Client::files_api_routes_delete_file`]: super::Client::files_api_routes_delete_file*/
     #[derive(Debug, Clone)]
     pub struct FilesApiRoutesDeleteFile<'a> {
         client: &'a super::Client,
@@ -1846,7 +2121,9 @@ pub mod builder {
         {
             self.file_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: uuid :: Uuid` for file_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for file_id failed".to_string()
+                });
             self
         }
         ///Sends a `DELETE` request to `/v1/files/{file_id}`
@@ -1856,15 +2133,16 @@ pub mod builder {
             let Self { client, file_id } = self;
             let file_id = file_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/files/{}",
-                client.baseurl,
-                encode_path(&file_id.to_string()),
+                "{}/v1/files/{}", client.baseurl, encode_path(& file_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -1884,19 +2162,27 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::files_api_routes_download_file`]
 
-    [`Client::files_api_routes_download_file`]: super::Client::files_api_routes_download_file*/
+[`Client::files_api_routes_download_file`]: super::Client::files_api_routes_download_file*/
     #[derive(Debug, Clone)]
     pub struct FilesApiRoutesDownloadFile<'a> {
         client: &'a super::Client,
@@ -1915,23 +2201,29 @@ pub mod builder {
         {
             self.file_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: uuid :: Uuid` for file_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for file_id failed".to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/files/{file_id}/content`
-        pub async fn send(self) -> Result<ResponseValue<ByteStream>, Error<types::ErrorBody>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<ByteStream>, Error<types::ErrorBody>> {
             let Self { client, file_id } = self;
             let file_id = file_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/files/{}/content",
-                client.baseurl,
-                encode_path(&file_id.to_string()),
+                "{}/v1/files/{}/content", client.baseurl, encode_path(& file_id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client.client.get(url).headers(header_map).build()?;
             let info = OperationInfo {
@@ -1943,19 +2235,27 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::stream(response)),
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::files_api_routes_get_signed_url`]
 
-    [`Client::files_api_routes_get_signed_url`]: super::Client::files_api_routes_get_signed_url*/
+[`Client::files_api_routes_get_signed_url`]: super::Client::files_api_routes_get_signed_url*/
     #[derive(Debug, Clone)]
     pub struct FilesApiRoutesGetSignedUrl<'a> {
         client: &'a super::Client,
@@ -1976,7 +2276,9 @@ pub mod builder {
         {
             self.file_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: uuid :: Uuid` for file_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for file_id failed".to_string()
+                });
             self
         }
         pub fn expiry<V>(mut self, value: V) -> Self
@@ -1993,23 +2295,20 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::FileSignedUrl>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                file_id,
-                expiry,
-            } = self;
+            let Self { client, file_id, expiry } = self;
             let file_id = file_id.map_err(Error::InvalidRequest)?;
             let expiry = expiry.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/files/{}/url",
-                client.baseurl,
-                encode_path(&file_id.to_string()),
+                "{}/v1/files/{}/url", client.baseurl, encode_path(& file_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -2030,12 +2329,20 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16..=599u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -2050,7 +2357,7 @@ pub mod prelude {
 pub mod open_enums {
     /**FilePurpose
 
-    Open: values outside the spec decode to [`FilePurpose::Unknown`].*/
+Open: values outside the spec decode to [`FilePurpose::Unknown`].*/
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum FilePurpose {
         ///`fine-tune`
@@ -2066,7 +2373,12 @@ pub mod open_enums {
     }
     impl FilePurpose {
         /// The values the spec lists, in its order.
-        pub const KNOWN: &'static [&'static str] = &["fine-tune", "batch", "ocr", "audio"];
+        pub const KNOWN: &'static [&'static str] = &[
+            "fine-tune",
+            "batch",
+            "ocr",
+            "audio",
+        ];
         /// The wire value.
         pub fn as_str(&self) -> &str {
             match self {
@@ -2090,20 +2402,22 @@ pub mod open_enums {
     impl ::std::str::FromStr for FilePurpose {
         type Err = ::std::convert::Infallible;
         fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-            Ok(match value {
-                "fine-tune" => Self::FineTune,
-                "batch" => Self::Batch,
-                "ocr" => Self::Ocr,
-                "audio" => Self::Audio,
-                other => Self::Unknown(other.to_string()),
-            })
+            Ok(
+                match value {
+                    "fine-tune" => Self::FineTune,
+                    "batch" => Self::Batch,
+                    "ocr" => Self::Ocr,
+                    "audio" => Self::Audio,
+                    other => Self::Unknown(other.to_string()),
+                },
+            )
         }
     }
     impl ::std::convert::From<&str> for FilePurpose {
         fn from(value: &str) -> Self {
             match value.parse() {
                 Ok(v) => v,
-                Err(never) => match never {},
+                Err(never) => match never {}
             }
         }
     }
@@ -2119,8 +2433,10 @@ pub mod open_enums {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            let value =
-                <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
+            let value = <::std::borrow::Cow<
+                'de,
+                str,
+            > as ::serde::Deserialize>::deserialize(deserializer)?;
             Ok(Self::from(value.as_ref()))
         }
     }
@@ -2128,7 +2444,9 @@ pub mod open_enums {
         fn schema_name() -> ::std::string::String {
             "FilePurpose".to_string()
         }
-        fn json_schema(_: &mut ::schemars::r#gen::SchemaGenerator) -> ::schemars::schema::Schema {
+        fn json_schema(
+            _: &mut ::schemars::r#gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
             ::schemars::schema::SchemaObject {
                 instance_type: Some(::schemars::schema::InstanceType::String.into()),
                 metadata: Some(
@@ -2151,7 +2469,7 @@ pub mod open_enums {
     }
     /**FileVisibility
 
-    Open: values outside the spec decode to [`FileVisibility::Unknown`].*/
+Open: values outside the spec decode to [`FileVisibility::Unknown`].*/
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum FileVisibility {
         ///`workspace`
@@ -2185,18 +2503,20 @@ pub mod open_enums {
     impl ::std::str::FromStr for FileVisibility {
         type Err = ::std::convert::Infallible;
         fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-            Ok(match value {
-                "workspace" => Self::Workspace,
-                "user" => Self::User,
-                other => Self::Unknown(other.to_string()),
-            })
+            Ok(
+                match value {
+                    "workspace" => Self::Workspace,
+                    "user" => Self::User,
+                    other => Self::Unknown(other.to_string()),
+                },
+            )
         }
     }
     impl ::std::convert::From<&str> for FileVisibility {
         fn from(value: &str) -> Self {
             match value.parse() {
                 Ok(v) => v,
-                Err(never) => match never {},
+                Err(never) => match never {}
             }
         }
     }
@@ -2212,8 +2532,10 @@ pub mod open_enums {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            let value =
-                <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
+            let value = <::std::borrow::Cow<
+                'de,
+                str,
+            > as ::serde::Deserialize>::deserialize(deserializer)?;
             Ok(Self::from(value.as_ref()))
         }
     }
@@ -2221,7 +2543,9 @@ pub mod open_enums {
         fn schema_name() -> ::std::string::String {
             "FileVisibility".to_string()
         }
-        fn json_schema(_: &mut ::schemars::r#gen::SchemaGenerator) -> ::schemars::schema::Schema {
+        fn json_schema(
+            _: &mut ::schemars::r#gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
             ::schemars::schema::SchemaObject {
                 instance_type: Some(::schemars::schema::InstanceType::String.into()),
                 metadata: Some(
@@ -2244,7 +2568,7 @@ pub mod open_enums {
     }
     /**SampleType
 
-    Open: values outside the spec decode to [`SampleType::Unknown`].*/
+Open: values outside the spec decode to [`SampleType::Unknown`].*/
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum SampleType {
         ///`pretrain`
@@ -2293,21 +2617,23 @@ pub mod open_enums {
     impl ::std::str::FromStr for SampleType {
         type Err = ::std::convert::Infallible;
         fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-            Ok(match value {
-                "pretrain" => Self::Pretrain,
-                "instruct" => Self::Instruct,
-                "batch_request" => Self::BatchRequest,
-                "batch_result" => Self::BatchResult,
-                "batch_error" => Self::BatchError,
-                other => Self::Unknown(other.to_string()),
-            })
+            Ok(
+                match value {
+                    "pretrain" => Self::Pretrain,
+                    "instruct" => Self::Instruct,
+                    "batch_request" => Self::BatchRequest,
+                    "batch_result" => Self::BatchResult,
+                    "batch_error" => Self::BatchError,
+                    other => Self::Unknown(other.to_string()),
+                },
+            )
         }
     }
     impl ::std::convert::From<&str> for SampleType {
         fn from(value: &str) -> Self {
             match value.parse() {
                 Ok(v) => v,
-                Err(never) => match never {},
+                Err(never) => match never {}
             }
         }
     }
@@ -2323,8 +2649,10 @@ pub mod open_enums {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            let value =
-                <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
+            let value = <::std::borrow::Cow<
+                'de,
+                str,
+            > as ::serde::Deserialize>::deserialize(deserializer)?;
             Ok(Self::from(value.as_ref()))
         }
     }
@@ -2332,7 +2660,9 @@ pub mod open_enums {
         fn schema_name() -> ::std::string::String {
             "SampleType".to_string()
         }
-        fn json_schema(_: &mut ::schemars::r#gen::SchemaGenerator) -> ::schemars::schema::Schema {
+        fn json_schema(
+            _: &mut ::schemars::r#gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
             ::schemars::schema::SchemaObject {
                 instance_type: Some(::schemars::schema::InstanceType::String.into()),
                 metadata: Some(
@@ -2355,7 +2685,7 @@ pub mod open_enums {
     }
     /**Source
 
-    Open: values outside the spec decode to [`Source::Unknown`].*/
+Open: values outside the spec decode to [`Source::Unknown`].*/
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum Source {
         ///`upload`
@@ -2392,19 +2722,21 @@ pub mod open_enums {
     impl ::std::str::FromStr for Source {
         type Err = ::std::convert::Infallible;
         fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-            Ok(match value {
-                "upload" => Self::Upload,
-                "repository" => Self::Repository,
-                "mistral" => Self::Mistral,
-                other => Self::Unknown(other.to_string()),
-            })
+            Ok(
+                match value {
+                    "upload" => Self::Upload,
+                    "repository" => Self::Repository,
+                    "mistral" => Self::Mistral,
+                    other => Self::Unknown(other.to_string()),
+                },
+            )
         }
     }
     impl ::std::convert::From<&str> for Source {
         fn from(value: &str) -> Self {
             match value.parse() {
                 Ok(v) => v,
-                Err(never) => match never {},
+                Err(never) => match never {}
             }
         }
     }
@@ -2420,8 +2752,10 @@ pub mod open_enums {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            let value =
-                <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
+            let value = <::std::borrow::Cow<
+                'de,
+                str,
+            > as ::serde::Deserialize>::deserialize(deserializer)?;
             Ok(Self::from(value.as_ref()))
         }
     }
@@ -2429,74 +2763,50 @@ pub mod open_enums {
         fn schema_name() -> ::std::string::String {
             "Source".to_string()
         }
-        fn json_schema(_: &mut ::schemars::r#gen::SchemaGenerator) -> ::schemars::schema::Schema {
+        fn json_schema(
+            _: &mut ::schemars::r#gen::SchemaGenerator,
+        ) -> ::schemars::schema::Schema {
             ::schemars::schema::SchemaObject {
                 instance_type: Some(::schemars::schema::InstanceType::String.into()),
-                metadata: Some(Box::new(::schemars::schema::Metadata {
-                    description: Some(
-                        "Source\n\nOpen: values outside the spec decode to [`Source::Unknown`]."
-                            .to_string(),
-                    ),
-                    examples: Self::KNOWN
-                        .iter()
-                        .map(|v| ::serde_json::Value::from(*v))
-                        .collect(),
-                    ..Default::default()
-                })),
+                metadata: Some(
+                    Box::new(::schemars::schema::Metadata {
+                        description: Some(
+                            "Source\n\nOpen: values outside the spec decode to [`Source::Unknown`]."
+                                .to_string(),
+                        ),
+                        examples: Self::KNOWN
+                            .iter()
+                            .map(|v| ::serde_json::Value::from(*v))
+                            .collect(),
+                        ..Default::default()
+                    }),
+                ),
                 ..Default::default()
             }
-            .into()
+                .into()
         }
     }
 }
 /// The JSON schema of every generated type, by type name, sorted.
-pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::schema::RootSchema)> {
+pub fn json_schemas() -> ::std::vec::Vec<
+    (&'static str, ::schemars::schema::RootSchema),
+> {
     ::std::vec![
-        (
-            "DeleteFileOut",
-            ::schemars::schema_for!(types::DeleteFileOut)
-        ),
-        ("ErrorBody", ::schemars::schema_for!(types::ErrorBody)),
-        (
-            "ErrorBodyCode",
-            ::schemars::schema_for!(types::ErrorBodyCode)
-        ),
-        (
-            "ErrorBodyDetail",
-            ::schemars::schema_for!(types::ErrorBodyDetail)
-        ),
-        ("File", ::schemars::schema_for!(types::File)),
-        (
-            "FilePurpose",
-            ::schemars::schema_for!(open_enums::FilePurpose)
-        ),
-        ("FileSchema", ::schemars::schema_for!(types::FileSchema)),
-        (
-            "FileSignedUrl",
-            ::schemars::schema_for!(types::FileSignedUrl)
-        ),
-        (
-            "FileVisibility",
-            ::schemars::schema_for!(open_enums::FileVisibility)
-        ),
-        ("ListFilesOut", ::schemars::schema_for!(types::ListFilesOut)),
-        ("LocItem", ::schemars::schema_for!(types::LocItem)),
-        (
-            "RetrieveFileOut",
-            ::schemars::schema_for!(types::RetrieveFileOut)
-        ),
-        (
-            "SampleType",
-            ::schemars::schema_for!(open_enums::SampleType)
-        ),
-        ("Source", ::schemars::schema_for!(open_enums::Source)),
-        (
-            "UploadFileOut",
-            ::schemars::schema_for!(types::UploadFileOut)
-        ),
-        (
-            "ValidationErrorItem",
-            ::schemars::schema_for!(types::ValidationErrorItem)
-        ),
+        ("DeleteFileOut", ::schemars::schema_for!(types::DeleteFileOut)), ("ErrorBody",
+        ::schemars::schema_for!(types::ErrorBody)), ("ErrorBodyCode",
+        ::schemars::schema_for!(types::ErrorBodyCode)), ("ErrorBodyDetail",
+        ::schemars::schema_for!(types::ErrorBodyDetail)), ("File",
+        ::schemars::schema_for!(types::File)), ("FilePurpose",
+        ::schemars::schema_for!(open_enums::FilePurpose)), ("FileSchema",
+        ::schemars::schema_for!(types::FileSchema)), ("FileSignedUrl",
+        ::schemars::schema_for!(types::FileSignedUrl)), ("FileVisibility",
+        ::schemars::schema_for!(open_enums::FileVisibility)), ("ListFilesOut",
+        ::schemars::schema_for!(types::ListFilesOut)), ("LocItem",
+        ::schemars::schema_for!(types::LocItem)), ("RetrieveFileOut",
+        ::schemars::schema_for!(types::RetrieveFileOut)), ("SampleType",
+        ::schemars::schema_for!(open_enums::SampleType)), ("Source",
+        ::schemars::schema_for!(open_enums::Source)), ("UploadFileOut",
+        ::schemars::schema_for!(types::UploadFileOut)), ("ValidationErrorItem",
+        ::schemars::schema_for!(types::ValidationErrorItem)),
     ]
 }

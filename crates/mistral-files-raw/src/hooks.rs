@@ -18,7 +18,10 @@ pub struct ClientContext {
 impl fmt::Debug for ClientContext {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientContext")
-            .field("authorization", &self.authorization.as_ref().map(|_| "<redacted>"))
+            .field(
+                "authorization",
+                &self.authorization.as_ref().map(|_| "<redacted>"),
+            )
             .finish()
     }
 }
@@ -41,7 +44,9 @@ impl ClientContext {
         let mut value =
             HeaderValue::from_str(&format!("Bearer {key}")).map_err(|_| InvalidApiKey)?;
         value.set_sensitive(true);
-        Ok(Self { authorization: Some(value) })
+        Ok(Self {
+            authorization: Some(value),
+        })
     }
 
     /// A context that sends no credentials (for servers without auth).
@@ -50,17 +55,21 @@ impl ClientContext {
     }
 }
 
-/// Status and headers of the last response a call received.
+/// Status, headers and (for errors) the raw body of the last response a call received.
 ///
 /// progenitor's `Error::InvalidResponsePayload` keeps the body but not the status, so an
-/// HTML 502 page from a proxy would be indistinguishable from a bad 200. [`observe`]
-/// recovers them.
+/// HTML 502 page from a proxy would be indistinguishable from a bad 200; and its
+/// `Error::ErrorResponse` keeps the decoded [`ErrorBody`](crate::types::ErrorBody) but not
+/// the bytes, so fields the schema does not name would be lost. [`observe`] recovers both.
 #[derive(Debug, Clone)]
 pub struct ResponseMeta {
     /// The HTTP status.
     pub status: StatusCode,
     /// The response headers.
     pub headers: HeaderMap,
+    /// The whole body of a non-success response, exactly as received; `None` for successes
+    /// (their bodies are streamed or decoded by the generated code, never copied).
+    pub error_body: Option<bytes::Bytes>,
 }
 
 tokio::task_local! {
@@ -88,6 +97,12 @@ pub async fn observe<F: std::future::Future>(call: F) -> (F::Output, Option<Resp
         .await
 }
 
+/// Records the response of the current call; outside [`observe`] there is nowhere to
+/// record, which is fine.
+fn record(meta: ResponseMeta) {
+    let _ = LAST_RESPONSE.try_with(|cell| *cell.borrow_mut() = Some(meta));
+}
+
 impl ClientHooks<ClientContext> for Client {
     async fn pre<E>(
         &self,
@@ -100,19 +115,35 @@ impl ClientHooks<ClientContext> for Client {
         Ok(())
     }
 
-    async fn post<E>(
+    async fn exec(
         &self,
-        result: &reqwest::Result<reqwest::Response>,
+        request: reqwest::Request,
         _info: &OperationInfo,
-    ) -> Result<(), Error<E>> {
-        if let Ok(response) = result {
-            let meta = ResponseMeta {
-                status: response.status(),
-                headers: response.headers().clone(),
-            };
-            // Outside `observe` there is nowhere to record: that is fine.
-            let _ = LAST_RESPONSE.try_with(|cell| *cell.borrow_mut() = Some(meta));
+    ) -> reqwest::Result<reqwest::Response> {
+        let response = self.client.execute(request).await?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        if status.is_success() {
+            record(ResponseMeta {
+                status,
+                headers,
+                error_body: None,
+            });
+            return Ok(response);
         }
-        Ok(())
+        // Error bodies are small and the generated code reads them whole anyway: keep a copy
+        // of the exact bytes, then hand the generated code an identical response.
+        let version = response.version();
+        let body = response.bytes().await?;
+        record(ResponseMeta {
+            status,
+            headers: headers.clone(),
+            error_body: Some(body.clone()),
+        });
+        let mut rebuilt = http::Response::new(body);
+        *rebuilt.status_mut() = status;
+        *rebuilt.version_mut() = version;
+        *rebuilt.headers_mut() = headers;
+        Ok(reqwest::Response::from(rebuilt))
     }
 }

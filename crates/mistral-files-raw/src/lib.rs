@@ -38,6 +38,7 @@
 
 mod hooks;
 
+#[rustfmt::skip]
 #[allow(
     missing_docs,
     unused_imports,

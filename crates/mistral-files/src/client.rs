@@ -299,10 +299,16 @@ async fn map_raw_error(
         E::ErrorResponse(rv) => {
             let status = rv.status();
             let headers = rv.headers().clone();
-            let json = serde_json::to_vec(&rv.into_inner()).unwrap_or_default();
+            // Parse the bytes as received (the decoded ErrorBody drops fields it does not
+            // name); re-encoding is only a fallback outside `observe`.
+            let raw = match meta.and_then(|m| m.error_body) {
+                Some(raw) => raw.to_vec(),
+                None => serde_json::to_vec(&rv.into_inner()).unwrap_or_default(),
+            };
+            let raw = &raw[..raw.len().min(MAX_ERROR_BODY)];
             Error::Api {
                 status,
-                body: Box::new(ApiErrorBody::parse(&json)),
+                body: Box::new(ApiErrorBody::parse(raw)),
                 request_id: request_id(&headers),
                 retry_after: retry_after(&headers),
             }

@@ -6,21 +6,23 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use futures_util::stream::{self, BoxStream, Stream, StreamExt};
 use reqwest::header::{
     HeaderValue, ACCEPT_RANGES, CONTENT_RANGE, ETAG, IF_RANGE, LAST_MODIFIED, RANGE,
 };
 use reqwest::StatusCode;
-use tokio::io::{AsyncRead, AsyncWriteExt, BufWriter};
+use tokio::io::AsyncRead;
 
 use crate::client::{Client, RetryClass};
 use crate::error::{Error, Result};
 use crate::id::{FileId, IntoFileId};
 use crate::progress::{Progress, ProgressFn};
 
-/// Write buffer for downloads to disk.
+/// Smallest write for downloads to disk (smaller network chunks are gathered up to it).
 const WRITE_BUF: usize = 256 * 1024;
+/// Chunks queued between the network and the disk writer of a download to disk.
+const WRITE_QUEUE: usize = 2;
 
 #[derive(Clone)]
 enum Target {
@@ -564,17 +566,46 @@ impl DownloadToPathRequest {
 
         let mut dl = req.send().await?;
         let announced = dl.content_length();
-        let mut out = BufWriter::with_capacity(WRITE_BUF, file);
+        // The disk writes run on one blocking thread, fed whole chunks (no copy for large ones)
+        // through a short queue: receiving and writing overlap, memory stays bounded.
+        let file = file.into_std().await;
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Bytes>(WRITE_QUEUE);
+        let writer = tokio::task::spawn_blocking(move || -> std::io::Result<std::fs::File> {
+            use std::io::Write;
+            let mut file = file;
+            while let Some(chunk) = rx.blocking_recv() {
+                file.write_all(&chunk)?;
+            }
+            Ok(file)
+        });
+        let mut pending = BytesMut::new();
         let mut written = 0u64;
+        let mut writer_failed = false;
         while let Some(chunk) = dl.next().await {
             let chunk = chunk?;
             written += chunk.len() as u64;
-            out.write_all(&chunk)
-                .await
-                .map_err(|e| Error::io(&tmp, e))?;
+            // Small chunks (e.g. TLS records) are gathered into WRITE_BUF-sized writes.
+            let next = if pending.is_empty() && chunk.len() >= WRITE_BUF {
+                Some(chunk)
+            } else {
+                pending.extend_from_slice(&chunk);
+                (pending.len() >= WRITE_BUF).then(|| pending.split().freeze())
+            };
+            if let Some(buf) = next {
+                if tx.send(buf).await.is_err() {
+                    writer_failed = true;
+                    break;
+                }
+            }
         }
-        out.flush().await.map_err(|e| Error::io(&tmp, e))?;
-        let file = out.into_inner();
+        if !pending.is_empty() && !writer_failed {
+            let _ = tx.send(pending.freeze()).await;
+        }
+        drop(tx);
+        let file = writer
+            .await
+            .map_err(|e| Error::io(&tmp, std::io::Error::other(e)))?
+            .map_err(|e| Error::io(&tmp, e))?;
         for want in [expected, announced].into_iter().flatten() {
             if want != written {
                 return Err(Error::LengthMismatch {
@@ -583,7 +614,10 @@ impl DownloadToPathRequest {
                 });
             }
         }
-        file.sync_all().await.map_err(|e| Error::io(&tmp, e))?;
+        let file = tokio::task::spawn_blocking(move || file.sync_all().map(|()| file))
+            .await
+            .map_err(|e| Error::io(&tmp, std::io::Error::other(e)))?
+            .map_err(|e| Error::io(&tmp, e))?;
         drop(file);
         if !overwrite && tokio::fs::try_exists(&path).await.unwrap_or(false) {
             return Err(Error::TargetExists { path });

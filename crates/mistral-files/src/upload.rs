@@ -408,10 +408,7 @@ async fn content_stream(
             let f = tokio::fs::File::open(p)
                 .await
                 .map_err(|e| Error::io(p, e))?;
-            Box::pin(exact_len(
-                tokio_util::io::ReaderStream::with_capacity(f.take(size), UPLOAD_CHUNK),
-                size,
-            ))
+            Box::pin(exact_len(file_chunks(f.into_std().await, size), size))
         }
         Body::Bytes(b) => {
             // Hand big buffers over in large slices (cheap clones of the same allocation).
@@ -455,6 +452,56 @@ async fn content_stream(
         }
         c
     })))
+}
+
+/// Chunks in flight between the reader thread of a path upload and the HTTP body.
+const READ_AHEAD: usize = 2;
+
+/// Up to `size` bytes of `file` in `UPLOAD_CHUNK` pieces, read on one blocking thread that stays
+/// [`READ_AHEAD`] chunks ahead of the network (one thread per upload rather than a blocking-pool
+/// hop and a copy per chunk, as `tokio::fs::File` would do).
+fn file_chunks(
+    file: std::fs::File,
+    size: u64,
+) -> impl Stream<Item = std::io::Result<Bytes>> + Send + 'static {
+    let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<Bytes>>(READ_AHEAD);
+    tokio::task::spawn_blocking(move || {
+        use std::io::Read;
+        let mut file = file.take(size);
+        loop {
+            let mut buf = BytesMut::zeroed(UPLOAD_CHUNK);
+            let mut filled = 0;
+            let res = loop {
+                match file.read(&mut buf[filled..]) {
+                    Ok(0) => break Ok(()),
+                    Ok(n) => {
+                        filled += n;
+                        if filled == buf.len() {
+                            break Ok(());
+                        }
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => break Err(e),
+                }
+            };
+            let item = match res {
+                Ok(()) if filled == 0 => return,
+                Ok(()) => {
+                    buf.truncate(filled);
+                    Ok(buf.freeze())
+                }
+                Err(e) => Err(e),
+            };
+            let stop = item.is_err() || filled < UPLOAD_CHUNK;
+            // The receiver is gone when the request was dropped: stop reading.
+            if tx.blocking_send(item).is_err() || stop {
+                return;
+            }
+        }
+    });
+    stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    })
 }
 
 /// Fail the stream if it ends before `size` bytes (a file that shrank, a short reader), rather than

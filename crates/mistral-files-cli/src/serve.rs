@@ -1,0 +1,80 @@
+//! `mistral-files serve`: the local emulator of the Files API, with fault-injection flags.
+
+use std::time::Duration;
+
+use mistral_files_emulator::{Emulator, FaultConfig, DEFAULT_API_KEY};
+use serde_json::json;
+
+use crate::args::{GlobalArgs, ServeArgs};
+use crate::error::CliError;
+use crate::output::Out;
+
+/// Starts the emulator, prints where it listens, and serves until Ctrl-C.
+pub async fn serve(g: &GlobalArgs, a: ServeArgs, out: &Out) -> Result<(), CliError> {
+    let mut b = Emulator::builder()
+        .bind(a.addr)
+        .check_file_formats(!a.no_format_check);
+    let key_given = g
+        .api_key
+        .as_deref()
+        .map(str::trim)
+        .filter(|k| !k.is_empty());
+    let auth = if a.no_auth {
+        b = b.no_auth();
+        "none".to_string()
+    } else if let Some(k) = key_given {
+        b = b.api_key(k);
+        "the key from --api-key / MISTRAL_API_KEY (not shown)".to_string()
+    } else {
+        format!("{DEFAULT_API_KEY} (the default; choose one with --api-key)")
+    };
+    if let Some(d) = &a.data {
+        b = b.data_dir(d);
+    }
+    if let Some(u) = &a.public_url {
+        if !(u.starts_with("http://") || u.starts_with("https://")) {
+            return Err(CliError::usage(format!(
+                "invalid --public-url {u:?}: it must start with http:// or https://"
+            )));
+        }
+        b = b.public_url(u);
+    }
+    b = b.faults(FaultConfig {
+        latency: a.latency_ms.map(Duration::from_millis),
+        fail_next: a.fail_next.clone(),
+        cut_download_after: a.cut_download_after,
+        stall_download_after: a
+            .stall_download_after
+            .map(|(bytes, secs)| (bytes, Duration::from_secs(secs))),
+        throttle_download: a.throttle_download,
+    });
+    let emu = b.start().await.map_err(|e| {
+        CliError::failure(format!("could not start the emulator: {e}"))
+            .hint("is the address already in use? pick another with --addr, or --addr 127.0.0.1:0 for any free port")
+    })?;
+    let data = match &a.data {
+        Some(_) => emu.data_dir().display().to_string(),
+        None => format!("{} (temporary, removed on exit)", emu.data_dir().display()),
+    };
+    out.line(format!("Files API emulator listening on {}", emu.url()))?;
+    out.line(format!("  API:   {}/v1/files", emu.url()))?;
+    out.line(format!("  data:  {data}"))?;
+    out.line(format!("  key:   {auth}"))?;
+    if !a.no_auth && key_given.is_none() {
+        out.line(format!(
+            "  try:   curl -H 'Authorization: Bearer {DEFAULT_API_KEY}' {}/v1/files",
+            emu.url()
+        ))?;
+    }
+    out.line("Ctrl-C stops it.")?;
+    out.doc(&json!({
+        "url": emu.url(),
+        "addr": emu.addr().to_string(),
+        "data_dir": emu.data_dir(),
+        "temporary": a.data.is_none(),
+        "auth": if a.no_auth { "none" } else if key_given.is_some() { "custom-key" } else { "default-key" },
+    }))?;
+    emu.run_until_ctrl_c()
+        .await
+        .map_err(|e| CliError::failure(format!("the emulator stopped: {e}")))
+}

@@ -1,0 +1,453 @@
+//! End-to-end: every command of the built `mistral-files` binary against an emulator started in
+//! the test process, in human and `--json` modes.
+
+mod common;
+
+use common::*;
+use predicates::prelude::*;
+
+#[test]
+fn upload_human_and_json() {
+    let env = Env::new();
+    let body = jsonl(3);
+    let p = env.write("train.jsonl", &body);
+    env.cmd()
+        .arg("upload")
+        .arg(&p)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("✓ uploaded"))
+        .stdout(predicate::str::contains("train.jsonl"))
+        .stdout(predicate::str::contains("fine-tune"))
+        .stdout(predicate::str::contains("3 lines"));
+
+    let f = env.upload("train2.jsonl", &body, &[]);
+    assert_eq!(f["object"], "file");
+    assert_eq!(f["filename"], "train2.jsonl");
+    assert_eq!(f["bytes"], body.len() as u64);
+    assert_eq!(f["num_lines"], 3);
+    assert_eq!(f["purpose"], "fine-tune");
+    assert_eq!(f["sample_type"], "instruct");
+    assert_eq!(f["source"], "upload");
+    assert_eq!(f["mimetype"], "application/jsonl");
+    assert!(f["id"].as_str().unwrap().len() == 36);
+}
+
+#[test]
+fn upload_with_options_and_many_files_in_parallel() {
+    let env = Env::new();
+    let f = env.upload(
+        "batch.jsonl",
+        &jsonl(2),
+        &[
+            "--purpose",
+            "batch",
+            "--name",
+            "renamed \"v2\".jsonl",
+            "--expiry",
+            "48",
+            "--visibility",
+            "user",
+            "--validate",
+        ],
+    );
+    assert_eq!(f["filename"], "renamed \"v2\".jsonl");
+    assert_eq!(f["purpose"], "batch");
+    assert_eq!(f["sample_type"], "batch_request");
+    assert_eq!(f["visibility"], "user");
+    assert_eq!(
+        f["expires_at"].as_i64().unwrap() - f["created_at"].as_i64().unwrap(),
+        48 * 3600
+    );
+
+    let paths: Vec<_> = (0..5)
+        .map(|i| env.write(&format!("f{i}.jsonl"), &jsonl(i + 1)))
+        .collect();
+    let out = env
+        .cmd()
+        .arg("upload")
+        .args(&paths)
+        .args(["--parallel", "3", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let docs = json_lines(&out);
+    assert_eq!(docs.len(), 5);
+    for (i, d) in docs.iter().enumerate() {
+        // Results come in the order of the arguments.
+        assert_eq!(d["filename"], format!("f{i}.jsonl"));
+        assert_eq!(d["num_lines"], i as u64 + 1);
+    }
+}
+
+#[test]
+fn upload_partial_failure_reports_each_and_exits_1() {
+    let env = Env::new();
+    let good = env.write("good.jsonl", &jsonl(1));
+    let missing = env.path("missing.jsonl");
+    let out = env
+        .cmd()
+        .arg("upload")
+        .arg(&good)
+        .arg(&missing)
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let (o, e) = texts(&out);
+    assert!(o.contains("good.jsonl"), "{o}");
+    assert!(e.contains("missing.jsonl"), "{e}");
+    assert!(e.contains("1 of 2 uploads failed"), "{e}");
+}
+
+#[test]
+fn upload_validate_rejects_bad_jsonl_without_sending() {
+    let env = Env::new();
+    let p = env.write("bad.jsonl", b"{\"ok\":1}\nnot json\n");
+    env.cmd()
+        .arg("upload")
+        .arg(&p)
+        .arg("--validate")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("line 2"));
+    assert_eq!(env.api_requests(), 0);
+}
+
+#[test]
+fn ls_table_json_filters_and_limit() {
+    let env = Env::new();
+    env.cmd()
+        .arg("ls")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("No files."));
+    let a = env.upload("alpha.jsonl", &jsonl(1), &[]);
+    let b = env.upload("beta.jsonl", &jsonl(2), &["--purpose", "batch"]);
+    for i in 0..3 {
+        env.upload(&format!("gamma{i}.jsonl"), &jsonl(1), &[]);
+    }
+
+    // Human: a table with headers and every file.
+    let out = env.cmd().arg("ls").assert().success().get_output().clone();
+    let (o, _) = texts(&out);
+    for h in ["ID", "NAME", "SIZE", "PURPOSE", "CREATED"] {
+        assert!(o.contains(h), "{o}");
+    }
+    assert!(o.contains(a["id"].as_str().unwrap()), "{o}");
+    assert!(o.contains("beta.jsonl"), "{o}");
+    assert!(o.contains("UTC"), "{o}");
+    assert_eq!(o.lines().count(), 1 + 5, "{o}");
+
+    // JSON: one document per file, all pages.
+    let out = env
+        .cmd()
+        .args(["ls", "--json", "--page-size", "2"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let docs = json_lines(&out);
+    assert_eq!(docs.len(), 5);
+    assert!(docs.iter().all(|d| d["object"] == "file"));
+
+    // --limit stops early (and asks for no more than needed).
+    env.emu.clear_requests();
+    let out = env
+        .cmd()
+        .args(["ls", "--json", "--limit", "3", "--page-size", "2"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(json_lines(&out).len(), 3);
+    assert_eq!(env.api_requests(), 2);
+
+    // Filters.
+    let one = |args: &[&str]| -> Vec<serde_json::Value> {
+        let out = env
+            .cmd()
+            .arg("ls")
+            .args(args)
+            .arg("--json")
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        json_lines(&out)
+    };
+    let by_purpose = one(&["--purpose", "batch"]);
+    assert_eq!(by_purpose.len(), 1);
+    assert_eq!(by_purpose[0]["id"], b["id"]);
+    assert_eq!(one(&["--search", "gamma"]).len(), 3);
+    assert_eq!(one(&["--sample-type", "batch_request"]).len(), 1);
+    assert_eq!(
+        one(&[
+            "--sample-type",
+            "batch_request",
+            "--sample-type",
+            "instruct"
+        ])
+        .len(),
+        5
+    );
+    assert_eq!(one(&["--source", "upload"]).len(), 5);
+    assert_eq!(one(&["--source", "mistral"]).len(), 0);
+    assert_eq!(one(&["--mimetype", "application/jsonl"]).len(), 5);
+    assert_eq!(one(&["--mimetype", "application/pdf"]).len(), 0);
+    let q = env
+        .emu
+        .requests()
+        .into_iter()
+        .rev()
+        .find(|r| r.path == "/v1/files")
+        .unwrap();
+    assert!(q
+        .query
+        .contains(&("mimetypes".to_string(), "application/pdf".to_string())));
+}
+
+#[test]
+fn get_human_and_json() {
+    let env = Env::new();
+    let f = env.upload("one.jsonl", &jsonl(4), &["--expiry", "2"]);
+    let id = f["id"].as_str().unwrap();
+    env.cmd()
+        .args(["get", id])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!("id:          {id}")))
+        .stdout(predicate::str::contains("filename:    one.jsonl"))
+        .stdout(predicate::str::contains("num_lines:   4"))
+        .stdout(predicate::str::contains("expires:"));
+    let out = env
+        .cmd()
+        .args(["get", id, "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let docs = json_lines(&out);
+    assert_eq!(docs.len(), 1);
+    assert_eq!(docs[0]["id"], id);
+    assert_eq!(docs[0]["filename"], "one.jsonl");
+    assert_eq!(docs[0]["deleted"], false);
+    assert_eq!(docs[0]["bytes"], f["bytes"]);
+}
+
+#[test]
+fn rm_human_and_json_then_404_with_hint() {
+    let env = Env::new();
+    let a = env.upload("a.jsonl", &jsonl(1), &[]);
+    let b = env.upload("b.jsonl", &jsonl(1), &[]);
+    let c = env.upload("c.jsonl", &jsonl(1), &[]);
+    let (a, b, c) = (
+        a["id"].as_str().unwrap().to_string(),
+        b["id"].as_str().unwrap().to_string(),
+        c["id"].as_str().unwrap().to_string(),
+    );
+    env.cmd()
+        .args(["rm", &a, &b])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!("✓ deleted {a}")))
+        .stdout(predicate::str::contains(format!("✓ deleted {b}")));
+    let out = env
+        .cmd()
+        .args(["rm", &c, "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let docs = json_lines(&out);
+    assert_eq!(docs[0]["id"], c.as_str());
+    assert_eq!(docs[0]["deleted"], true);
+
+    env.cmd()
+        .args(["get", &a])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("404"))
+        .stderr(predicate::str::contains("File not found"))
+        .stderr(predicate::str::contains("mistral-files ls"));
+    // Deleting again: a failure per id, every id tried.
+    env.cmd()
+        .args(["rm", &a, &b])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("2 of 2 deletions failed"));
+}
+
+#[test]
+fn url_human_and_json_fetched_without_key() {
+    let env = Env::new();
+    let body = jsonl(5);
+    let f = env.upload("u.jsonl", &body, &[]);
+    let id = f["id"].as_str().unwrap();
+    let out = env
+        .cmd()
+        .args(["url", id])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let url = String::from_utf8(out).unwrap().trim().to_string();
+    assert!(url.starts_with(&env.url()), "{url}");
+    let out = env
+        .cmd()
+        .args(["url", id, "--expiry", "2", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let docs = json_lines(&out);
+    assert_eq!(docs[0]["id"], id);
+    assert_eq!(docs[0]["expiry_hours"], 2);
+    let url2 = docs[0]["url"].as_str().unwrap().to_string();
+    // Fetched by a plain client, no Authorization.
+    for u in [url, url2] {
+        let got = env.block_on(async {
+            let r = reqwest::get(&u).await.unwrap();
+            assert_eq!(r.status(), 200);
+            r.bytes().await.unwrap()
+        });
+        assert_eq!(&got[..], &body[..]);
+    }
+}
+
+#[test]
+fn download_default_name_no_overwrite_force_stdout_and_json() {
+    let env = Env::new();
+    let body = jsonl(7);
+    let f = env.upload("data.jsonl", &body, &[]);
+    let id = f["id"].as_str().unwrap();
+    std::fs::remove_file(env.path("data.jsonl")).unwrap();
+
+    // Default: the file's own name in the current directory.
+    env.cmd()
+        .args(["download", id])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("✓ downloaded"))
+        .stdout(predicate::str::contains("data.jsonl"));
+    assert_eq!(std::fs::read(env.path("data.jsonl")).unwrap(), body);
+
+    // Never overwrites silently.
+    std::fs::write(env.path("data.jsonl"), b"mine").unwrap();
+    env.cmd()
+        .args(["download", id])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("already exists"))
+        .stderr(predicate::str::contains("--force"));
+    assert_eq!(std::fs::read(env.path("data.jsonl")).unwrap(), b"mine");
+    env.cmd()
+        .args(["download", id, "--force"])
+        .assert()
+        .success();
+    assert_eq!(std::fs::read(env.path("data.jsonl")).unwrap(), body);
+
+    // -o PATH, JSON.
+    let out = env
+        .cmd()
+        .args(["download", id, "-o", "copy.jsonl", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let docs = json_lines(&out);
+    assert_eq!(docs[0]["id"], id);
+    assert_eq!(docs[0]["bytes"], body.len() as u64);
+    assert_eq!(docs[0]["path"], "copy.jsonl");
+    assert_eq!(std::fs::read(env.path("copy.jsonl")).unwrap(), body);
+
+    // -o DIR: the file's name inside it.
+    std::fs::create_dir(env.path("sub")).unwrap();
+    env.cmd()
+        .args(["download", id, "-o", "sub"])
+        .assert()
+        .success();
+    assert_eq!(std::fs::read(env.path("sub/data.jsonl")).unwrap(), body);
+
+    // -o -: the raw bytes on stdout, nothing else.
+    let out = env
+        .cmd()
+        .args(["download", id, "-o", "-"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(out, body);
+    // No temporary files left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(env.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".part"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn download_sanitizes_the_server_name() {
+    let env = Env::new();
+    let body = jsonl(1);
+    let f = env.upload("x.jsonl", &body, &["--name", "..evil\r\nname.jsonl"]);
+    let id = f["id"].as_str().unwrap();
+    env.cmd().args(["download", id]).assert().success();
+    assert_eq!(std::fs::read(env.path("evil__name.jsonl")).unwrap(), body);
+}
+
+#[test]
+fn download_missing_file_is_404_and_writes_nothing() {
+    let env = Env::new();
+    env.cmd()
+        .args([
+            "download",
+            "3b6d2a3e-5c43-4f47-9d5e-1f1a2b3c4d5e",
+            "-o",
+            "out.bin",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("404"))
+        .stderr(predicate::str::contains("mistral-files ls"));
+    assert_eq!(std::fs::read_dir(env.dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn server_errors_show_the_message_and_exit_1() {
+    let env = Env::new();
+    env.emu.faults().fail_next(1, 429, None);
+    env.cmd()
+        .args(["ls", "--retries", "0"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("429"))
+        .stderr(predicate::str::contains("hint"));
+    env.emu.faults().fail_next_with_body(
+        1,
+        502,
+        "text/html",
+        "<html><body>Bad gateway</body></html>",
+    );
+    env.cmd()
+        .args(["ls", "--retries", "0"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("502"))
+        .stderr(predicate::str::contains("Bad gateway"));
+    // Retried by default: one 503 then success.
+    env.emu.faults().fail_next(1, 503, None);
+    env.cmd().arg("ls").assert().success();
+}

@@ -1,0 +1,822 @@
+//! Faults, secrets and response decoding, beyond `failures.rs`: every 5xx for every idempotent
+//! call, stalled JSON bodies and stalled headers, far-future `Retry-After` dates, oversized error
+//! bodies, cross-host redirects, the key in `Debug`/messages/panics, and property tests of the
+//! error-body and response decoding. The full table is docs/RELIABILITY.md.
+//!
+//! The property tests run proptest's default 256 cases; run a bigger budget by hand with
+//! `PROPTEST_CASES=10000 cargo test -p mistral-files --test reliability prop_`.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use common::*;
+use futures_util::TryStreamExt;
+use mistral_files::{ApiErrorBody, Client, Error, FilePurpose, RetryPolicy};
+use proptest::prelude::*;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+// ---------------------------------------------------------------------------------------------
+// A loopback HTTP/1.1 server that reads each request in full (head and Content-Length body)
+// before answering with whatever the test's async handler decides, then closes the connection.
+
+#[derive(Clone, Debug)]
+struct Seen {
+    head: String,
+    #[allow(dead_code)]
+    body_len: usize,
+}
+
+enum Reply {
+    /// Write these bytes and close.
+    Bytes(Vec<u8>),
+    /// Write the first bytes, wait, then write the rest (if the client is still there).
+    Stall(Vec<u8>, Duration, Vec<u8>),
+    /// Never answer (hold the connection for this long).
+    Silence(Duration),
+}
+
+struct Server {
+    url: String,
+    seen: Arc<Mutex<Vec<Seen>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl Server {
+    fn seen(&self) -> Vec<Seen> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+async fn server<F>(handler: F) -> Server
+where
+    F: Fn(usize, &str) -> Reply + Send + Sync + 'static,
+{
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let seen: Arc<Mutex<Vec<Seen>>> = Default::default();
+    let s2 = seen.clone();
+    let handler = Arc::new(handler);
+    let task = tokio::spawn(async move {
+        let mut n = 0usize;
+        loop {
+            let Ok((mut sock, _)) = listener.accept().await else {
+                return;
+            };
+            let i = n;
+            n += 1;
+            let seen = s2.clone();
+            let handler = handler.clone();
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let mut tmp = [0u8; 8192];
+                let head_end = loop {
+                    if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                        break p + 4;
+                    }
+                    match sock.read(&mut tmp).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(k) => buf.extend_from_slice(&tmp[..k]),
+                    }
+                };
+                let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
+                let len: usize = head
+                    .lines()
+                    .find_map(|l| {
+                        let (k, v) = l.split_once(':')?;
+                        k.eq_ignore_ascii_case("content-length")
+                            .then(|| v.trim().parse().ok())?
+                    })
+                    .unwrap_or(0);
+                let mut body_len = buf.len() - head_end;
+                while body_len < len {
+                    match sock.read(&mut tmp).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(k) => body_len += k,
+                    }
+                }
+                seen.lock().unwrap().push(Seen {
+                    head: head.clone(),
+                    body_len,
+                });
+                match handler(i, &head) {
+                    Reply::Bytes(b) => {
+                        let _ = sock.write_all(&b).await;
+                    }
+                    Reply::Stall(first, wait, rest) => {
+                        let _ = sock.write_all(&first).await;
+                        let _ = sock.flush().await;
+                        tokio::time::sleep(wait).await;
+                        let _ = sock.write_all(&rest).await;
+                    }
+                    Reply::Silence(d) => tokio::time::sleep(d).await,
+                }
+                let _ = sock.flush().await;
+                let _ = sock.shutdown().await;
+            });
+        }
+    });
+    Server { url, seen, task }
+}
+
+fn json_200(body: &str) -> Vec<u8> {
+    http_response(
+        "200 OK",
+        &[
+            ("content-type", "application/json".to_string()),
+            ("content-length", body.len().to_string()),
+        ],
+        body.as_bytes(),
+    )
+}
+
+fn client_at(url: &str, retry: RetryPolicy) -> Client {
+    Client::builder()
+        .api_key(KEY)
+        .base_url(url)
+        .retry_policy(retry)
+        .build()
+        .unwrap()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Faults
+
+#[tokio::test]
+async fn each_5xx_408_and_429_is_retried_for_every_idempotent_call_then_ok() {
+    let (emu, client) = setup().await;
+    let f = client
+        .upload_bytes("r.jsonl", b"{}\n".to_vec())
+        .purpose(FilePurpose::Batch)
+        .await
+        .unwrap();
+    for status in [500u16, 502, 503, 504, 408, 429] {
+        for call in ["list", "retrieve", "url", "download", "delete"] {
+            // delete a fresh file each time
+            let fresh = client
+                .upload_bytes("d.jsonl", b"{}\n".to_vec())
+                .await
+                .unwrap();
+            emu.clear_requests();
+            emu.faults().fail_next(1, status, None);
+            match call {
+                "list" => drop(client.list().send().await.unwrap()),
+                "retrieve" => drop(client.retrieve(f.id).await.unwrap()),
+                "url" => drop(client.signed_url(f.id).await.unwrap()),
+                "download" => {
+                    let got: Vec<Bytes> = client
+                        .download(f.id)
+                        .await
+                        .unwrap()
+                        .try_collect()
+                        .await
+                        .unwrap();
+                    assert_eq!(got.concat(), b"{}\n");
+                }
+                "delete" => assert!(client.delete(fresh.id).await.unwrap().deleted),
+                _ => unreachable!(),
+            }
+            assert_eq!(
+                emu.requests().len(),
+                2,
+                "{call} after {status}: retried once"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn retry_after_http_date_a_day_ahead_is_capped() {
+    let day = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(86_400));
+    let server = server(move |i, _| {
+        if i == 0 {
+            Reply::Bytes(http_response(
+                "429 Too Many Requests",
+                &[("retry-after", day.clone()), ("content-length", "0".into())],
+                b"",
+            ))
+        } else {
+            Reply::Bytes(json_200(FILE_JSON))
+        }
+    })
+    .await;
+    let client = client_at(
+        &server.url,
+        fast_retries().max_retry_after(Duration::from_millis(200)),
+    );
+    let t = Instant::now();
+    client.retrieve(FILE_ID).await.unwrap();
+    assert!(t.elapsed() < Duration::from_secs(30), "{:?}", t.elapsed());
+    assert_eq!(server.seen().len(), 2);
+}
+
+#[tokio::test]
+async fn exhausted_429_keeps_the_retry_after_it_was_given() {
+    let emu = emulator().await;
+    let client = client_at(emu.url(), fast_retries().max_attempts(2));
+    emu.faults()
+        .fail_next(5, 429, Some(Duration::from_secs(86_400)));
+    let t = Instant::now();
+    let e = client.list().send().await.unwrap_err();
+    assert!(t.elapsed() < Duration::from_secs(30));
+    match &e {
+        Error::Api {
+            status,
+            retry_after,
+            ..
+        } => {
+            assert_eq!(status.as_u16(), 429);
+            assert_eq!(*retry_after, Some(Duration::from_secs(86_400)));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(e.is_retryable());
+    assert_eq!(emu.requests().len(), 2);
+}
+
+#[tokio::test]
+async fn stalled_json_body_is_cut_by_the_idle_timeout_and_retried() {
+    let server = server(|i, _| {
+        let full = json_200(FILE_JSON);
+        if i == 0 {
+            let cut = full.len() - 20;
+            Reply::Stall(
+                full[..cut].to_vec(),
+                Duration::from_secs(10),
+                full[cut..].to_vec(),
+            )
+        } else {
+            Reply::Bytes(full)
+        }
+    })
+    .await;
+    let client = Client::builder()
+        .api_key(KEY)
+        .base_url(&server.url)
+        .read_timeout(Duration::from_millis(300))
+        .retry_policy(fast_retries())
+        .build()
+        .unwrap();
+    let f = client.retrieve(FILE_ID).await.unwrap();
+    assert_eq!(f.filename, "a.jsonl");
+    assert_eq!(server.seen().len(), 2);
+
+    // without retries: a typed, retryable transport error
+    let server2 = crate::server(|_, _| {
+        let full = json_200(FILE_JSON);
+        Reply::Stall(
+            full[..full.len() - 20].to_vec(),
+            Duration::from_secs(10),
+            Vec::new(),
+        )
+    })
+    .await;
+    let client = Client::builder()
+        .api_key(KEY)
+        .base_url(&server2.url)
+        .read_timeout(Duration::from_millis(300))
+        .retry_policy(RetryPolicy::disabled())
+        .build()
+        .unwrap();
+    let e = client.retrieve(FILE_ID).await.unwrap_err();
+    assert!(matches!(e, Error::Transport { .. }), "{e:?}");
+    assert!(e.is_retryable());
+}
+
+#[tokio::test]
+async fn server_that_never_answers_is_cut_by_the_idle_timeout() {
+    let server = server(|_, _| Reply::Silence(Duration::from_secs(10))).await;
+    let client = Client::builder()
+        .api_key(KEY)
+        .base_url(&server.url)
+        .read_timeout(Duration::from_millis(300))
+        .retry_policy(fast_retries().max_attempts(2))
+        .build()
+        .unwrap();
+    let e = client.list().send().await.unwrap_err();
+    assert!(
+        matches!(&e, Error::Transport { source } if source.is_timeout()),
+        "{e:?}"
+    );
+    assert_eq!(server.seen().len(), 2, "a GET is retried after a timeout");
+    // an upload is not resent after a timeout: the server may have stored it
+    let e = client
+        .upload_bytes("t.jsonl", b"{}\n".to_vec())
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Transport { .. }), "{e:?}");
+    assert_eq!(server.seen().len(), 3);
+}
+
+#[tokio::test]
+async fn huge_error_bodies_are_bounded() {
+    let big = Arc::new("<html>".to_string() + &"x".repeat(8 * 1024 * 1024) + "</html>");
+    let b2 = big.clone();
+    let server = server(move |_, _| {
+        Reply::Bytes(http_response(
+            "502 Bad Gateway",
+            &[
+                ("content-type", "text/html".into()),
+                ("content-length", b2.len().to_string()),
+            ],
+            b2.as_bytes(),
+        ))
+    })
+    .await;
+    let client = client_at(&server.url, RetryPolicy::disabled());
+    for e in [
+        client.list().send().await.unwrap_err(),
+        client
+            .upload_bytes("a.jsonl", b"{}\n".to_vec())
+            .await
+            .unwrap_err(),
+        client.download(FILE_ID).await.unwrap_err(),
+    ] {
+        assert_eq!(e.status().map(|s| s.as_u16()), Some(502));
+        match e.api_body() {
+            Some(ApiErrorBody::Text(t)) => {
+                assert!(
+                    t.starts_with("<html>xxx") && t.len() <= 8 * 1024,
+                    "{}",
+                    t.len()
+                )
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(e.to_string().len() < 1024, "message stays short");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Security
+
+#[tokio::test]
+async fn redirect_to_another_host_never_carries_the_key() {
+    let other = server(|_, _| Reply::Bytes(json_200(FILE_JSON))).await;
+    let target = format!("{}/v1/files/{FILE_ID}", other.url);
+    let api = server(move |_, _| {
+        Reply::Bytes(http_response(
+            "307 Temporary Redirect",
+            &[("location", target.clone()), ("content-length", "0".into())],
+            b"",
+        ))
+    })
+    .await;
+    let client = client_at(&api.url, RetryPolicy::disabled());
+    let _ = client.retrieve(FILE_ID).await;
+    let _ = client.download(FILE_ID).await;
+    assert!(api.seen().iter().all(|s| s
+        .head
+        .to_ascii_lowercase()
+        .contains("authorization: bearer")));
+    for s in other.seen() {
+        assert!(
+            !s.head.to_ascii_lowercase().contains("authorization"),
+            "the key followed a redirect to another host: {}",
+            s.head
+        );
+    }
+}
+
+#[tokio::test]
+async fn signed_url_fetches_carry_no_authorization_even_when_retried() {
+    let data = content(50_000, 11);
+    let d2 = data.clone();
+    let blob = server(move |i, _| {
+        if i == 0 {
+            Reply::Bytes(http_response(
+                "503 Service Unavailable",
+                &[("content-length", "0".into())],
+                b"",
+            ))
+        } else {
+            Reply::Bytes(http_response(
+                "200 OK",
+                &[
+                    ("content-type", "application/octet-stream".into()),
+                    ("content-length", d2.len().to_string()),
+                ],
+                &d2,
+            ))
+        }
+    })
+    .await;
+    let client = client_at("http://127.0.0.1:9", fast_retries());
+    let url = format!("{}/container/blob?sv=2024&sig=SECRETSIG", blob.url);
+    let got: Vec<Bytes> = client
+        .fetch_signed_url(&url)
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(got.concat(), data);
+    let seen = blob.seen();
+    assert_eq!(seen.len(), 2);
+    for s in seen {
+        assert!(
+            !s.head.to_ascii_lowercase().contains("authorization"),
+            "{}",
+            s.head
+        );
+        assert!(!s.head.contains(KEY));
+    }
+    // an error on a signed URL does not echo its token
+    let gone = server(|_, _| {
+        Reply::Bytes(http_response(
+            "403 Forbidden",
+            &[("content-length", "0".into())],
+            b"",
+        ))
+    })
+    .await;
+    let e = client
+        .fetch_signed_url(format!("{}/b?sig=SECRETSIG", gone.url))
+        .await
+        .unwrap_err();
+    assert!(!format!("{e} {e:?}").contains("SECRETSIG"), "{e:?}");
+}
+
+fn panic_message<T: std::fmt::Debug>(r: Result<T, Error>) -> String {
+    let prev = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+        r.unwrap();
+    }));
+    std::panic::set_hook(prev);
+    match out {
+        Ok(()) => String::new(),
+        Err(p) => p
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default(),
+    }
+}
+
+#[tokio::test]
+async fn the_key_is_never_in_debug_messages_or_panics() {
+    let secret = "sk-NEVER-SHOW-ME-0123456789";
+    let emu = emulator().await; // expects a different key: every call is a 401
+    let builder = Client::builder()
+        .api_key(secret)
+        .base_url(emu.url())
+        .retry_policy(RetryPolicy::disabled());
+    let mut shown = vec![format!("{builder:?}")];
+    let client = builder.build().unwrap();
+    shown.push(format!("{client:?}"));
+    shown.push(format!("{:?}", mistral_files::ApiKey::new(secret)));
+    let mut errors: Vec<Error> = vec![
+        client.list().send().await.unwrap_err(),
+        client.retrieve(FILE_ID).await.unwrap_err(),
+        client.download(FILE_ID).await.unwrap_err(),
+        client
+            .upload_bytes("a.jsonl", b"{}\n".to_vec())
+            .await
+            .unwrap_err(),
+        client.signed_url(FILE_ID).await.unwrap_err(),
+        Client::builder()
+            .api_key(format!("{secret}\r\nx"))
+            .build()
+            .unwrap_err(),
+    ];
+    // a transport error
+    let refused = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let u = format!("http://{}", l.local_addr().unwrap());
+        drop(l);
+        u
+    };
+    errors.push(
+        client_at(&refused, RetryPolicy::disabled())
+            .list()
+            .send()
+            .await
+            .unwrap_err(),
+    );
+    for e in errors {
+        assert!(
+            e.status().map(|s| s.as_u16()) == Some(401) || e.status().is_none(),
+            "{e:?}"
+        );
+        shown.push(e.to_string());
+        shown.push(format!("{e:?}"));
+        shown.push(format!("{e:#?}"));
+        let mut src = std::error::Error::source(&e);
+        while let Some(s) = src {
+            shown.push(format!("{s} {s:?}"));
+            src = s.source();
+        }
+        shown.push(panic_message::<()>(Err(e)));
+    }
+    for s in &shown {
+        assert!(!s.contains("NEVER-SHOW-ME"), "the key leaked: {s}");
+    }
+    assert!(
+        shown.iter().any(|s| s.contains("401")),
+        "the errors were real"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Property tests: error-body and response decoding
+
+fn config() -> proptest::test_runner::Config {
+    proptest::test_runner::Config {
+        failure_persistence: None,
+        ..Default::default()
+    }
+}
+
+fn json_value() -> impl Strategy<Value = serde_json::Value> {
+    use serde_json::{json, Value};
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(|n| json!(n)),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(|f| json!(f)),
+        ".{0,12}".prop_map(Value::String),
+    ];
+    leaf.prop_recursive(3, 24, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::btree_map(
+                prop_oneof![
+                    prop::sample::select(vec![
+                        "detail", "message", "type", "code", "param", "object", "loc", "msg",
+                        "input", "error",
+                    ])
+                    .prop_map(String::from),
+                    "[a-z]{1,5}",
+                ],
+                inner,
+                0..5,
+            )
+            .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+/// Bodies: raw bytes, arbitrary JSON, the provider's shapes with arbitrary contents, HTML pages.
+fn body() -> impl Strategy<Value = Vec<u8>> {
+    use serde_json::json;
+    prop_oneof![
+        prop::collection::vec(any::<u8>(), 0..200),
+        json_value().prop_map(|v| serde_json::to_vec(&v).unwrap()),
+        (".{0,20}", prop::option::of(".{0,20}")).prop_map(|(d, m)| {
+            serde_json::to_vec(&json!({"detail": d, "message": m})).unwrap()
+        }),
+        prop::collection::vec(
+            (".{0,8}", prop::collection::vec(json_value(), 0..3), ".{0,10}", json_value()),
+            0..3
+        )
+        .prop_map(|items| {
+            let items: Vec<_> = items
+                .into_iter()
+                .map(|(t, loc, msg, input)| json!({"type": t, "loc": loc, "msg": msg, "input": input}))
+                .collect();
+            serde_json::to_vec(&json!({ "detail": items })).unwrap()
+        }),
+        (".{0,20}", json_value(), json_value(), json_value()).prop_map(|(m, t, c, p)| {
+            serde_json::to_vec(&json!({"object": "error", "message": m, "type": t, "code": c, "param": p}))
+                .unwrap()
+        }),
+        ".{0,60}".prop_map(|t| format!("<!DOCTYPE html><html><body><h1>{t}</h1></body></html>").into_bytes()),
+        Just(FILE_JSON.as_bytes().to_vec()),
+        Just(b"   \r\n".to_vec()),
+    ]
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// `ApiErrorBody::parse` never panics, and picks the variant the body's shape calls for.
+    #[test]
+    fn prop_error_body_parse_classifies_every_body(raw in body()) {
+        use serde_json::Value;
+        let parsed = ApiErrorBody::parse(&raw);
+        let _ = parsed.summary();
+        let value: Option<Value> = serde_json::from_slice(&raw).ok();
+        match (&parsed, &value) {
+            (ApiErrorBody::Empty, _) => prop_assert!(raw.iter().all(u8::is_ascii_whitespace)),
+            (ApiErrorBody::Text(t), None) => {
+                // the text is the body (lossily decoded), cut to a few KiB
+                let lossy = String::from_utf8_lossy(&raw);
+                prop_assert!(lossy.starts_with(t.trim_end_matches('…')), "{:?} vs {:?}", t, lossy);
+            }
+            (ApiErrorBody::Detail { detail, message }, Some(v)) => {
+                prop_assert_eq!(v.get("detail").and_then(Value::as_str), Some(detail.as_str()));
+                prop_assert_eq!(v.get("message").and_then(Value::as_str), message.as_deref());
+            }
+            (ApiErrorBody::Validation(items), Some(v)) => {
+                prop_assert_eq!(v["detail"].as_array().map(Vec::len), Some(items.len()));
+            }
+            (ApiErrorBody::Message { message, .. }, Some(v)) => {
+                prop_assert!(!v["detail"].is_string());
+                prop_assert_eq!(v["message"].as_str(), Some(message.as_str()));
+            }
+            (ApiErrorBody::Json(j), Some(v)) => {
+                prop_assert_eq!(j, v, "the JSON is kept whole");
+                prop_assert!(!v["detail"].is_string() && !v["message"].is_string());
+            }
+            (other, v) => prop_assert!(false, "{:?} for {:?}", other, v),
+        }
+    }
+}
+
+/// Arbitrary status, content type and body from a live server, through the generated calls
+/// (`retrieve`), the hand-built JSON call (`upload_bytes`) and the streaming call (`download`):
+/// never a panic; 2xx with a good body is `Ok`; 200 with a bad body is `Decode` keeping the raw
+/// body; 4xx/5xx is `Api` with that status and the body parsed exactly as `ApiErrorBody::parse`
+/// parses the raw bytes.
+#[test]
+fn prop_http_responses_map_to_the_right_error_variant() {
+    http_responses_property(false)
+}
+
+/// The generated calls keep every field of a JSON error body. FAILS: a 4xx/5xx JSON body that is
+/// not one of the provider's shapes loses its unknown fields (and null known fields) on the
+/// generated calls (list, retrieve, delete, signed URL): `400 {"loc":null}` gives `Json({})`,
+/// `400 {"error":"rate limited"}` gives `Json({})` and the message "HTTP 400 Bad Request: {}".
+/// progenitor parses the body into the raw crate's `ErrorBody` (no `additionalProperties`) and
+/// drops the bytes; the ergonomic crate can only re-serialize what is left. See docs/RELIABILITY.md.
+#[test]
+fn prop_generated_calls_keep_every_error_field() {
+    http_responses_property(true)
+}
+
+#[tokio::test]
+async fn unknown_json_error_body_is_kept_on_generated_calls() {
+    let srv = server(|_, _| {
+        Reply::Bytes(http_response(
+            "400 Bad Request",
+            &[
+                ("content-type", "application/json".into()),
+                ("content-length", "25".into()),
+            ],
+            br#"{"error": "rate limited"}"#,
+        ))
+    })
+    .await;
+    let client = client_at(&srv.url, RetryPolicy::disabled());
+    let e = client.retrieve(FILE_ID).await.unwrap_err();
+    assert!(e.to_string().contains("rate limited"), "{e}");
+}
+
+fn http_responses_property(exact: bool) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    type Canned = (u16, Option<String>, Vec<u8>);
+    let canned: Arc<Mutex<Canned>> = Arc::new(Mutex::new((200, None, Vec::new())));
+    let c2 = canned.clone();
+    let srv = rt.block_on(server(move |_, _| {
+        let (status, ctype, body) = c2.lock().unwrap().clone();
+        let mut headers = vec![("content-length", body.len().to_string())];
+        if let Some(ct) = ctype {
+            headers.push(("content-type", ct));
+        }
+        Reply::Bytes(http_response(
+            &format!("{status} Whatever"),
+            &headers,
+            &body,
+        ))
+    }));
+    let client = Client::builder()
+        .api_key(KEY)
+        .base_url(&srv.url)
+        .retry_policy(RetryPolicy::disabled())
+        .build()
+        .unwrap();
+    let status = prop_oneof![
+        prop::sample::select(vec![
+            200u16, 201, 202, 203, 206, 299, 300, 400, 401, 403, 404, 409, 413, 422, 429, 500, 502,
+            503, 504, 599
+        ]),
+        400u16..600,
+    ];
+    let ctype = prop::option::of(prop::sample::select(vec![
+        "application/json".to_string(),
+        "text/html; charset=utf-8".to_string(),
+        "text/plain".to_string(),
+        "application/octet-stream".to_string(),
+        "application/problem+json".to_string(),
+    ]));
+    let mut runner = proptest::test_runner::TestRunner::new(config());
+    let result = runner.run(&(status, ctype, body()), |(status, ctype, raw)| {
+        *canned.lock().unwrap() = (status, ctype, raw.clone());
+        let good_file = serde_json::from_slice::<serde_json::Value>(&raw)
+            .ok()
+            .filter(|v| v.get("id").is_some());
+        rt.block_on(async {
+            for call in ["retrieve", "upload", "download"] {
+                let r: Result<(), Error> = match call {
+                    "retrieve" => client.retrieve(FILE_ID).await.map(drop),
+                    "upload" => client
+                        .upload_bytes("p.jsonl", b"{}\n".to_vec())
+                        .await
+                        .map(drop),
+                    _ => match client.download(FILE_ID).await {
+                        Ok(d) => d.try_collect::<Vec<Bytes>>().await.map(drop),
+                        Err(e) => Err(e),
+                    },
+                };
+                match (status, r) {
+                    (200, Ok(())) => prop_assert!(
+                        call == "download" || good_file.is_some(),
+                        "{call}: Ok for a bad body"
+                    ),
+                    (
+                        200,
+                        Err(Error::Decode {
+                            raw: kept,
+                            status: s,
+                            ..
+                        }),
+                    ) => {
+                        prop_assert!(call != "download");
+                        prop_assert_eq!(s.as_u16(), 200);
+                        prop_assert_eq!(&kept[..], &raw[..], "{} keeps the raw body", call);
+                    }
+                    (
+                        400..=599,
+                        Err(Error::Api {
+                            status: s, body, ..
+                        }),
+                    ) => {
+                        prop_assert_eq!(s.as_u16(), status, "{}", call);
+                        let expected = ApiErrorBody::parse(&raw);
+                        if !exact && call == "retrieve" {
+                            // The generated path re-serializes progenitor's typed ErrorBody: same
+                            // variant, but a `Json` body loses unknown fields and nulls (known
+                            // bug, see prop_generated_calls_keep_every_error_field).
+                            prop_assert_eq!(
+                                std::mem::discriminant(&*body),
+                                std::mem::discriminant(&expected),
+                                "{:?} vs {:?}",
+                                body,
+                                expected
+                            );
+                            // Floats are re-serialized too, and may come back 1 ulp off.
+                            let floats = serde_json::from_slice::<serde_json::Value>(&raw)
+                                .map(|v| has_float(&v))
+                                .unwrap_or(false);
+                            if !matches!(expected, ApiErrorBody::Json(_)) && !floats {
+                                prop_assert_eq!(&*body, &expected);
+                            }
+                            continue;
+                        }
+                        prop_assert_eq!(
+                            &*body,
+                            &ApiErrorBody::parse(&raw),
+                            "{}: {} body {:?}",
+                            call,
+                            status,
+                            String::from_utf8_lossy(&raw)
+                        );
+                    }
+                    (201..=399, Err(Error::Api { status: s, .. })) => {
+                        prop_assert_eq!(s.as_u16(), status)
+                    }
+                    // a 206 that nobody asked for, without Content-Range: refused, typed
+                    (
+                        206,
+                        Err(Error::InvalidInput {
+                            what: "server response",
+                            ..
+                        }),
+                    ) => prop_assert_eq!(call, "download"),
+                    (201..=299, Ok(())) => {}
+                    (s, Err(Error::Decode { raw: kept, .. })) if (201..=299).contains(&s) => {
+                        prop_assert_eq!(&kept[..], &raw[..]);
+                    }
+                    (s, other) => prop_assert!(false, "{}: status {} gave {:?}", call, s, other),
+                }
+            }
+            Ok(())
+        })
+    });
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+}
+
+fn has_float(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::Number(n) => n.is_f64(),
+        serde_json::Value::Array(a) => a.iter().any(has_float),
+        serde_json::Value::Object(m) => m.values().any(has_float),
+        _ => false,
+    }
+}
