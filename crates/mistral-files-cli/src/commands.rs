@@ -39,14 +39,14 @@ pub fn client(g: &GlobalArgs) -> Result<Client, CliError> {
 /// Collects per-item failures of a multi-item command and turns them into one final error.
 struct Failures {
     count: usize,
-    code: Option<ExitCode>,
+    all_usage: bool,
 }
 
 impl Failures {
     fn new() -> Self {
         Failures {
             count: 0,
-            code: None,
+            all_usage: true,
         }
     }
 
@@ -54,19 +54,21 @@ impl Failures {
     fn push(&mut self, e: CliError) {
         e.print();
         self.count += 1;
-        self.code.get_or_insert(e.code);
+        self.all_usage &= e.code == ExitCode::Usage;
     }
 
-    /// `Ok` if nothing failed; else a summary error with the first failure's exit code.
+    /// `Ok` if nothing failed; else a summary error. Its exit code is 2 (usage, nothing was sent)
+    /// only when every item was refused locally as a usage error; otherwise 1, since something
+    /// was sent or an API or I/O error happened.
     fn finish(self, total: usize, what: &str) -> Result<(), CliError> {
-        match self.code {
-            None => Ok(()),
-            Some(code) => {
-                let mut e = CliError::failure(format!("{} of {total} {what} failed", self.count));
-                e.code = code;
-                Err(e)
-            }
+        if self.count == 0 {
+            return Ok(());
         }
+        let mut e = CliError::failure(format!("{} of {total} {what} failed", self.count));
+        if self.all_usage && self.count == total {
+            e.code = ExitCode::Usage;
+        }
+        Err(e)
     }
 }
 
@@ -135,7 +137,17 @@ pub async fn upload(
                 out.doc(&f)?;
             }
             Err(e) => {
-                let e = CliError::from_api(e, &format!("upload {}", path.display()));
+                // The file's own name cannot be sent (e.g. not UTF-8): say how to choose one.
+                let own_name =
+                    a.name.is_none() && matches!(e, mistral_files::Error::InvalidFileName { .. });
+                let mut e = CliError::from_api(e, &format!("upload {}", path.display()));
+                if own_name {
+                    e = e.hint(if total == 1 {
+                        "pass --name NAME to choose the name it is stored under"
+                    } else {
+                        "rename the file, or upload it on its own with --name NAME"
+                    });
+                }
                 if total == 1 {
                     return Err(e);
                 }

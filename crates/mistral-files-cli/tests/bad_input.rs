@@ -288,3 +288,276 @@ fn help_documents_exit_codes() {
         bare_cmd().args([cmd, "--help"]).assert().success();
     }
 }
+
+/// An upload path the process cannot read (chmod 000): exit 1, an I/O error naming the path and
+/// the OS reason, nothing sent. Root (as in CI here) can still read such a file: the test then
+/// prints why it is skipped.
+#[cfg(unix)]
+#[test]
+fn unreadable_upload_path_is_an_io_error_and_sends_nothing() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::new();
+    let p = env.write("locked.jsonl", &jsonl(2));
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o000)).expect("chmod 000");
+    if std::fs::File::open(&p).is_ok() {
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).expect("chmod back");
+        println!(
+            "SKIPPED unreadable_upload_path_is_an_io_error_and_sends_nothing: a chmod-000 file is \
+             still readable by this process (running as root or with CAP_DAC_OVERRIDE)"
+        );
+        return;
+    }
+    let out = env
+        .cmd()
+        .arg("upload")
+        .arg(&p)
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).expect("chmod back");
+    let (o, e) = texts(&out);
+    assert!(o.is_empty(), "{o}");
+    assert!(e.contains("locked.jsonl"), "{e}");
+    assert!(e.contains("I/O error"), "{e}");
+    assert!(e.to_lowercase().contains("permission denied"), "{e}");
+    assert_eq!(env.api_requests(), 0);
+}
+
+/// A path whose file name is not UTF-8 (Unix): the name cannot be sent as it is, and the CLI
+/// never invents one (a lossy `�` name would not match the local file). It is refused before
+/// anything is sent (exit 2) with a hint to pass `--name`; with `--name` the file uploads
+/// (its content read through the non-UTF-8 path) under that name. Among several paths, the
+/// others are still uploaded and the exit code is 1 (something was sent).
+#[cfg(unix)]
+#[test]
+fn non_utf8_file_name_needs_name_and_is_never_guessed() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let env = Env::new();
+    let p = env
+        .dir
+        .path()
+        .join(OsStr::from_bytes(b"bad-\xff\xfe-name.jsonl"));
+    let content = jsonl(3);
+    std::fs::write(&p, &content).expect("write non-UTF-8 name");
+
+    // Alone, without --name: usage error, nothing sent.
+    let out = env
+        .cmd()
+        .arg("upload")
+        .arg(&p)
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let (o, e) = texts(&out);
+    assert!(o.is_empty(), "{o}");
+    assert!(e.contains("invalid file name"), "{e}");
+    assert!(e.contains("not valid UTF-8"), "{e}");
+    assert!(e.contains("pass --name NAME"), "{e}");
+    assert_eq!(env.api_requests(), 0);
+
+    // With --name: uploaded intact under that name.
+    let out = env
+        .cmd()
+        .arg("upload")
+        .arg(&p)
+        .args(["--name", "renamed.jsonl", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let docs = json_lines(&out.stdout);
+    assert_eq!(docs.len(), 1);
+    assert_eq!(docs[0]["filename"], "renamed.jsonl");
+    assert_eq!(docs[0]["bytes"], content.len() as u64);
+    let posts: Vec<_> = env
+        .emu
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.path == "/v1/files")
+        .collect();
+    assert_eq!(posts.len(), 1);
+    let file_part = posts[0]
+        .form
+        .iter()
+        .find(|f| f.name == "file")
+        .expect("file part");
+    assert_eq!(file_part.filename.as_deref(), Some("renamed.jsonl"));
+    assert_eq!(file_part.size, content.len() as u64);
+
+    // With another, good path: the good one is uploaded, the bad one reported, exit 1.
+    env.emu.clear_requests();
+    let good = env.write("good.jsonl", &jsonl(1));
+    let out = env
+        .cmd()
+        .arg("upload")
+        .arg(&p)
+        .arg(&good)
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let (o, e) = texts(&out);
+    assert!(o.contains("good.jsonl"), "{o}");
+    assert!(e.contains("not valid UTF-8"), "{e}");
+    assert!(e.contains("--name"), "{e}");
+    assert!(e.contains("1 of 2 uploads failed"), "{e}");
+    assert_eq!(env.api_requests(), 1);
+}
+
+/// `--name` with quotes, CR/LF, `;`, `%22`, backticks and non-ASCII: the library accepts them
+/// (it refuses only `/`, `\`, NUL, empty, `.`, `..` and over 255 bytes) and sends them with
+/// `filename*`; they reach the emulator intact (recorded form part and returned file object).
+/// Human output never prints the raw control characters.
+#[test]
+fn name_with_quotes_and_crlf_reaches_the_server_intact() {
+    let env = Env::new();
+    let names = [
+        "q\"uote\r\nline.jsonl",
+        "a\"; filename=\"evil.jsonl",
+        "semi;colon %22 `tick` é\u{1F600}.jsonl",
+        "tab\there\r.jsonl",
+    ];
+    for name in names {
+        env.emu.clear_requests();
+        let f = env.upload("src.jsonl", &jsonl(2), &["--name", name]);
+        assert_eq!(f["filename"], name, "returned name for {name:?}");
+        let reqs = env.emu.requests();
+        let post = reqs
+            .iter()
+            .find(|r| r.method == "POST" && r.path == "/v1/files")
+            .expect("upload recorded");
+        let parts: Vec<_> = post.form.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(
+            parts.iter().filter(|n| **n == "file").count(),
+            1,
+            "{parts:?}"
+        );
+        let file_part = post.form.iter().find(|p| p.name == "file").unwrap();
+        assert_eq!(file_part.filename.as_deref(), Some(name));
+        assert_eq!(file_part.size, jsonl(2).len() as u64);
+
+        // The stored name is the same when read back, and `get` prints it without raw CR/LF.
+        let id = f["id"].as_str().unwrap();
+        let out = env
+            .cmd()
+            .args(["get", id, "--json"])
+            .assert()
+            .success()
+            .get_output()
+            .clone();
+        assert_eq!(json_lines(&out.stdout)[0]["filename"], name);
+        let out = env
+            .cmd()
+            .args(["get", id])
+            .assert()
+            .success()
+            .get_output()
+            .clone();
+        let (o, _) = texts(&out);
+        let line = o
+            .lines()
+            .find(|l| l.starts_with("filename:"))
+            .expect("filename line");
+        assert!(!line.contains('\r') && !line.contains('\t'), "{line:?}");
+        assert!(!o.contains('\r'), "{o:?}");
+    }
+}
+
+/// `ls --search` with `&`, `=`, `%`, `#`, `+`, `?`, spaces and non-ASCII: one `search` value on
+/// the wire, exactly as typed, no injected query keys; the emulator's filter finds the file.
+#[test]
+fn search_with_url_special_characters_is_one_value() {
+    let env = Env::new();
+    let name = "a&b=c%20d#e f+g?h é€.jsonl";
+    let f = env.upload("src.jsonl", &jsonl(1), &["--name", name]);
+    env.upload("other.jsonl", &jsonl(1), &[]);
+    let queries = [
+        "&b=c%20d#e f+g?h é€",
+        "&",
+        "=",
+        "%20",
+        "#e",
+        " f+g",
+        "?h é",
+        "€.jsonl",
+    ];
+    for q in queries {
+        env.emu.clear_requests();
+        let out = env
+            .cmd()
+            .args(["ls", "--json", "--search", q])
+            .assert()
+            .success()
+            .get_output()
+            .clone();
+        let docs = json_lines(&out.stdout);
+        assert_eq!(docs.len(), 1, "search {q:?}: {docs:?}");
+        assert_eq!(docs[0]["id"], f["id"], "search {q:?}");
+        let reqs = env.emu.requests();
+        let list: Vec<_> = reqs
+            .iter()
+            .filter(|r| r.method == "GET" && r.path == "/v1/files")
+            .collect();
+        assert!(!list.is_empty());
+        for r in list {
+            let searches: Vec<_> = r.query.iter().filter(|(k, _)| k == "search").collect();
+            assert_eq!(searches.len(), 1, "{:?}", r.query);
+            assert_eq!(searches[0].1, q, "{:?}", r.query);
+            for (k, _) in &r.query {
+                assert!(
+                    ["search", "page", "page_size", "include_total"].contains(&k.as_str()),
+                    "unexpected query key {k:?} in {:?}",
+                    r.query
+                );
+            }
+        }
+    }
+}
+
+/// `url --expiry` above the server's maximum (the emulator allows 10 years, 87,600 hours; the
+/// library and the CLI do not invent a lower cap): sent, the server's 422 message printed,
+/// exit 1. Beyond the CLI's sanity bound (100 years) it is a usage error, nothing sent.
+#[test]
+fn url_expiry_above_the_servers_maximum_prints_its_message() {
+    let env = Env::new();
+    let f = env.upload("u.jsonl", &jsonl(1), &[]);
+    let id = f["id"].as_str().unwrap().to_string();
+
+    // Exactly the server's maximum works.
+    env.cmd()
+        .args(["url", &id, "--expiry", "87600"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("/signed/"));
+
+    env.emu.clear_requests();
+    let out = env
+        .cmd()
+        .args(["url", &id, "--expiry", "87601"])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let (o, e) = texts(&out);
+    assert!(o.is_empty(), "{o}");
+    assert!(e.contains("422"), "{e}");
+    assert!(e.contains("expiry"), "{e}");
+    assert!(e.contains("less than or equal to 87600"), "{e}");
+    let reqs = env.emu.requests();
+    let sent: Vec<_> = reqs.iter().filter(|r| r.path.ends_with("/url")).collect();
+    assert_eq!(sent.len(), 1, "a 422 is not retried");
+    assert!(sent[0]
+        .query
+        .contains(&("expiry".to_string(), "87601".to_string())));
+
+    env.emu.clear_requests();
+    env.cmd()
+        .args(["url", &id, "--expiry", "876001"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--expiry"));
+    assert_eq!(env.api_requests(), 0);
+}
