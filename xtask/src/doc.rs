@@ -1,7 +1,7 @@
 //! Reading and writing OpenAPI documents (YAML or JSON) in one canonical form.
 //!
 //! Documents are held as `serde_json::Value` with insertion order preserved. The
-//! canonical YAML form orders keys by [`key_rank`] so that the same content always
+//! canonical YAML form orders keys by `key_rank` so that the same content always
 //! produces the same bytes, whatever order the provider happened to write it in.
 
 use anyhow::{Context, Result};
@@ -41,7 +41,7 @@ pub fn to_pretty_json(doc: &Value) -> Result<String> {
 
 /// Maps whose keys are names chosen by the API author rather than OpenAPI keywords.
 /// Their order carries meaning (property order becomes field order) or is sorted
-/// by name; see [`canonical`].
+/// by name; see `canonical`.
 fn is_name_map(path: &[&str]) -> bool {
     matches!(
         path,
@@ -59,7 +59,7 @@ fn is_name_map(path: &[&str]) -> bool {
 /// Returns the document with every object's keys in canonical order:
 /// - `properties` keep the author's order (it is the generated field order);
 /// - `paths`, `schemas`, `responses` and other name maps are sorted by name;
-/// - OpenAPI keywords follow [`key_rank`], unknown keys after them alphabetically;
+/// - OpenAPI keywords follow `key_rank`, unknown keys after them alphabetically;
 /// - example and default values are kept as written.
 fn canonical(value: &Value, path: &[&str]) -> Value {
     // Example and default values are data, not OpenAPI: keep them exactly as written.

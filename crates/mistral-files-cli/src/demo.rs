@@ -99,8 +99,8 @@ pub async fn demo(a: DemoArgs, out: &Out) -> Result<(), CliError> {
         json!({ "url": emu.url() }),
     )?;
     let client = Client::builder()
-        .api_key(DEMO_KEY)
-        .base_url(emu.url())
+        .with_api_key(DEMO_KEY)
+        .with_base_url(emu.url())
         .build()
         .map_err(|e| s.fail(step, title, e.to_string()))?;
 

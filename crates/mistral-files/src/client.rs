@@ -78,7 +78,7 @@ impl Client {
     /// A builder for full control.
     ///
     /// ```
-    /// let client = mistral_files::Client::builder().api_key("k").base_url("http://127.0.0.1:1").build()?;
+    /// let client = mistral_files::Client::builder().with_api_key("k").with_base_url("http://127.0.0.1:1").build()?;
     /// assert_eq!(client.base_url(), "http://127.0.0.1:1");
     /// # Ok::<(), mistral_files::Error>(())
     /// ```
@@ -89,7 +89,7 @@ impl Client {
     /// The base URL in use, without a trailing slash.
     ///
     /// ```
-    /// let c = mistral_files::Client::builder().api_key("k").base_url("https://x.example/p/").build()?;
+    /// let c = mistral_files::Client::builder().with_api_key("k").with_base_url("https://x.example/p/").build()?;
     /// assert_eq!(c.base_url(), "https://x.example/p");
     /// # Ok::<(), mistral_files::Error>(())
     /// ```
@@ -258,7 +258,7 @@ impl Client {
                     if let Some(s) = e.status() {
                         span.record("status", s.as_u16());
                     }
-                    if attempt >= policy.get_max_attempts() || !self.should_retry(&e, class) {
+                    if attempt >= policy.max_attempts() || !self.should_retry(&e, class) {
                         span.in_scope(|| tracing::debug!(error = %e, "request failed"));
                         return Err(e);
                     }
@@ -427,7 +427,10 @@ mod tests {
 
     #[test]
     fn debug_hides_key() {
-        let c = Client::builder().api_key("sk-TOPSECRET").build().unwrap();
+        let c = Client::builder()
+            .with_api_key("sk-TOPSECRET")
+            .build()
+            .unwrap();
         let s = format!("{c:?}");
         assert!(!s.contains("TOPSECRET"), "{s}");
     }

@@ -94,12 +94,12 @@ impl From<&str> for ApiKey {
 /// use std::time::Duration;
 /// use mistral_files::RetryPolicy;
 /// let p = RetryPolicy::default()
-///     .max_attempts(6)
-///     .initial_backoff(Duration::from_millis(200))
-///     .max_backoff(Duration::from_secs(10))
-///     .max_retry_after(Duration::from_secs(120));
-/// assert_eq!(p.get_max_attempts(), 6);
-/// assert_eq!(RetryPolicy::disabled().get_max_attempts(), 1);
+///     .with_max_attempts(6)
+///     .with_initial_backoff(Duration::from_millis(200))
+///     .with_max_backoff(Duration::from_secs(10))
+///     .with_max_retry_after(Duration::from_secs(120));
+/// assert_eq!(p.max_attempts(), 6);
+/// assert_eq!(RetryPolicy::disabled().max_attempts(), 1);
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct RetryPolicy {
@@ -126,7 +126,7 @@ impl RetryPolicy {
     /// No retries: every call makes exactly one attempt (download resumption is off too).
     ///
     /// ```
-    /// assert_eq!(mistral_files::RetryPolicy::disabled().get_max_attempts(), 1);
+    /// assert_eq!(mistral_files::RetryPolicy::disabled().max_attempts(), 1);
     /// ```
     pub fn disabled() -> Self {
         RetryPolicy {
@@ -138,9 +138,9 @@ impl RetryPolicy {
     /// Total attempts including the first (at least 1).
     ///
     /// ```
-    /// assert_eq!(mistral_files::RetryPolicy::default().max_attempts(0).get_max_attempts(), 1);
+    /// assert_eq!(mistral_files::RetryPolicy::default().with_max_attempts(0).max_attempts(), 1);
     /// ```
-    pub fn max_attempts(mut self, n: u32) -> Self {
+    pub fn with_max_attempts(mut self, n: u32) -> Self {
         self.max_attempts = n.max(1);
         self
     }
@@ -148,10 +148,10 @@ impl RetryPolicy {
     /// The delay before the first retry; doubled for each further one.
     ///
     /// ```
-    /// let p = mistral_files::RetryPolicy::default().initial_backoff(std::time::Duration::from_millis(10));
+    /// let p = mistral_files::RetryPolicy::default().with_initial_backoff(std::time::Duration::from_millis(10));
     /// # let _ = p;
     /// ```
-    pub fn initial_backoff(mut self, d: Duration) -> Self {
+    pub fn with_initial_backoff(mut self, d: Duration) -> Self {
         self.initial_backoff = d;
         self
     }
@@ -159,10 +159,10 @@ impl RetryPolicy {
     /// The longest backoff delay.
     ///
     /// ```
-    /// let p = mistral_files::RetryPolicy::default().max_backoff(std::time::Duration::from_secs(5));
+    /// let p = mistral_files::RetryPolicy::default().with_max_backoff(std::time::Duration::from_secs(5));
     /// # let _ = p;
     /// ```
-    pub fn max_backoff(mut self, d: Duration) -> Self {
+    pub fn with_max_backoff(mut self, d: Duration) -> Self {
         self.max_backoff = d;
         self
     }
@@ -170,10 +170,10 @@ impl RetryPolicy {
     /// The longest `Retry-After` obeyed; a longer one (say, a day) is cut to this.
     ///
     /// ```
-    /// let p = mistral_files::RetryPolicy::default().max_retry_after(std::time::Duration::from_secs(5));
+    /// let p = mistral_files::RetryPolicy::default().with_max_retry_after(std::time::Duration::from_secs(5));
     /// # let _ = p;
     /// ```
-    pub fn max_retry_after(mut self, d: Duration) -> Self {
+    pub fn with_max_retry_after(mut self, d: Duration) -> Self {
         self.max_retry_after = d;
         self
     }
@@ -182,10 +182,10 @@ impl RetryPolicy {
     /// clients do not retry in lockstep.
     ///
     /// ```
-    /// let p = mistral_files::RetryPolicy::default().jitter(false);
+    /// let p = mistral_files::RetryPolicy::default().with_jitter(false);
     /// # let _ = p;
     /// ```
-    pub fn jitter(mut self, on: bool) -> Self {
+    pub fn with_jitter(mut self, on: bool) -> Self {
         self.jitter = on;
         self
     }
@@ -193,9 +193,9 @@ impl RetryPolicy {
     /// The configured number of attempts.
     ///
     /// ```
-    /// assert_eq!(mistral_files::RetryPolicy::default().get_max_attempts(), 4);
+    /// assert_eq!(mistral_files::RetryPolicy::default().max_attempts(), 4);
     /// ```
-    pub fn get_max_attempts(&self) -> u32 {
+    pub fn max_attempts(&self) -> u32 {
         self.max_attempts
     }
 
@@ -224,11 +224,11 @@ impl RetryPolicy {
 /// ```no_run
 /// use std::time::Duration;
 /// let client = mistral_files::Client::builder()
-///     .api_key("sk-…")
-///     .base_url("https://api.mistral.ai")
-///     .connect_timeout(Duration::from_secs(5))
-///     .read_timeout(Duration::from_secs(30))
-///     .retry_policy(mistral_files::RetryPolicy::default().max_attempts(3))
+///     .with_api_key("sk-…")
+///     .with_base_url("https://api.mistral.ai")
+///     .with_connect_timeout(Duration::from_secs(5))
+///     .with_read_timeout(Duration::from_secs(30))
+///     .with_retry_policy(mistral_files::RetryPolicy::default().with_max_attempts(3))
 ///     .build()?;
 /// # Ok::<(), mistral_files::Error>(())
 /// ```
@@ -297,10 +297,10 @@ impl ClientBuilder {
     /// The API key (required).
     ///
     /// ```
-    /// let b = mistral_files::Client::builder().api_key("sk-…");
+    /// let b = mistral_files::Client::builder().with_api_key("sk-…");
     /// # let _ = b;
     /// ```
-    pub fn api_key(mut self, key: impl Into<ApiKey>) -> Self {
+    pub fn with_api_key(mut self, key: impl Into<ApiKey>) -> Self {
         self.api_key = Some(key.into());
         self
     }
@@ -309,10 +309,10 @@ impl ClientBuilder {
     /// a trailing slash is ignored. Default [`DEFAULT_BASE_URL`].
     ///
     /// ```
-    /// let b = mistral_files::Client::builder().base_url("http://127.0.0.1:8080/");
+    /// let b = mistral_files::Client::builder().with_base_url("http://127.0.0.1:8080/");
     /// # let _ = b;
     /// ```
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+    pub fn with_base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
         self
     }
@@ -320,10 +320,10 @@ impl ClientBuilder {
     /// The `User-Agent` header (default `mistral-files-rust/<version>`).
     ///
     /// ```
-    /// let b = mistral_files::Client::builder().user_agent("my-app/1.0");
+    /// let b = mistral_files::Client::builder().with_user_agent("my-app/1.0");
     /// # let _ = b;
     /// ```
-    pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
+    pub fn with_user_agent(mut self, ua: impl Into<String>) -> Self {
         self.user_agent = Some(ua.into());
         self
     }
@@ -331,10 +331,10 @@ impl ClientBuilder {
     /// How long to wait for a connection (default 10 s).
     ///
     /// ```
-    /// let b = mistral_files::Client::builder().connect_timeout(std::time::Duration::from_secs(3));
+    /// let b = mistral_files::Client::builder().with_connect_timeout(std::time::Duration::from_secs(3));
     /// # let _ = b;
     /// ```
-    pub fn connect_timeout(mut self, d: Duration) -> Self {
+    pub fn with_connect_timeout(mut self, d: Duration) -> Self {
         self.connect_timeout = d;
         self
     }
@@ -343,10 +343,10 @@ impl ClientBuilder {
     /// every read, so a long transfer that keeps moving is never cut off; a stalled one is.
     ///
     /// ```
-    /// let b = mistral_files::Client::builder().read_timeout(std::time::Duration::from_secs(30));
+    /// let b = mistral_files::Client::builder().with_read_timeout(std::time::Duration::from_secs(30));
     /// # let _ = b;
     /// ```
-    pub fn read_timeout(mut self, d: Duration) -> Self {
+    pub fn with_read_timeout(mut self, d: Duration) -> Self {
         self.read_timeout = Some(d);
         self
     }
@@ -354,22 +354,22 @@ impl ClientBuilder {
     /// Turn the idle timeout off.
     ///
     /// ```
-    /// let b = mistral_files::Client::builder().no_read_timeout();
+    /// let b = mistral_files::Client::builder().without_read_timeout();
     /// # let _ = b;
     /// ```
-    pub fn no_read_timeout(mut self) -> Self {
+    pub fn without_read_timeout(mut self) -> Self {
         self.read_timeout = None;
         self
     }
 
     /// A total time limit for each attempt of each request, body included (default none). Beware:
-    /// this cuts off large transfers; prefer the idle [`read_timeout`](Self::read_timeout).
+    /// this cuts off large transfers; prefer the idle [`with_read_timeout`](Self::with_read_timeout).
     ///
     /// ```
-    /// let b = mistral_files::Client::builder().timeout(std::time::Duration::from_secs(600));
+    /// let b = mistral_files::Client::builder().with_timeout(std::time::Duration::from_secs(600));
     /// # let _ = b;
     /// ```
-    pub fn timeout(mut self, d: Duration) -> Self {
+    pub fn with_timeout(mut self, d: Duration) -> Self {
         self.timeout = Some(d);
         self
     }
@@ -377,10 +377,10 @@ impl ClientBuilder {
     /// The retry policy (default [`RetryPolicy::default`]; [`RetryPolicy::disabled`] turns retries off).
     ///
     /// ```
-    /// let b = mistral_files::Client::builder().retry_policy(mistral_files::RetryPolicy::disabled());
+    /// let b = mistral_files::Client::builder().with_retry_policy(mistral_files::RetryPolicy::disabled());
     /// # let _ = b;
     /// ```
-    pub fn retry_policy(mut self, p: RetryPolicy) -> Self {
+    pub fn with_retry_policy(mut self, p: RetryPolicy) -> Self {
         self.retry = p;
         self
     }
@@ -391,10 +391,10 @@ impl ClientBuilder {
     ///
     /// ```
     /// let http = reqwest::Client::new();
-    /// let b = mistral_files::Client::builder().http_client(http);
+    /// let b = mistral_files::Client::builder().with_http_client(http);
     /// # let _ = b;
     /// ```
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+    pub fn with_http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
         self
     }
@@ -402,10 +402,10 @@ impl ClientBuilder {
     /// The upload size limit (default [`MAX_UPLOAD_BYTES`]).
     ///
     /// ```
-    /// let b = mistral_files::Client::builder().max_upload_bytes(1 << 30);
+    /// let b = mistral_files::Client::builder().with_max_upload_bytes(1 << 30);
     /// # let _ = b;
     /// ```
-    pub fn max_upload_bytes(mut self, limit: u64) -> Self {
+    pub fn with_max_upload_bytes(mut self, limit: u64) -> Self {
         self.max_upload_bytes = limit;
         self
     }
@@ -414,7 +414,7 @@ impl ClientBuilder {
     /// that is not an `http(s)://` URL ([`Error::InvalidInput`]).
     ///
     /// ```
-    /// let err = mistral_files::Client::builder().api_key("k").base_url("api.mistral.ai").build().unwrap_err();
+    /// let err = mistral_files::Client::builder().with_api_key("k").with_base_url("api.mistral.ai").build().unwrap_err();
     /// assert!(err.to_string().contains("base URL"));
     /// ```
     pub fn build(self) -> Result<crate::Client, Error> {
@@ -500,7 +500,7 @@ mod tests {
 
     #[test]
     fn backoff_grows_and_caps() {
-        let p = RetryPolicy::default().jitter(false);
+        let p = RetryPolicy::default().with_jitter(false);
         assert_eq!(p.delay(1, None), Duration::from_millis(500));
         assert_eq!(p.delay(2, None), Duration::from_millis(1000));
         assert_eq!(p.delay(30, None), Duration::from_secs(30));

@@ -454,7 +454,7 @@ impl State {
             // The body failed: reconnect and continue, if the policy allows.
             let policy = &self.client.inner.retry;
             self.resumes += 1;
-            if self.resumes >= policy.get_max_attempts() {
+            if self.resumes >= policy.max_attempts() {
                 self.finished = true;
                 return Some(Err(err));
             }

@@ -66,7 +66,7 @@ pub enum Error {
         #[source]
         source: reqwest::Error,
     },
-    /// The total timeout ([`ClientBuilder::timeout`](crate::ClientBuilder::timeout)) ran out.
+    /// The total timeout ([`ClientBuilder::with_timeout`](crate::ClientBuilder::with_timeout)) ran out.
     #[error("the request did not complete within the total timeout of {after:?}")]
     Timeout {
         /// The timeout that ran out.
@@ -151,7 +151,7 @@ pub enum Error {
     },
     /// No API key was given and `MISTRAL_API_KEY` is not set.
     #[error(
-        "no API key: set the MISTRAL_API_KEY environment variable or call ClientBuilder::api_key"
+        "no API key: set the MISTRAL_API_KEY environment variable or call ClientBuilder::with_api_key"
     )]
     MissingApiKey,
     /// A download ended with a different number of bytes than announced; nothing was written at the target.

@@ -14,10 +14,10 @@ use mistral_files::{
 
 fn limited_client(emu: &mistral_files_emulator::RunningEmulator, limit: u64) -> Client {
     Client::builder()
-        .api_key(KEY)
-        .base_url(emu.url())
-        .max_upload_bytes(limit)
-        .retry_policy(fast_retries())
+        .with_api_key(KEY)
+        .with_base_url(emu.url())
+        .with_max_upload_bytes(limit)
+        .with_retry_policy(fast_retries())
         .build()
         .unwrap()
 }
@@ -391,8 +391,8 @@ async fn base_url_with_query_credentials_or_no_host_is_refused() {
         "http//127.0.0.1:1",
     ] {
         let e = Client::builder()
-            .api_key(KEY)
-            .base_url(bad)
+            .with_api_key(KEY)
+            .with_base_url(bad)
             .build()
             .unwrap_err();
         assert!(
@@ -409,8 +409,8 @@ async fn base_url_with_query_credentials_or_no_host_is_refused() {
     }
     // a path prefix is kept and a trailing slash dropped
     let c = Client::builder()
-        .api_key(KEY)
-        .base_url("http://127.0.0.1:9/proxy/mistral/")
+        .with_api_key(KEY)
+        .with_base_url("http://127.0.0.1:9/proxy/mistral/")
         .build()
         .unwrap();
     assert_eq!(c.base_url(), "http://127.0.0.1:9/proxy/mistral");
@@ -419,11 +419,14 @@ async fn base_url_with_query_credentials_or_no_host_is_refused() {
 #[tokio::test]
 async fn api_key_empty_whitespace_or_with_control_characters() {
     for empty in ["", "   ", "\n"] {
-        let e = Client::builder().api_key(empty).build().unwrap_err();
+        let e = Client::builder().with_api_key(empty).build().unwrap_err();
         assert!(matches!(e, Error::MissingApiKey), "{empty:?}: {e:?}");
     }
     let injected = "sk-INJECT\r\nX-Evil: 1";
-    let e = Client::builder().api_key(injected).build().unwrap_err();
+    let e = Client::builder()
+        .with_api_key(injected)
+        .build()
+        .unwrap_err();
     assert!(
         matches!(
             e,
@@ -443,8 +446,8 @@ async fn api_key_with_surrounding_whitespace_is_trimmed_for_every_call() {
     // sends the trimmed key.
     let emu = emulator().await;
     let client = Client::builder()
-        .api_key(format!("  {KEY}\n"))
-        .base_url(emu.url())
+        .with_api_key(format!("  {KEY}\n"))
+        .with_base_url(emu.url())
         .build()
         .unwrap();
     let f = client
@@ -539,7 +542,7 @@ fn from_env_child() {
     assert!(e.to_string().contains("MISTRAL_API_KEY"));
     // with a key, the bad MISTRAL_BASE_URL is the error
     let e = mistral_files::ClientBuilder::from_env()
-        .api_key("k")
+        .with_api_key("k")
         .build()
         .unwrap_err();
     assert!(

@@ -14,9 +14,9 @@ fn client_with(
     f: impl FnOnce(mistral_files::ClientBuilder) -> mistral_files::ClientBuilder,
 ) -> Client {
     f(Client::builder()
-        .api_key(KEY)
-        .base_url(emu.url())
-        .retry_policy(fast_retries()))
+        .with_api_key(KEY)
+        .with_base_url(emu.url())
+        .with_retry_policy(fast_retries()))
     .build()
     .unwrap()
 }
@@ -49,7 +49,7 @@ async fn retry_after_on_429_is_honoured() {
 async fn retry_after_of_a_day_is_capped() {
     let emu = emulator().await;
     let client = client_with(&emu, |b| {
-        b.retry_policy(fast_retries().max_retry_after(Duration::from_millis(200)))
+        b.with_retry_policy(fast_retries().with_max_retry_after(Duration::from_millis(200)))
     });
     emu.faults()
         .fail_next(1, 429, Some(Duration::from_secs(86_400)));
@@ -62,7 +62,9 @@ async fn retry_after_of_a_day_is_capped() {
 #[tokio::test]
 async fn transient_5xx_then_success() {
     let emu = emulator().await;
-    let client = client_with(&emu, |b| b.retry_policy(fast_retries().max_attempts(5)));
+    let client = client_with(&emu, |b| {
+        b.with_retry_policy(fast_retries().with_max_attempts(5))
+    });
     emu.faults().fail_next(1, 503, None);
     emu.faults().fail_next(1, 429, None);
     emu.faults()
@@ -76,7 +78,9 @@ async fn transient_5xx_then_success() {
 #[tokio::test]
 async fn retries_are_bounded_and_can_be_disabled() {
     let emu = emulator().await;
-    let client = client_with(&emu, |b| b.retry_policy(fast_retries().max_attempts(3)));
+    let client = client_with(&emu, |b| {
+        b.with_retry_policy(fast_retries().with_max_attempts(3))
+    });
     emu.faults().fail_next(10, 503, None);
     let e = client.list().send().await.unwrap_err();
     assert_eq!(e.status().map(|s| s.as_u16()), Some(503));
@@ -89,7 +93,7 @@ async fn retries_are_bounded_and_can_be_disabled() {
 
     emu.faults().reset();
     emu.clear_requests();
-    let client = client_with(&emu, |b| b.retry_policy(RetryPolicy::disabled()));
+    let client = client_with(&emu, |b| b.with_retry_policy(RetryPolicy::disabled()));
     emu.faults()
         .fail_next_with_body(1, 502, "text/html", "<html><body>Bad gateway</body></html>");
     let e = client.retrieve(FILE_ID).await.unwrap_err();
@@ -202,7 +206,7 @@ async fn reset_mid_download_resumes_with_range() {
 #[tokio::test]
 async fn reset_without_retries_leaves_no_file() {
     let emu = emulator().await;
-    let client = client_with(&emu, |b| b.retry_policy(RetryPolicy::disabled()));
+    let client = client_with(&emu, |b| b.with_retry_policy(RetryPolicy::disabled()));
     let (f, _data) = uploaded(&client, 1024 * 1024, 6).await;
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("out.bin");
@@ -243,9 +247,9 @@ async fn restart_when_server_has_no_ranges() {
     })
     .await;
     let client = Client::builder()
-        .api_key("k")
-        .base_url(&server.url)
-        .retry_policy(fast_retries())
+        .with_api_key("k")
+        .with_base_url(&server.url)
+        .with_retry_policy(fast_retries())
         .build()
         .unwrap();
     let got: Vec<_> = client
@@ -268,8 +272,8 @@ async fn restart_when_server_has_no_ranges() {
 async fn stalled_download_is_cut_by_idle_timeout() {
     let emu = emulator().await;
     let client = client_with(&emu, |b| {
-        b.read_timeout(Duration::from_millis(300))
-            .retry_policy(RetryPolicy::disabled())
+        b.with_read_timeout(Duration::from_millis(300))
+            .with_retry_policy(RetryPolicy::disabled())
     });
     let (f, data) = uploaded(&client, 1024 * 1024, 8).await;
     let dir = tempfile::tempdir().unwrap();
@@ -284,7 +288,7 @@ async fn stalled_download_is_cut_by_idle_timeout() {
     assert!(!target.exists());
 
     // with retries on, the stall is cut and the download resumes
-    let client = client_with(&emu, |b| b.read_timeout(Duration::from_millis(300)));
+    let client = client_with(&emu, |b| b.with_read_timeout(Duration::from_millis(300)));
     emu.faults()
         .stall_download_after(64 * 1024, Duration::from_secs(5));
     client.download_to_path(f.id, &target).await.unwrap();
@@ -295,8 +299,8 @@ async fn stalled_download_is_cut_by_idle_timeout() {
 async fn slow_but_moving_download_is_not_cut() {
     let emu = emulator().await;
     let client = client_with(&emu, |b| {
-        b.read_timeout(Duration::from_millis(400))
-            .retry_policy(RetryPolicy::disabled())
+        b.with_read_timeout(Duration::from_millis(400))
+            .with_retry_policy(RetryPolicy::disabled())
     });
     let (f, data) = uploaded(&client, 600_000, 9).await;
     emu.faults().throttle_download(300_000); // ~2 s in all, far beyond the idle timeout
@@ -315,8 +319,8 @@ async fn slow_but_moving_download_is_not_cut() {
 async fn total_timeout_applies() {
     let emu = emulator().await;
     let client = client_with(&emu, |b| {
-        b.timeout(Duration::from_millis(200))
-            .retry_policy(RetryPolicy::disabled())
+        b.with_timeout(Duration::from_millis(200))
+            .with_retry_policy(RetryPolicy::disabled())
     });
     emu.faults().set_latency(Duration::from_secs(2));
     let e = client.list().send().await.unwrap_err();
@@ -334,9 +338,9 @@ async fn connection_refused_is_a_transport_error() {
     let url = format!("http://{}", listener.local_addr().unwrap());
     drop(listener);
     let client = Client::builder()
-        .api_key("k")
-        .base_url(url)
-        .retry_policy(fast_retries().max_attempts(2))
+        .with_api_key("k")
+        .with_base_url(url)
+        .with_retry_policy(fast_retries().with_max_attempts(2))
         .build()
         .unwrap();
     let e = client.list().send().await.unwrap_err();
@@ -353,8 +357,8 @@ async fn wrong_key_is_a_clear_401_without_the_key() {
     let emu = emulator().await;
     let secret = "sk-WRONG-KEY-0123456789";
     let client = Client::builder()
-        .api_key(secret)
-        .base_url(emu.url())
+        .with_api_key(secret)
+        .with_base_url(emu.url())
         .build()
         .unwrap();
     let e = client.list().send().await.unwrap_err();
@@ -381,9 +385,9 @@ async fn path_prefix_and_lenient_decoding_and_decode_errors() {
     })
     .await;
     let client = Client::builder()
-        .api_key("k")
-        .base_url(format!("{}/prefix/", server.url))
-        .retry_policy(RetryPolicy::disabled())
+        .with_api_key("k")
+        .with_base_url(format!("{}/prefix/", server.url))
+        .with_retry_policy(RetryPolicy::disabled())
         .build()
         .unwrap();
     let f = client.retrieve(FILE_ID).await.unwrap();
@@ -420,9 +424,9 @@ async fn reset_before_response_and_truncated_json_are_retried_for_get() {
     })
     .await;
     let client = Client::builder()
-        .api_key("k")
-        .base_url(&server.url)
-        .retry_policy(fast_retries())
+        .with_api_key("k")
+        .with_base_url(&server.url)
+        .with_retry_policy(fast_retries())
         .build()
         .unwrap();
     let f = client.retrieve(FILE_ID).await.unwrap();
@@ -435,9 +439,9 @@ async fn reset_before_upload_response_is_not_retried() {
     // The server may have stored the file: an upload whose response never came is not resent.
     let server = raw_server(|_, _| Vec::new()).await;
     let client = Client::builder()
-        .api_key("k")
-        .base_url(&server.url)
-        .retry_policy(fast_retries())
+        .with_api_key("k")
+        .with_base_url(&server.url)
+        .with_retry_policy(fast_retries())
         .build()
         .unwrap();
     let e = client
@@ -459,9 +463,9 @@ async fn unexpected_content_type_and_html_success_are_decode_errors() {
     })
     .await;
     let client = Client::builder()
-        .api_key("k")
-        .base_url(&server.url)
-        .retry_policy(RetryPolicy::disabled())
+        .with_api_key("k")
+        .with_base_url(&server.url)
+        .with_retry_policy(RetryPolicy::disabled())
         .build()
         .unwrap();
     let e = client.retrieve(FILE_ID).await.unwrap_err();

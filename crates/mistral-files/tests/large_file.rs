@@ -37,8 +37,8 @@ fn large_transfer_child() {
         .unwrap();
     rt.block_on(async {
         let client = mistral_files::Client::builder()
-            .api_key(common::KEY)
-            .base_url(url)
+            .with_api_key(common::KEY)
+            .with_base_url(url)
             .build()
             .unwrap();
         let before = vm_hwm_kib();

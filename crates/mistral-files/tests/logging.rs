@@ -39,9 +39,9 @@ async fn key_never_appears_in_logs() {
         .finish();
     tracing::subscriber::set_global_default(subscriber).unwrap();
     let client = Client::builder()
-        .api_key(secret)
-        .base_url(emu.url())
-        .retry_policy(fast_retries())
+        .with_api_key(secret)
+        .with_base_url(emu.url())
+        .with_retry_policy(fast_retries())
         .build()
         .unwrap();
     emu.faults().fail_next(1, 503, None);
@@ -61,8 +61,8 @@ async fn key_never_appears_in_logs() {
         .await
         .unwrap();
     let bad = Client::builder()
-        .api_key("sk-OTHER-SECRET")
-        .base_url(emu.url())
+        .with_api_key("sk-OTHER-SECRET")
+        .with_base_url(emu.url())
         .build()
         .unwrap();
     let _ = bad.list().send().await;

@@ -205,9 +205,9 @@ async fn content_type_from_extension_or_override() {
 async fn pre_send_checks_make_no_request() {
     let emu = emulator().await;
     let client = mistral_files::Client::builder()
-        .api_key(KEY)
-        .base_url(emu.url())
-        .max_upload_bytes(64)
+        .with_api_key(KEY)
+        .with_base_url(emu.url())
+        .with_max_upload_bytes(64)
         .build()
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -627,16 +627,16 @@ async fn signed_url_expiry_and_fetch_without_key() {
 async fn base_url_with_trailing_slash() {
     let emu = emulator().await;
     let client = mistral_files::Client::builder()
-        .api_key(KEY)
-        .base_url(format!("{}/", emu.url()))
+        .with_api_key(KEY)
+        .with_base_url(format!("{}/", emu.url()))
         .build()
         .unwrap();
     client.list().send().await.unwrap();
     assert_eq!(emu.requests()[0].path, "/v1/files");
     for bad in ["127.0.0.1:1", "api.mistral.ai", "ftp://x"] {
         let e = mistral_files::Client::builder()
-            .api_key(KEY)
-            .base_url(bad)
+            .with_api_key(KEY)
+            .with_base_url(bad)
             .build()
             .unwrap_err();
         assert!(matches!(e, Error::InvalidInput { .. }), "{bad}: {e}");

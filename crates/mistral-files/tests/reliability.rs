@@ -140,9 +140,9 @@ fn json_200(body: &str) -> Vec<u8> {
 
 fn client_at(url: &str, retry: RetryPolicy) -> Client {
     Client::builder()
-        .api_key(KEY)
-        .base_url(url)
-        .retry_policy(retry)
+        .with_api_key(KEY)
+        .with_base_url(url)
+        .with_retry_policy(retry)
         .build()
         .unwrap()
 }
@@ -210,7 +210,7 @@ async fn retry_after_http_date_a_day_ahead_is_capped() {
     .await;
     let client = client_at(
         &server.url,
-        fast_retries().max_retry_after(Duration::from_millis(200)),
+        fast_retries().with_max_retry_after(Duration::from_millis(200)),
     );
     let t = Instant::now();
     client.retrieve(FILE_ID).await.unwrap();
@@ -221,7 +221,7 @@ async fn retry_after_http_date_a_day_ahead_is_capped() {
 #[tokio::test]
 async fn exhausted_429_keeps_the_retry_after_it_was_given() {
     let emu = emulator().await;
-    let client = client_at(emu.url(), fast_retries().max_attempts(2));
+    let client = client_at(emu.url(), fast_retries().with_max_attempts(2));
     emu.faults()
         .fail_next(5, 429, Some(Duration::from_secs(86_400)));
     let t = Instant::now();
@@ -259,10 +259,10 @@ async fn stalled_json_body_is_cut_by_the_idle_timeout_and_retried() {
     })
     .await;
     let client = Client::builder()
-        .api_key(KEY)
-        .base_url(&server.url)
-        .read_timeout(Duration::from_millis(300))
-        .retry_policy(fast_retries())
+        .with_api_key(KEY)
+        .with_base_url(&server.url)
+        .with_read_timeout(Duration::from_millis(300))
+        .with_retry_policy(fast_retries())
         .build()
         .unwrap();
     let f = client.retrieve(FILE_ID).await.unwrap();
@@ -280,10 +280,10 @@ async fn stalled_json_body_is_cut_by_the_idle_timeout_and_retried() {
     })
     .await;
     let client = Client::builder()
-        .api_key(KEY)
-        .base_url(&server2.url)
-        .read_timeout(Duration::from_millis(300))
-        .retry_policy(RetryPolicy::disabled())
+        .with_api_key(KEY)
+        .with_base_url(&server2.url)
+        .with_read_timeout(Duration::from_millis(300))
+        .with_retry_policy(RetryPolicy::disabled())
         .build()
         .unwrap();
     let e = client.retrieve(FILE_ID).await.unwrap_err();
@@ -295,10 +295,10 @@ async fn stalled_json_body_is_cut_by_the_idle_timeout_and_retried() {
 async fn server_that_never_answers_is_cut_by_the_idle_timeout() {
     let server = server(|_, _| Reply::Silence(Duration::from_secs(10))).await;
     let client = Client::builder()
-        .api_key(KEY)
-        .base_url(&server.url)
-        .read_timeout(Duration::from_millis(300))
-        .retry_policy(fast_retries().max_attempts(2))
+        .with_api_key(KEY)
+        .with_base_url(&server.url)
+        .with_read_timeout(Duration::from_millis(300))
+        .with_retry_policy(fast_retries().with_max_attempts(2))
         .build()
         .unwrap();
     let e = client.list().send().await.unwrap_err();
@@ -467,9 +467,9 @@ async fn the_key_is_never_in_debug_messages_or_panics() {
     let secret = "sk-NEVER-SHOW-ME-0123456789";
     let emu = emulator().await; // expects a different key: every call is a 401
     let builder = Client::builder()
-        .api_key(secret)
-        .base_url(emu.url())
-        .retry_policy(RetryPolicy::disabled());
+        .with_api_key(secret)
+        .with_base_url(emu.url())
+        .with_retry_policy(RetryPolicy::disabled());
     let mut shown = vec![format!("{builder:?}")];
     let client = builder.build().unwrap();
     shown.push(format!("{client:?}"));
@@ -484,7 +484,7 @@ async fn the_key_is_never_in_debug_messages_or_panics() {
             .unwrap_err(),
         client.signed_url(FILE_ID).await.unwrap_err(),
         Client::builder()
-            .api_key(format!("{secret}\r\nx"))
+            .with_api_key(format!("{secret}\r\nx"))
             .build()
             .unwrap_err(),
     ];
@@ -694,9 +694,9 @@ fn http_responses_property(exact: bool) {
         ))
     }));
     let client = Client::builder()
-        .api_key(KEY)
-        .base_url(&srv.url)
-        .retry_policy(RetryPolicy::disabled())
+        .with_api_key(KEY)
+        .with_base_url(&srv.url)
+        .with_retry_policy(RetryPolicy::disabled())
         .build()
         .unwrap();
     let status = prop_oneof![

@@ -11,9 +11,9 @@ pub const KEY: &str = "test-key";
 /// Retries on, but fast.
 pub fn fast_retries() -> RetryPolicy {
     RetryPolicy::default()
-        .initial_backoff(Duration::from_millis(10))
-        .max_backoff(Duration::from_millis(50))
-        .max_retry_after(Duration::from_secs(2))
+        .with_initial_backoff(Duration::from_millis(10))
+        .with_max_backoff(Duration::from_millis(50))
+        .with_max_retry_after(Duration::from_secs(2))
 }
 
 pub async fn emulator() -> RunningEmulator {
@@ -26,9 +26,9 @@ pub async fn emulator() -> RunningEmulator {
 
 pub fn client_for(emu: &RunningEmulator) -> Client {
     Client::builder()
-        .api_key(KEY)
-        .base_url(emu.url())
-        .retry_policy(fast_retries())
+        .with_api_key(KEY)
+        .with_base_url(emu.url())
+        .with_retry_policy(fast_retries())
         .build()
         .unwrap()
 }
