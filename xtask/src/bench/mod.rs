@@ -826,7 +826,10 @@ fn run_sections(
 
 /// Lists all files with the crate's paging stream and the Python SDK's page loop.
 fn list_runs(cfg: &Config, tools: &Tools, server: &Server) -> Result<Vec<Series>> {
-    eprintln!("bench: listing {} files from {}", cfg.list_files, server.url);
+    eprintln!(
+        "bench: listing {} files from {}",
+        cfg.list_files, server.url
+    );
     let ps = cfg.page_size.to_string();
     let mut series: Vec<Series> = tools
         .baselines()
@@ -843,7 +846,11 @@ fn list_runs(cfg: &Config, tools: &Tools, server: &Server) -> Result<Vec<Series>
             };
             let count = op.result["count"].as_u64().unwrap_or(0);
             if count != cfg.list_files as u64 {
-                bail!("{} listed {count} files, expected {}", s.who.label(), cfg.list_files);
+                bail!(
+                    "{} listed {count} files, expected {}",
+                    s.who.label(),
+                    cfg.list_files
+                );
             }
             s.requests = op.result["requests"].as_u64();
             s.samples.push(op.sample(w.finish()));
