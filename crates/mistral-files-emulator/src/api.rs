@@ -54,6 +54,8 @@ pub(crate) struct AppInner {
     pub(crate) max_upload: u64,
     pub(crate) check_formats: bool,
     pub(crate) sync_writes: bool,
+    /// The upload buffers, shared by all uploads (bounds their memory).
+    pub(crate) upload_buffers: Arc<crate::upload::BufferPool>,
 }
 
 pub(crate) type AppState = Arc<AppInner>;

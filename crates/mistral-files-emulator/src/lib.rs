@@ -232,6 +232,7 @@ impl EmulatorBuilder {
             max_upload: self.max_upload_bytes,
             check_formats: self.check_formats,
             sync_writes: self.sync_writes,
+            upload_buffers: upload::BufferPool::new(upload::POOL_BUFFERS),
         });
         let app = api::router(state);
         let (tx, rx) = oneshot::channel::<()>();

@@ -139,7 +139,11 @@ impl Store {
                 expires_at INTEGER,
                 visibility TEXT
             );
-            CREATE INDEX IF NOT EXISTS files_by_created ON files (created_at DESC, seq DESC);
+            -- Listing pages newest first and skips expired rows: with `expires_at` in the
+            -- index, OFFSET and COUNT(*) walk the index alone, never the table.
+            DROP INDEX IF EXISTS files_by_created;
+            CREATE INDEX IF NOT EXISTS files_by_created_live
+                ON files (created_at DESC, seq DESC, expires_at);
             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);",
         )?;
         let key: Option<Vec<u8>> = conn
@@ -339,11 +343,10 @@ impl Store {
         let where_sql = clauses.join(" AND ");
         let conn = self.lock();
         let total = if q.include_total {
-            Some(conn.query_row(
-                &format!("SELECT COUNT(*) FROM files WHERE {where_sql}"),
-                params_from_iter(args.iter()),
-                |r| r.get::<_, i64>(0),
-            )?)
+            Some(
+                conn.prepare_cached(&format!("SELECT COUNT(*) FROM files WHERE {where_sql}"))?
+                    .query_row(params_from_iter(args.iter()), |r| r.get::<_, i64>(0))?,
+            )
         } else {
             None
         };
@@ -352,7 +355,7 @@ impl Store {
                 let mut page_args = args.clone();
                 page_args.push(SqlValue::Integer(q.page_size));
                 page_args.push(SqlValue::Integer(offset));
-                let mut stmt = conn.prepare(&format!(
+                let mut stmt = conn.prepare_cached(&format!(
                     "SELECT {COLUMNS} FROM files WHERE {where_sql} \
                      ORDER BY created_at DESC, seq DESC LIMIT ? OFFSET ?"
                 ))?;

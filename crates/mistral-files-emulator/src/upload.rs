@@ -1,16 +1,20 @@
 //! `POST /v1/files`: a multipart upload streamed to a temp file in 256 KiB writes (hashing and
 //! line counting on the way), then committed atomically. Nothing of a file is ever held whole in
 //! memory; a body cut off mid-way leaves nothing behind (the temp file is removed when the
-//! handler ends or is dropped).
+//! handler ends or is dropped). The 256 KiB buffers come from a [`BufferPool`] shared by all
+//! uploads, so their memory is bounded whatever the number of concurrent uploads.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use axum::extract::multipart::{Field, MultipartError};
 use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::Response;
+use futures_util::FutureExt;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use uuid::Uuid;
 
 use crate::api::{check_enum, drain, AppState, PURPOSES, VISIBILITIES};
@@ -136,8 +140,89 @@ struct Streamed {
     lines: i64,
 }
 
-/// Buffers in flight between the receiving task and the writer thread of one upload.
+/// Buffers queued between the receiving task and the writer thread of one upload.
 const IN_FLIGHT: usize = 2;
+/// Upload buffers (of [`CHUNK`] bytes) that may exist at once, all uploads together: 4 MiB.
+/// One upload alone uses at most `IN_FLIGHT + 2` (one filling, the queue, one being written),
+/// so a single stream is never held back; many at once share them (FIFO) instead of each
+/// holding its own, which is what kept the emulator's memory growing with the uploads.
+pub(crate) const POOL_BUFFERS: usize = 16;
+
+/// The upload buffers shared by all uploads of one emulator: a permit per buffer in use, and
+/// the buffers returned, reused rather than freed (no allocator churn, no fragmentation).
+pub(crate) struct BufferPool {
+    permits: Arc<Semaphore>,
+    free: Mutex<Vec<Vec<u8>>>,
+}
+
+impl std::fmt::Debug for BufferPool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BufferPool")
+            .field("available", &self.permits.available_permits())
+            .finish_non_exhaustive()
+    }
+}
+
+impl BufferPool {
+    pub(crate) fn new(buffers: usize) -> Arc<BufferPool> {
+        Arc::new(BufferPool {
+            permits: Arc::new(Semaphore::new(buffers)),
+            free: Mutex::new(Vec::with_capacity(buffers)),
+        })
+    }
+
+    /// An empty buffer of [`CHUNK`] capacity, waiting while the pool's buffers are all in use.
+    /// A caller must not hold another buffer while it waits (none does: the receiving task hands
+    /// its full buffer to the writer, which always returns it, before asking for the next one).
+    async fn get(self: &Arc<Self>) -> PooledBuf {
+        let permit = self
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("the pool's semaphore is never closed");
+        let buf = self
+            .free
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pop()
+            .unwrap_or_else(|| Vec::with_capacity(CHUNK));
+        PooledBuf {
+            buf,
+            pool: self.clone(),
+            _permit: permit,
+        }
+    }
+}
+
+/// A buffer lent by the [`BufferPool`]; back to the pool (cleared) when dropped.
+struct PooledBuf {
+    buf: Vec<u8>,
+    pool: Arc<BufferPool>,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl PooledBuf {
+    /// Room left before the buffer is full.
+    fn room(&self) -> usize {
+        CHUNK.saturating_sub(self.buf.len())
+    }
+}
+
+impl Drop for PooledBuf {
+    fn drop(&mut self) {
+        let mut buf = std::mem::take(&mut self.buf);
+        if buf.capacity() == CHUNK {
+            buf.clear();
+            self.pool
+                .free
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(buf);
+        }
+        // the permit is released after this, once the buffer is back in the free list
+    }
+}
 /// In durable mode, start writeback every this many bytes so the final fsync is short.
 const WRITEBACK_EVERY: u64 = 8 * 1024 * 1024;
 
@@ -208,14 +293,16 @@ enum PartError {
 }
 
 /// Streams one part into `temp` (or only hashes it when `temp` is `None`): the receiving task
-/// fills 256 KiB buffers and hands them to a writer on the blocking pool, so receiving and
-/// hashing/writing overlap; at most [`IN_FLIGHT`] + 1 buffers exist per upload.
+/// fills 256 KiB buffers from `pool` and hands them to a writer on the blocking pool, so
+/// receiving and hashing/writing overlap; at most [`IN_FLIGHT`] + 2 buffers are used per upload,
+/// and at most the pool's size in all.
 async fn stream_part(
     field: &mut Field<'_>,
     temp: Option<&mut TempFile>,
     max: u64,
     count_lines: bool,
     durable: bool,
+    pool: &Arc<BufferPool>,
 ) -> Result<Streamed, PartError> {
     let mut temp = temp;
     let mut sink = Sink {
@@ -227,25 +314,39 @@ async fn stream_part(
         written: 0,
         writeback_from: durable.then_some(0),
     };
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<u8>>(IN_FLIGHT);
-    let (free_tx, mut free_rx) = tokio::sync::mpsc::channel::<Vec<u8>>(IN_FLIGHT + 1);
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<PooledBuf>(IN_FLIGHT);
     let writer = tokio::task::spawn_blocking(move || -> std::io::Result<Sink> {
-        while let Some(mut buf) = rx.blocking_recv() {
-            sink.consume(&buf)?;
-            buf.clear();
-            let _ = free_tx.try_send(buf);
+        while let Some(buf) = rx.blocking_recv() {
+            sink.consume(&buf.buf)?;
+            // `buf` goes back to the pool here
         }
         Ok(sink)
     });
-    let mut buf: Vec<u8> = Vec::with_capacity(CHUNK);
+    let mut buf: Option<PooledBuf> = None;
     let mut size: u64 = 0;
     let mut writer_gone = false;
-    loop {
-        match field.chunk().await {
+    'receive: loop {
+        let next = match field.chunk().now_or_never() {
+            Some(next) => next,
+            None => {
+                // Nothing more has arrived yet: hand what is buffered to the writer rather than
+                // hold a pooled buffer while waiting on this client (a stalled client must not
+                // keep the other uploads waiting for buffers).
+                if let Some(full) = buf.take().filter(|b| !b.buf.is_empty()) {
+                    if tx.send(full).await.is_err() {
+                        writer_gone = true;
+                        break 'receive;
+                    }
+                }
+                field.chunk().await
+            }
+        };
+        match next {
             Ok(Some(bytes)) => {
                 size += bytes.len() as u64;
                 if size > max {
                     drop(tx);
+                    drop(buf);
                     // read (and discard) a bounded amount more so the client sees the answer
                     let mut drained = 0usize;
                     while let Ok(Some(b)) = field.chunk().await {
@@ -256,14 +357,21 @@ async fn stream_part(
                     }
                     return Err(PartError::TooLarge);
                 }
-                buf.extend_from_slice(&bytes);
-                if buf.len() >= CHUNK {
-                    let next = free_rx
-                        .try_recv()
-                        .unwrap_or_else(|_| Vec::with_capacity(CHUNK));
-                    if tx.send(std::mem::replace(&mut buf, next)).await.is_err() {
-                        writer_gone = true;
-                        break;
+                let mut rest = &bytes[..];
+                while !rest.is_empty() {
+                    if buf.is_none() {
+                        buf = Some(pool.get().await);
+                    }
+                    let b = buf.as_mut().expect("a buffer was just taken");
+                    let n = b.room().min(rest.len());
+                    b.buf.extend_from_slice(&rest[..n]);
+                    rest = &rest[n..];
+                    if b.room() == 0 {
+                        let full = buf.take().expect("a buffer is being filled");
+                        if tx.send(full).await.is_err() {
+                            writer_gone = true;
+                            break 'receive;
+                        }
                     }
                 }
             }
@@ -271,7 +379,7 @@ async fn stream_part(
             Err(e) => return Err(PartError::Multipart(e)),
         }
     }
-    if !writer_gone && !buf.is_empty() {
+    if let Some(buf) = buf.take().filter(|b| !writer_gone && !b.buf.is_empty()) {
         let _ = tx.send(buf).await;
     }
     drop(tx);
@@ -400,15 +508,21 @@ pub(crate) async fn upload(
                 None
             };
             let count_lines = is_file && mimetype_for(&filename, None) == "application/jsonl";
-            let streamed =
-                match stream_part(&mut field, temp.as_mut(), max, count_lines, app.sync_writes)
-                    .await
-                {
-                    Ok(s) => s,
-                    Err(PartError::TooLarge) => return Err(too_large(max)),
-                    Err(PartError::Multipart(e)) => return Err(multipart_error(e, max)),
-                    Err(PartError::Io(e)) => return Err(e.into()),
-                };
+            let streamed = match stream_part(
+                &mut field,
+                temp.as_mut(),
+                max,
+                count_lines,
+                app.sync_writes,
+                &app.upload_buffers,
+            )
+            .await
+            {
+                Ok(s) => s,
+                Err(PartError::TooLarge) => return Err(too_large(max)),
+                Err(PartError::Multipart(e)) => return Err(multipart_error(e, max)),
+                Err(PartError::Io(e)) => return Err(e.into()),
+            };
             if let Some(seq) = seq {
                 app.recorder.add_form_part(
                     seq,

@@ -16,7 +16,7 @@ use crate::error::Error;
 pub const DEFAULT_BASE_URL: &str = "https://api.mistral.ai";
 
 /// The service's documented size limit for one file: 512 MiB. Uploads over the limit in force are
-/// refused before any request; raise it with [`ClientBuilder::max_upload_bytes`] if your account
+/// refused before any request; raise it with [`ClientBuilder::with_max_upload_bytes`] if your account
 /// allows larger files.
 ///
 /// ```

@@ -108,7 +108,7 @@ pub enum Error {
         name: String,
     },
     /// The file to upload is over the size limit. No request was made.
-    #[error("{name} is {size} bytes, over the upload limit of {limit} bytes (see MAX_UPLOAD_BYTES; raise it with ClientBuilder::max_upload_bytes if your account allows larger files)")]
+    #[error("{name} is {size} bytes, over the upload limit of {limit} bytes (see MAX_UPLOAD_BYTES; raise it with ClientBuilder::with_max_upload_bytes if your account allows larger files)")]
     FileTooLarge {
         /// The file name.
         name: String,
