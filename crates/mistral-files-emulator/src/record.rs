@@ -1,5 +1,6 @@
 //! Recording of every request the emulator receives, for assertions in tests.
 
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
@@ -45,7 +46,8 @@ pub struct FormPart {
 pub(crate) struct Recorder {
     next: AtomicU64,
     limit: usize,
-    entries: Mutex<Vec<(u64, RecordedRequest)>>,
+    // A ring: once full, every request drops the oldest in O(1) (a Vec would shift them all).
+    entries: Mutex<VecDeque<(u64, RecordedRequest)>>,
 }
 
 impl Recorder {
@@ -53,7 +55,7 @@ impl Recorder {
         Recorder {
             next: AtomicU64::new(0),
             limit: limit.max(1),
-            entries: Mutex::new(Vec::new()),
+            entries: Mutex::new(VecDeque::new()),
         }
     }
 
@@ -61,10 +63,9 @@ impl Recorder {
     pub(crate) fn push(&self, req: RecordedRequest) -> u64 {
         let seq = self.next.fetch_add(1, Ordering::Relaxed);
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        entries.push((seq, req));
-        if entries.len() > self.limit {
-            let excess = entries.len() - self.limit;
-            entries.drain(..excess);
+        entries.push_back((seq, req));
+        while entries.len() > self.limit {
+            entries.pop_front();
         }
         seq
     }
