@@ -20,7 +20,11 @@ use serde_json::{json, Map, Value};
 /// apart from the same rewrites, which are no-ops on valid 3.0.
 pub fn normalize(doc: &Value) -> Value {
     let mut out = doc.clone();
-    walk(&mut out);
+    match out.as_object_mut() {
+        // The document itself is not a schema: only what it contains is rewritten.
+        Some(map) => walk_children(map),
+        None => walk(&mut out),
+    }
     if let Some(map) = out.as_object_mut() {
         map.insert("openapi".into(), Value::String("3.0.3".into()));
         let info = map
@@ -66,17 +70,21 @@ fn walk(value: &mut Value) {
     match value {
         Value::Array(items) => items.iter_mut().for_each(walk),
         Value::Object(map) => {
-            for (key, v) in map.iter_mut() {
-                match v {
-                    Value::Object(names) if NAME_MAPS.contains(&key.as_str()) => {
-                        names.values_mut().for_each(walk)
-                    }
-                    _ => walk(v),
-                }
-            }
+            walk_children(map);
             rewrite_schema(map);
         }
         _ => {}
+    }
+}
+
+fn walk_children(map: &mut Map<String, Value>) {
+    for (key, v) in map.iter_mut() {
+        match v {
+            Value::Object(names) if NAME_MAPS.contains(&key.as_str()) => {
+                names.values_mut().for_each(walk)
+            }
+            _ => walk(v),
+        }
     }
 }
 
