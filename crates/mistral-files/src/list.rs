@@ -221,6 +221,10 @@ impl ListRequest {
     }
 
     async fn fetch(&self, page: u32) -> Result<FilePage> {
+        self.fetch_with(page, self.include_total).await
+    }
+
+    async fn fetch_with(&self, page: u32, include_total: Option<bool>) -> Result<FilePage> {
         self.check()?;
         let client = &self.client;
         let out = client
@@ -231,7 +235,7 @@ impl ListRequest {
                     .files_api_routes_list_files()
                     .page(i64::from(page))
                     .page_size(i64::from(self.page_size));
-                if let Some(t) = self.include_total {
+                if let Some(t) = include_total {
                     b = b.include_total(t);
                 }
                 if !self.sample_types.is_empty() {
@@ -276,6 +280,10 @@ impl ListRequest {
     /// Every matching file, page after page, fetched lazily. Ends after a short or empty page, or
     /// when the reported total is reached. An error ends the stream after being yielded.
     ///
+    /// Unless [`include_total`](Self::include_total) was set, the total is asked for with the
+    /// first page only: counting every matching file again for each page is work the service
+    /// need not do (listing is not a snapshot either way).
+    ///
     /// ```no_run
     /// # async fn f(c: mistral_files::Client) -> mistral_files::Result<()> {
     /// use futures_util::TryStreamExt;
@@ -301,6 +309,7 @@ impl ListRequest {
             next_page: Option<u32>,
             buf: VecDeque<FileObject>,
             seen: u64,
+            total: Option<u64>,
         }
         let start = self.page;
         let seen = u64::from(start) * u64::from(self.page_size);
@@ -309,6 +318,7 @@ impl ListRequest {
             next_page: Some(start),
             buf: VecDeque::new(),
             seen,
+            total: None,
         };
         stream::unfold(state, |mut st| async move {
             loop {
@@ -316,7 +326,11 @@ impl ListRequest {
                     return Some((Ok(f), st));
                 }
                 let page = st.next_page?;
-                match st.req.fetch(page).await {
+                let include_total = match (st.req.include_total, st.total) {
+                    (None, Some(_)) => Some(false),
+                    (asked, _) => asked,
+                };
+                match st.req.fetch_with(page, include_total).await {
                     Err(e) => {
                         st.next_page = None;
                         return Some((Err(e), st));
@@ -325,7 +339,8 @@ impl ListRequest {
                         let n = p.data.len() as u64;
                         st.seen += n;
                         let short = n < u64::from(st.req.page_size);
-                        let reached = p.total.is_some_and(|t| st.seen >= t);
+                        st.total = p.total.or(st.total);
+                        let reached = st.total.is_some_and(|t| st.seen >= t);
                         st.next_page = if n == 0 || short || reached {
                             None
                         } else {

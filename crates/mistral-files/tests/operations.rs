@@ -466,7 +466,24 @@ async fn list_stream_pages_lazily_and_stops() {
         .await
         .unwrap();
     assert_eq!(n, 9);
-    assert_eq!(requests_to(&emu, "GET", "/v1/files").len(), 3);
+    let pages = requests_to(&emu, "GET", "/v1/files");
+    assert_eq!(pages.len(), 3);
+    // the total is counted once: asked with the first page, not with the next ones
+    let asked: Vec<Vec<&str>> = pages.iter().map(|r| query_values(r, "include_total")).collect();
+    assert_eq!(asked, [vec![], vec!["false"], vec!["false"]]);
+    // unless the caller asked for it explicitly
+    emu.clear_requests();
+    let n = client
+        .list()
+        .page_size(3)
+        .include_total(true)
+        .stream()
+        .try_fold(0, |n, _| async move { Ok(n + 1) })
+        .await
+        .unwrap();
+    assert_eq!(n, 9);
+    let pages = requests_to(&emu, "GET", "/v1/files");
+    assert!(pages.iter().all(|r| query_values(r, "include_total") == ["true"]));
     // without a total, an empty fourth page stops it
     emu.clear_requests();
     let n = client
