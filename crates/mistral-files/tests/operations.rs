@@ -469,7 +469,10 @@ async fn list_stream_pages_lazily_and_stops() {
     let pages = requests_to(&emu, "GET", "/v1/files");
     assert_eq!(pages.len(), 3);
     // the total is counted once: asked with the first page, not with the next ones
-    let asked: Vec<Vec<&str>> = pages.iter().map(|r| query_values(r, "include_total")).collect();
+    let asked: Vec<Vec<&str>> = pages
+        .iter()
+        .map(|r| query_values(r, "include_total"))
+        .collect();
     assert_eq!(asked, [vec![], vec!["false"], vec!["false"]]);
     // unless the caller asked for it explicitly
     emu.clear_requests();
@@ -483,7 +486,9 @@ async fn list_stream_pages_lazily_and_stops() {
         .unwrap();
     assert_eq!(n, 9);
     let pages = requests_to(&emu, "GET", "/v1/files");
-    assert!(pages.iter().all(|r| query_values(r, "include_total") == ["true"]));
+    assert!(pages
+        .iter()
+        .all(|r| query_values(r, "include_total") == ["true"]));
     // without a total, an empty fourth page stops it
     emu.clear_requests();
     let n = client
