@@ -20,11 +20,8 @@ use serde_json::{json, Map, Value};
 /// apart from the same rewrites, which are no-ops on valid 3.0.
 pub fn normalize(doc: &Value) -> Value {
     let mut out = doc.clone();
-    match out.as_object_mut() {
-        // The document itself is not a schema: only what it contains is rewritten.
-        Some(map) => walk_children(map),
-        None => walk(&mut out),
-    }
+    // Document-level additions first, so that the rewrite below sees the final document
+    // (and a second normalization finds nothing left to do).
     if let Some(map) = out.as_object_mut() {
         map.insert("openapi".into(), Value::String("3.0.3".into()));
         let info = map
@@ -34,6 +31,11 @@ pub fn normalize(doc: &Value) -> Value {
             info.entry("title").or_insert_with(|| json!("API"));
             info.entry("version").or_insert_with(|| json!("0.0.0"));
         }
+    }
+    match out.as_object_mut() {
+        // The document itself is not a schema: only what it contains is rewritten.
+        Some(map) => walk_children(map),
+        None => walk(&mut out),
     }
     out
 }

@@ -406,3 +406,11 @@ fn nested_type_array_is_idempotent() {
     let once = normalize(&json!({"type": [["null"]]}));
     assert_eq!(normalize(&once), once);
 }
+
+/// Found by `arbitrary_json_is_idempotent` in CI: `info` holding a `$ref` gained siblings
+/// (title, version) only after the first rewrite, so the second one wrapped it.
+#[test]
+fn info_with_a_ref_is_idempotent() {
+    let once = normalize(&json!({"info": {"$ref": "null"}}));
+    assert_eq!(normalize(&once), once);
+}
