@@ -106,7 +106,7 @@ async fn each_operation_builds_the_expected_request() {
     let id: uuid::Uuid = FILE_ID.parse().unwrap();
 
     let list = client
-        .files_api_routes_list_files()
+        .list_files()
         .page(2)
         .page_size(10)
         .include_total(false)
@@ -126,28 +126,28 @@ async fn each_operation_builds_the_expected_request() {
         .unwrap();
     assert_eq!(list.data[0].purpose, FilePurpose::Audio);
     assert_eq!(list.data[0].bytes, None);
-    client.files_api_routes_list_files().send().await.unwrap();
+    client.list_files().send().await.unwrap();
     client
-        .files_api_routes_retrieve_file()
+        .retrieve_file()
         .file_id(id)
         .send()
         .await
         .unwrap();
     client
-        .files_api_routes_delete_file()
+        .delete_file()
         .file_id(id)
         .send()
         .await
         .unwrap();
     client
-        .files_api_routes_get_signed_url()
+        .get_signed_url()
         .file_id(id)
         .expiry(48)
         .send()
         .await
         .unwrap();
     client
-        .files_api_routes_download_file()
+        .download_file()
         .file_id(id)
         .send()
         .await
@@ -161,7 +161,7 @@ async fn each_operation_builds_the_expected_request() {
 async fn anonymous_context_sends_no_authorization() {
     let (url, seen) = capture_server().await;
     let client = Client::new_with_client(&url, reqwest::Client::new(), ClientContext::anonymous());
-    client.files_api_routes_list_files().send().await.unwrap();
+    client.list_files().send().await.unwrap();
     let seen = seen.lock().unwrap();
     assert!(!seen[0].contains("authorization"), "{}", seen[0]);
 }
@@ -183,7 +183,7 @@ async fn observe_reports_the_status_of_an_undecodable_error_page() {
     });
     let client = Client::new_with_client(&url, reqwest::Client::new(), ClientContext::anonymous());
     let (result, meta) =
-        mistral_files_raw::observe(client.files_api_routes_list_files().send()).await;
+        mistral_files_raw::observe(client.list_files().send()).await;
     // progenitor drops the status of a body it cannot decode; `observe` keeps it.
     assert!(matches!(
         result,

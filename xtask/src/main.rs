@@ -1,10 +1,10 @@
 //! `cargo xtask`: see `cargo xtask --help`.
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::{Parser, Subcommand};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use xtask::{codegen, import, workspace_root};
+use xtask::{codegen, import, names::NameMap, workspace_root};
 
 #[derive(Parser)]
 #[command(about = "Maintainer tasks for the mistral-files workspace")]
@@ -15,13 +15,15 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
-    /// Generate the raw client from openapi/ (spec + overlay).
+    /// Generate the raw client from openapi/ (spec + overlay + docs) and report what changed,
+    /// ending with `impact: none|docs|additive|breaking`.
     Codegen {
         /// Do not write; fail with a diff if any generated file is out of date.
         #[arg(long)]
         check: bool,
     },
-    /// Rewrite openapi/mistral-files.yaml from the provider's whole API document (YAML or JSON).
+    /// Rewrite openapi/mistral-files.yaml from the provider's whole API document (YAML or
+    /// JSON): its structure only, with our names (openapi/names.yaml).
     Import {
         /// The provider's OpenAPI 3.1 document.
         document: PathBuf,
@@ -44,47 +46,10 @@ fn main() -> ExitCode {
 
 fn run() -> Result<ExitCode> {
     let cli = Cli::parse();
-    let root = workspace_root();
+    let root = workspace_root()?;
     match cli.command {
-        Cmd::Codegen { check } => {
-            let started = std::time::Instant::now();
-            let inputs = codegen::Inputs::read(&root)?;
-            let files = codegen::generate(&inputs)?;
-            if check {
-                let drift = codegen::check(&root, &files);
-                if drift.is_empty() {
-                    eprintln!("generated code is up to date ({} files)", files.len());
-                    return Ok(ExitCode::SUCCESS);
-                }
-                for d in &drift {
-                    println!("{}", d.diff);
-                }
-                let paths: Vec<_> = drift.iter().map(|d| d.path.display().to_string()).collect();
-                eprintln!(
-                    "error: generated code is out of date: {}\nrun `{}` and commit the result",
-                    paths.join(", "),
-                    codegen::COMMAND
-                );
-                return Ok(ExitCode::FAILURE);
-            }
-            codegen::write(&root, &files)?;
-            for f in &files {
-                eprintln!("wrote {}", f.path.display());
-            }
-            eprintln!("generated in {:.2?}", started.elapsed());
-        }
-        Cmd::Import { document } => {
-            let provider = xtask::doc::read(&document)?;
-            let yaml = import::import(&provider)?;
-            let target = root.join(codegen::SPEC);
-            std::fs::write(&target, yaml)
-                .with_context(|| format!("writing {}", target.display()))?;
-            eprintln!(
-                "wrote {}; now run `{}` and review the snapshot diff (cargo insta review)",
-                codegen::SPEC,
-                codegen::COMMAND
-            );
-        }
+        Cmd::Codegen { check } => return codegen_command(&root, check),
+        Cmd::Import { document } => import_command(&root, &document)?,
         Cmd::Surface => {
             let text = std::fs::read_to_string(root.join(codegen::GENERATED_RS))?;
             print!("{}", xtask::surface::render(&text)?);
@@ -92,4 +57,55 @@ fn run() -> Result<ExitCode> {
         Cmd::Bench(args) => xtask::bench::run(&root, &args)?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `cargo xtask import`: every line on stdout, the absolute path written last.
+fn import_command(root: &Path, document: &Path) -> Result<()> {
+    let provider = xtask::doc::read(document)?;
+    let names = NameMap::read(root)?;
+    let imported = import::import(&provider, &names)?;
+    for note in &imported.notes {
+        println!("note: {note}");
+    }
+    let written = xtask::write_inside(root, Path::new(codegen::SPEC), &imported.yaml)?;
+    println!("wrote {}", written.display());
+    println!("next: `{}`, then read its change report", codegen::COMMAND);
+    Ok(())
+}
+
+/// `cargo xtask codegen [--check]`: writes (or checks) the generated files, then prints the
+/// change report; its last line is always `impact: ...`.
+fn codegen_command(root: &Path, check: bool) -> Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let inputs = codegen::Inputs::read(root)?;
+    let files = codegen::generate(&inputs)?;
+    let report = codegen::report(root, &files)?;
+    let notes = codegen::unpinned_notes(root, &inputs)?;
+    let mut code = ExitCode::SUCCESS;
+    if check {
+        let drift = codegen::check(root, &files);
+        for d in &drift {
+            println!("{}", d.diff);
+        }
+        for d in &drift {
+            println!("error: {}", d.hint);
+        }
+        if drift.is_empty() {
+            println!("generated code is up to date ({} files)", files.len());
+        } else {
+            code = ExitCode::FAILURE;
+        }
+    } else {
+        for path in codegen::write(root, &files)? {
+            println!("wrote {}", path.display());
+        }
+        let md = xtask::write_inside(root, Path::new(codegen::CHANGES_MD), &report.to_markdown())?;
+        println!("wrote {} (the change report, for the pull request)", md.display());
+        println!("generated in {:.2?}", started.elapsed());
+    }
+    for note in notes {
+        println!("note: {note}");
+    }
+    print!("{}", report.to_text());
+    Ok(code)
 }

@@ -105,6 +105,7 @@ fn emit_one(e: &OpenEnum) -> Result<TokenStream> {
     Ok(quote! {
         #[doc = #type_doc]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
         pub enum #name {
             #(
                 #[doc = #variant_docs]

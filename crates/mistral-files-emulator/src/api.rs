@@ -377,7 +377,7 @@ async fn list(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Result<Re
     let now = app.clock.now();
     let store = app.store.clone();
     let (rows, total) = tokio::task::spawn_blocking(move || store.list(&q, now)).await??;
-    Ok(json_response(StatusCode::OK, &wire::list_out(&rows, total)))
+    Ok(json_response(StatusCode::OK, &wire::list_out(&rows, total)?))
 }
 
 async fn retrieve(
@@ -389,7 +389,7 @@ async fn retrieve(
     let row = tokio::task::spawn_blocking(move || store.get(&id, now))
         .await??
         .ok_or(ApiError::NotFound("File not found"))?;
-    Ok(json_response(StatusCode::OK, &wire::retrieve_out(&row)))
+    Ok(json_response(StatusCode::OK, &wire::retrieve_out(&row)?))
 }
 
 async fn delete(
@@ -408,7 +408,7 @@ async fn delete(
     if !deleted {
         return Err(ApiError::NotFound("File not found"));
     }
-    Ok(json_response(StatusCode::OK, &wire::delete_out(id)))
+    Ok(json_response(StatusCode::OK, &wire::delete_out(id)?))
 }
 
 /// Looks a live file up and opens its content; `None` when there is no such file.
@@ -478,7 +478,7 @@ async fn signed_url(
         .ok_or(ApiError::NotFound("File not found"))?;
     let token = signed::sign(app.store.signing_key(), &id, now + hours * 3600);
     let url = format!("{}/signed/{token}", app.public_url);
-    Ok(json_response(StatusCode::OK, &wire::signed_url_out(url)))
+    Ok(json_response(StatusCode::OK, &wire::signed_url_out(url)?))
 }
 
 /// An error as a blob store writes it (the signed URL stands for a third-party store).

@@ -667,7 +667,7 @@ pub(crate) async fn upload(
             CommitError::Db(e) => ApiError::from(e),
         })?;
     tracing::debug!(id = %row.id, bytes = row.bytes, "file stored");
-    Ok(json_response(StatusCode::OK, &wire::upload_out(&row)))
+    Ok(json_response(StatusCode::OK, &wire::upload_out(&row)?))
 }
 
 #[cfg(test)]

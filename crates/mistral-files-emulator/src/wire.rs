@@ -1,11 +1,18 @@
-//! Response bodies, built from `mistral-files-raw`'s types so that the emulator and the client
-//! cannot disagree on the wire. Optional fields are always present (as `null` when unset), as the
-//! provider writes them.
+//! Response bodies, built as `mistral-files-raw`'s types (through their builders) so that the
+//! emulator and the client cannot disagree on the wire. Optional fields are always present (as
+//! `null` when unset), as the provider writes them.
+//!
+//! The raw types are `#[non_exhaustive]` (a field added upstream is additive for users), so they
+//! are built with their builders: a required field the emulator does not fill is a
+//! [`ConversionError`] at the first response, which every emulator test exercises, and is
+//! answered as a 500, never a panic.
 
-use mistral_files_raw::types;
+use mistral_files_raw::open_enums::{FilePurpose, FileVisibility, SampleType, Source};
+use mistral_files_raw::types::{self, error::ConversionError};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::error::ApiError;
 use crate::store::FileRow;
 
 const OPTIONAL_FILE_FIELDS: [&str; 5] = [
@@ -37,6 +44,12 @@ const KEY_ORDER: [&str; 16] = [
     "total",
 ];
 
+impl From<ConversionError> for ApiError {
+    fn from(e: ConversionError) -> Self {
+        ApiError::Internal(format!("response does not fit mistral-files-raw's types: {e}"))
+    }
+}
+
 /// Serializes a raw type, adds the `nullable` keys as `null` when the generated type skipped
 /// them, and orders keys as the provider documents them.
 fn to_object<T: Serialize>(v: &T, nullable: &[&str]) -> Value {
@@ -57,136 +70,74 @@ fn to_object<T: Serialize>(v: &T, nullable: &[&str]) -> Value {
     Value::Object(ordered)
 }
 
-macro_rules! file_object {
-    ($ty:ty, $row:expr $(, $extra:ident : $val:expr)*) => {{
+/// Fills the fields every file object shares into one of the three generated builders
+/// (`UploadedFile`, `FileObject`, `RetrievedFile` have the same fields, `deleted` aside).
+macro_rules! file_fields {
+    ($builder:expr, $row:expr) => {{
         let row: &FileRow = $row;
-        <$ty>::from(FileFields::from(row) $(.with(stringify!($extra), $val))*)
+        $builder
+            .id(row.id)
+            .object("file")
+            .bytes(Some(row.bytes))
+            .created_at(row.created_at)
+            .filename(row.filename.clone())
+            .purpose(FilePurpose::from(row.purpose.as_str()))
+            .sample_type(SampleType::from(row.sample_type.as_str()))
+            .source(Source::from(row.source.as_str()))
+            .num_lines(row.num_lines)
+            .mimetype(row.mimetype.clone())
+            .signature(row.signature.clone())
+            .expires_at(row.expires_at)
+            .visibility(row.visibility.as_deref().map(FileVisibility::from))
     }};
 }
 
-/// The fields shared by every file object, built once from a row.
-struct FileFields(Map<String, Value>);
-
-impl From<&FileRow> for FileFields {
-    fn from(row: &FileRow) -> Self {
-        let mut m = Map::new();
-        m.insert("id".into(), Value::String(row.id.hyphenated().to_string()));
-        m.insert("object".into(), Value::String("file".into()));
-        m.insert("bytes".into(), Value::from(row.bytes));
-        m.insert("created_at".into(), Value::from(row.created_at));
-        m.insert("filename".into(), Value::String(row.filename.clone()));
-        m.insert("purpose".into(), Value::String(row.purpose.clone()));
-        m.insert("sample_type".into(), Value::String(row.sample_type.clone()));
-        m.insert("source".into(), Value::String(row.source.clone()));
-        m.insert(
-            "num_lines".into(),
-            row.num_lines.map(Value::from).unwrap_or(Value::Null),
-        );
-        m.insert(
-            "mimetype".into(),
-            row.mimetype
-                .clone()
-                .map(Value::String)
-                .unwrap_or(Value::Null),
-        );
-        m.insert(
-            "signature".into(),
-            row.signature
-                .clone()
-                .map(Value::String)
-                .unwrap_or(Value::Null),
-        );
-        m.insert(
-            "expires_at".into(),
-            row.expires_at.map(Value::from).unwrap_or(Value::Null),
-        );
-        m.insert(
-            "visibility".into(),
-            row.visibility
-                .clone()
-                .map(Value::String)
-                .unwrap_or(Value::Null),
-        );
-        FileFields(m)
-    }
+/// `UploadedFile` for a new file.
+pub(crate) fn upload_out(row: &FileRow) -> Result<Value, ApiError> {
+    let out: types::UploadedFile = file_fields!(types::UploadedFile::builder(), row).try_into()?;
+    Ok(to_object(&out, &OPTIONAL_FILE_FIELDS))
 }
 
-impl FileFields {
-    fn with(mut self, key: &str, value: Value) -> Self {
-        self.0.insert(key.to_string(), value);
-        self
-    }
-
-    /// Decodes the fields into a raw type: a mismatch with the generated types is a bug here.
-    fn into_typed<T: serde::de::DeserializeOwned>(self) -> T {
-        serde_json::from_value(Value::Object(self.0))
-            .expect("emulator file object must match mistral-files-raw's types")
-    }
+/// `RetrievedFile` (`deleted` is always false: deleted files are not found).
+pub(crate) fn retrieve_out(row: &FileRow) -> Result<Value, ApiError> {
+    let out: types::RetrievedFile = file_fields!(types::RetrievedFile::builder(), row)
+        .deleted(false)
+        .try_into()?;
+    Ok(to_object(&out, &OPTIONAL_FILE_FIELDS))
 }
 
-impl From<FileFields> for types::UploadFileOut {
-    fn from(f: FileFields) -> Self {
-        f.into_typed()
-    }
-}
-
-impl From<FileFields> for types::RetrieveFileOut {
-    fn from(f: FileFields) -> Self {
-        f.into_typed()
-    }
-}
-
-impl From<FileFields> for types::FileSchema {
-    fn from(f: FileFields) -> Self {
-        f.into_typed()
-    }
-}
-
-/// `UploadFileOut` for a new file.
-pub(crate) fn upload_out(row: &FileRow) -> Value {
-    let out: types::UploadFileOut = file_object!(types::UploadFileOut, row);
-    to_object(&out, &OPTIONAL_FILE_FIELDS)
-}
-
-/// `RetrieveFileOut` (`deleted` is always false: deleted files are not found).
-pub(crate) fn retrieve_out(row: &FileRow) -> Value {
-    let out: types::RetrieveFileOut =
-        file_object!(types::RetrieveFileOut, row, deleted: Value::Bool(false));
-    to_object(&out, &OPTIONAL_FILE_FIELDS)
-}
-
-/// `ListFilesOut`; `total` is `null` when not asked for.
-pub(crate) fn list_out(rows: &[FileRow], total: Option<i64>) -> Value {
-    let data: Vec<types::FileSchema> = rows
+/// `FilePage`; `total` is `null` when not asked for.
+pub(crate) fn list_out(rows: &[FileRow], total: Option<i64>) -> Result<Value, ApiError> {
+    let data = rows
         .iter()
-        .map(|r| file_object!(types::FileSchema, r))
-        .collect();
-    let out = types::ListFilesOut {
-        data,
-        object: "list".to_string(),
-        total,
-    };
+        .map(|r| file_fields!(types::FileObject::builder(), r).try_into())
+        .collect::<Result<Vec<types::FileObject>, ConversionError>>()?;
+    let out: types::FilePage = types::FilePage::builder()
+        .data(data)
+        .object("list")
+        .total(total)
+        .try_into()?;
     let mut value = to_object(&out, &["total"]);
     if let Some(Value::Array(items)) = value.get_mut("data") {
         for item in items.iter_mut() {
             *item = to_object(item, &OPTIONAL_FILE_FIELDS);
         }
     }
-    value
+    Ok(value)
 }
 
-/// `DeleteFileOut`.
-pub(crate) fn delete_out(id: uuid::Uuid) -> Value {
-    let out = types::DeleteFileOut {
-        id,
-        object: "file".to_string(),
-        deleted: true,
-    };
-    to_object(&out, &[])
+/// `DeletedFile`.
+pub(crate) fn delete_out(id: uuid::Uuid) -> Result<Value, ApiError> {
+    let out: types::DeletedFile = types::DeletedFile::builder()
+        .id(id)
+        .object("file")
+        .deleted(true)
+        .try_into()?;
+    Ok(to_object(&out, &[]))
 }
 
-/// `FileSignedURL`.
-pub(crate) fn signed_url_out(url: String) -> Value {
-    let out = types::FileSignedUrl { url };
-    to_object(&out, &[])
+/// `SignedUrl`.
+pub(crate) fn signed_url_out(url: String) -> Result<Value, ApiError> {
+    let out: types::SignedUrl = types::SignedUrl::builder().url(url).try_into()?;
+    Ok(to_object(&out, &[]))
 }

@@ -81,7 +81,7 @@ tokio::task_local! {
 ///
 /// ```no_run
 /// # async fn run(client: mistral_files_raw::Client) {
-/// let (result, meta) = mistral_files_raw::observe(client.files_api_routes_list_files().send()).await;
+/// let (result, meta) = mistral_files_raw::observe(client.list_files().send()).await;
 /// if let (Err(_), Some(meta)) = (&result, &meta) {
 ///     eprintln!("failed with HTTP {}", meta.status);
 /// }

@@ -9,7 +9,7 @@
 //! - [`types`]: every schema of the spec, with `serde` and `schemars::JsonSchema`.
 //! - [`open_enums`]: the spec's string enums, open (`Unknown(String)` for new values).
 //! - [`Client`]: one builder method per operation, e.g.
-//!   `client.files_api_routes_list_files().page_size(10).send().await`.
+//!   `client.list_files().page_size(10).send().await`.
 //!   The upload operation (`multipart/form-data`) is not generated: progenitor cannot
 //!   build such bodies; the `mistral-files` crate implements it.
 //!
@@ -26,7 +26,7 @@
 //! use mistral_files_raw::{Client, ClientContext};
 //! let ctx = ClientContext::with_api_key("my-key")?;
 //! let client = Client::new_with_client("https://api.mistral.ai", reqwest::Client::new(), ctx);
-//! let page = client.files_api_routes_list_files().page_size(10).send().await?;
+//! let page = client.list_files().page_size(10).send().await?;
 //! for file in &page.data {
 //!     println!("{} {}", file.id, file.filename);
 //! }

@@ -232,7 +232,7 @@ impl ListRequest {
                 let mut b = client
                     .inner
                     .raw
-                    .files_api_routes_list_files()
+                    .list_files()
                     .page(i64::from(page))
                     .page_size(i64::from(self.page_size));
                 if let Some(t) = include_total {

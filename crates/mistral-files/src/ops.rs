@@ -43,7 +43,7 @@ impl Client {
                     "retrieve",
                     self.inner
                         .raw
-                        .files_api_routes_retrieve_file()
+                        .retrieve_file()
                         .file_id(*id.as_uuid())
                         .send(),
                 )
@@ -69,7 +69,7 @@ impl Client {
                     "delete",
                     self.inner
                         .raw
-                        .files_api_routes_delete_file()
+                        .delete_file()
                         .file_id(*id.as_uuid())
                         .send(),
                 )
@@ -149,7 +149,7 @@ impl SignedUrlRequest {
                     client
                         .inner
                         .raw
-                        .files_api_routes_get_signed_url()
+                        .get_signed_url()
                         .file_id(*id.as_uuid())
                         .expiry(hours)
                         .send(),

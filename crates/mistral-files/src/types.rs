@@ -1,7 +1,9 @@
 //! The file objects the API returns, and the open enums they use.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::id::FileId;
@@ -12,7 +14,9 @@ use mistral_files_raw::types as raw;
 /// A stored file, as returned by upload, list and retrieve.
 ///
 /// Lenient where the service is: `bytes` may be `null` (the service's own examples show it), and enum
-/// fields keep values this crate does not know as `Unknown(..)` instead of failing.
+/// fields keep values this crate does not know as `Unknown(..)` instead of failing. A field this type
+/// does not model yet (one the service or a newer spec adds) is kept, not dropped: see
+/// [`unmodelled_field`](Self::unmodelled_field).
 ///
 /// ```
 /// let json = r#"{"id":"3b6d2a3e-5c43-4f47-9d5e-1f1a2b3c4d5e","object":"file","bytes":null,
@@ -61,6 +65,79 @@ pub struct FileObject {
     /// Whether the file is deleted (only `retrieve` reports it; `false` elsewhere).
     #[serde(default)]
     pub deleted: bool,
+    /// Every field of the answer that the fields above do not model, by name.
+    #[serde(flatten)]
+    unmodelled: BTreeMap<String, serde_json::Value>,
+}
+
+impl FileObject {
+    /// The names of the fields the answer carried that this type does not model (yet), sorted.
+    ///
+    /// ```
+    /// let json = r#"{"id":"3b6d2a3e-5c43-4f47-9d5e-1f1a2b3c4d5e","object":"file","bytes":1,
+    ///   "created_at":1,"filename":"a","purpose":"batch","sample_type":"batch_request",
+    ///   "source":"upload","labels":["eval"]}"#;
+    /// let f: mistral_files::FileObject = serde_json::from_str(json)?;
+    /// assert_eq!(f.unmodelled_fields().collect::<Vec<_>>(), ["labels"]);
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn unmodelled_fields(&self) -> impl Iterator<Item = &str> {
+        self.unmodelled.keys().map(String::as_str)
+    }
+
+    /// Decodes a field this type does not model (yet) into any type: `None` when the answer
+    /// had no such field, `Some(Err(..))` when it does not decode as `T`.
+    ///
+    /// ```
+    /// let json = r#"{"id":"3b6d2a3e-5c43-4f47-9d5e-1f1a2b3c4d5e","object":"file","bytes":1,
+    ///   "created_at":1,"filename":"a","purpose":"batch","sample_type":"batch_request",
+    ///   "source":"upload","labels":["eval"]}"#;
+    /// let f: mistral_files::FileObject = serde_json::from_str(json)?;
+    /// let labels: Vec<String> = f.unmodelled_field("labels").unwrap().unwrap();
+    /// assert_eq!(labels, ["eval"]);
+    /// assert!(f.unmodelled_field::<u32>("labels").unwrap().is_err());
+    /// assert!(f.unmodelled_field::<u32>("nope").is_none());
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn unmodelled_field<T: DeserializeOwned>(&self, name: &str) -> Option<crate::Result<T>> {
+        let value = self.unmodelled.get(name)?;
+        Some(T::deserialize(value).map_err(|source| crate::Error::Decode {
+            operation: "FileObject::unmodelled_field",
+            status: reqwest::StatusCode::OK,
+            raw: bytes::Bytes::from(value.to_string()),
+            source,
+        }))
+    }
+}
+
+/// The wire names of the fields [`FileObject`] models (the rest is kept as unmodelled).
+const MODELLED_FILE_FIELDS: [&str; 14] = [
+    "id",
+    "object",
+    "bytes",
+    "created_at",
+    "filename",
+    "purpose",
+    "sample_type",
+    "source",
+    "num_lines",
+    "mimetype",
+    "signature",
+    "expires_at",
+    "visibility",
+    "deleted",
+];
+
+/// The fields of a raw file object that [`FileObject`] does not model: what a newer spec
+/// added to the generated type reaches users through [`FileObject::unmodelled_field`].
+fn unmodelled_of<T: Serialize>(raw: &T) -> BTreeMap<String, serde_json::Value> {
+    match serde_json::to_value(raw) {
+        Ok(serde_json::Value::Object(map)) => map
+            .into_iter()
+            .filter(|(k, _)| !MODELLED_FILE_FIELDS.contains(&k.as_str()))
+            .collect(),
+        _ => BTreeMap::new(),
+    }
 }
 
 fn non_negative(v: Option<i64>) -> Option<u64> {
@@ -74,6 +151,7 @@ macro_rules! from_raw_file {
                 let deleted: fn(&$t) -> bool = $deleted;
                 FileObject {
                     deleted: deleted(&f),
+                    unmodelled: unmodelled_of(&f),
                     id: FileId::from_uuid(f.id),
                     object: f.object,
                     bytes: non_negative(f.bytes),
@@ -92,12 +170,12 @@ macro_rules! from_raw_file {
         }
     };
 }
-from_raw_file!(raw::FileSchema, |_| false);
-from_raw_file!(raw::UploadFileOut, |_| false);
-from_raw_file!(raw::RetrieveFileOut, |f| f.deleted);
+from_raw_file!(raw::FileObject, |_| false);
+from_raw_file!(raw::UploadedFile, |_| false);
+from_raw_file!(raw::RetrievedFile, |f| f.deleted);
 
-impl From<raw::DeleteFileOut> for DeletedFile {
-    fn from(d: raw::DeleteFileOut) -> Self {
+impl From<raw::DeletedFile> for DeletedFile {
+    fn from(d: raw::DeletedFile) -> Self {
         DeletedFile {
             id: FileId::from_uuid(d.id),
             object: d.object,
@@ -227,5 +305,31 @@ mod tests {
         assert_eq!(f.purpose, FilePurpose::Unknown("brand-new".into()));
         assert_eq!(f.visibility, Some(FileVisibility::Unknown("team".into())));
         assert!(!f.deleted);
+        assert_eq!(f.unmodelled_fields().collect::<Vec<_>>(), ["extra"]);
+    }
+
+    #[test]
+    fn unmodelled_fields_survive_a_round_trip() {
+        let json = r#"{"id":"3b6d2a3e-5c43-4f47-9d5e-1f1a2b3c4d5e","object":"file","bytes":1,"created_at":1,
+          "filename":"a","purpose":"batch","sample_type":"batch_request","source":"upload","labels":{"k":"v"}}"#;
+        let f: FileObject = serde_json::from_str(json).unwrap();
+        let again: FileObject = serde_json::from_str(&serde_json::to_string(&f).unwrap()).unwrap();
+        assert_eq!(f, again);
+        let labels: BTreeMap<String, String> = again.unmodelled_field("labels").unwrap().unwrap();
+        assert_eq!(labels["k"], "v");
+    }
+
+    #[test]
+    fn a_raw_file_object_leaves_nothing_unmodelled_today() {
+        // Every field the spec declares is modelled; one added by a newer spec lands in
+        // `unmodelled` (exercised by the spec-change drill, `cargo xtask drill`).
+        let raw: raw::FileObject = serde_json::from_str(
+            r#"{"id":"3b6d2a3e-5c43-4f47-9d5e-1f1a2b3c4d5e","object":"file","bytes":null,"created_at":1,
+              "filename":"a","purpose":"batch","sample_type":"batch_request","source":"upload",
+              "num_lines":1,"mimetype":"m","signature":"s","expires_at":2,"visibility":"user"}"#,
+        )
+        .unwrap();
+        let f = FileObject::from(raw);
+        assert_eq!(f.unmodelled_fields().count(), 0);
     }
 }

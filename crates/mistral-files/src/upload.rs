@@ -359,7 +359,7 @@ impl UploadRequest {
             _ => RetryClass::Upload,
         };
         let body = Arc::new(body);
-        let out: mistral_files_raw::types::UploadFileOut = client
+        let out: mistral_files_raw::types::UploadedFile = client
             .with_retry("POST", "/v1/files", class, |_attempt| {
                 let (pre, epi, body, progress, client) = (
                     pre.clone(),

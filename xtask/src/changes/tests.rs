@@ -1,0 +1,113 @@
+use super::*;
+use serde_json::{json, Value};
+
+fn doc(file_props: Value, required: Value, purposes: Value, params: Value) -> Value {
+    json!({
+        "openapi": "3.0.3",
+        "paths": {"/v1/files": {"get": {
+            "operationId": "list_files",
+            "parameters": params,
+            "responses": {"200": {"description": "OK", "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/FileObject"}}}}}
+        }}},
+        "components": {"schemas": {
+            "FileObject": {"type": "object", "properties": file_props, "required": required},
+            "FilePurpose": {"type": "string", "enum": purposes}
+        }}
+    })
+}
+
+fn base() -> Value {
+    doc(
+        json!({"id": {"type": "string"}, "purpose": {"$ref": "#/components/schemas/FilePurpose"}}),
+        json!(["id"]),
+        json!(["batch", "ocr"]),
+        json!([{"name": "page", "in": "query", "required": false, "schema": {"type": "integer"}}]),
+    )
+}
+
+fn impact_of(new: &Value) -> (Impact, String) {
+    let report = compare(&base(), new);
+    (report.impact(), report.to_text())
+}
+
+#[test]
+fn nothing_changed_is_none() {
+    let (impact, text) = impact_of(&base());
+    assert_eq!(impact, Impact::None);
+    assert_eq!(text, "impact: none\n");
+}
+
+#[test]
+fn new_optional_field_and_enum_value_are_additive() {
+    let mut new = base();
+    new["components"]["schemas"]["FileObject"]["properties"]["labels"] = json!({"type": "string"});
+    new["components"]["schemas"]["FilePurpose"]["enum"] = json!(["batch", "ocr", "speech"]);
+    let (impact, text) = impact_of(&new);
+    assert_eq!(impact, Impact::Additive, "{text}");
+    assert!(text.contains("additive: type FileObject .labels: new field (string)"), "{text}");
+    assert!(text.contains("additive: type FilePurpose: new enum values: `speech`"), "{text}");
+    assert!(text.ends_with("impact: additive\n"), "{text}");
+}
+
+#[test]
+fn removals_renames_and_type_changes_are_breaking() {
+    let mut new = base();
+    new["components"]["schemas"]["FileObject"]["properties"]
+        .as_object_mut()
+        .unwrap()
+        .shift_remove("purpose");
+    new["paths"]["/v1/files"]["get"]["parameters"][0]["name"] = json!("page_number");
+    new["components"]["schemas"]["FilePurpose"]["enum"] = json!(["batch"]);
+    let (impact, text) = impact_of(&new);
+    assert_eq!(impact, Impact::Breaking, "{text}");
+    for line in [
+        "breaking: type FileObject .purpose: removed",
+        "breaking: operation list_files query page: removed",
+        "additive: operation list_files query page_number: new optional input (integer)",
+        "breaking: type FilePurpose: enum values removed: `ocr`",
+    ] {
+        assert!(text.contains(line), "missing {line:?} in\n{text}");
+    }
+}
+
+#[test]
+fn a_new_required_parameter_is_breaking_and_a_field_turning_optional_too() {
+    let mut new = base();
+    new["paths"]["/v1/files"]["get"]["parameters"][0]["required"] = json!(true);
+    new["components"]["schemas"]["FileObject"]["required"] = json!([]);
+    let (impact, text) = impact_of(&new);
+    assert_eq!(impact, Impact::Breaking);
+    assert!(text.contains("operation list_files query page: now required"), "{text}");
+    assert!(text.contains("type FileObject .id: now optional"), "{text}");
+}
+
+#[test]
+fn doc_text_is_docs_and_provider_renames_are_none() {
+    let mut new = base();
+    new["components"]["schemas"]["FileObject"]["description"] = json!("A file.");
+    let (impact, _) = impact_of(&new);
+    assert_eq!(impact, Impact::Docs);
+
+    let mut old = base();
+    old["components"]["schemas"]["FileObject"]["x-provider-name"] = json!("FileSchema");
+    let mut new = base();
+    new["components"]["schemas"]["FileObject"]["x-provider-name"] = json!("FileResponse");
+    let report = compare(&old, &new);
+    assert_eq!(report.impact(), Impact::None);
+    assert!(report.to_text().contains("renamed FileSchema -> FileResponse"));
+}
+
+#[test]
+fn children_of_a_removed_type_are_not_listed_again() {
+    let mut new = base();
+    new["components"]["schemas"].as_object_mut().unwrap().shift_remove("FilePurpose");
+    new["components"]["schemas"]["FileObject"]["properties"]
+        .as_object_mut()
+        .unwrap()
+        .shift_remove("purpose");
+    let report = compare(&base(), &new);
+    let text = report.to_text();
+    assert!(text.contains("breaking: type FilePurpose: removed"), "{text}");
+    assert!(!text.contains("enum values"), "{text}");
+}

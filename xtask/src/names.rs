@@ -1,0 +1,511 @@
+//! Our names for the provider's operations and schemas (`openapi/names.yaml`).
+//!
+//! The provider renames schemas between releases while the wire stays the same. A Rust type
+//! named after a provider schema would break every user at each such rename, so each name is
+//! ours, pinned to something the provider does not rename:
+//! - an operation, by its HTTP method and path (`GET /v1/files/{}`; parameter names in the path
+//!   do not matter);
+//! - a schema, by where it is used: `<our operation> response <status> [fields]`,
+//!   `<our operation> param <name> [fields]` or `<our operation> body [fields]`, where `fields`
+//!   walks into the schema (`.data[]` is "each item of the field `data`", `.data[].purpose` the
+//!   `purpose` field of those items).
+//!
+//! [`crate::import`] resolves every pin against the provider's document and writes the vendored
+//! spec with our names, so nothing downstream ever sees the provider's. A schema no pin reaches
+//! keeps the provider's name (the documented rule) and is reported with the pin to add.
+
+use anyhow::{anyhow, bail, Context, Result};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+/// The names file, relative to the workspace root.
+pub const NAMES: &str = "openapi/names.yaml";
+
+const SCHEMA_REF_PREFIX: &str = "#/components/schemas/";
+const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// The parsed names file.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NameMap {
+    /// Our operation name -> its method and path.
+    pub operations: BTreeMap<String, OperationKey>,
+    /// Our schema name -> where the schema is used.
+    pub schemas: BTreeMap<String, Location>,
+}
+
+/// An operation as the provider cannot rename it: method and path template.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct OperationKey {
+    /// Lowercase HTTP method.
+    pub method: String,
+    /// Path template with every `{parameter}` written `{}`.
+    pub path: String,
+}
+
+impl OperationKey {
+    /// Builds a key from a method and a path template as a document writes them.
+    pub fn new(method: &str, path: &str) -> Self {
+        Self {
+            method: method.to_ascii_lowercase(),
+            path: erase_path_params(path),
+        }
+    }
+}
+
+impl fmt::Display for OperationKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.method.to_ascii_uppercase(), self.path)
+    }
+}
+
+/// Where in an operation a schema is used.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Part {
+    /// The schema of a response, by status code.
+    Response(String),
+    /// The schema of a parameter, by name.
+    Param(String),
+    /// The schema of the request body.
+    Body,
+}
+
+/// One step into a schema.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Step {
+    /// A property, by name.
+    Field(String),
+    /// The items of an array.
+    Items,
+}
+
+/// A place where a schema is used, e.g. `list_files response 200 .data[]`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Location {
+    /// Our operation name.
+    pub operation: String,
+    /// The part of the operation.
+    pub part: Part,
+    /// The steps into the part's schema.
+    pub steps: Vec<Step>,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ", self.operation)?;
+        match &self.part {
+            Part::Response(status) => write!(f, "response {status}")?,
+            Part::Param(name) => write!(f, "param {name}")?,
+            Part::Body => write!(f, "body")?,
+        }
+        if !self.steps.is_empty() {
+            f.write_str(" ")?;
+            for step in &self.steps {
+                match step {
+                    Step::Field(name) => write!(f, ".{name}")?,
+                    Step::Items => f.write_str("[]")?,
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::str::FromStr for Location {
+    type Err = anyhow::Error;
+
+    fn from_str(text: &str) -> Result<Self> {
+        let mut words = text.split_whitespace();
+        let operation = words
+            .next()
+            .ok_or_else(|| anyhow!("empty location"))?
+            .to_string();
+        let part = match words.next() {
+            Some("response") => Part::Response(
+                words
+                    .next()
+                    .ok_or_else(|| anyhow!("`response` needs a status"))?
+                    .to_string(),
+            ),
+            Some("param") => Part::Param(
+                words
+                    .next()
+                    .ok_or_else(|| anyhow!("`param` needs a name"))?
+                    .to_string(),
+            ),
+            Some("body") => Part::Body,
+            other => bail!("expected `response`, `param` or `body`, found {other:?}"),
+        };
+        let steps = match words.next() {
+            Some(path) => parse_steps(path)?,
+            None => Vec::new(),
+        };
+        if let Some(extra) = words.next() {
+            bail!("unexpected {extra:?} after the field path");
+        }
+        Ok(Location {
+            operation,
+            part,
+            steps,
+        })
+    }
+}
+
+fn parse_steps(path: &str) -> Result<Vec<Step>> {
+    let mut steps = Vec::new();
+    let mut rest = path;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix("[]") {
+            steps.push(Step::Items);
+            rest = after;
+        } else if let Some(after) = rest.strip_prefix('.') {
+            let end = after.find(['.', '[']).unwrap_or(after.len());
+            if end == 0 {
+                bail!("empty field name in {path:?}");
+            }
+            steps.push(Step::Field(after[..end].to_string()));
+            rest = &after[end..];
+        } else {
+            bail!("field paths are written `.name` and `[]`, found {rest:?} in {path:?}");
+        }
+    }
+    Ok(steps)
+}
+
+/// `/v1/files/{file_id}/url` -> `/v1/files/{}/url`.
+pub fn erase_path_params(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut in_param = false;
+    for c in path.chars() {
+        match c {
+            '{' => {
+                in_param = true;
+                out.push('{');
+            }
+            '}' => {
+                in_param = false;
+                out.push('}');
+            }
+            _ if in_param => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+impl NameMap {
+    /// Parses the names file.
+    pub fn parse(text: &str) -> Result<Self> {
+        let doc = crate::doc::parse(text).context("parsing the names file")?;
+        let mut map = NameMap::default();
+        for (name, key) in entries(&doc, "operations")? {
+            let (method, path) = key
+                .split_once(' ')
+                .ok_or_else(|| anyhow!("operation {name}: write `METHOD /path`, found {key:?}"))?;
+            if !METHODS.contains(&method.to_ascii_lowercase().as_str()) {
+                bail!("operation {name}: unknown method {method:?}");
+            }
+            let key = OperationKey::new(method, path.trim());
+            if let Some((other, _)) = map.operations.iter().find(|(_, k)| **k == key) {
+                bail!("operations {other} and {name} both name {key}");
+            }
+            map.operations.insert(name, key);
+        }
+        for (name, text) in entries(&doc, "schemas")? {
+            let location: Location = text
+                .parse()
+                .with_context(|| format!("schema {name}: location {text:?}"))?;
+            if !map.operations.contains_key(&location.operation) {
+                bail!(
+                    "schema {name}: operation {:?} is not in `operations`",
+                    location.operation
+                );
+            }
+            map.schemas.insert(name, location);
+        }
+        Ok(map)
+    }
+
+    /// Reads the names file below `root`.
+    pub fn read(root: &std::path::Path) -> Result<Self> {
+        let path = root.join(NAMES);
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        Self::parse(&text).with_context(|| format!("in {}", path.display()))
+    }
+
+    /// Our name of the operation at `key`, if pinned.
+    pub fn operation_name(&self, key: &OperationKey) -> Option<&str> {
+        self.operations
+            .iter()
+            .find(|(_, k)| *k == key)
+            .map(|(n, _)| n.as_str())
+    }
+}
+
+fn entries(doc: &Value, section: &str) -> Result<Vec<(String, String)>> {
+    let Some(map) = doc.get(section) else {
+        return Ok(Vec::new());
+    };
+    let map = map
+        .as_object()
+        .ok_or_else(|| anyhow!("`{section}` must be a map of name: value"))?;
+    map.iter()
+        .map(|(k, v)| {
+            let v = v
+                .as_str()
+                .ok_or_else(|| anyhow!("{section}.{k}: expected a string"))?;
+            Ok((k.clone(), v.to_string()))
+        })
+        .collect()
+}
+
+/// A document's operations, by key, with a pointer to each.
+pub fn operations(doc: &Value) -> BTreeMap<OperationKey, String> {
+    let mut out = BTreeMap::new();
+    let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
+        return out;
+    };
+    for (path, item) in paths {
+        let Some(item) = item.as_object() else {
+            continue;
+        };
+        for method in item.keys().filter(|k| METHODS.contains(&k.as_str())) {
+            out.insert(
+                OperationKey::new(method, path),
+                format!("/paths/{}/{method}", escape_pointer(path)),
+            );
+        }
+    }
+    out
+}
+
+/// Escapes a JSON pointer segment.
+pub fn escape_pointer(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
+
+/// Finds the component schema used at `location`, in a document whose operations are found by
+/// `op_pointer` (our operation name -> JSON pointer of the operation).
+///
+/// `Ok(None)` when the place holds an inline schema rather than a named one.
+pub fn resolve(
+    doc: &Value,
+    op_pointer: &BTreeMap<String, String>,
+    location: &Location,
+) -> Result<Option<String>> {
+    let pointer = op_pointer
+        .get(&location.operation)
+        .ok_or_else(|| anyhow!("the document has no operation {}", location.operation))?;
+    let op = doc.pointer(pointer).expect("pointer from the same document");
+    let mut node = part_schema(op, &location.part)
+        .ok_or_else(|| anyhow!("{location}: the operation has no such {:?}", location.part))?;
+    for step in &location.steps {
+        let inner = unwrap(doc, node);
+        node = match step {
+            Step::Field(name) => inner.pointer(&format!("/properties/{}", escape_pointer(name))),
+            Step::Items => inner.get("items"),
+        }
+        .ok_or_else(|| anyhow!("{location}: no {step:?} there"))?;
+    }
+    Ok(ref_name(single_branch(node)))
+}
+
+/// The schema of one part of an operation.
+pub fn part_schema<'a>(op: &'a Value, part: &Part) -> Option<&'a Value> {
+    match part {
+        Part::Response(status) => first_media_schema(op.get("responses")?.get(status)?),
+        Part::Param(name) => op
+            .get("parameters")?
+            .as_array()?
+            .iter()
+            .find(|p| p.get("name").and_then(Value::as_str) == Some(name))?
+            .get("schema"),
+        Part::Body => first_media_schema(op.get("requestBody")?),
+    }
+}
+
+fn first_media_schema(holder: &Value) -> Option<&Value> {
+    let content = holder.get("content")?.as_object()?;
+    content
+        .get("application/json")
+        .or_else(|| content.values().next())?
+        .get("schema")
+}
+
+/// Follows `$ref`s and single-branch `anyOf`/`oneOf`/`allOf` wrappers (a nullable value is
+/// `anyOf: [X, null]`) down to the schema that has properties or items.
+fn unwrap<'a>(doc: &'a Value, mut node: &'a Value) -> &'a Value {
+    for _ in 0..32 {
+        let inner = single_branch(node);
+        match ref_name(inner) {
+            Some(name) => match doc.pointer(&format!(
+                "/components/schemas/{}",
+                escape_pointer(&name)
+            )) {
+                Some(target) => node = target,
+                None => return inner,
+            },
+            None => return inner,
+        }
+    }
+    node
+}
+
+/// The one non-null branch of an `anyOf`/`oneOf`/`allOf`, or the node itself.
+fn single_branch(node: &Value) -> &Value {
+    for key in ["anyOf", "oneOf", "allOf"] {
+        if let Some(branches) = node.get(key).and_then(Value::as_array) {
+            let mut non_null = branches
+                .iter()
+                .filter(|b| b.get("type").and_then(Value::as_str) != Some("null"));
+            if let (Some(only), None) = (non_null.next(), non_null.next()) {
+                return single_branch(only);
+            }
+        }
+    }
+    node
+}
+
+/// The component schema a node refers to.
+pub fn ref_name(node: &Value) -> Option<String> {
+    node.get("$ref")?
+        .as_str()?
+        .strip_prefix(SCHEMA_REF_PREFIX)
+        .map(str::to_string)
+}
+
+/// The first place each component schema is used, walking operations in name order and, in
+/// each, responses, parameters, then the body, depth first. Used to suggest a pin for a schema
+/// that has none.
+pub fn first_locations(
+    doc: &Value,
+    op_pointer: &BTreeMap<String, String>,
+) -> BTreeMap<String, Location> {
+    let mut found = BTreeMap::new();
+    for (op_name, pointer) in op_pointer {
+        let Some(op) = doc.pointer(pointer) else {
+            continue;
+        };
+        let mut parts = Vec::new();
+        if let Some(responses) = op.get("responses").and_then(Value::as_object) {
+            parts.extend(responses.keys().map(|s| Part::Response(s.clone())));
+        }
+        if let Some(params) = op.get("parameters").and_then(Value::as_array) {
+            parts.extend(
+                params
+                    .iter()
+                    .filter_map(|p| p.get("name")?.as_str())
+                    .map(|n| Part::Param(n.to_string())),
+            );
+        }
+        parts.push(Part::Body);
+        for part in parts {
+            if let Some(schema) = part_schema(op, &part) {
+                let here = Location {
+                    operation: op_name.clone(),
+                    part,
+                    steps: Vec::new(),
+                };
+                walk_refs(doc, schema, &here, &mut found, &mut BTreeSet::new());
+            }
+        }
+    }
+    found
+}
+
+fn walk_refs(
+    doc: &Value,
+    node: &Value,
+    here: &Location,
+    found: &mut BTreeMap<String, Location>,
+    visiting: &mut BTreeSet<String>,
+) {
+    if let Some(name) = ref_name(node) {
+        found.entry(name.clone()).or_insert_with(|| here.clone());
+        if !visiting.insert(name.clone()) {
+            return;
+        }
+        if let Some(target) = doc.pointer(&format!("/components/schemas/{}", escape_pointer(&name)))
+        {
+            walk_refs(doc, target, here, found, visiting);
+        }
+        visiting.remove(&name);
+        return;
+    }
+    for key in ["anyOf", "oneOf", "allOf"] {
+        for branch in node.get(key).and_then(Value::as_array).into_iter().flatten() {
+            walk_refs(doc, branch, here, found, visiting);
+        }
+    }
+    if let Some(props) = node.get("properties").and_then(Value::as_object) {
+        for (name, prop) in props {
+            let mut next = here.clone();
+            next.steps.push(Step::Field(name.clone()));
+            walk_refs(doc, prop, &next, found, visiting);
+        }
+    }
+    if let Some(items) = node.get("items") {
+        let mut next = here.clone();
+        next.steps.push(Step::Items);
+        walk_refs(doc, items, &next, found, visiting);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locations_round_trip_through_text() {
+        for text in [
+            "list_files response 200 .data[].purpose",
+            "upload_file body .file",
+            "list_files param purpose",
+            "delete_file response 200",
+        ] {
+            let loc: Location = text.parse().unwrap();
+            assert_eq!(loc.to_string(), text);
+        }
+        assert!("list_files header x".parse::<Location>().is_err());
+        assert!("list_files response 200 data".parse::<Location>().is_err());
+    }
+
+    #[test]
+    fn path_parameters_do_not_matter() {
+        assert_eq!(
+            OperationKey::new("GET", "/v1/files/{file_id}/url"),
+            OperationKey::new("get", "/v1/files/{id}/url")
+        );
+    }
+
+    #[test]
+    fn resolves_through_refs_nullable_and_items() {
+        let doc = crate::doc::parse(
+            r##"
+paths:
+  /v1/files:
+    get:
+      responses:
+        '200': {content: {application/json: {schema: {$ref: '#/components/schemas/Page'}}}}
+components:
+  schemas:
+    Page: {type: object, properties: {data: {anyOf: [{type: array, items: {$ref: '#/components/schemas/Item'}}, {type: 'null'}]}}}
+    Item: {type: object, properties: {kind: {anyOf: [{$ref: '#/components/schemas/Kind'}, {type: 'null'}]}, n: {type: integer}}}
+    Kind: {type: string, enum: [a]}
+"##,
+        )
+        .unwrap();
+        let ops = BTreeMap::from([("list".to_string(), "/paths/~1v1~1files/get".to_string())]);
+        let at = |t: &str| resolve(&doc, &ops, &t.parse().unwrap()).unwrap();
+        assert_eq!(at("list response 200").as_deref(), Some("Page"));
+        assert_eq!(at("list response 200 .data[]").as_deref(), Some("Item"));
+        assert_eq!(at("list response 200 .data[].kind").as_deref(), Some("Kind"));
+        assert_eq!(at("list response 200 .data[].n"), None);
+        assert!(resolve(&doc, &ops, &"list response 200 .nope".parse().unwrap()).is_err());
+        let first = first_locations(&doc, &ops);
+        assert_eq!(first["Kind"].to_string(), "list response 200 .data[].kind");
+    }
+}

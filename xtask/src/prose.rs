@@ -1,0 +1,292 @@
+//! Prose: what `import` leaves out of the provider's document, and what `codegen` puts back
+//! from our own words (`openapi/docs.yaml`).
+//!
+//! The vendored spec holds the provider's structure only, so re-importing never churns doc
+//! text, and the generated code's documentation is ours. Docs are keyed by our names (which
+//! `openapi/names.yaml` keeps stable), so a provider rename never orphans them.
+
+use anyhow::{anyhow, bail, Context, Result};
+use serde_json::{Map, Value};
+
+/// Our doc text, relative to the workspace root.
+pub const DOCS: &str = "openapi/docs.yaml";
+
+/// Keywords that carry prose or sample data rather than structure.
+const PROSE_KEYS: &[&str] = &[
+    "description",
+    "summary",
+    "examples",
+    "example",
+    "x-displayName",
+    "termsOfService",
+    "contact",
+    "license",
+    "externalDocs",
+];
+
+/// Maps whose keys are names chosen by the author, not OpenAPI keywords: a property called
+/// `description` is structure and stays.
+const NAME_MAPS: &[&str] = &[
+    "properties",
+    "patternProperties",
+    "paths",
+    "schemas",
+    "responses",
+    "content",
+    "securitySchemes",
+    "headers",
+    "encoding",
+    "links",
+    "callbacks",
+    "requestBodies",
+    "variables",
+    "$defs",
+];
+
+/// Removes every prose keyword from a document, in keyword positions only. Responses keep a
+/// `description` (OpenAPI requires one): the status's reason phrase, which is not prose.
+pub fn strip(doc: &mut Value) {
+    strip_keywords(doc);
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for op in paths
+        .values_mut()
+        .filter_map(Value::as_object_mut)
+        .flat_map(|item| item.values_mut())
+    {
+        let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+            continue;
+        };
+        for (status, response) in responses.iter_mut() {
+            if let Some(r) = response.as_object_mut() {
+                r.insert("description".into(), Value::String(reason(status).into()));
+            }
+        }
+    }
+}
+
+fn strip_keywords(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for key in PROSE_KEYS {
+                map.shift_remove(*key);
+            }
+            for (key, child) in map.iter_mut() {
+                if NAME_MAPS.contains(&key.as_str()) {
+                    if let Value::Object(names) = child {
+                        names.values_mut().for_each(strip_keywords);
+                        continue;
+                    }
+                }
+                // Data, not OpenAPI: leave as written.
+                if matches!(key.as_str(), "default" | "enum" | "const") {
+                    continue;
+                }
+                strip_keywords(child);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_keywords),
+        _ => {}
+    }
+}
+
+fn reason(status: &str) -> &'static str {
+    match status {
+        "200" => "OK",
+        "201" => "Created",
+        "202" => "Accepted",
+        "204" => "No Content",
+        s if s.starts_with('2') => "Success",
+        s if s.starts_with('4') => "Client error",
+        s if s.starts_with('5') => "Server error",
+        _ => "Response",
+    }
+}
+
+/// Applies our doc text (`openapi/docs.yaml`) to a document that carries our names.
+///
+/// The file has three sections: `info` (`title`, `description`), `operations` (by our
+/// operation name: `summary`, `description`, `parameters` by name, `responses` by status) and
+/// `schemas` (by our schema name: `description`, `properties` by name). An entry for something
+/// the document does not have is an error naming the nearest name that exists, so doc text
+/// never silently stops applying.
+pub fn apply_docs(doc: &mut Value, docs: &Value) -> Result<()> {
+    if let Some(info) = docs.get("info").and_then(Value::as_object) {
+        let target = doc
+            .as_object_mut()
+            .ok_or_else(|| anyhow!("the document is not a map"))?
+            .entry("info")
+            .or_insert_with(|| Value::Object(Map::new()));
+        for (k, v) in info {
+            target[k.as_str()] = v.clone();
+        }
+    }
+    for (name, entry) in section(docs, "operations")? {
+        apply_operation(doc, name, entry).with_context(|| format!("{DOCS}: operations.{name}"))?;
+    }
+    for (name, entry) in section(docs, "schemas")? {
+        apply_schema(doc, name, entry).with_context(|| format!("{DOCS}: schemas.{name}"))?;
+    }
+    Ok(())
+}
+
+fn section<'a>(docs: &'a Value, key: &str) -> Result<Vec<(&'a String, &'a Value)>> {
+    match docs.get(key) {
+        None => Ok(Vec::new()),
+        Some(Value::Object(map)) => Ok(map.iter().collect()),
+        Some(_) => bail!("{DOCS}: `{key}` must be a map"),
+    }
+}
+
+fn apply_operation(doc: &mut Value, name: &str, entry: &Value) -> Result<()> {
+    let ops = operation_pointers(doc);
+    let pointer = ops.iter().find(|(n, _)| n == name).map(|(_, p)| p.clone());
+    let Some(pointer) = pointer else {
+        let names: Vec<&str> = ops.iter().map(|(n, _)| n.as_str()).collect();
+        bail!("no operation {name:?}{}", nearest_hint(name, &names));
+    };
+    let op = doc.pointer_mut(&pointer).expect("pointer just found");
+    copy_text(op, entry, &["summary", "description"]);
+    if let Some(params) = entry.get("parameters").and_then(Value::as_object) {
+        for (pname, text) in params {
+            let list = op.get_mut("parameters").and_then(Value::as_array_mut);
+            let known: Vec<String> = list
+                .as_ref()
+                .map(|l| l.iter().filter_map(|p| p["name"].as_str()).map(String::from).collect())
+                .unwrap_or_default();
+            let param = list.and_then(|l| l.iter_mut().find(|p| p["name"] == **pname));
+            let Some(param) = param else {
+                let known: Vec<&str> = known.iter().map(String::as_str).collect();
+                bail!("no parameter {pname:?}{}", nearest_hint(pname, &known));
+            };
+            param["description"] = text.clone();
+        }
+    }
+    if let Some(responses) = entry.get("responses").and_then(Value::as_object) {
+        for (status, text) in responses {
+            let Some(r) = op.pointer_mut(&format!("/responses/{status}")) else {
+                bail!("no response {status:?}");
+            };
+            r["description"] = text.clone();
+        }
+    }
+    Ok(())
+}
+
+fn apply_schema(doc: &mut Value, name: &str, entry: &Value) -> Result<()> {
+    let schemas = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+        .ok_or_else(|| anyhow!("the document has no component schemas"))?;
+    let known: Vec<String> = schemas.keys().cloned().collect();
+    let Some(schema) = schemas.get_mut(name) else {
+        let known: Vec<&str> = known.iter().map(String::as_str).collect();
+        bail!("no schema {name:?}{}", nearest_hint(name, &known));
+    };
+    copy_text(schema, entry, &["description"]);
+    if let Some(props) = entry.get("properties").and_then(Value::as_object) {
+        for (prop, text) in props {
+            let known: Vec<String> = schema
+                .get("properties")
+                .and_then(Value::as_object)
+                .map(|m| m.keys().cloned().collect())
+                .unwrap_or_default();
+            let Some(target) = schema
+                .get_mut("properties")
+                .and_then(|p| p.get_mut(prop.as_str()))
+            else {
+                let known: Vec<&str> = known.iter().map(String::as_str).collect();
+                bail!("no property {prop:?}{}", nearest_hint(prop, &known));
+            };
+            target["description"] = text.clone();
+        }
+    }
+    Ok(())
+}
+
+fn copy_text(target: &mut Value, entry: &Value, keys: &[&str]) {
+    for key in keys {
+        if let Some(text) = entry.get(*key) {
+            target[*key] = text.clone();
+        }
+    }
+}
+
+/// Our operation names (operationIds) and their JSON pointers, in document order.
+fn operation_pointers(doc: &Value) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (key, pointer) in crate::names::operations(doc) {
+        let _ = key;
+        if let Some(id) = doc
+            .pointer(&pointer)
+            .and_then(|op| op.get("operationId"))
+            .and_then(Value::as_str)
+        {
+            out.push((id.to_string(), pointer));
+        }
+    }
+    out
+}
+
+/// `; the nearest is "x"` for the known name closest to `name`, or nothing.
+pub fn nearest_hint(name: &str, known: &[&str]) -> String {
+    known
+        .iter()
+        .map(|k| (strsim::levenshtein(&name.to_lowercase(), &k.to_lowercase()), *k))
+        .min()
+        .map(|(_, k)| format!("; the nearest existing name is {k:?}"))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn strips_prose_in_keyword_positions_only() {
+        let mut doc = json!({
+            "info": {"title": "t", "description": "theirs", "version": "1"},
+            "paths": {"/a": {"get": {"summary": "s", "description": "d",
+                "responses": {"200": {"description": "theirs"}}}}},
+            "components": {"schemas": {"S": {"type": "object", "description": "theirs",
+                "examples": [1],
+                "properties": {"description": {"type": "string", "description": "theirs"}}}}}
+        });
+        strip(&mut doc);
+        assert_eq!(doc["info"], json!({"title": "t", "version": "1"}));
+        assert_eq!(doc["paths"]["/a"]["get"], json!({"responses": {"200": {"description": "OK"}}}));
+        assert_eq!(
+            doc["components"]["schemas"]["S"],
+            json!({"type": "object", "properties": {"description": {"type": "string"}}})
+        );
+    }
+
+    #[test]
+    fn docs_apply_by_our_names_and_name_the_nearest_on_a_miss() {
+        let mut doc = json!({
+            "paths": {"/a": {"get": {"operationId": "list_files",
+                "parameters": [{"name": "page", "in": "query"}],
+                "responses": {"200": {"description": "OK"}}}}},
+            "components": {"schemas": {"FileObject": {"properties": {"id": {"type": "string"}}}}}
+        });
+        let docs = json!({
+            "info": {"title": "Ours"},
+            "operations": {"list_files": {"summary": "List", "parameters": {"page": "Which page."}}},
+            "schemas": {"FileObject": {"description": "A file.", "properties": {"id": "Its id."}}}
+        });
+        apply_docs(&mut doc, &docs).unwrap();
+        assert_eq!(doc["info"]["title"], "Ours");
+        assert_eq!(doc["paths"]["/a"]["get"]["summary"], "List");
+        assert_eq!(doc["paths"]["/a"]["get"]["parameters"][0]["description"], "Which page.");
+        assert_eq!(doc["components"]["schemas"]["FileObject"]["properties"]["id"]["description"], "Its id.");
+
+        let typo = json!({"schemas": {"FileObjet": {"description": "x"}}});
+        let err = format!("{:#}", apply_docs(&mut doc, &typo).unwrap_err());
+        assert!(err.contains("\"FileObject\""), "{err}");
+        let typo = json!({"operations": {"list_files": {"parameters": {"pages": "x"}}}});
+        let err = format!("{:#}", apply_docs(&mut doc, &typo).unwrap_err());
+        assert!(err.contains("nearest existing name is \"page\""), "{err}");
+    }
+}
