@@ -28,6 +28,12 @@ enum Cmd {
     },
     /// Print the public surface of the generated raw client.
     Surface,
+    /// Write each library crate's public API listing (`crates/*/public-api.txt`).
+    PublicApi {
+        /// Do not write; fail with a diff if a committed listing is out of date.
+        #[arg(long)]
+        check: bool,
+    },
     /// Benchmark the crate against curl and the Python SDK; writes docs/BENCHMARKS.md.
     Bench(xtask::bench::BenchArgs),
 }
@@ -90,6 +96,35 @@ fn run() -> Result<ExitCode> {
             print!("{}", xtask::surface::render(&text)?);
         }
         Cmd::Bench(args) => xtask::bench::run(&root, &args)?,
+        Cmd::PublicApi { check } => return public_api(&root, check),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `cargo xtask public-api [--check]`: writes the listings, or compares them with the committed ones.
+fn public_api(root: &std::path::Path, check: bool) -> Result<ExitCode> {
+    use xtask::public_api;
+    let files = public_api::listings(root)?;
+    if !check {
+        codegen::write(root, &files)?;
+        for f in &files {
+            eprintln!("wrote {}", root.join(&f.path).display());
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let drift = codegen::check(root, &files);
+    if drift.is_empty() {
+        eprintln!("public API listings are up to date ({} files)", files.len());
+        return Ok(ExitCode::SUCCESS);
+    }
+    for d in &drift {
+        println!("{}", d.diff);
+    }
+    let paths: Vec<_> = drift.iter().map(|d| d.path.display().to_string()).collect();
+    eprintln!(
+        "error: public API listing out of date: {}\nrun `{}`, review the diff and commit the result",
+        paths.join(", "),
+        public_api::COMMAND
+    );
+    Ok(ExitCode::FAILURE)
 }
