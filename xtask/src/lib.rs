@@ -23,6 +23,7 @@ pub mod prose;
 pub mod normalize;
 pub mod open_enums;
 pub mod overlay;
+pub mod public_api;
 pub mod surface;
 
 use std::path::{Path, PathBuf};

@@ -28,6 +28,12 @@ enum Cmd {
         /// The provider's OpenAPI 3.1 document.
         document: PathBuf,
     },
+    /// Write each library crate's public API listing (`crates/*/public-api.txt`).
+    PublicApi {
+        /// Do not write; fail with a diff if a committed listing is out of date.
+        #[arg(long)]
+        check: bool,
+    },
     /// Print the public surface of the generated raw client.
     Surface,
     /// Benchmark the crate against curl and the Python SDK; writes docs/BENCHMARKS.md.
@@ -50,6 +56,7 @@ fn run() -> Result<ExitCode> {
     match cli.command {
         Cmd::Codegen { check } => return codegen_command(&root, check),
         Cmd::Import { document } => import_command(&root, &document)?,
+        Cmd::PublicApi { check } => return public_api_command(&root, check),
         Cmd::Surface => {
             let text = std::fs::read_to_string(root.join(codegen::GENERATED_RS))?;
             print!("{}", xtask::surface::render(&text)?);
@@ -78,7 +85,7 @@ fn import_command(root: &Path, document: &Path) -> Result<()> {
 fn codegen_command(root: &Path, check: bool) -> Result<ExitCode> {
     let started = std::time::Instant::now();
     let inputs = codegen::Inputs::read(root)?;
-    let files = codegen::generate(&inputs)?;
+    let files = codegen::generate_all(root, &inputs)?;
     let report = codegen::report(root, &files)?;
     let notes = codegen::unpinned_notes(root, &inputs)?;
     let mut code = ExitCode::SUCCESS;
@@ -108,4 +115,31 @@ fn codegen_command(root: &Path, check: bool) -> Result<ExitCode> {
     }
     print!("{}", report.to_text());
     Ok(code)
+}
+
+/// `cargo xtask public-api [--check]`: writes the listings, or compares them with the committed ones.
+fn public_api_command(root: &Path, check: bool) -> Result<ExitCode> {
+    use xtask::public_api;
+    let files = public_api::listings(root)?;
+    if !check {
+        for path in codegen::write(root, &files)? {
+            println!("wrote {}", path.display());
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let drift = codegen::check(root, &files);
+    if drift.is_empty() {
+        println!("public API listings are up to date ({} files)", files.len());
+        return Ok(ExitCode::SUCCESS);
+    }
+    for d in &drift {
+        println!("{}", d.diff);
+    }
+    let paths: Vec<_> = drift.iter().map(|d| d.path.display().to_string()).collect();
+    println!(
+        "error: public API listing out of date: {}\nrun `{}`, review the diff (read it with the change report's impact line) and commit the result",
+        paths.join(", "),
+        public_api::COMMAND
+    );
+    Ok(ExitCode::FAILURE)
 }

@@ -111,7 +111,32 @@ pub fn normalized_document(inputs: &Inputs) -> Result<Value> {
     Ok(normalize::normalize(&document))
 }
 
-/// Runs the whole pipeline in memory and returns every generated file.
+/// [`generate`], plus the raw crate's public API listing of the new code (the rest of the
+/// crate read from below `root`).
+pub fn generate_all(root: &Path, inputs: &Inputs) -> Result<Vec<GeneratedFile>> {
+    let mut files = generate(inputs)?;
+    let rs = files
+        .iter()
+        .find(|f| f.path == Path::new(GENERATED_RS))
+        .map(|f| f.contents.clone())
+        .unwrap_or_default();
+    let (dir, name) = crate::public_api::CRATES
+        .iter()
+        .find(|(_, name)| *name == "mistral_files_raw")
+        .expect("the raw crate is listed");
+    let rel = GENERATED_RS
+        .strip_prefix(&format!("{dir}/"))
+        .expect("generated.rs lives in the raw crate");
+    let body = crate::public_api::render(&root.join(dir), name, &[(rel, &rs)])?;
+    files.push(GeneratedFile {
+        path: Path::new(dir).join(crate::public_api::LISTING),
+        contents: format!("{}{body}", crate::public_api::HEADER),
+    });
+    Ok(files)
+}
+
+/// Runs the whole pipeline in memory and returns every generated file (the spec-derived ones;
+/// see [`generate_all`] for the public API listing too).
 pub fn generate(inputs: &Inputs) -> Result<Vec<GeneratedFile>> {
     let spec_sha = sha256_hex(inputs.spec.as_bytes());
     let overlay_sha = sha256_hex(inputs.overlay.as_bytes());
