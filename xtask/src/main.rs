@@ -87,7 +87,8 @@ fn codegen_command(root: &Path, check: bool) -> Result<ExitCode> {
     let inputs = codegen::Inputs::read(root)?;
     let files = codegen::generate_all(root, &inputs)?;
     let report = codegen::report(root, &files)?;
-    let notes = codegen::unpinned_notes(root, &inputs)?;
+    let mut notes = codegen::doc_notes(&inputs)?;
+    notes.extend(codegen::unpinned_notes(root, &inputs)?);
     let mut code = ExitCode::SUCCESS;
     if check {
         let drift = codegen::check(root, &files);

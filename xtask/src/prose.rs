@@ -5,7 +5,7 @@
 //! text, and the generated code's documentation is ours. Docs are keyed by our names (which
 //! `openapi/names.yaml` keeps stable), so a provider rename never orphans them.
 
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{anyhow, bail, Result};
 use serde_json::{Map, Value};
 
 /// Our doc text, relative to the workspace root.
@@ -108,10 +108,14 @@ fn reason(status: &str) -> &'static str {
 ///
 /// The file has three sections: `info` (`title`, `description`), `operations` (by our
 /// operation name: `summary`, `description`, `parameters` by name, `responses` by status) and
-/// `schemas` (by our schema name: `description`, `properties` by name). An entry for something
-/// the document does not have is an error naming the nearest name that exists, so doc text
-/// never silently stops applying.
-pub fn apply_docs(doc: &mut Value, docs: &Value) -> Result<()> {
+/// `schemas` (by our schema name: `description`, `properties` by name).
+///
+/// An entry for something the document does not have (a typo, or a field the provider removed)
+/// is returned as a note naming the nearest name that exists, rather than failing: the change
+/// report must still be produced. The workspace's tests require no such note, so doc text never
+/// silently stops applying.
+pub fn apply_docs(doc: &mut Value, docs: &Value) -> Result<Vec<String>> {
+    let mut stale = Vec::new();
     if let Some(info) = docs.get("info").and_then(Value::as_object) {
         let target = doc
             .as_object_mut()
@@ -123,12 +127,16 @@ pub fn apply_docs(doc: &mut Value, docs: &Value) -> Result<()> {
         }
     }
     for (name, entry) in section(docs, "operations")? {
-        apply_operation(doc, name, entry).with_context(|| format!("{DOCS}: operations.{name}"))?;
+        if let Err(e) = apply_operation(doc, name, entry) {
+            stale.push(format!("{DOCS}: operations.{name}: {e:#}; fix or remove the entry"));
+        }
     }
     for (name, entry) in section(docs, "schemas")? {
-        apply_schema(doc, name, entry).with_context(|| format!("{DOCS}: schemas.{name}"))?;
+        if let Err(e) = apply_schema(doc, name, entry) {
+            stale.push(format!("{DOCS}: schemas.{name}: {e:#}; fix or remove the entry"));
+        }
     }
-    Ok(())
+    Ok(stale)
 }
 
 fn section<'a>(docs: &'a Value, key: &str) -> Result<Vec<(&'a String, &'a Value)>> {
@@ -276,17 +284,17 @@ mod tests {
             "operations": {"list_files": {"summary": "List", "parameters": {"page": "Which page."}}},
             "schemas": {"FileObject": {"description": "A file.", "properties": {"id": "Its id."}}}
         });
-        apply_docs(&mut doc, &docs).unwrap();
+        assert!(apply_docs(&mut doc, &docs).unwrap().is_empty());
         assert_eq!(doc["info"]["title"], "Ours");
         assert_eq!(doc["paths"]["/a"]["get"]["summary"], "List");
         assert_eq!(doc["paths"]["/a"]["get"]["parameters"][0]["description"], "Which page.");
         assert_eq!(doc["components"]["schemas"]["FileObject"]["properties"]["id"]["description"], "Its id.");
 
         let typo = json!({"schemas": {"FileObjet": {"description": "x"}}});
-        let err = format!("{:#}", apply_docs(&mut doc, &typo).unwrap_err());
+        let err = apply_docs(&mut doc, &typo).unwrap().join("\n");
         assert!(err.contains("\"FileObject\""), "{err}");
         let typo = json!({"operations": {"list_files": {"parameters": {"pages": "x"}}}});
-        let err = format!("{:#}", apply_docs(&mut doc, &typo).unwrap_err());
+        let err = apply_docs(&mut doc, &typo).unwrap().join("\n");
         assert!(err.contains("nearest existing name is \"page\""), "{err}");
     }
 }

@@ -103,12 +103,21 @@ pub fn settings(enums: &[open_enums::OpenEnum]) -> GenerationSettings {
 /// Spec + overlay + our doc text -> the normalized OpenAPI 3.0.3 document (without the
 /// `x-generated` provenance block).
 pub fn normalized_document(inputs: &Inputs) -> Result<Value> {
+    Ok(normalized_with_notes(inputs)?.0)
+}
+
+/// Entries of `openapi/docs.yaml` that match nothing (see [`crate::prose::apply_docs`]).
+pub fn doc_notes(inputs: &Inputs) -> Result<Vec<String>> {
+    Ok(normalized_with_notes(inputs)?.1)
+}
+
+fn normalized_with_notes(inputs: &Inputs) -> Result<(Value, Vec<String>)> {
     let mut document = doc::parse(&inputs.spec).with_context(|| format!("parsing {SPEC}"))?;
     let overlay_doc = doc::parse(&inputs.overlay).with_context(|| format!("parsing {OVERLAY}"))?;
     overlay::apply(&mut document, &overlay_doc).with_context(|| format!("applying {OVERLAY}"))?;
     let docs = doc::parse(&inputs.docs).with_context(|| format!("parsing {DOCS}"))?;
-    crate::prose::apply_docs(&mut document, &docs)?;
-    Ok(normalize::normalize(&document))
+    let notes = crate::prose::apply_docs(&mut document, &docs)?;
+    Ok((normalize::normalize(&document), notes))
 }
 
 /// [`generate`], plus the raw crate's public API listing of the new code (the rest of the
