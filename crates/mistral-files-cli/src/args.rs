@@ -3,8 +3,9 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
-use mistral_files::FileId;
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+use clap::{Args, Parser, Subcommand};
+use mistral_files::{FileId, FilePurpose, FileVisibility, SampleType, Source};
 use mistral_files_emulator::FailSpec;
 
 /// Text shown after `--help`: exit codes and environment.
@@ -83,98 +84,27 @@ pub enum Command {
     Demo(DemoArgs),
 }
 
-/// A file's purpose, as the command line accepts it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Purpose {
-    /// Fine-tuning data (.jsonl only).
-    #[value(name = "fine-tune")]
-    FineTune,
-    /// Batch requests (.jsonl).
-    Batch,
-    /// Documents and images for OCR.
-    Ocr,
+/// The API's open enums as the command line accepts them: exactly the values the spec lists
+/// (`KNOWN`, generated from the spec), so a value added upstream is accepted once the spec is
+/// regenerated, with no list kept here.
+pub trait WireEnum: for<'a> From<&'a str> + Clone + Send + Sync + 'static {
+    /// The wire values the spec lists, in its order.
+    const KNOWN: &'static [&'static str];
 }
 
-impl From<Purpose> for mistral_files::FilePurpose {
-    fn from(p: Purpose) -> Self {
-        match p {
-            Purpose::FineTune => mistral_files::FilePurpose::FineTune,
-            Purpose::Batch => mistral_files::FilePurpose::Batch,
-            Purpose::Ocr => mistral_files::FilePurpose::Ocr,
+macro_rules! wire_enums {
+    ($($t:ty),*) => {$(
+        impl WireEnum for $t {
+            const KNOWN: &'static [&'static str] = <$t>::KNOWN;
         }
-    }
+    )*};
 }
+wire_enums!(FilePurpose, FileVisibility, SampleType, Source);
 
-/// Who can see an uploaded file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Visibility {
-    /// Everyone in the workspace (the service's default).
-    Workspace,
-    /// Only the uploading user.
-    User,
-}
-
-impl From<Visibility> for mistral_files::FileVisibility {
-    fn from(v: Visibility) -> Self {
-        match v {
-            Visibility::Workspace => mistral_files::FileVisibility::Workspace,
-            Visibility::User => mistral_files::FileVisibility::User,
-        }
-    }
-}
-
-/// The kind of samples a file holds (list filter).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum SampleTypeArg {
-    /// Pretraining data.
-    #[value(name = "pretrain")]
-    Pretrain,
-    /// Instruction data.
-    #[value(name = "instruct")]
-    Instruct,
-    /// Batch requests.
-    #[value(name = "batch_request")]
-    BatchRequest,
-    /// Batch results.
-    #[value(name = "batch_result")]
-    BatchResult,
-    /// Batch errors.
-    #[value(name = "batch_error")]
-    BatchError,
-}
-
-impl From<SampleTypeArg> for mistral_files::SampleType {
-    fn from(s: SampleTypeArg) -> Self {
-        use mistral_files::SampleType as S;
-        match s {
-            SampleTypeArg::Pretrain => S::Pretrain,
-            SampleTypeArg::Instruct => S::Instruct,
-            SampleTypeArg::BatchRequest => S::BatchRequest,
-            SampleTypeArg::BatchResult => S::BatchResult,
-            SampleTypeArg::BatchError => S::BatchError,
-        }
-    }
-}
-
-/// Where a file came from (list filter).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum SourceArg {
-    /// Uploaded by a user.
-    Upload,
-    /// From a repository.
-    Repository,
-    /// Produced by Mistral (e.g. batch results).
-    Mistral,
-}
-
-impl From<SourceArg> for mistral_files::Source {
-    fn from(s: SourceArg) -> Self {
-        match s {
-            SourceArg::Upload => mistral_files::Source::Upload,
-            SourceArg::Repository => mistral_files::Source::Repository,
-            SourceArg::Mistral => mistral_files::Source::Mistral,
-        }
-    }
+/// The value parser of an enum option: the spec's values are the possible values (listed by
+/// `--help`, suggested on a typo); any other value is a usage error (exit 2).
+fn wire_enum<E: WireEnum>() -> impl TypedValueParser<Value = E> {
+    PossibleValuesParser::new(E::KNOWN.iter().copied()).map(|s| E::from(s.as_str()))
 }
 
 /// Parses a file id (a UUID) with the library's checks, so a bad id is a usage error (exit 2).
@@ -189,17 +119,17 @@ pub struct UploadArgs {
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// What the files are for.
-    #[arg(long, value_enum, default_value_t = Purpose::FineTune)]
-    pub purpose: Purpose,
+    #[arg(long, value_parser = wire_enum::<FilePurpose>(), default_value_t = FilePurpose::FineTune)]
+    pub purpose: FilePurpose,
     /// Name to store the file under (default: the file's own name; only with a single PATH).
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
     /// Lifetime of the stored file, in whole hours (at least 1).
     #[arg(long, value_name = "HOURS", allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..=24 * 365 * 100))]
     pub expiry: Option<u64>,
-    /// Who can see the file.
-    #[arg(long, value_enum)]
-    pub visibility: Option<Visibility>,
+    /// Who can see the file (the service's default: everyone in the workspace).
+    #[arg(long, value_parser = wire_enum::<FileVisibility>())]
+    pub visibility: Option<FileVisibility>,
     /// Check locally that every line is a JSON object before sending.
     #[arg(long)]
     pub validate: bool,
@@ -212,14 +142,14 @@ pub struct UploadArgs {
 #[derive(Debug, Args)]
 pub struct LsArgs {
     /// Only files with this purpose.
-    #[arg(long, value_enum)]
-    pub purpose: Option<Purpose>,
+    #[arg(long, value_parser = wire_enum::<FilePurpose>())]
+    pub purpose: Option<FilePurpose>,
     /// Only files with one of these sample types (repeatable).
-    #[arg(long = "sample-type", value_enum, value_name = "T")]
-    pub sample_types: Vec<SampleTypeArg>,
+    #[arg(long = "sample-type", value_parser = wire_enum::<SampleType>(), value_name = "T")]
+    pub sample_types: Vec<SampleType>,
     /// Only files from one of these sources (repeatable).
-    #[arg(long = "source", value_enum, value_name = "S")]
-    pub sources: Vec<SourceArg>,
+    #[arg(long = "source", value_parser = wire_enum::<Source>(), value_name = "S")]
+    pub sources: Vec<Source>,
     /// Only files whose name contains this text.
     #[arg(long, value_name = "Q")]
     pub search: Option<String>,

@@ -91,7 +91,7 @@ pub async fn upload(
     let jobs = a.paths.iter().map(|path| {
         let mut req = client
             .upload_path(path)
-            .purpose(a.purpose.into())
+            .purpose(a.purpose.clone())
             .validate_jsonl(a.validate);
         if let Some(n) = &a.name {
             req = req.file_name(n);
@@ -99,8 +99,8 @@ pub async fn upload(
         if let Some(h) = a.expiry {
             req = req.expiry(Duration::from_secs(h * 3600));
         }
-        if let Some(v) = a.visibility {
-            req = req.visibility(v.into());
+        if let Some(v) = &a.visibility {
+            req = req.visibility(v.clone());
         }
         let label = path
             .file_name()
@@ -167,11 +167,11 @@ pub async fn ls(client: &Client, a: LsArgs, out: &Out) -> Result<(), CliError> {
     let mut req = client
         .list()
         .page_size(page_size)
-        .sample_types(a.sample_types.iter().map(|&t| t.into()))
-        .sources(a.sources.iter().map(|&s| s.into()))
+        .sample_types(a.sample_types)
+        .sources(a.sources)
         .mimetypes(a.mimetypes.iter().cloned());
     if let Some(p) = a.purpose {
-        req = req.purpose(p.into());
+        req = req.purpose(p);
     }
     if let Some(q) = &a.search {
         req = req.search(q);

@@ -4,6 +4,7 @@
 mod common;
 
 use common::*;
+use mistral_files::{FilePurpose, FileVisibility, SampleType, Source};
 use predicates::prelude::*;
 
 const GOOD_ID: &str = "3b6d2a3e-5c43-4f47-9d5e-1f1a2b3c4d5e";
@@ -81,7 +82,7 @@ fn out_of_range_options_are_usage_errors() {
     let q = s(&env.write("ok2.jsonl", &jsonl(1)));
     let long_name = format!("{}.jsonl", "n".repeat(300));
     let cases: Vec<(Vec<&str>, &str)> = vec![
-        (vec!["upload", &p, "--purpose", "audio"], "--purpose"),
+        (vec!["upload", &p, "--purpose", "video"], "--purpose"),
         (vec!["upload", &p, "--purpose", "FINE"], "--purpose"),
         (vec!["upload", &p, "--expiry", "0"], "--expiry"),
         (vec!["upload", &p, "--expiry", "-1"], "--expiry"),
@@ -559,5 +560,71 @@ fn url_expiry_above_the_servers_maximum_prints_its_message() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--expiry"));
+    assert_eq!(env.api_requests(), 0);
+}
+
+/// An enum option's values are the spec's (`KNOWN`): listed by `--help` and by the usage error
+/// (exit 2, nothing sent) that a value outside them gets, with a suggestion for a near miss.
+#[test]
+fn enum_options_list_the_spec_values_and_refuse_others() {
+    let env = Env::new();
+    let p = s(&env.write("ok.jsonl", &jsonl(1)));
+    let cases: [(&[&str], &str, &[&str]); 5] = [
+        (&["upload", &p], "--purpose", FilePurpose::KNOWN),
+        (&["upload", &p], "--visibility", FileVisibility::KNOWN),
+        (&["ls"], "--purpose", FilePurpose::KNOWN),
+        (&["ls"], "--sample-type", SampleType::KNOWN),
+        (&["ls"], "--source", Source::KNOWN),
+    ];
+    for (cmd, opt, known) in cases {
+        let listed = format!("[possible values: {}]", known.join(", "));
+        let help = bare_cmd()
+            .args([cmd[0], "--help"])
+            .assert()
+            .success()
+            .get_output()
+            .clone();
+        let (o, _) = texts(&help);
+        assert!(o.contains(&listed), "{cmd:?} --help: {listed} in {o}");
+        for bad in ["not-a-value", ""] {
+            let out = env
+                .cmd()
+                .args(cmd)
+                .args([opt, bad])
+                .assert()
+                .code(2)
+                .get_output()
+                .clone();
+            let (_, e) = texts(&out);
+            assert!(
+                e.contains(opt) && e.contains(&listed),
+                "{cmd:?} {opt} {bad:?}: {e}"
+            );
+        }
+        // a near miss of a known value (its last character dropped) suggests that value
+        let near = &known[0][..known[0].len() - 1];
+        let out = env
+            .cmd()
+            .args(cmd)
+            .args([opt, near])
+            .assert()
+            .code(2)
+            .get_output()
+            .clone();
+        let (_, e) = texts(&out);
+        assert!(
+            e.contains(&format!("'{}'", known[0])),
+            "{cmd:?} {opt} {near}: {e}"
+        );
+    }
+    // upload's default purpose is shown, and is the service's
+    bare_cmd()
+        .args(["upload", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!(
+            "[default: {}]",
+            FilePurpose::FineTune
+        )));
     assert_eq!(env.api_requests(), 0);
 }

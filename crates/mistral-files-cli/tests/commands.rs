@@ -4,6 +4,7 @@
 mod common;
 
 use common::*;
+use mistral_files::{FilePurpose, FileVisibility, SampleType, Source};
 use predicates::prelude::*;
 
 #[test]
@@ -450,4 +451,114 @@ fn server_errors_show_the_message_and_exit_1() {
     // Retried by default: one 503 then success.
     env.emu.faults().fail_next(1, 503, None);
     env.cmd().arg("ls").assert().success();
+}
+
+// ---- The spec's enum values: the options accept what the raw crate lists (`KNOWN`).
+
+/// A file name and content the emulator accepts for `purpose` (its format rules).
+fn sample_for(purpose: &str) -> (&'static str, Vec<u8>) {
+    match FilePurpose::from(purpose) {
+        FilePurpose::FineTune | FilePurpose::Batch => ("data.jsonl", jsonl(2)),
+        FilePurpose::Ocr => ("scan.pdf", b"%PDF-1.4\n".to_vec()),
+        FilePurpose::Audio => ("talk.mp3", b"ID3\x04\x00".to_vec()),
+        // a purpose without a format rule of its own (e.g. one the spec adds) takes any file
+        _ => ("data.bin", vec![0, 1]),
+    }
+}
+
+#[test]
+fn every_spec_purpose_is_accepted_by_upload_and_ls() {
+    let env = Env::new();
+    for (i, &purpose) in FilePurpose::KNOWN.iter().enumerate() {
+        let (name, data) = sample_for(purpose);
+        let f = env.upload(&format!("{i}-{name}"), &data, &["--purpose", purpose]);
+        assert_eq!(f["purpose"], purpose, "{f}");
+        let out = env
+            .cmd()
+            .args(["ls", "--json", "--purpose", purpose])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        let docs = json_lines(&out);
+        assert_eq!(docs.len(), 1, "{purpose}: {docs:?}");
+        assert_eq!(docs[0]["id"], f["id"]);
+    }
+}
+
+#[test]
+fn every_spec_sample_type_source_and_visibility_is_accepted() {
+    let env = Env::new();
+    env.upload("a.jsonl", &jsonl(1), &[]);
+    for (opt, key, values) in [
+        ("--sample-type", "sample_type", SampleType::KNOWN),
+        ("--source", "source", Source::KNOWN),
+    ] {
+        for &value in values {
+            env.cmd()
+                .args(["ls", "--json", opt, value])
+                .assert()
+                .success();
+        }
+        // every value at once: sent in order, and the uploaded file has one of them
+        env.emu.clear_requests();
+        let mut args = vec!["ls", "--json"];
+        for &value in values {
+            args.extend([opt, value]);
+        }
+        let out = env
+            .cmd()
+            .args(&args)
+            .assert()
+            .success()
+            .get_output()
+            .clone();
+        assert_eq!(json_lines(&out.stdout).len(), 1, "{args:?}");
+        let list = env
+            .emu
+            .requests()
+            .into_iter()
+            .find(|r| r.path == "/v1/files")
+            .unwrap();
+        let sent: Vec<&str> = list
+            .query
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+            .collect();
+        assert_eq!(sent, values, "{:?}", list.query);
+    }
+    for &visibility in FileVisibility::KNOWN {
+        let f = env.upload("v.jsonl", &jsonl(1), &["--visibility", visibility]);
+        assert_eq!(f["visibility"], visibility, "{f}");
+    }
+}
+
+#[test]
+fn the_literal_guard_finds_values_in_code_attributes_and_macros() {
+    wire_literals::self_check();
+}
+
+/// Fails when the CLI's non-test code holds a string literal equal to a wire value of the spec's
+/// enums: such values must come from the enums (see `tests/common/wire_literals.rs`).
+#[test]
+fn no_hand_kept_enum_values_in_src() {
+    let known: std::collections::BTreeSet<&str> = FilePurpose::KNOWN
+        .iter()
+        .chain(SampleType::KNOWN)
+        .chain(Source::KNOWN)
+        .chain(FileVisibility::KNOWN)
+        .copied()
+        .collect();
+    wire_literals::assert_no_hand_kept_values(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")),
+        &known,
+        &[wire_literals::Allowed {
+            file: "src/demo.rs",
+            value: "upload",
+            reason: "the name of the demo's upload step (printed, and the `step` key of its \
+                     --json output), not a `Source` value",
+        }],
+    );
 }

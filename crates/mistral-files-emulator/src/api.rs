@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use http_body_util::BodyExt;
+use mistral_files_raw::open_enums::{FilePurpose, FileVisibility, SampleType, Source};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -25,18 +26,22 @@ use crate::store::{ListQuery, Store};
 use crate::upload;
 use crate::wire;
 
-/// Purposes accepted on upload and in list filters: the spec's enum plus `audio`, which the
-/// field's documentation names.
-pub(crate) const PURPOSES: [&str; 4] = ["fine-tune", "batch", "ocr", "audio"];
-pub(crate) const SAMPLE_TYPES: [&str; 5] = [
-    "pretrain",
-    "instruct",
-    "batch_request",
-    "batch_result",
-    "batch_error",
-];
-pub(crate) const SOURCES: [&str; 3] = ["upload", "repository", "mistral"];
-pub(crate) const VISIBILITIES: [&str; 2] = ["workspace", "user"];
+/// The raw crate's open enums as the emulator validates them: a value is accepted when the
+/// spec lists it (`KNOWN`, generated from the spec), so a value added upstream is accepted as
+/// soon as the spec is regenerated, and the 422 message lists exactly those values.
+pub(crate) trait SpecEnum: for<'a> From<&'a str> + std::fmt::Display {
+    /// The wire values the spec lists, in its order.
+    const KNOWN: &'static [&'static str];
+}
+
+macro_rules! spec_enums {
+    ($($t:ty),*) => {$(
+        impl SpecEnum for $t {
+            const KNOWN: &'static [&'static str] = <$t>::KNOWN;
+        }
+    )*};
+}
+spec_enums!(FilePurpose, SampleType, Source, FileVisibility);
 
 /// Most bytes read from a request body that is refused before its handler (auth, canned
 /// failure, too large), so that the client can read the answer instead of a reset.
@@ -317,16 +322,17 @@ fn parse_int(
     }
 }
 
-pub(crate) fn check_enum(
+/// Parses an enum field: `Some` value when the spec lists it, else `None` and the pydantic
+/// `enum` error (listing the spec's values) pushed to `errors`.
+pub(crate) fn check_enum<E: SpecEnum>(
     loc: &[Value],
     raw: &str,
-    allowed: &[&str],
     errors: &mut Vec<Value>,
-) -> Option<String> {
-    if allowed.contains(&raw) {
-        Some(raw.to_string())
+) -> Option<E> {
+    if E::KNOWN.contains(&raw) {
+        Some(E::from(raw))
     } else {
-        errors.push(v::enum_error(loc, raw, allowed));
+        errors.push(v::enum_error(loc, raw, E::KNOWN));
         None
     }
 }
@@ -351,20 +357,23 @@ async fn list(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Result<Re
                 Some(b) => q.include_total = b,
                 None => errors.push(v::bool_parsing(&loc1, &value)),
             },
-            "purpose" => q.purpose = check_enum(&loc1, &value, &PURPOSES, &mut errors),
+            "purpose" => {
+                q.purpose =
+                    check_enum::<FilePurpose>(&loc1, &value, &mut errors).map(|p| p.to_string())
+            }
             "search" => q.search = Some(value),
             "sample_type" => {
                 let loc = [json!("query"), json!(key), json!(i_sample)];
                 i_sample += 1;
-                if let Some(s) = check_enum(&loc, &value, &SAMPLE_TYPES, &mut errors) {
-                    q.sample_types.push(s);
+                if let Some(s) = check_enum::<SampleType>(&loc, &value, &mut errors) {
+                    q.sample_types.push(s.to_string());
                 }
             }
             "source" => {
                 let loc = [json!("query"), json!(key), json!(i_source)];
                 i_source += 1;
-                if let Some(s) = check_enum(&loc, &value, &SOURCES, &mut errors) {
-                    q.sources.push(s);
+                if let Some(s) = check_enum::<Source>(&loc, &value, &mut errors) {
+                    q.sources.push(s.to_string());
                 }
             }
             "mimetypes" => q.mimetypes.push(value),

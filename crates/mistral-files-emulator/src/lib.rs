@@ -17,16 +17,19 @@
 //!   `401 {"detail":"Unauthorized"}` (unless built with [`EmulatorBuilder::no_auth`]).
 //! - `POST /v1/files` streams the multipart `file` part to `<data>/tmp`, fsyncs it, renames it to
 //!   `<data>/content/<uuid>` and only then inserts the row in `<data>/files.sqlite3`: a body cut off
-//!   mid-way leaves no file and no row. Fields: `purpose` (default `fine-tune`; `fine-tune`,
-//!   `batch`, `ocr`, and `audio` which the field's documentation names), `expiry` (hours, >= 1),
-//!   `visibility` (default `workspace`).
+//!   mid-way leaves no file and no row. Fields: `purpose` (default `fine-tune`; any value the
+//!   spec lists, i.e. `mistral_files_raw::open_enums::FilePurpose::KNOWN`: `fine-tune`,
+//!   `batch`, `ocr`, `audio`), `expiry` (hours, >= 1), `visibility` (default `workspace`; any
+//!   value of `FileVisibility::KNOWN`). List filters likewise accept the spec's values.
 //!   The file object gets `bytes`, `num_lines` (JSONL only, else `null`), `mimetype` (from the
 //!   extension, `.jsonl` -> `application/jsonl`), `sample_type` (`fine-tune` -> `instruct`,
-//!   `batch` -> `batch_request`, `ocr`/`audio` -> `pretrain`), `source: upload`, `created_at`,
+//!   `batch` -> `batch_request`, `ocr`/`audio` and any purpose without a rule of its own ->
+//!   `pretrain`), `source: upload`, `created_at`,
 //!   `expires_at` (`created_at + expiry * 3600`, or `null`), `visibility`, and `signature` (the
 //!   first 32 hex digits of the content's SHA-256).
 //! - Formats (on by default, see [`EmulatorBuilder::check_file_formats`]): `fine-tune` and `batch`
-//!   take `.jsonl` only, `ocr` documents and images, `audio` audio; others get
+//!   take `.jsonl` only, `ocr` documents and images, `audio` audio (a purpose without a rule of
+//!   its own, such as one the spec adds later, takes any format); others get
 //!   `422 {"detail":"Invalid file format.","message":"Received file with mimetype ..."}`.
 //! - Size: a file larger than the limit (512 MiB, [`MAX_UPLOAD_BYTES`]) gets
 //!   **`413 {"detail":"File too large: ..."}`** (413 rather than 422: the request is refused for

@@ -12,12 +12,13 @@ use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::Response;
 use futures_util::FutureExt;
+use mistral_files_raw::open_enums::{FilePurpose, FileVisibility, SampleType, Source};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use uuid::Uuid;
 
-use crate::api::{check_enum, drain, AppState, PURPOSES, VISIBILITIES};
+use crate::api::{check_enum, drain, AppState};
 use crate::download::CHUNK;
 use crate::error::{json_response, v, ApiError};
 use crate::record::{FormPart, RecordSlot};
@@ -97,22 +98,26 @@ pub(crate) fn mimetype_for(filename: &str, part_type: Option<&str>) -> String {
 }
 
 /// The sample type recorded for an uploaded file of a purpose.
-pub(crate) fn sample_type_for(purpose: &str) -> &'static str {
+pub(crate) fn sample_type_for(purpose: &FilePurpose) -> SampleType {
     match purpose {
-        "fine-tune" => "instruct",
-        "batch" => "batch_request",
-        _ => "pretrain",
+        FilePurpose::FineTune => SampleType::Instruct,
+        FilePurpose::Batch => SampleType::BatchRequest,
+        // `ocr`, `audio`, and any purpose without a rule here (one the spec adds later): plain
+        // data, as the service records documents and audio.
+        _ => SampleType::Pretrain,
     }
 }
 
 /// Checks the purpose's accepted formats; `Err(allowed)` when refused.
-fn check_format(purpose: &str, mimetype: &str) -> Result<(), String> {
+fn check_format(purpose: &FilePurpose, mimetype: &str) -> Result<(), String> {
     match purpose {
-        "fine-tune" | "batch" if mimetype != "application/jsonl" => {
+        FilePurpose::FineTune | FilePurpose::Batch if mimetype != "application/jsonl" => {
             Err("application/jsonl".to_string())
         }
-        "ocr" if !OCR_MIMETYPES.contains(&mimetype) => Err(OCR_MIMETYPES.join(", ")),
-        "audio" if !mimetype.starts_with("audio/") => Err("audio/*".to_string()),
+        FilePurpose::Ocr if !OCR_MIMETYPES.contains(&mimetype) => Err(OCR_MIMETYPES.join(", ")),
+        FilePurpose::Audio if !mimetype.starts_with("audio/") => Err("audio/*".to_string()),
+        // A purpose without a format rule here (one the spec adds later) accepts any file: the
+        // emulator cannot know the service's rule, and refusing would reject valid uploads.
         _ => Ok(()),
     }
 }
@@ -605,9 +610,10 @@ pub(crate) async fn upload(
         Some(_) => {}
     }
     let non_empty = |k: &str| texts.get(k).filter(|s| !s.is_empty()).cloned();
+    // The service's defaults: purpose `fine-tune`, visibility `workspace`.
     let purpose = match non_empty("purpose") {
-        None => Some("fine-tune".to_string()),
-        Some(p) => check_enum(&loc("purpose"), &p, &PURPOSES, &mut errors),
+        None => Some(FilePurpose::FineTune),
+        Some(p) => check_enum::<FilePurpose>(&loc("purpose"), &p, &mut errors),
     };
     let expiry: Option<i64> = match non_empty("expiry") {
         None => None,
@@ -628,8 +634,8 @@ pub(crate) async fn upload(
         },
     };
     let visibility = match non_empty("visibility") {
-        None => Some("workspace".to_string()),
-        Some(vis) => check_enum(&loc("visibility"), &vis, &VISIBILITIES, &mut errors),
+        None => Some(FileVisibility::Workspace),
+        Some(vis) => check_enum::<FileVisibility>(&loc("visibility"), &vis, &mut errors),
     };
     let (Some(file), Some(purpose), Some(visibility), true) =
         (file, purpose, visibility, errors.is_empty())
@@ -650,13 +656,13 @@ pub(crate) async fn upload(
         created_at: now,
         filename: file.filename,
         sample_type: sample_type_for(&purpose).to_string(),
-        purpose,
-        source: "upload".to_string(),
+        purpose: purpose.to_string(),
+        source: Source::Upload.to_string(),
         num_lines: (mimetype == "application/jsonl").then_some(file.streamed.lines),
         mimetype: Some(mimetype),
         signature: Some(hex(&file.streamed.sha256[..16])),
         expires_at: expiry.map(|h| now + h * 3600),
-        visibility: Some(visibility),
+        visibility: Some(visibility.to_string()),
     };
     let store = app.store.clone();
     let temp = file.temp;
@@ -697,8 +703,19 @@ mod tests {
             "application/octet-stream"
         );
         assert_eq!(mimetype_for("noext", None), "application/octet-stream");
-        assert_eq!(sample_type_for("fine-tune"), "instruct");
-        assert_eq!(sample_type_for("batch"), "batch_request");
-        assert_eq!(sample_type_for("ocr"), "pretrain");
+        assert_eq!(
+            sample_type_for(&FilePurpose::FineTune),
+            SampleType::Instruct
+        );
+        assert_eq!(
+            sample_type_for(&FilePurpose::Batch),
+            SampleType::BatchRequest
+        );
+        assert_eq!(sample_type_for(&FilePurpose::Ocr), SampleType::Pretrain);
+        assert_eq!(sample_type_for(&FilePurpose::Audio), SampleType::Pretrain);
+        // a purpose without a rule of its own (e.g. one the spec adds later) gets the defaults
+        let new = FilePurpose::Unknown("new-purpose".to_string());
+        assert_eq!(sample_type_for(&new), SampleType::Pretrain);
+        assert_eq!(check_format(&new, "application/x-anything"), Ok(()));
     }
 }

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod wire_literals;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 

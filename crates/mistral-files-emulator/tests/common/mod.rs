@@ -1,6 +1,8 @@
 //! Helpers shared by the emulator's integration tests (loopback only).
 #![allow(dead_code)]
 
+pub mod wire_literals;
+
 use mistral_files_emulator::{Emulator, RunningEmulator};
 use reqwest::StatusCode;
 use serde_json::Value;
