@@ -8,6 +8,7 @@ const GENERATED: &str = "crates/mistral-files-raw/src/generated.rs";
 const INPUTS: &[(&str, &str)] = &[
     ("// spec: ", "openapi/mistral-files.yaml"),
     ("// overlay: ", "openapi/overlay.yaml"),
+    ("// docs: ", "openapi/docs.yaml"),
 ];
 
 fn main() {
@@ -37,7 +38,7 @@ fn main() {
             .collect();
         panic!(
             "\n\n{} changed since {GENERATED} was generated.\n\
-             Run `cargo xtask codegen`, review the snapshot diff (`cargo insta review`), and commit.\n\n",
+             Run `cargo xtask codegen`, read its change report (last line: the impact), review the snapshot\n             and public API diffs, and commit.\n\n",
             shown.join(" and ")
         );
     }

@@ -127,18 +127,8 @@ async fn each_operation_builds_the_expected_request() {
     assert_eq!(list.data[0].purpose, FilePurpose::Audio);
     assert_eq!(list.data[0].bytes, None);
     client.list_files().send().await.unwrap();
-    client
-        .retrieve_file()
-        .file_id(id)
-        .send()
-        .await
-        .unwrap();
-    client
-        .delete_file()
-        .file_id(id)
-        .send()
-        .await
-        .unwrap();
+    client.retrieve_file().file_id(id).send().await.unwrap();
+    client.delete_file().file_id(id).send().await.unwrap();
     client
         .get_signed_url()
         .file_id(id)
@@ -146,12 +136,7 @@ async fn each_operation_builds_the_expected_request() {
         .send()
         .await
         .unwrap();
-    client
-        .download_file()
-        .file_id(id)
-        .send()
-        .await
-        .unwrap();
+    client.download_file().file_id(id).send().await.unwrap();
 
     let seen = seen.lock().unwrap().join("\n\n");
     insta::assert_snapshot!("raw_requests", seen);
@@ -182,8 +167,7 @@ async fn observe_reports_the_status_of_an_undecodable_error_page() {
         socket.write_all(response.as_bytes()).await.unwrap();
     });
     let client = Client::new_with_client(&url, reqwest::Client::new(), ClientContext::anonymous());
-    let (result, meta) =
-        mistral_files_raw::observe(client.list_files().send()).await;
+    let (result, meta) = mistral_files_raw::observe(client.list_files().send()).await;
     // progenitor drops the status of a body it cannot decode; `observe` keeps it.
     assert!(matches!(
         result,

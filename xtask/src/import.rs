@@ -191,7 +191,10 @@ pub fn rename(doc: &mut Value, names: &NameMap) -> Result<Vec<String>> {
         .unwrap_or_default();
     let mut renamed = Map::new();
     for (provider, mut schema) in schemas {
-        let ours = renames.get(&provider).cloned().unwrap_or_else(|| provider.clone());
+        let ours = renames
+            .get(&provider)
+            .cloned()
+            .unwrap_or_else(|| provider.clone());
         if ours != provider {
             if let Some(s) = schema.as_object_mut() {
                 if s.get("title").and_then(Value::as_str) == Some(provider.as_str()) {
@@ -227,7 +230,9 @@ fn rename_operations(
 ) -> BTreeMap<String, String> {
     let mut op_pointer = BTreeMap::new();
     for (key, pointer) in names::operations(doc) {
-        let op = doc.pointer_mut(&pointer).expect("pointer from this document");
+        let op = doc
+            .pointer_mut(&pointer)
+            .expect("pointer from this document");
         let provider = op["operationId"].as_str().unwrap_or("").to_string();
         let ours = match names.operation_name(&key) {
             Some(ours) => ours.to_string(),
@@ -455,13 +460,30 @@ mod rename_tests {
             .replace("operationId: list", "operationId: list_v2");
         let (after, notes) = imported(&renamed);
         assert_eq!(
-            before["paths"], after["paths"].clone().tap_provider_id(),
+            before["paths"],
+            after["paths"].clone().tap_provider_id(),
             "only the recorded provider operationId differs"
         );
-        assert_eq!(after["components"]["schemas"]["FilePage"]["x-provider-name"], "ListResponse");
-        assert_eq!(before["components"]["schemas"]["FileObject"]["x-provider-name"], "Item");
-        assert!(notes.iter().any(|n| n.contains("schema Kind is not pinned")), "{notes:?}");
-        assert!(notes.iter().any(|n| n.contains("`Kind: list_files response 200 .data[].kind`")), "{notes:?}");
+        assert_eq!(
+            after["components"]["schemas"]["FilePage"]["x-provider-name"],
+            "ListResponse"
+        );
+        assert_eq!(
+            before["components"]["schemas"]["FileObject"]["x-provider-name"],
+            "Item"
+        );
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains("schema Kind is not pinned")),
+            "{notes:?}"
+        );
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains("`Kind: list_files response 200 .data[].kind`")),
+            "{notes:?}"
+        );
     }
 
     trait TapProviderId {

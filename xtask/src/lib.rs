@@ -17,12 +17,13 @@ pub mod bench;
 pub mod changes;
 pub mod codegen;
 pub mod doc;
+pub mod drill;
 pub mod import;
 pub mod names;
-pub mod prose;
 pub mod normalize;
 pub mod open_enums;
 pub mod overlay;
+pub mod prose;
 pub mod public_api;
 pub mod surface;
 

@@ -34,6 +34,16 @@ enum Cmd {
         #[arg(long)]
         check: bool,
     },
+    /// Run the spec-change drill: each case of xtask/tests/fixtures/cases through import +
+    /// codegen, checking the change report's impact.
+    Drill {
+        /// Also build the workspace for every non-breaking case (in copies under target/drill).
+        #[arg(long)]
+        build: bool,
+        /// Only these cases (file names without .yaml).
+        #[arg(long = "case")]
+        cases: Vec<String>,
+    },
     /// Print the public surface of the generated raw client.
     Surface,
     /// Benchmark the crate against curl and the Python SDK; writes docs/BENCHMARKS.md.
@@ -57,6 +67,7 @@ fn run() -> Result<ExitCode> {
         Cmd::Codegen { check } => return codegen_command(&root, check),
         Cmd::Import { document } => import_command(&root, &document)?,
         Cmd::PublicApi { check } => return public_api_command(&root, check),
+        Cmd::Drill { build, cases } => return drill_command(&root, build, &cases),
         Cmd::Surface => {
             let text = std::fs::read_to_string(root.join(codegen::GENERATED_RS))?;
             print!("{}", xtask::surface::render(&text)?);
@@ -108,7 +119,10 @@ fn codegen_command(root: &Path, check: bool) -> Result<ExitCode> {
             println!("wrote {}", path.display());
         }
         let md = xtask::write_inside(root, Path::new(codegen::CHANGES_MD), &report.to_markdown())?;
-        println!("wrote {} (the change report, for the pull request)", md.display());
+        println!(
+            "wrote {} (the change report, for the pull request)",
+            md.display()
+        );
         println!("generated in {:.2?}", started.elapsed());
     }
     for note in notes {
@@ -143,4 +157,42 @@ fn public_api_command(root: &Path, check: bool) -> Result<ExitCode> {
         public_api::COMMAND
     );
     Ok(ExitCode::FAILURE)
+}
+
+/// `cargo xtask drill [--build] [--case NAME]...`.
+fn drill_command(root: &Path, build: bool, only: &[String]) -> Result<ExitCode> {
+    use xtask::drill;
+    let mut failed = Vec::new();
+    let work = root.join("target/drill");
+    let target_dir = root.join("target/drill-target");
+    for case in drill::cases(root)? {
+        if !only.is_empty() && !only.contains(&case.name) {
+            continue;
+        }
+        let outcome = drill::run(root, &case)?;
+        let impact = outcome.report.impact();
+        let verdict = if impact == case.expect { "ok" } else { "WRONG" };
+        println!(
+            "{}: impact {impact} (expected {}) {verdict}",
+            case.name, case.expect
+        );
+        if impact != case.expect {
+            print!("{}", outcome.report.to_text());
+            failed.push(case.name.clone());
+            continue;
+        }
+        if build && impact < xtask::changes::Impact::Breaking {
+            if let Err(e) = drill::build(root, &case, &outcome, &work, &target_dir) {
+                println!("{}: build failed: {e:#}", case.name);
+                failed.push(case.name.clone());
+            }
+        }
+    }
+    if failed.is_empty() {
+        println!("drill passed");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!("drill failed: {}", failed.join(", "));
+        Ok(ExitCode::FAILURE)
+    }
 }

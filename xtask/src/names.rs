@@ -299,7 +299,9 @@ pub fn resolve(
     let pointer = op_pointer
         .get(&location.operation)
         .ok_or_else(|| anyhow!("the document has no operation {}", location.operation))?;
-    let op = doc.pointer(pointer).expect("pointer from the same document");
+    let op = doc
+        .pointer(pointer)
+        .expect("pointer from the same document");
     let mut node = part_schema(op, &location.part)
         .ok_or_else(|| anyhow!("{location}: the operation has no such {:?}", location.part))?;
     for step in &location.steps {
@@ -341,13 +343,12 @@ fn unwrap<'a>(doc: &'a Value, mut node: &'a Value) -> &'a Value {
     for _ in 0..32 {
         let inner = single_branch(node);
         match ref_name(inner) {
-            Some(name) => match doc.pointer(&format!(
-                "/components/schemas/{}",
-                escape_pointer(&name)
-            )) {
-                Some(target) => node = target,
-                None => return inner,
-            },
+            Some(name) => {
+                match doc.pointer(&format!("/components/schemas/{}", escape_pointer(&name))) {
+                    Some(target) => node = target,
+                    None => return inner,
+                }
+            }
             None => return inner,
         }
     }
@@ -436,7 +437,12 @@ fn walk_refs(
         return;
     }
     for key in ["anyOf", "oneOf", "allOf"] {
-        for branch in node.get(key).and_then(Value::as_array).into_iter().flatten() {
+        for branch in node
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             walk_refs(doc, branch, here, found, visiting);
         }
     }
@@ -502,7 +508,10 @@ components:
         let at = |t: &str| resolve(&doc, &ops, &t.parse().unwrap()).unwrap();
         assert_eq!(at("list response 200").as_deref(), Some("Page"));
         assert_eq!(at("list response 200 .data[]").as_deref(), Some("Item"));
-        assert_eq!(at("list response 200 .data[].kind").as_deref(), Some("Kind"));
+        assert_eq!(
+            at("list response 200 .data[].kind").as_deref(),
+            Some("Kind")
+        );
         assert_eq!(at("list response 200 .data[].n"), None);
         assert!(resolve(&doc, &ops, &"list response 200 .nope".parse().unwrap()).is_err());
         let first = first_locations(&doc, &ops);

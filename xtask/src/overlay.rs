@@ -29,8 +29,13 @@ pub fn apply(doc: &mut Value, overlay: &Value) -> Result<()> {
             .get("target")
             .and_then(Value::as_str)
             .ok_or_else(|| anyhow!("action {i} has no `target`"))?;
+        let about = action
+            .get("description")
+            .and_then(Value::as_str)
+            .map(|d| format!(": \"{}\"", first_sentence(d)))
+            .unwrap_or_default();
         apply_action(doc, action, target)
-            .with_context(|| format!("overlay action {i} (target {target})"))?;
+            .with_context(|| format!("overlay action {i}{about} (target {target})"))?;
     }
     Ok(())
 }
@@ -43,7 +48,10 @@ fn apply_action(doc: &mut Value, action: &Value, target: &str) -> Result<()> {
         .map(|p| p.to_json_pointer())
         .collect();
     if pointers.is_empty() {
-        bail!("the target selects nothing; the spec may have changed under this correction");
+        bail!(
+            "the target selects nothing{}; the spec may have changed under this correction",
+            nearest_miss(doc, target)
+        );
     }
     let remove = action
         .get("remove")
@@ -70,6 +78,111 @@ fn apply_action(doc: &mut Value, action: &Value, target: &str) -> Result<()> {
         }
     }
     Ok(())
+}
+
+fn first_sentence(text: &str) -> &str {
+    let text = text.trim();
+    match text.find(". ") {
+        Some(end) => &text[..=end],
+        None => text,
+    }
+}
+
+/// One step of a JSONPath as written: its text, and the member name it selects, if a plain one.
+struct Segment<'a> {
+    text: &'a str,
+    name: Option<String>,
+}
+
+/// Splits `$.a.b['c'][?...]` into segments; `None` for forms it does not follow (`..`).
+fn segments(target: &str) -> Option<Vec<Segment<'_>>> {
+    let rest = target.strip_prefix('$')?;
+    let mut out = Vec::new();
+    let mut i = 0;
+    let bytes = rest.as_bytes();
+    while i < bytes.len() {
+        let start = i;
+        match bytes[i] {
+            b'.' if bytes.get(i + 1) == Some(&b'.') => return None,
+            b'.' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'.' && bytes[i] != b'[' {
+                    i += 1;
+                }
+                let name = &rest[start + 1..i];
+                out.push(Segment {
+                    text: &rest[start..i],
+                    name: (name != "*").then(|| name.to_string()),
+                });
+            }
+            b'[' => {
+                let mut depth = 0;
+                let mut quote = None;
+                while i < bytes.len() {
+                    match (bytes[i], quote) {
+                        (q @ (b'\'' | b'"'), None) => quote = Some(q),
+                        (q, Some(open)) if q == open => quote = None,
+                        (b'[', None) => depth += 1,
+                        (b']', None) => {
+                            depth -= 1;
+                            if depth == 0 {
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                    i += 1;
+                }
+                i += 1;
+                let text = rest.get(start..i)?;
+                let inner = text.trim_start_matches('[').trim_end_matches(']');
+                let name = inner
+                    .strip_prefix('\'')
+                    .and_then(|n| n.strip_suffix('\''))
+                    .or_else(|| inner.strip_prefix('"').and_then(|n| n.strip_suffix('"')))
+                    .map(str::to_string);
+                out.push(Segment { text, name });
+            }
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+/// For a target that selects nothing: the longest prefix that does select something, and the
+/// existing name nearest to the one that failed.
+fn nearest_miss(doc: &Value, target: &str) -> String {
+    let Some(segs) = segments(target) else {
+        return String::new();
+    };
+    for cut in (0..segs.len()).rev() {
+        let prefix: String = std::iter::once("$")
+            .chain(segs[..cut].iter().map(|s| s.text))
+            .collect();
+        let Ok(path) = JsonPath::parse(&prefix) else {
+            continue;
+        };
+        let found = path.query(doc).all();
+        if found.is_empty() {
+            continue;
+        }
+        let Some(missing) = &segs[cut].name else {
+            return format!(
+                " (`{prefix}` exists, but nothing under it matches `{}`)",
+                segs[cut].text
+            );
+        };
+        let keys: Vec<&str> = found
+            .iter()
+            .filter_map(|v| v.as_object())
+            .flat_map(|m| m.keys().map(String::as_str))
+            .collect();
+        return format!(
+            " (`{prefix}` has no member `{missing}`{})",
+            crate::prose::nearest_hint(missing, &keys)
+        );
+    }
+    String::new()
 }
 
 fn remove_at(doc: &mut Value, pointer: &str) -> Result<()> {
@@ -162,5 +275,30 @@ mod tests {
         )
         .unwrap_err();
         assert!(format!("{err:#}").contains("selects nothing"), "{err:#}");
+    }
+
+    #[test]
+    fn a_miss_names_the_action_and_the_nearest_existing_name() {
+        let mut doc =
+            json!({"components": {"schemas": {"FilePurpose": {"enum": ["a"]}, "Other": {}}}});
+        let err = apply(
+            &mut doc,
+            &overlay(json!([{
+                "target": "$.components.schemas.FilePurpse.enum",
+                "description": "Name the audio purpose. It is documented elsewhere.",
+                "update": "b"
+            }])),
+        )
+        .unwrap_err();
+        let text = format!("{err:#}");
+        assert!(text.contains("\"Name the audio purpose.\""), "{text}");
+        assert!(
+            text.contains("`$.components.schemas` has no member `FilePurpse`"),
+            "{text}"
+        );
+        assert!(
+            text.contains("the nearest existing name is \"FilePurpose\""),
+            "{text}"
+        );
     }
 }

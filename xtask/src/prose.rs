@@ -128,12 +128,16 @@ pub fn apply_docs(doc: &mut Value, docs: &Value) -> Result<Vec<String>> {
     }
     for (name, entry) in section(docs, "operations")? {
         if let Err(e) = apply_operation(doc, name, entry) {
-            stale.push(format!("{DOCS}: operations.{name}: {e:#}; fix or remove the entry"));
+            stale.push(format!(
+                "{DOCS}: operations.{name}: {e:#}; fix or remove the entry"
+            ));
         }
     }
     for (name, entry) in section(docs, "schemas")? {
         if let Err(e) = apply_schema(doc, name, entry) {
-            stale.push(format!("{DOCS}: schemas.{name}: {e:#}; fix or remove the entry"));
+            stale.push(format!(
+                "{DOCS}: schemas.{name}: {e:#}; fix or remove the entry"
+            ));
         }
     }
     Ok(stale)
@@ -161,7 +165,12 @@ fn apply_operation(doc: &mut Value, name: &str, entry: &Value) -> Result<()> {
             let list = op.get_mut("parameters").and_then(Value::as_array_mut);
             let known: Vec<String> = list
                 .as_ref()
-                .map(|l| l.iter().filter_map(|p| p["name"].as_str()).map(String::from).collect())
+                .map(|l| {
+                    l.iter()
+                        .filter_map(|p| p["name"].as_str())
+                        .map(String::from)
+                        .collect()
+                })
                 .unwrap_or_default();
             let param = list.and_then(|l| l.iter_mut().find(|p| p["name"] == **pname));
             let Some(param) = param else {
@@ -241,7 +250,12 @@ fn operation_pointers(doc: &Value) -> Vec<(String, String)> {
 pub fn nearest_hint(name: &str, known: &[&str]) -> String {
     known
         .iter()
-        .map(|k| (strsim::levenshtein(&name.to_lowercase(), &k.to_lowercase()), *k))
+        .map(|k| {
+            (
+                strsim::levenshtein(&name.to_lowercase(), &k.to_lowercase()),
+                *k,
+            )
+        })
         .min()
         .map(|(_, k)| format!("; the nearest existing name is {k:?}"))
         .unwrap_or_default()
@@ -264,7 +278,10 @@ mod tests {
         });
         strip(&mut doc);
         assert_eq!(doc["info"], json!({"title": "t", "version": "1"}));
-        assert_eq!(doc["paths"]["/a"]["get"], json!({"responses": {"200": {"description": "OK"}}}));
+        assert_eq!(
+            doc["paths"]["/a"]["get"],
+            json!({"responses": {"200": {"description": "OK"}}})
+        );
         assert_eq!(
             doc["components"]["schemas"]["S"],
             json!({"type": "object", "properties": {"description": {"type": "string"}}})
@@ -287,8 +304,14 @@ mod tests {
         assert!(apply_docs(&mut doc, &docs).unwrap().is_empty());
         assert_eq!(doc["info"]["title"], "Ours");
         assert_eq!(doc["paths"]["/a"]["get"]["summary"], "List");
-        assert_eq!(doc["paths"]["/a"]["get"]["parameters"][0]["description"], "Which page.");
-        assert_eq!(doc["components"]["schemas"]["FileObject"]["properties"]["id"]["description"], "Its id.");
+        assert_eq!(
+            doc["paths"]["/a"]["get"]["parameters"][0]["description"],
+            "Which page."
+        );
+        assert_eq!(
+            doc["components"]["schemas"]["FileObject"]["properties"]["id"]["description"],
+            "Its id."
+        );
 
         let typo = json!({"schemas": {"FileObjet": {"description": "x"}}});
         let err = apply_docs(&mut doc, &typo).unwrap().join("\n");

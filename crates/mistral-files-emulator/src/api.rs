@@ -386,7 +386,10 @@ async fn list(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Result<Re
     let now = app.clock.now();
     let store = app.store.clone();
     let (rows, total) = tokio::task::spawn_blocking(move || store.list(&q, now)).await??;
-    Ok(json_response(StatusCode::OK, &wire::list_out(&rows, total)?))
+    Ok(json_response(
+        StatusCode::OK,
+        &wire::list_out(&rows, total)?,
+    ))
 }
 
 async fn retrieve(

@@ -46,7 +46,9 @@ const KEY_ORDER: [&str; 16] = [
 
 impl From<ConversionError> for ApiError {
     fn from(e: ConversionError) -> Self {
-        ApiError::Internal(format!("response does not fit mistral-files-raw's types: {e}"))
+        ApiError::Internal(format!(
+            "response does not fit mistral-files-raw's types: {e}"
+        ))
     }
 }
 

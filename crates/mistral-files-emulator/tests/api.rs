@@ -109,7 +109,7 @@ async fn upload_fills_in_every_field_and_is_recorded() {
     assert!(created >= before && created <= before + 60);
     assert_eq!(f["expires_at"].as_i64().unwrap(), created + 2 * 3600);
     // the body decodes as the raw crate's type
-    let typed: mistral_files_raw::types::UploadFileOut = serde_json::from_value(f.clone()).unwrap();
+    let typed: mistral_files_raw::types::UploadedFile = serde_json::from_value(f.clone()).unwrap();
     assert_eq!(typed.bytes, Some(JSONL.len() as i64));
 
     let reqs = emu.requests();
@@ -388,7 +388,7 @@ async fn list_filters_paging_and_total() {
     );
     let (_, b) = get_json(&emu, "/v1/files").await;
     assert_eq!(b["object"], "list");
-    let typed: mistral_files_raw::types::ListFilesOut = serde_json::from_value(b).unwrap();
+    let typed: mistral_files_raw::types::FilePage = serde_json::from_value(b).unwrap();
     assert_eq!(typed.data.len(), 4);
 
     assert_eq!(
@@ -553,7 +553,7 @@ async fn retrieve_then_delete_then_404_everywhere() {
     let mut expected = f.clone();
     expected["deleted"] = json!(false);
     assert_eq!(r, expected);
-    let typed: mistral_files_raw::types::RetrieveFileOut = serde_json::from_value(r).unwrap();
+    let typed: mistral_files_raw::types::RetrievedFile = serde_json::from_value(r).unwrap();
     assert_eq!(typed.id.to_string(), id);
     // upper-case ids name the same file
     let (s, _) = get_json(&emu, &format!("/v1/files/{}", id.to_uppercase())).await;
@@ -567,7 +567,7 @@ async fn retrieve_then_delete_then_404_everywhere() {
     .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(d, json!({"id": id, "object": "file", "deleted": true}));
-    let _: mistral_files_raw::types::DeleteFileOut = serde_json::from_value(d).unwrap();
+    let _: mistral_files_raw::types::DeletedFile = serde_json::from_value(d).unwrap();
 
     let nf = json!({"detail": "File not found"});
     assert_eq!(
@@ -818,7 +818,7 @@ async fn signed_urls_work_without_auth_expire_and_refuse_tampering() {
     let id = f["id"].as_str().unwrap();
     let (s, b) = get_json(&emu, &format!("/v1/files/{id}/url?expiry=1")).await;
     assert_eq!(s, StatusCode::OK, "{b}");
-    let _: mistral_files_raw::types::FileSignedUrl = serde_json::from_value(b.clone()).unwrap();
+    let _: mistral_files_raw::types::SignedUrl = serde_json::from_value(b.clone()).unwrap();
     let url = b["url"].as_str().unwrap().to_string();
     assert!(url.starts_with(&format!("{}/signed/", emu.url())), "{url}");
     assert_eq!(b.as_object().unwrap().len(), 1);

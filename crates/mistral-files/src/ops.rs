@@ -41,11 +41,7 @@ impl Client {
             .with_retry("GET", &path, RetryClass::Idempotent, |_| {
                 self.raw_call(
                     "retrieve",
-                    self.inner
-                        .raw
-                        .retrieve_file()
-                        .file_id(*id.as_uuid())
-                        .send(),
+                    self.inner.raw.retrieve_file().file_id(*id.as_uuid()).send(),
                 )
             })
             .await?;
@@ -67,11 +63,7 @@ impl Client {
             .with_retry("DELETE", &path, RetryClass::Idempotent, |_| {
                 self.raw_call(
                     "delete",
-                    self.inner
-                        .raw
-                        .delete_file()
-                        .file_id(*id.as_uuid())
-                        .send(),
+                    self.inner.raw.delete_file().file_id(*id.as_uuid()).send(),
                 )
             })
             .await?;

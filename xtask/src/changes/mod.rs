@@ -60,7 +60,11 @@ pub struct Report {
 impl Report {
     /// The highest impact, `none` when nothing changed.
     pub fn impact(&self) -> Impact {
-        self.changes.iter().map(|c| c.impact).max().unwrap_or(Impact::None)
+        self.changes
+            .iter()
+            .map(|c| c.impact)
+            .max()
+            .unwrap_or(Impact::None)
     }
 
     /// One line per change, then `impact: <highest>` as the last line.
@@ -79,7 +83,12 @@ impl Report {
         if self.changes.is_empty() {
             out.push_str("No change to the operations, types or doc text.\n");
         }
-        for impact in [Impact::Breaking, Impact::Additive, Impact::Docs, Impact::None] {
+        for impact in [
+            Impact::Breaking,
+            Impact::Additive,
+            Impact::Docs,
+            Impact::None,
+        ] {
             let lines: Vec<_> = self.changes.iter().filter(|c| c.impact == impact).collect();
             if lines.is_empty() {
                 continue;
@@ -117,7 +126,10 @@ pub fn compare_models(old: &Model, new: &Model) -> Report {
 
 /// Whether the entry's parent is missing on the other side (then only the parent is reported).
 fn parent_gone(entry: &Entry, other: &Model) -> bool {
-    entry.parent.as_ref().is_some_and(|p| !other.contains_key(p))
+    entry
+        .parent
+        .as_ref()
+        .is_some_and(|p| !other.contains_key(p))
 }
 
 fn change(impact: Impact, what: String) -> Change {
@@ -128,11 +140,18 @@ fn removed(key: &str, entry: &Entry) -> Change {
     match &entry.kind {
         Kind::ProviderName(name) => change(
             Impact::None,
-            format!("{}: no longer records the provider's name {name}", owner(key)),
+            format!(
+                "{}: no longer records the provider's name {name}",
+                owner(key)
+            ),
         ),
         Kind::Values(values) => change(
             Impact::Breaking,
-            format!("{}: every enum value removed ({})", owner(key), list(values.iter())),
+            format!(
+                "{}: every enum value removed ({})",
+                owner(key),
+                list(values.iter())
+            ),
         ),
         _ => change(Impact::Breaking, format!("{key}: removed")),
     }
@@ -142,7 +161,10 @@ fn added(key: &str, entry: &Entry) -> Option<Change> {
     Some(match &entry.kind {
         Kind::ProviderName(name) => change(
             Impact::None,
-            format!("{}: the provider's name is {name} (ours is kept by openapi/names.yaml)", owner(key)),
+            format!(
+                "{}: the provider's name is {name} (ours is kept by openapi/names.yaml)",
+                owner(key)
+            ),
         ),
         Kind::Input { required: true, ty } if entry.parent.is_some() => change(
             Impact::Breaking,
@@ -152,7 +174,10 @@ fn added(key: &str, entry: &Entry) -> Option<Change> {
             Impact::Breaking,
             format!("{key}: new required field ({ty}) in a type that requests send"),
         ),
-        Kind::Input { ty, .. } => change(Impact::Additive, format!("{key}: new optional input ({ty})")),
+        Kind::Input { ty, .. } => change(
+            Impact::Additive,
+            format!("{key}: new optional input ({ty})"),
+        ),
         Kind::Field { ty, .. } => change(Impact::Additive, format!("{key}: new field ({ty})")),
         Kind::Values(values) => change(
             Impact::Additive,
@@ -174,36 +199,69 @@ fn changed(key: &str, o: &Entry, n: &Entry) -> Vec<Change> {
             let gone: Vec<_> = old.difference(new).collect();
             let new_values: Vec<_> = new.difference(old).collect();
             if !gone.is_empty() {
-                let what = format!("{}: enum values removed: {}", owner(key), list(gone.into_iter()));
+                let what = format!(
+                    "{}: enum values removed: {}",
+                    owner(key),
+                    list(gone.into_iter())
+                );
                 out.push(change(Impact::Breaking, what));
             }
             if !new_values.is_empty() {
-                let what = format!("{}: new enum values: {}", owner(key), list(new_values.into_iter()));
+                let what = format!(
+                    "{}: new enum values: {}",
+                    owner(key),
+                    list(new_values.into_iter())
+                );
                 out.push(change(Impact::Additive, what));
             }
         }
-        (Kind::Input { ty: ot, required: or }, Kind::Input { ty: nt, required: nr }) => {
+        (
+            Kind::Input {
+                ty: ot,
+                required: or,
+            },
+            Kind::Input {
+                ty: nt,
+                required: nr,
+            },
+        ) => {
             out.extend(type_change(key, ot, nt));
             if or != nr {
                 let (impact, what) = if *nr {
-                    (Impact::Breaking, "now required; existing calls may not send it")
+                    (
+                        Impact::Breaking,
+                        "now required; existing calls may not send it",
+                    )
                 } else {
                     (Impact::Additive, "now optional")
                 };
                 out.push(change(impact, format!("{key}: {what}")));
             }
         }
-        (Kind::Field { ty: ot, required: or }, Kind::Field { ty: nt, required: nr }) => {
+        (
+            Kind::Field {
+                ty: ot,
+                required: or,
+            },
+            Kind::Field {
+                ty: nt,
+                required: nr,
+            },
+        ) => {
             out.extend(type_change(key, ot, nt));
             if or != nr {
                 let now = if *nr { "required" } else { "optional" };
-                let what = format!("{key}: now {now} (its Rust type changes between T and Option<T>)");
+                let what =
+                    format!("{key}: now {now} (its Rust type changes between T and Option<T>)");
                 out.push(change(Impact::Breaking, what));
             }
         }
         (Kind::ProviderName(a), Kind::ProviderName(b)) if a != b => out.push(change(
             Impact::None,
-            format!("{}: the provider renamed {a} -> {b} (absorbed by openapi/names.yaml)", owner(key)),
+            format!(
+                "{}: the provider renamed {a} -> {b} (absorbed by openapi/names.yaml)",
+                owner(key)
+            ),
         )),
         (a, b) if a != b => out.push(change(
             Impact::Breaking,
@@ -215,7 +273,12 @@ fn changed(key: &str, o: &Entry, n: &Entry) -> Vec<Change> {
 }
 
 fn type_change(key: &str, old: &str, new: &str) -> Option<Change> {
-    (old != new).then(|| change(Impact::Breaking, format!("{key}: type changed from {old} to {new}")))
+    (old != new).then(|| {
+        change(
+            Impact::Breaking,
+            format!("{key}: type changed from {old} to {new}"),
+        )
+    })
 }
 
 fn describe(kind: &Kind) -> String {
@@ -234,7 +297,10 @@ fn owner(key: &str) -> &str {
 }
 
 fn list<'a>(values: impl Iterator<Item = &'a String>) -> String {
-    values.map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ")
+    values
+        .map(|v| format!("`{v}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]

@@ -54,7 +54,9 @@ pub struct Entry {
 /// The whole contract, by key.
 pub type Model = BTreeMap<String, Entry>;
 
-const METHODS: &[&str] = &["get", "put", "post", "delete", "patch", "head", "options", "trace"];
+const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "patch", "head", "options", "trace",
+];
 
 /// Builds the contract of a normalized (OpenAPI 3.0) document.
 pub fn build(doc: &Value) -> Model {
@@ -63,15 +65,31 @@ pub fn build(doc: &Value) -> Model {
     for (path, method, op) in operations(doc) {
         add_operation(&mut model, &path, method, op);
     }
-    let schemas = doc.pointer("/components/schemas").and_then(Value::as_object);
+    let schemas = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object);
     for (name, schema) in schemas.into_iter().flatten() {
         let key = format!("type {name}");
         let dir = dirs.get(name).copied().unwrap_or_default();
         let shape = shape_of(schema);
-        insert(&mut model, &key, Kind::Type(shape), dir, doc_of(schema), None);
+        insert(
+            &mut model,
+            &key,
+            Kind::Type(shape),
+            dir,
+            doc_of(schema),
+            None,
+        );
         if let Some(p) = schema.get("x-provider-name").and_then(Value::as_str) {
             let k = format!("{key} provider-name");
-            insert(&mut model, &k, Kind::ProviderName(p.into()), dir, None, Some(&key));
+            insert(
+                &mut model,
+                &k,
+                Kind::ProviderName(p.into()),
+                dir,
+                None,
+                Some(&key),
+            );
         }
         add_members(&mut model, &key, schema, dir, false);
     }
@@ -80,7 +98,12 @@ pub fn build(doc: &Value) -> Model {
 
 fn operations(doc: &Value) -> Vec<(String, &'static str, &Value)> {
     let mut out = Vec::new();
-    for (path, item) in doc.get("paths").and_then(Value::as_object).into_iter().flatten() {
+    for (path, item) in doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
         for method in METHODS {
             if let Some(op) = item.get(*method) {
                 out.push((path.clone(), *method, op));
@@ -100,8 +123,14 @@ fn op_name(op: &Value, path: &str, method: &str) -> String {
 fn add_operation(model: &mut Model, path: &str, method: &str, op: &Value) {
     let name = op_name(op, path, method);
     let key = format!("operation {name}");
-    let input = Direction { input: true, output: false };
-    let output = Direction { input: false, output: true };
+    let input = Direction {
+        input: true,
+        output: false,
+    };
+    let output = Direction {
+        input: false,
+        output: true,
+    };
     let doc = [op.get("summary"), op.get("description")]
         .iter()
         .flatten()
@@ -109,36 +138,87 @@ fn add_operation(model: &mut Model, path: &str, method: &str, op: &Value) {
         .collect::<Vec<_>>()
         .join("\n");
     let kind = Kind::Operation(format!("{} {path}", method.to_uppercase()));
-    insert(model, &key, kind, input, (!doc.is_empty()).then_some(doc), None);
+    insert(
+        model,
+        &key,
+        kind,
+        input,
+        (!doc.is_empty()).then_some(doc),
+        None,
+    );
     if let Some(id) = op.get("x-provider-operation-id").and_then(Value::as_str) {
         let k = format!("{key} provider-name");
-        insert(model, &k, Kind::ProviderName(id.into()), input, None, Some(&key));
+        insert(
+            model,
+            &k,
+            Kind::ProviderName(id.into()),
+            input,
+            None,
+            Some(&key),
+        );
     }
-    for p in op.get("parameters").and_then(Value::as_array).into_iter().flatten() {
+    for p in op
+        .get("parameters")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         let (Some(pname), Some(place)) = (p["name"].as_str(), p["in"].as_str()) else {
             continue;
         };
         let k = format!("{key} {place} {pname}");
         let schema = p.get("schema").unwrap_or(&Value::Null);
         let required = p.get("required").and_then(Value::as_bool).unwrap_or(false);
-        let kind = Kind::Input { ty: ty(schema), required };
+        let kind = Kind::Input {
+            ty: ty(schema),
+            required,
+        };
         insert(model, &k, kind, input, doc_of(p), Some(&key));
         add_inline(model, &k, schema, input, true);
     }
     for (media, schema) in media_schemas(op.get("requestBody")) {
         let k = format!("{key} body {media}");
-        insert(model, &k, Kind::Input { ty: ty(schema), required: true }, input, None, Some(&key));
+        insert(
+            model,
+            &k,
+            Kind::Input {
+                ty: ty(schema),
+                required: true,
+            },
+            input,
+            None,
+            Some(&key),
+        );
         add_members(model, &k, single(schema), input, true);
     }
-    for (status, response) in op.get("responses").and_then(Value::as_object).into_iter().flatten() {
+    for (status, response) in op
+        .get("responses")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
         let media = media_schemas(Some(response));
         if media.is_empty() {
             let k = format!("{key} response {status}");
-            insert(model, &k, Kind::Response("empty".into()), output, doc_of(response), Some(&key));
+            insert(
+                model,
+                &k,
+                Kind::Response("empty".into()),
+                output,
+                doc_of(response),
+                Some(&key),
+            );
         }
         for (m, schema) in media {
             let k = format!("{key} response {status} {m}");
-            insert(model, &k, Kind::Response(ty(schema)), output, doc_of(response), Some(&key));
+            insert(
+                model,
+                &k,
+                Kind::Response(ty(schema)),
+                output,
+                doc_of(response),
+                Some(&key),
+            );
         }
     }
 }
@@ -163,13 +243,24 @@ fn add_members(model: &mut Model, key: &str, schema: &Value, dir: Direction, inp
         .flatten()
         .filter_map(Value::as_str)
         .collect();
-    for (field, prop) in schema.get("properties").and_then(Value::as_object).into_iter().flatten() {
+    for (field, prop) in schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
         let k = format!("{key} .{field}");
         let required = required.contains(field.as_str());
         let kind = if input {
-            Kind::Input { ty: ty(prop), required }
+            Kind::Input {
+                ty: ty(prop),
+                required,
+            }
         } else {
-            Kind::Field { ty: ty(prop), required }
+            Kind::Field {
+                ty: ty(prop),
+                required,
+            }
         };
         insert(model, &k, kind, dir, doc_of(prop), Some(key));
         add_inline(model, &k, prop, dir, input);
@@ -186,9 +277,18 @@ fn add_inline(model: &mut Model, key: &str, schema: &Value, dir: Direction, inpu
 
 fn add_values(model: &mut Model, key: &str, schema: &Value, dir: Direction) {
     if let Some(values) = schema.get("enum").and_then(Value::as_array) {
-        let values = values.iter().map(|v| v.as_str().map(str::to_string).unwrap_or(v.to_string()));
+        let values = values
+            .iter()
+            .map(|v| v.as_str().map(str::to_string).unwrap_or(v.to_string()));
         let k = format!("{key} values");
-        insert(model, &k, Kind::Values(values.collect()), dir, None, Some(key));
+        insert(
+            model,
+            &k,
+            Kind::Values(values.collect()),
+            dir,
+            None,
+            Some(key),
+        );
     }
 }
 
@@ -201,11 +301,21 @@ fn insert(
     parent: Option<&str>,
 ) {
     let parent = parent.map(str::to_string);
-    model.insert(key.to_string(), Entry { kind, dir, doc, parent });
+    model.insert(
+        key.to_string(),
+        Entry {
+            kind,
+            dir,
+            doc,
+            parent,
+        },
+    );
 }
 
 fn doc_of(v: &Value) -> Option<String> {
-    v.get("description").and_then(Value::as_str).map(str::to_string)
+    v.get("description")
+        .and_then(Value::as_str)
+        .map(str::to_string)
 }
 
 /// The one branch of a single-branch `allOf`/`anyOf`/`oneOf`, or the schema itself.
@@ -255,10 +365,12 @@ fn base_ty(schema: &Value) -> String {
     let kind = schema.get("type").and_then(Value::as_str).unwrap_or("any");
     match kind {
         "array" => format!("array<{}>", ty(schema.get("items").unwrap_or(&Value::Null))),
-        "object" if schema.get("properties").is_none() => match schema.get("additionalProperties") {
-            Some(Value::Object(v)) => format!("map<{}>", ty(&Value::Object(v.clone()))),
-            _ => "object".into(),
-        },
+        "object" if schema.get("properties").is_none() => {
+            match schema.get("additionalProperties") {
+                Some(Value::Object(v)) => format!("map<{}>", ty(&Value::Object(v.clone()))),
+                _ => "object".into(),
+            }
+        }
         _ => match schema.get("format").and_then(Value::as_str) {
             Some(f) => format!("{kind}({f})"),
             None => kind.into(),
@@ -276,11 +388,20 @@ fn type_directions(doc: &Value) -> BTreeMap<String, Direction> {
             .into_iter()
             .flatten()
             .collect();
-        inputs.extend(media_schemas(op.get("requestBody")).into_iter().map(|(_, s)| s));
+        inputs.extend(
+            media_schemas(op.get("requestBody"))
+                .into_iter()
+                .map(|(_, s)| s),
+        );
         for schema in inputs {
             mark(doc, schema, true, &mut dirs);
         }
-        for response in op.get("responses").and_then(Value::as_object).into_iter().flatten() {
+        for response in op
+            .get("responses")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
             for (_, schema) in media_schemas(Some(response.1)) {
                 mark(doc, schema, false, &mut dirs);
             }
@@ -295,7 +416,11 @@ fn mark(doc: &Value, node: &Value, input: bool, dirs: &mut BTreeMap<String, Dire
             if let Some(name) = crate::names::ref_name(node) {
                 let d = dirs.entry(name.clone()).or_default();
                 let seen = if input { d.input } else { d.output };
-                if input { d.input = true } else { d.output = true }
+                if input {
+                    d.input = true
+                } else {
+                    d.output = true
+                }
                 let target = doc.pointer(&format!("/components/schemas/{name}"));
                 if let (false, Some(target)) = (seen, target) {
                     mark(doc, target, input, dirs);
@@ -329,7 +454,10 @@ pub fn render(model: &Model) -> String {
                 format!("\n{key}: {shape}{dir}")
             }
             Kind::Values(values) => {
-                format!("{key}: {}", values.iter().cloned().collect::<Vec<_>>().join(", "))
+                format!(
+                    "{key}: {}",
+                    values.iter().cloned().collect::<Vec<_>>().join(", ")
+                )
             }
             // The provider's names are not ours: a rename the name map absorbs leaves the
             // snapshot as it was (the change report mentions it).

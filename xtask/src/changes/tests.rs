@@ -45,8 +45,14 @@ fn new_optional_field_and_enum_value_are_additive() {
     new["components"]["schemas"]["FilePurpose"]["enum"] = json!(["batch", "ocr", "speech"]);
     let (impact, text) = impact_of(&new);
     assert_eq!(impact, Impact::Additive, "{text}");
-    assert!(text.contains("additive: type FileObject .labels: new field (string)"), "{text}");
-    assert!(text.contains("additive: type FilePurpose: new enum values: `speech`"), "{text}");
+    assert!(
+        text.contains("additive: type FileObject .labels: new field (string)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("additive: type FilePurpose: new enum values: `speech`"),
+        "{text}"
+    );
     assert!(text.ends_with("impact: additive\n"), "{text}");
 }
 
@@ -78,7 +84,10 @@ fn a_new_required_parameter_is_breaking_and_a_field_turning_optional_too() {
     new["components"]["schemas"]["FileObject"]["required"] = json!([]);
     let (impact, text) = impact_of(&new);
     assert_eq!(impact, Impact::Breaking);
-    assert!(text.contains("operation list_files query page: now required"), "{text}");
+    assert!(
+        text.contains("operation list_files query page: now required"),
+        "{text}"
+    );
     assert!(text.contains("type FileObject .id: now optional"), "{text}");
 }
 
@@ -95,19 +104,27 @@ fn doc_text_is_docs_and_provider_renames_are_none() {
     new["components"]["schemas"]["FileObject"]["x-provider-name"] = json!("FileResponse");
     let report = compare(&old, &new);
     assert_eq!(report.impact(), Impact::None);
-    assert!(report.to_text().contains("renamed FileSchema -> FileResponse"));
+    assert!(report
+        .to_text()
+        .contains("renamed FileSchema -> FileResponse"));
 }
 
 #[test]
 fn children_of_a_removed_type_are_not_listed_again() {
     let mut new = base();
-    new["components"]["schemas"].as_object_mut().unwrap().shift_remove("FilePurpose");
+    new["components"]["schemas"]
+        .as_object_mut()
+        .unwrap()
+        .shift_remove("FilePurpose");
     new["components"]["schemas"]["FileObject"]["properties"]
         .as_object_mut()
         .unwrap()
         .shift_remove("purpose");
     let report = compare(&base(), &new);
     let text = report.to_text();
-    assert!(text.contains("breaking: type FilePurpose: removed"), "{text}");
+    assert!(
+        text.contains("breaking: type FilePurpose: removed"),
+        "{text}"
+    );
     assert!(!text.contains("enum values"), "{text}");
 }

@@ -52,16 +52,25 @@ fn hint(path: &Path, committed: &str, generated: &str) -> String {
             super::COMMAND
         )
     } else if same_header {
-        format!("{name} was edited by hand or by another generator version: run `{}`", super::COMMAND)
+        format!(
+            "{name} was edited by hand or by another generator version: run `{}`",
+            super::COMMAND
+        )
     } else {
-        format!("openapi/ changed since {name} was generated: run `{}`", super::COMMAND)
+        format!(
+            "openapi/ changed since {name} was generated: run `{}`",
+            super::COMMAND
+        )
     }
 }
 
 /// The leading comment lines, or the `x-generated` block of the normalized JSON.
 fn header(text: &str) -> String {
     if text.starts_with("//") {
-        text.lines().take_while(|l| l.starts_with("//")).collect::<Vec<_>>().join("\n")
+        text.lines()
+            .take_while(|l| l.starts_with("//"))
+            .collect::<Vec<_>>()
+            .join("\n")
     } else {
         text.lines()
             .skip_while(|l| !l.contains("\"x-generated\""))

@@ -17,20 +17,31 @@ pub const CHANGES_MD: &str = "target/codegen/CHANGES.md";
 /// Reads only the committed generated files, never builds anything, so it works even when the
 /// new code no longer compiles with the rest of the workspace.
 pub fn report(root: &Path, files: &[GeneratedFile]) -> Result<Report> {
-    let committed = |rel: &str| std::fs::read_to_string(root.join(rel)).unwrap_or_default();
-    let generated = |rel: &str| {
+    let committed: Vec<GeneratedFile> = [NORMALIZED, GENERATED_RS]
+        .iter()
+        .map(|rel| GeneratedFile {
+            path: rel.into(),
+            contents: std::fs::read_to_string(root.join(rel)).unwrap_or_default(),
+        })
+        .collect();
+    report_between(&committed, files)
+}
+
+/// Classifies what `new` changes against `old` (both sets of generated files).
+pub fn report_between(old: &[GeneratedFile], new: &[GeneratedFile]) -> Result<Report> {
+    let text = |files: &[GeneratedFile], rel: &str| {
         files
             .iter()
             .find(|f| f.path == Path::new(rel))
             .map(|f| f.contents.clone())
             .unwrap_or_default()
     };
-    let old = parse_or_empty(&committed(NORMALIZED));
-    let new = crate::doc::parse(&generated(NORMALIZED)).context("reading the new document")?;
-    let mut report = changes::compare(&old, &new);
+    let old_doc = parse_or_empty(&text(old, NORMALIZED));
+    let new_doc = crate::doc::parse(&text(new, NORMALIZED)).context("reading the new document")?;
+    let mut report = changes::compare(&old_doc, &new_doc);
     if report.changes.is_empty() {
         // The contract did not change; the generator (settings, progenitor) may have.
-        report.changes = surface_changes(&committed(GENERATED_RS), &generated(GENERATED_RS));
+        report.changes = surface_changes(&text(old, GENERATED_RS), &text(new, GENERATED_RS));
     }
     Ok(report)
 }
@@ -42,7 +53,10 @@ fn parse_or_empty(text: &str) -> Value {
 /// Lines of the generated Rust surface that differ: removed lines are breaking, added ones
 /// additive.
 fn surface_changes(old_rs: &str, new_rs: &str) -> Vec<Change> {
-    let (Ok(old), Ok(new)) = (crate::surface::render(old_rs), crate::surface::render(new_rs)) else {
+    let (Ok(old), Ok(new)) = (
+        crate::surface::render(old_rs),
+        crate::surface::render(new_rs),
+    ) else {
         return Vec::new();
     };
     let mut out = Vec::new();
@@ -78,7 +92,10 @@ pub fn unpinned_notes(root: &Path, inputs: &Inputs) -> Result<Vec<String>> {
             .unwrap_or_default()
             .to_string();
         if !names.operations.contains_key(&id) {
-            notes.push(format!("operation {id} is not pinned: add `{id}: {key}` to {}", names::NAMES));
+            notes.push(format!(
+                "operation {id} is not pinned: add `{id}: {key}` to {}",
+                names::NAMES
+            ));
         }
         op_pointer.insert(id, pointer);
     }

@@ -1,0 +1,235 @@
+//! The spec-change drill: small provider-style documents of our own, each a change the provider
+//! could make, run through `import` + `codegen` to check the impact the change report gives
+//! (and, with `cargo xtask drill --build`, that the workspace still builds for the non-breaking
+//! ones, and that an added field and enum value reach users).
+//!
+//! The base document is `xtask/tests/fixtures/provider.yaml`; each case in
+//! `xtask/tests/fixtures/cases/` edits it with text replacements (`replace`, for renames) and
+//! overlay actions (`actions`), and says the impact it `expect`s.
+
+use crate::changes::{Impact, Report};
+use crate::codegen::{self, GeneratedFile, Inputs};
+use crate::names::NameMap;
+use anyhow::{anyhow, bail, Context, Result};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+
+/// The base provider-style document, relative to the workspace root.
+pub const BASE: &str = "xtask/tests/fixtures/provider.yaml";
+/// The cases, relative to the workspace root.
+pub const CASES: &str = "xtask/tests/fixtures/cases";
+
+/// One change the provider could make.
+#[derive(Debug, Clone)]
+pub struct Case {
+    /// The file name without `.yaml`.
+    pub name: String,
+    /// The impact the change report must give.
+    pub expect: Impact,
+    /// Text replacements applied to the base document, in order (each must match).
+    pub replace: Vec<(String, String)>,
+    /// Overlay actions applied after the replacements.
+    pub actions: Option<Value>,
+    /// A test of `xtask/tests/fixtures/drill/` that `--build` runs in the regenerated copy.
+    pub drill_test: Option<String>,
+}
+
+/// What import + codegen made of a case.
+#[derive(Debug)]
+pub struct Outcome {
+    /// The vendored spec import wrote.
+    pub spec: String,
+    /// Notes of import and codegen (names not pinned, doc entries that match nothing).
+    pub notes: Vec<String>,
+    /// The generated files.
+    pub files: Vec<GeneratedFile>,
+    /// The change report against the unedited base.
+    pub report: Report,
+}
+
+/// Reads every case, sorted by name.
+pub fn cases(root: &Path) -> Result<Vec<Case>> {
+    let mut out = Vec::new();
+    let dir = root.join(CASES);
+    for entry in std::fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "yaml") {
+            out.push(read_case(&path)?);
+        }
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(out)
+}
+
+fn read_case(path: &Path) -> Result<Case> {
+    let doc = crate::doc::read(path)?;
+    let name = path
+        .file_stem()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned();
+    let expect = match doc.get("expect").and_then(Value::as_str) {
+        Some("none") => Impact::None,
+        Some("docs") => Impact::Docs,
+        Some("additive") => Impact::Additive,
+        Some("breaking") => Impact::Breaking,
+        other => bail!(
+            "{}: `expect` must be none, docs, additive or breaking, found {other:?}",
+            path.display()
+        ),
+    };
+    let replace = doc
+        .get("replace")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|r| match (r["from"].as_str(), r["to"].as_str()) {
+            (Some(f), Some(t)) => Ok((f.to_string(), t.to_string())),
+            _ => Err(anyhow!(
+                "{}: each `replace` needs `from` and `to`",
+                path.display()
+            )),
+        })
+        .collect::<Result<_>>()?;
+    let drill_test = doc
+        .get("drill_test")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    Ok(Case {
+        name,
+        expect,
+        replace,
+        actions: doc.get("actions").cloned(),
+        drill_test,
+    })
+}
+
+/// The base document with the case's edits.
+pub fn provider_document(base: &str, case: &Case) -> Result<Value> {
+    let mut text = base.to_string();
+    for (from, to) in &case.replace {
+        if !text.contains(from.as_str()) {
+            bail!("case {}: {from:?} is not in the base document", case.name);
+        }
+        text = text.replace(from.as_str(), to);
+    }
+    let mut doc = crate::doc::parse(&text)?;
+    if let Some(actions) = &case.actions {
+        let overlay = json!({"overlay": "1.0.0", "info": {"title": case.name, "version": "1"}, "actions": actions});
+        crate::overlay::apply(&mut doc, &overlay).with_context(|| format!("case {}", case.name))?;
+    }
+    Ok(doc)
+}
+
+/// Runs import + codegen on a provider document with the workspace's names, overlay and docs.
+pub fn import_and_generate(
+    root: &Path,
+    provider: &Value,
+) -> Result<(String, Vec<String>, Vec<GeneratedFile>)> {
+    let names = NameMap::read(root)?;
+    let imported = crate::import::import(provider, &names)?;
+    let committed = Inputs::read(root)?;
+    let inputs = Inputs {
+        spec: imported.yaml.clone(),
+        ..committed
+    };
+    let files = codegen::generate(&inputs)?;
+    let mut notes = imported.notes;
+    notes.extend(codegen::doc_notes(&inputs)?);
+    Ok((imported.yaml, notes, files))
+}
+
+/// Runs one case against the unedited base.
+pub fn run(root: &Path, case: &Case) -> Result<Outcome> {
+    let base =
+        std::fs::read_to_string(root.join(BASE)).context("reading the drill's base document")?;
+    let (_, _, before) = import_and_generate(root, &crate::doc::parse(&base)?)?;
+    let (spec, notes, files) = import_and_generate(root, &provider_document(&base, case)?)?;
+    let report = codegen::report_between(&before, &files)?;
+    Ok(Outcome {
+        spec,
+        notes,
+        files,
+        report,
+    })
+}
+
+/// A copy of the checkout's tracked files in `dest` (for building a case without touching the
+/// checkout).
+pub fn copy_checkout(root: &Path, dest: &Path) -> Result<()> {
+    let out = std::process::Command::new("git")
+        .args(["ls-files", "-z"])
+        .current_dir(root)
+        .output()
+        .context("running git ls-files")?;
+    if !out.status.success() {
+        bail!("git ls-files failed in {}", root.display());
+    }
+    for rel in out.stdout.split(|b| *b == 0).filter(|s| !s.is_empty()) {
+        let rel = PathBuf::from(String::from_utf8_lossy(rel).into_owned());
+        let (from, to) = (root.join(&rel), dest.join(&rel));
+        if !from.exists() {
+            continue; // deleted in the work tree
+        }
+        std::fs::create_dir_all(to.parent().expect("a file path"))?;
+        std::fs::copy(&from, &to).with_context(|| format!("copying {}", rel.display()))?;
+    }
+    Ok(())
+}
+
+/// Where the drill's tests live, relative to the workspace root.
+pub const DRILL_TESTS: &str = "xtask/tests/fixtures/drill";
+
+/// Builds a non-breaking case for real: a copy of the checkout below `work`, the case imported
+/// and generated into it, then `cargo check --workspace --all-targets` (and the case's
+/// `drill_test` with `cargo test`). Build output goes to `target_dir`, shared between cases.
+pub fn build(
+    root: &Path,
+    case: &Case,
+    outcome: &Outcome,
+    work: &Path,
+    target_dir: &Path,
+) -> Result<()> {
+    let copy = work.join(&case.name);
+    if copy.exists() {
+        std::fs::remove_dir_all(&copy)?;
+    }
+    copy_checkout(root, &copy)?;
+    crate::write_inside(&copy, Path::new(codegen::SPEC), &outcome.spec)?;
+    codegen::write(&copy, &outcome.files)?;
+    cargo(
+        &copy,
+        target_dir,
+        &["check", "--workspace", "--all-targets", "--locked"],
+    )?;
+    if let Some(test) = &case.drill_test {
+        let text = std::fs::read_to_string(root.join(DRILL_TESTS).join(test))?;
+        let name = format!("drill_{}", test.trim_end_matches(".rs"));
+        crate::write_inside(
+            &copy,
+            &Path::new("crates/mistral-files/tests").join(format!("{name}.rs")),
+            &text,
+        )?;
+        cargo(
+            &copy,
+            target_dir,
+            &["test", "-p", "mistral-files", "--test", &name, "--locked"],
+        )?;
+    }
+    Ok(())
+}
+
+fn cargo(dir: &Path, target_dir: &Path, args: &[&str]) -> Result<()> {
+    println!("  $ cargo {} (in {})", args.join(" "), dir.display());
+    let status =
+        std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(args)
+            .current_dir(dir)
+            .env("CARGO_TARGET_DIR", target_dir)
+            .status()
+            .context("running cargo")?;
+    if !status.success() {
+        bail!("`cargo {}` failed in {}", args.join(" "), dir.display());
+    }
+    Ok(())
+}
