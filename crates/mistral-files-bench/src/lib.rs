@@ -1,6 +1,8 @@
 //! Shared helpers of the benchmark binaries (`bench-client`, `bench-server`) run by
 //! `cargo xtask bench`. Not a library for users: the crate is `publish = false`.
 
+pub mod rusage;
+
 /// The API key every bench server expects and every bench client sends.
 pub const BENCH_KEY: &str = "bench-key";
 
