@@ -10,7 +10,6 @@
 //! 4. [`codegen`]: progenitor + our open enums -> formatted `generated.rs` with a provenance header.
 //! 5. [`surface`]: a readable listing of the generated public API, for snapshot review.
 
-pub mod bench;
 pub mod codegen;
 pub mod doc;
 pub mod import;
