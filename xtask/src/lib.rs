@@ -13,7 +13,6 @@
 //!
 //! [`names`] holds our names (`openapi/names.yaml`), [`prose`] the doc text rules.
 
-pub mod bench;
 pub mod changes;
 pub mod codegen;
 pub mod doc;

@@ -1,9 +1,10 @@
 //! `cargo xtask`: see `cargo xtask --help`.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
+use std::process::{Command, ExitCode};
 use xtask::{codegen, import, names::NameMap, workspace_root};
 
 #[derive(Parser)]
@@ -47,7 +48,15 @@ enum Cmd {
     /// Print the public surface of the generated raw client.
     Surface,
     /// Benchmark the crate against curl and the Python SDK; writes docs/BENCHMARKS.md.
-    Bench(xtask::bench::BenchArgs),
+    ///
+    /// The driver is the `bench` binary of `mistral-files-bench`, so that xtask compiles no
+    /// benchmark code: every argument (`--help` too) is passed on to it.
+    #[command(disable_help_flag = true)]
+    Bench {
+        /// The bench's options (`cargo xtask bench --help` lists them).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<OsString>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -72,7 +81,17 @@ fn run() -> Result<ExitCode> {
             let text = std::fs::read_to_string(root.join(codegen::GENERATED_RS))?;
             print!("{}", xtask::surface::render(&text)?);
         }
-        Cmd::Bench(args) => xtask::bench::run(&root, &args)?,
+        Cmd::Bench { args } => {
+            let status = bench_command(&root, &args)
+                .status()
+                .context("running cargo run -p mistral-files-bench --bin bench")?;
+            // The driver reports its own errors; pass its exit code on.
+            return Ok(match status.code() {
+                Some(0) => ExitCode::SUCCESS,
+                Some(c) => ExitCode::from(u8::try_from(c).unwrap_or(1)),
+                None => ExitCode::FAILURE,
+            });
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -194,5 +213,71 @@ fn drill_command(root: &Path, build: bool, only: &[String]) -> Result<ExitCode> 
     } else {
         println!("drill failed: {}", failed.join(", "));
         Ok(ExitCode::FAILURE)
+    }
+}
+
+/// `cargo run --release -p mistral-files-bench --bin bench -- ARGS...` in the workspace root.
+fn bench_command(root: &Path, args: &[OsString]) -> Command {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut c = Command::new(cargo);
+    c.current_dir(root)
+        .args([
+            "run",
+            "--release",
+            "-p",
+            "mistral-files-bench",
+            "--bin",
+            "bench",
+            "--",
+        ])
+        .args(args);
+    c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bench_args(argv: &[&str]) -> Vec<OsString> {
+        let cli = Cli::try_parse_from(["xtask", "bench"].iter().chain(argv)).unwrap();
+        match cli.command {
+            Cmd::Bench { args } => args,
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn bench_passes_every_argument_on() {
+        for argv in [
+            &[][..],
+            &["--quick", "--only", "list"],
+            &["--quick", "--no-python", "--only", "list"],
+            &["--help"],
+            &["--runs", "3", "--out", "x.md", "--only=flat,list"],
+        ] {
+            assert_eq!(bench_args(argv), argv, "{argv:?}");
+        }
+    }
+
+    #[test]
+    fn bench_runs_the_driver_through_cargo() {
+        let c = bench_command(Path::new("/r"), &bench_args(&["--quick", "--only", "list"]));
+        let args: Vec<_> = c.get_args().collect();
+        assert_eq!(
+            args,
+            [
+                "run",
+                "--release",
+                "-p",
+                "mistral-files-bench",
+                "--bin",
+                "bench",
+                "--",
+                "--quick",
+                "--only",
+                "list"
+            ]
+        );
+        assert_eq!(c.get_current_dir(), Some(Path::new("/r")));
     }
 }

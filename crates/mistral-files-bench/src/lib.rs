@@ -1,5 +1,13 @@
-//! Shared helpers of the benchmark binaries (`bench-client`, `bench-server`) run by
-//! `cargo xtask bench`. Not a library for users: the crate is `publish = false`.
+//! The benchmarks of `cargo xtask bench`: the driver (the `bench` binary, [`driver`]) and the
+//! helpers it shares with the binaries it runs (`bench-client`, `bench-server`, `bench-rusage`).
+//! Not a library for users: the crate is `publish = false`.
+//!
+//! The driver lives here rather than in xtask so that xtask, which maintainers run for every
+//! `cargo xtask codegen`, compiles no benchmark code; `cargo xtask bench` only forwards to
+//! `cargo run --release -p mistral-files-bench --bin bench`.
+
+pub mod driver;
+pub mod rusage;
 
 /// The API key every bench server expects and every bench client sends.
 pub const BENCH_KEY: &str = "bench-key";

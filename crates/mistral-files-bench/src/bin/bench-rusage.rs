@@ -17,7 +17,7 @@ fn main() {
         std::process::exit(2);
     };
     let started = Instant::now();
-    let child = match Command::new(&program).args(args).spawn() {
+    let mut child = match Command::new(&program).args(args).spawn() {
         Ok(c) => c,
         Err(e) => {
             eprintln!(
@@ -27,34 +27,16 @@ fn main() {
             std::process::exit(127);
         }
     };
-    let pid = child.id() as libc::pid_t;
-    let mut status: libc::c_int = 0;
-    // SAFETY: `rusage` is plain old data (all-zero is valid); `wait4` gets pointers to locals and
-    // the pid of our own unreaped child.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    loop {
-        let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-        if r == pid {
-            break;
-        }
-        if std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted {
-            eprintln!("bench-rusage: wait4 failed");
+    let (status, kib) = match mistral_files_bench::rusage::wait(&mut child) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("bench-rusage: wait4 failed: {e}");
             std::process::exit(125);
         }
-    }
+    };
     let wall = started.elapsed().as_secs_f64();
-    // Linux: KiB; macOS: bytes.
-    let kib = if cfg!(target_os = "macos") {
-        usage.ru_maxrss as u64 / 1024
-    } else {
-        usage.ru_maxrss as u64
-    };
+    let kib = kib.unwrap_or(0);
     eprintln!("@@bench-rusage max_rss_kib={kib} wall_secs={wall:.6}");
-    std::mem::forget(child);
-    let code = if libc::WIFEXITED(status) {
-        libc::WEXITSTATUS(status)
-    } else {
-        128 + libc::WTERMSIG(status)
-    };
+    let code = mistral_files_bench::rusage::exit_code(status);
     std::process::exit(code);
 }

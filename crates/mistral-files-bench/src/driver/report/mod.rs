@@ -1,0 +1,88 @@
+//! The report writer: figures -> `docs/BENCHMARKS.md` (or `--out`), with medians and min/max,
+//! ratios to the faster baseline, the targets of issue 5 checked, and the machine the figures
+//! came from.
+//!
+//! Why this module: the scenarios only collect figures into a [`Doc`]; everything about how they
+//! are judged ([`Doc::targets`]) and laid out ([`Doc::render`]) is here, one file per concern.
+
+mod figures;
+mod machine;
+mod render;
+mod targets;
+
+pub use figures::{Sample, Scenario, Series, Stat};
+pub use machine::machine;
+pub use targets::Target;
+
+use super::args::BenchArgs;
+
+/// The whole report.
+pub struct Doc {
+    /// The settings of the run (the report states them).
+    pub cfg: BenchArgs,
+    pub machine: Vec<(String, String)>,
+    pub missing: Vec<String>,
+    pub scenarios: Vec<Scenario>,
+    /// (MiB, upload runs, download runs) of the crate, for the flat-memory check.
+    pub flat: Vec<(u64, Vec<Sample>, Vec<Sample>)>,
+    pub seed_secs: Option<f64>,
+}
+
+impl Doc {
+    pub fn new(cfg: &BenchArgs) -> Doc {
+        Doc {
+            cfg: cfg.clone(),
+            machine: Vec::new(),
+            missing: Vec::new(),
+            scenarios: Vec::new(),
+            flat: Vec::new(),
+            seed_secs: None,
+        }
+    }
+
+    fn scenario(&self, key: &str) -> Option<&Scenario> {
+        self.scenarios.iter().find(|s| s.key == key)
+    }
+}
+
+/// A memory figure: `12.3 MiB`, or `n/a`.
+fn mib(kib: Option<u64>) -> String {
+    match kib {
+        Some(k) => format!("{:.1} MiB", k as f64 / 1024.0),
+        None => "n/a".into(),
+    }
+}
+
+/// A time figure: 3 decimals under 10 s, 1 above.
+fn secs(s: f64) -> String {
+    if s < 10.0 {
+        format!("{s:.3} s")
+    } else {
+        format!("{s:.1} s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::figures::tests::series;
+    use super::*;
+    use crate::driver::clients::Who;
+    use clap::Parser;
+
+    #[test]
+    fn renders_targets() {
+        let cfg = BenchArgs::try_parse_from(["bench", "--quick"]).unwrap();
+        let mut doc = Doc::new(&cfg);
+        doc.scenarios.push(Scenario::new(
+            "bare-upload",
+            "Upload".into(),
+            vec![series(Who::Crate, &[0.2]), series(Who::Curl, &[1.0])],
+        ));
+        let text = doc.render();
+        assert!(
+            text.contains("| mistral-files (crate) | 0.200 s (0.200 s-0.200 s) | 0.20x |"),
+            "{text}"
+        );
+        assert!(text.contains("5.00x faster than curl | yes |"), "{text}");
+    }
+}
