@@ -54,8 +54,8 @@ async fn every_operation_is_implemented_served_and_snapshotted() {
         .unwrap();
     client.list().send().await.unwrap();
     client.retrieve(&file.id).await.unwrap();
-    client.signed_url(&file.id).await.unwrap();
-    let mut body = client.download(&file.id).await.unwrap().into_async_read();
+    client.signed_url(file.id).await.unwrap();
+    let mut body = client.download(file.id).await.unwrap().into_async_read();
     let mut content = Vec::new();
     tokio::io::AsyncReadExt::read_to_end(&mut body, &mut content)
         .await
