@@ -4,9 +4,9 @@
 //!
 //! Tools like `cargo-public-api` read rustdoc's JSON output, which needs a nightly toolchain;
 //! this workspace builds on stable only. So the listing is built from the source with `syn`:
-//! [`load`] reads the module tree, [`resolve`] follows `pub mod`s and `pub use`s to find each
-//! public item's public path, [`emit`] writes one line per item, field, variant, method and
-//! trait impl, and [`tokens`] prints types the way people write them.
+//! `load` reads the module tree, `resolve` follows `pub mod`s and `pub use`s to find each
+//! public item's public path, `emit` writes one line per item, field, variant, method and
+//! trait impl, and `tokens` prints types the way people write them.
 //!
 //! Known gaps, by design of reading source rather than compiling it: items made by macros
 //! (including impls from `macro_rules!` and attribute macros) are not seen, except the trait
