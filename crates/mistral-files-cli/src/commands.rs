@@ -9,21 +9,21 @@ use serde_json::json;
 use tokio::io::AsyncWriteExt;
 
 use crate::args::{DownloadArgs, GetArgs, GlobalArgs, LsArgs, RmArgs, UploadArgs, UrlArgs};
-use crate::error::{CliError, ExitCode};
+use crate::error::{CliError, Exit};
 use crate::output::{self, display_name, Bars, Out};
 
 /// Builds the API client from the global options (key and base URL; the environment has been
 /// read by clap already).
-pub fn client(g: &GlobalArgs) -> Result<Client, CliError> {
-    let key = g.api_key.as_deref().map(str::trim).unwrap_or_default();
+pub fn client(global: &GlobalArgs) -> Result<Client, CliError> {
+    let key = global.api_key.as_deref().map(str::trim).unwrap_or_default();
     if key.is_empty() {
         return Err(CliError::from_api(mistral_files::Error::MissingApiKey, ""));
     }
     let mut b = Client::builder()
         .with_api_key(key)
         .with_user_agent(concat!("mistral-files-cli/", env!("CARGO_PKG_VERSION")))
-        .with_retry_policy(RetryPolicy::default().with_max_attempts(g.retries + 1));
-    if let Some(url) = g.base_url.as_deref() {
+        .with_retry_policy(RetryPolicy::default().with_max_attempts(global.retries + 1));
+    if let Some(url) = global.base_url.as_deref() {
         if url.trim().is_empty() {
             return Err(
                 CliError::usage("the base URL is empty").hint(
@@ -54,7 +54,7 @@ impl Failures {
     fn push(&mut self, e: CliError) {
         e.print();
         self.count += 1;
-        self.all_usage &= e.code == ExitCode::Usage;
+        self.all_usage &= e.code == Exit::Usage;
     }
 
     /// `Ok` if nothing failed; else a summary error. Its exit code is 2 (usage, nothing was sent)
@@ -66,7 +66,7 @@ impl Failures {
         }
         let mut e = CliError::failure(format!("{} of {total} {what} failed", self.count));
         if self.all_usage && self.count == total {
-            e.code = ExitCode::Usage;
+            e.code = Exit::Usage;
         }
         Err(e)
     }
@@ -75,31 +75,31 @@ impl Failures {
 /// `upload PATH...`
 pub async fn upload(
     client: &Client,
-    a: UploadArgs,
+    args: UploadArgs,
     out: &Out,
     progress: bool,
 ) -> Result<(), CliError> {
-    if a.name.is_some() && a.paths.len() > 1 {
+    if args.name.is_some() && args.paths.len() > 1 {
         return Err(CliError::usage(format!(
             "--name can only be used with a single PATH ({} given)",
-            a.paths.len()
+            args.paths.len()
         ))
         .hint("upload the files one by one to name each"));
     }
     let bars = Bars::new(progress);
-    let total = a.paths.len();
-    let jobs = a.paths.iter().map(|path| {
+    let total = args.paths.len();
+    let jobs = args.paths.iter().map(|path| {
         let mut req = client
             .upload_path(path)
-            .purpose(a.purpose.clone())
-            .validate_jsonl(a.validate);
-        if let Some(n) = &a.name {
+            .purpose(args.purpose.clone())
+            .validate_jsonl(args.validate);
+        if let Some(n) = &args.name {
             req = req.file_name(n);
         }
-        if let Some(h) = a.expiry {
+        if let Some(h) = args.expiry {
             req = req.expiry(Duration::from_secs(h * 3600));
         }
-        if let Some(v) = &a.visibility {
+        if let Some(v) = &args.visibility {
             req = req.visibility(v.clone());
         }
         let label = path
@@ -118,7 +118,7 @@ pub async fn upload(
             (path, res)
         }
     });
-    let mut results = futures_util::stream::iter(jobs).buffered(usize::from(a.parallel));
+    let mut results = futures_util::stream::iter(jobs).buffered(usize::from(args.parallel));
     let mut failures = Failures::new();
     while let Some((path, res)) = results.next().await {
         match res {
@@ -138,8 +138,8 @@ pub async fn upload(
             }
             Err(e) => {
                 // The file's own name cannot be sent (e.g. not UTF-8): say how to choose one.
-                let own_name =
-                    a.name.is_none() && matches!(e, mistral_files::Error::InvalidFileName { .. });
+                let own_name = args.name.is_none()
+                    && matches!(e, mistral_files::Error::InvalidFileName { .. });
                 let mut e = CliError::from_api(e, &format!("upload {}", path.display()));
                 if own_name {
                     e = e.hint(if total == 1 {
@@ -159,24 +159,24 @@ pub async fn upload(
 }
 
 /// `ls`
-pub async fn ls(client: &Client, a: LsArgs, out: &Out) -> Result<(), CliError> {
-    let mut page_size = a.page_size;
-    if let Some(limit) = a.limit {
+pub async fn ls(client: &Client, args: LsArgs, out: &Out) -> Result<(), CliError> {
+    let mut page_size = args.page_size;
+    if let Some(limit) = args.limit {
         page_size = page_size.min(u32::try_from(limit).unwrap_or(u32::MAX));
     }
     let mut req = client
         .list()
         .page_size(page_size)
-        .sample_types(a.sample_types)
-        .sources(a.sources)
-        .mimetypes(a.mimetypes.iter().cloned());
-    if let Some(p) = a.purpose {
+        .sample_types(args.sample_types)
+        .sources(args.sources)
+        .mimetypes(args.mimetypes.iter().cloned());
+    if let Some(p) = args.purpose {
         req = req.purpose(p);
     }
-    if let Some(q) = &a.search {
+    if let Some(q) = &args.search {
         req = req.search(q);
     }
-    let limit = a.limit.unwrap_or(u64::MAX);
+    let limit = args.limit.unwrap_or(u64::MAX);
     let stream = req
         .into_stream()
         .take(usize::try_from(limit).unwrap_or(usize::MAX));
@@ -204,11 +204,11 @@ pub async fn ls(client: &Client, a: LsArgs, out: &Out) -> Result<(), CliError> {
 }
 
 /// `get ID`
-pub async fn get(client: &Client, a: GetArgs, out: &Out) -> Result<(), CliError> {
+pub async fn get(client: &Client, args: GetArgs, out: &Out) -> Result<(), CliError> {
     let f = client
-        .retrieve(a.id)
+        .retrieve(args.id)
         .await
-        .map_err(|e| CliError::from_api(e, &format!("get {}", a.id)))?;
+        .map_err(|e| CliError::from_api(e, &format!("get {}", args.id)))?;
     for l in output::file_details(&f) {
         out.line(l)?;
     }
@@ -216,10 +216,10 @@ pub async fn get(client: &Client, a: GetArgs, out: &Out) -> Result<(), CliError>
 }
 
 /// `rm ID...`: deletes each; goes on after a failure and reports them all.
-pub async fn rm(client: &Client, a: RmArgs, out: &Out) -> Result<(), CliError> {
+pub async fn rm(client: &Client, args: RmArgs, out: &Out) -> Result<(), CliError> {
     let mut failures = Failures::new();
-    let total = a.ids.len();
-    for id in &a.ids {
+    let total = args.ids.len();
+    for id in &args.ids {
         match client.delete(id).await {
             Ok(d) => {
                 out.line(format!("✓ deleted {}", d.id))?;
@@ -238,29 +238,29 @@ pub async fn rm(client: &Client, a: RmArgs, out: &Out) -> Result<(), CliError> {
 }
 
 /// `url ID [--expiry HOURS]`: prints the URL alone (for `$(mistral-files url ID)`).
-pub async fn url(client: &Client, a: UrlArgs, out: &Out) -> Result<(), CliError> {
+pub async fn url(client: &Client, args: UrlArgs, out: &Out) -> Result<(), CliError> {
     let url = client
-        .signed_url(a.id)
-        .expiry(Duration::from_secs(a.expiry * 3600))
+        .signed_url(args.id)
+        .expiry(Duration::from_secs(args.expiry * 3600))
         .await
-        .map_err(|e| CliError::from_api(e, &format!("url {}", a.id)))?;
+        .map_err(|e| CliError::from_api(e, &format!("url {}", args.id)))?;
     out.line(url.as_str())?;
-    out.doc(&json!({ "id": a.id, "url": url.as_str(), "expiry_hours": a.expiry }))
+    out.doc(&json!({ "id": args.id, "url": url.as_str(), "expiry_hours": args.expiry }))
 }
 
 /// `download ID [-o PATH | -o -] [--force]`
 pub async fn download(
     client: &Client,
-    a: DownloadArgs,
+    args: DownloadArgs,
     out: &Out,
     progress: bool,
 ) -> Result<(), CliError> {
-    let what = format!("download {}", a.id);
+    let what = format!("download {}", args.id);
     let api = |e| CliError::from_api(e, &what);
     let bars = Bars::new(progress);
-    if a.output.as_deref() == Some(Path::new("-")) {
-        let bar = bars.bar(&a.id.to_string());
-        let mut req = client.download(a.id);
+    if args.output.as_deref() == Some(Path::new("-")) {
+        let bar = bars.bar(&args.id.to_string());
+        let mut req = client.download(args.id);
         if let Some(b) = &bar {
             req = req.on_progress(output::feed(b.clone()));
         }
@@ -275,11 +275,11 @@ pub async fn download(
         }
         return Ok(());
     }
-    let target = match &a.output {
+    let target = match &args.output {
         Some(p) if !p.is_dir() => p.clone(),
         dir => {
-            let meta = client.retrieve(a.id).await.map_err(api)?;
-            let name = output::sanitize_file_name(&meta.filename, &a.id.to_string());
+            let meta = client.retrieve(args.id).await.map_err(api)?;
+            let name = output::sanitize_file_name(&meta.filename, &args.id.to_string());
             match dir {
                 Some(d) => d.join(name),
                 None => PathBuf::from(name),
@@ -287,7 +287,9 @@ pub async fn download(
         }
     };
     let bar = bars.bar(&target.display().to_string());
-    let mut req = client.download_to_path(a.id, &target).overwrite(a.force);
+    let mut req = client
+        .download_to_path(args.id, &target)
+        .overwrite(args.force);
     if let Some(b) = &bar {
         req = req.on_progress(output::feed(b.clone()));
     }
@@ -298,9 +300,9 @@ pub async fn download(
     let bytes = res.map_err(api)?;
     out.line(format!(
         "✓ downloaded {} → {} ({})",
-        a.id,
+        args.id,
         display_name(&target.display().to_string()),
         output::size(Some(bytes))
     ))?;
-    out.doc(&json!({ "id": a.id, "path": target, "bytes": bytes }))
+    out.doc(&json!({ "id": args.id, "path": target, "bytes": bytes }))
 }

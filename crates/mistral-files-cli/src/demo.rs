@@ -6,8 +6,8 @@
 use std::time::Duration;
 
 use futures_util::TryStreamExt;
-use mistral_files::{Client, FileObject, FilePurpose};
-use mistral_files_emulator::Emulator;
+use mistral_files::{Client, FileId, FileObject, FilePurpose};
+use mistral_files_emulator::{Emulator, RunningEmulator};
 use serde_json::{json, Value};
 
 use crate::args::DemoArgs;
@@ -27,6 +27,46 @@ const SAMPLE: &str = concat!(
     "\n",
 );
 
+/// One step of the demo: its machine name (the `step` of `--json` output) and its title.
+#[derive(Clone, Copy)]
+struct Step {
+    name: &'static str,
+    title: &'static str,
+}
+
+const START: Step = Step {
+    name: "start",
+    title: "start the emulator",
+};
+const UPLOAD: Step = Step {
+    name: "upload",
+    title: "upload sample.jsonl",
+};
+const LIST: Step = Step {
+    name: "list",
+    title: "list files",
+};
+const RETRIEVE: Step = Step {
+    name: "retrieve",
+    title: "retrieve it",
+};
+const SIGNED_URL: Step = Step {
+    name: "signed_url",
+    title: "signed URL",
+};
+const DOWNLOAD: Step = Step {
+    name: "download",
+    title: "download and compare",
+};
+const DELETE: Step = Step {
+    name: "delete",
+    title: "delete it",
+};
+const GONE: Step = Step {
+    name: "gone",
+    title: "retrieve after delete",
+};
+
 /// Prints steps as they pass (`✓ ...`) or fail (`✗ ...`).
 struct Steps<'a> {
     out: &'a Out,
@@ -35,16 +75,10 @@ struct Steps<'a> {
 
 impl Steps<'_> {
     /// A step passed: prints `✓ title: detail`, or a JSON document.
-    fn ok(
-        &mut self,
-        step: &str,
-        title: &str,
-        detail: String,
-        extra: Value,
-    ) -> Result<(), CliError> {
+    fn ok(&mut self, step: Step, detail: String, extra: Value) -> Result<(), CliError> {
         self.passed += 1;
-        self.out.line(format!("✓ {title}: {detail}"))?;
-        let mut doc = json!({ "step": step, "ok": true, "detail": detail });
+        self.out.line(format!("✓ {}: {detail}", step.title))?;
+        let mut doc = json!({ "step": step.name, "ok": true, "detail": detail });
         if let (Value::Object(d), Value::Object(e)) = (&mut doc, extra) {
             d.extend(e);
         }
@@ -52,288 +86,265 @@ impl Steps<'_> {
     }
 
     /// A step failed: prints `✗ title: why` and returns the error that ends the demo.
-    fn fail(&self, step: &str, title: &str, why: impl Into<String>) -> CliError {
+    fn fail(&self, step: Step, why: impl Into<String>) -> CliError {
         let why = why.into();
-        let _ = self.out.line(format!("✗ {title}: {why}"));
+        let _ = self.out.line(format!("✗ {}: {why}", step.title));
         let _ = self
             .out
-            .doc(&json!({ "step": step, "ok": false, "detail": why }));
+            .doc(&json!({ "step": step.name, "ok": false, "detail": why }));
         CliError::failure(format!(
             "the demo failed at step {:?} after {} passed steps: {why}",
-            step, self.passed
+            step.name, self.passed
         ))
+    }
+
+    /// Maps any error into the failure of `step`, for `map_err`.
+    fn failed<E: std::fmt::Display>(&self, step: Step) -> impl Fn(E) -> CliError + '_ {
+        move |e| self.fail(step, e.to_string())
+    }
+
+    /// Checks `cond`, or fails the step with `why`.
+    fn check(&self, cond: bool, step: Step, why: impl FnOnce() -> String) -> Result<(), CliError> {
+        if cond {
+            Ok(())
+        } else {
+            Err(self.fail(step, why()))
+        }
     }
 }
 
-/// Checks `cond`, or fails the step with `why`.
-fn check(
-    cond: bool,
-    steps: &Steps<'_>,
-    step: &str,
-    title: &str,
-    why: String,
-) -> Result<(), CliError> {
-    if cond {
-        Ok(())
-    } else {
-        Err(steps.fail(step, title, why))
-    }
+/// What the steps share: the emulator, a client for it, a scratch directory.
+struct Flow {
+    emu: RunningEmulator,
+    client: Client,
+    dir: tempfile::TempDir,
 }
 
 /// Runs the demo.
-pub async fn demo(a: DemoArgs, out: &Out) -> Result<(), CliError> {
-    let mut s = Steps { out, passed: 0 };
+pub async fn demo(args: DemoArgs, out: &Out) -> Result<(), CliError> {
+    let mut steps = Steps { out, passed: 0 };
     out.line("mistral-files demo: the whole Files API flow against a local emulator (no key, no network)")?;
+    let flow = start(&mut steps).await?;
+    let uploaded = upload(&mut steps, &flow).await?;
+    list(&mut steps, &flow, &uploaded).await?;
+    retrieve(&mut steps, &flow, &uploaded).await?;
+    signed_url(&mut steps, &flow, uploaded.id).await?;
+    download(&mut steps, &flow, uploaded.id).await?;
+    delete(&mut steps, &flow, uploaded.id).await?;
+    gone(&mut steps, &flow, uploaded.id).await?;
 
-    // 1. Emulator.
-    let (step, title) = ("start", "start the emulator");
+    out.line(format!("All {} steps passed.", steps.passed))?;
+    out.doc(&json!({ "step": "summary", "ok": true, "passed": steps.passed }))?;
+    if args.keep {
+        out.line(format!(
+            "The emulator keeps running at {} (key {DEMO_KEY}); Ctrl-C stops it.",
+            flow.emu.url()
+        ))?;
+        flow.emu
+            .run_until_ctrl_c()
+            .await
+            .map_err(|e| CliError::failure(format!("the emulator stopped: {e}")))?;
+    } else {
+        flow.emu.shutdown().await;
+    }
+    Ok(())
+}
+
+/// 1. An emulator on a free loopback port with a temporary store, and a client for it.
+async fn start(steps: &mut Steps<'_>) -> Result<Flow, CliError> {
     let emu = Emulator::builder()
         .api_key(DEMO_KEY)
         .start()
         .await
-        .map_err(|e| s.fail(step, title, e.to_string()))?;
-    s.ok(
-        step,
-        title,
-        format!("listening on {} with a temporary store", emu.url()),
-        json!({ "url": emu.url() }),
-    )?;
+        .map_err(steps.failed(START))?;
     let client = Client::builder()
         .with_api_key(DEMO_KEY)
         .with_base_url(emu.url())
         .build()
-        .map_err(|e| s.fail(step, title, e.to_string()))?;
+        .map_err(steps.failed(START))?;
+    let dir =
+        tempfile::tempdir().map_err(|e| steps.fail(START, format!("temporary directory: {e}")))?;
+    let detail = format!("listening on {} with a temporary store", emu.url());
+    steps.ok(START, detail, json!({ "url": emu.url() }))?;
+    Ok(Flow { emu, client, dir })
+}
 
-    // 2. Upload.
-    let (step, title) = ("upload", "upload sample.jsonl");
-    let dir = tempfile::tempdir()
-        .map_err(|e| s.fail(step, title, format!("temporary directory: {e}")))?;
-    let sample_path = dir.path().join("sample.jsonl");
+/// 2. Upload the sample from a file, with the JSONL check on.
+async fn upload(steps: &mut Steps<'_>, flow: &Flow) -> Result<FileObject, CliError> {
+    let sample_path = flow.dir.path().join("sample.jsonl");
     std::fs::write(&sample_path, SAMPLE)
-        .map_err(|e| s.fail(step, title, format!("writing the sample: {e}")))?;
-    let uploaded = client
+        .map_err(|e| steps.fail(UPLOAD, format!("writing the sample: {e}")))?;
+    let uploaded = flow
+        .client
         .upload_path(&sample_path)
         .purpose(FilePurpose::FineTune)
         .validate_jsonl(true)
         .await
-        .map_err(|e| s.fail(step, title, e.to_string()))?;
+        .map_err(steps.failed(UPLOAD))?;
     let lines = SAMPLE.lines().count() as u64;
-    check(
-        uploaded.bytes == Some(SAMPLE.len() as u64)
-            && uploaded.num_lines == Some(lines)
-            && uploaded.filename == "sample.jsonl",
-        &s,
-        step,
-        title,
-        format!("unexpected file object: {uploaded:?}"),
-    )?;
-    s.ok(
-        step,
-        title,
-        format!(
-            "id {} ({} bytes, {lines} lines, purpose {}, sample_type {})",
-            uploaded.id,
-            SAMPLE.len(),
-            uploaded.purpose,
-            uploaded.sample_type
-        ),
-        json!({ "file": uploaded }),
-    )?;
-    let id = uploaded.id;
+    let expected = uploaded.bytes == Some(SAMPLE.len() as u64)
+        && uploaded.num_lines == Some(lines)
+        && uploaded.filename == "sample.jsonl";
+    steps.check(expected, UPLOAD, || {
+        format!("unexpected file object: {uploaded:?}")
+    })?;
+    let detail = format!(
+        "id {} ({} bytes, {lines} lines, purpose {}, sample_type {})",
+        uploaded.id,
+        SAMPLE.len(),
+        uploaded.purpose,
+        uploaded.sample_type
+    );
+    steps.ok(UPLOAD, detail, json!({ "file": uploaded }))?;
+    Ok(uploaded)
+}
 
-    // 3. List.
-    let (step, title) = ("list", "list files");
-    let listed: Vec<FileObject> = client
+/// 3. List everything, then search by name and purpose.
+async fn list(steps: &mut Steps<'_>, flow: &Flow, uploaded: &FileObject) -> Result<(), CliError> {
+    let id = uploaded.id;
+    let listed: Vec<FileObject> = flow
+        .client
         .list()
         .into_stream()
         .try_collect()
         .await
-        .map_err(|e| s.fail(step, title, e.to_string()))?;
-    check(
-        listed.iter().any(|f| f.id == id),
-        &s,
-        step,
-        title,
-        format!("{id} is not in the listing"),
-    )?;
-    let found: Vec<FileObject> = client
+        .map_err(steps.failed(LIST))?;
+    steps.check(listed.iter().any(|f| f.id == id), LIST, || {
+        format!("{id} is not in the listing")
+    })?;
+    let found: Vec<FileObject> = flow
+        .client
         .list()
         .search("sample")
         .purpose(FilePurpose::FineTune)
         .into_stream()
         .try_collect()
         .await
-        .map_err(|e| s.fail(step, title, e.to_string()))?;
-    check(
-        found.len() == 1 && found[0].id == id,
-        &s,
-        step,
-        title,
-        format!("search \"sample\" found {} files", found.len()),
-    )?;
-    s.ok(
-        step,
-        title,
-        format!(
-            "{} file(s) listed; search \"sample\" + purpose fine-tune finds it",
-            listed.len()
-        ),
-        json!({ "count": listed.len() }),
-    )?;
-    if !out.json {
+        .map_err(steps.failed(LIST))?;
+    steps.check(found.len() == 1 && found[0].id == id, LIST, || {
+        format!("search \"sample\" found {} files", found.len())
+    })?;
+    let detail = format!(
+        "{} file(s) listed; search \"sample\" + purpose {} finds it",
+        listed.len(),
+        FilePurpose::FineTune
+    );
+    steps.ok(LIST, detail, json!({ "count": listed.len() }))?;
+    if !steps.out.json {
         for l in output::file_table(&listed).lines() {
-            out.line(format!("    {l}"))?;
+            steps.out.line(format!("    {l}"))?;
         }
     }
+    Ok(())
+}
 
-    // 4. Retrieve.
-    let (step, title) = ("retrieve", "retrieve it");
-    let got = client
-        .retrieve(id)
+/// 4. Retrieve the metadata and compare it with the upload's answer.
+async fn retrieve(
+    steps: &mut Steps<'_>,
+    flow: &Flow,
+    uploaded: &FileObject,
+) -> Result<(), CliError> {
+    let got = flow
+        .client
+        .retrieve(uploaded.id)
         .await
-        .map_err(|e| s.fail(step, title, e.to_string()))?;
-    check(
-        got.id == id
-            && got.filename == uploaded.filename
-            && got.bytes == uploaded.bytes
-            && !got.deleted,
-        &s,
-        step,
-        title,
-        format!("retrieved object differs from the uploaded one: {got:?}"),
-    )?;
-    s.ok(
-        step,
-        title,
-        format!(
-            "{} matches the upload (created {})",
-            got.filename,
-            output::utc_time(got.created_at)
-        ),
-        json!({ "file": got }),
-    )?;
+        .map_err(steps.failed(RETRIEVE))?;
+    let same = got.id == uploaded.id
+        && got.filename == uploaded.filename
+        && got.bytes == uploaded.bytes
+        && !got.deleted;
+    steps.check(same, RETRIEVE, || {
+        format!("retrieved object differs from the uploaded one: {got:?}")
+    })?;
+    let detail = format!(
+        "{} matches the upload (created {})",
+        got.filename,
+        output::utc_time(got.created_at)
+    );
+    steps.ok(RETRIEVE, detail, json!({ "file": got }))
+}
 
-    // 5. Signed URL, fetched without the key.
-    let (step, title) = ("signed_url", "signed URL");
-    let url = client
+/// 5. A signed URL, fetched without the key (the emulator's request log proves it).
+async fn signed_url(steps: &mut Steps<'_>, flow: &Flow, id: FileId) -> Result<(), CliError> {
+    let url = flow
+        .client
         .signed_url(id)
         .expiry(Duration::from_secs(3600))
         .await
-        .map_err(|e| s.fail(step, title, e.to_string()))?;
-    emu.clear_requests();
-    let via_url: Vec<u8> = client
+        .map_err(steps.failed(SIGNED_URL))?;
+    flow.emu.clear_requests();
+    let via_url: Vec<u8> = flow
+        .client
         .fetch_signed_url(url.as_str())
         .await
-        .map_err(|e| s.fail(step, title, e.to_string()))?
+        .map_err(steps.failed(SIGNED_URL))?
         .try_fold(Vec::new(), |mut acc, chunk| async move {
             acc.extend_from_slice(&chunk);
             Ok(acc)
         })
         .await
-        .map_err(|e| s.fail(step, title, e.to_string()))?;
-    let signed_requests = emu.requests();
-    let no_key = !signed_requests.is_empty() && signed_requests.iter().all(|r| !r.has_auth);
-    check(
-        via_url == SAMPLE.as_bytes(),
-        &s,
-        step,
-        title,
+        .map_err(steps.failed(SIGNED_URL))?;
+    let requests = flow.emu.requests();
+    let no_key = !requests.is_empty() && requests.iter().all(|r| !r.has_auth);
+    steps.check(via_url == SAMPLE.as_bytes(), SIGNED_URL, || {
         format!(
             "the signed URL gave {} bytes that differ from the sample",
             via_url.len()
-        ),
-    )?;
-    check(
-        no_key,
-        &s,
-        step,
-        title,
-        "the signed-URL fetch carried an Authorization header".to_string(),
-    )?;
-    s.ok(
-        step,
-        title,
-        format!(
-            "valid 1 h, fetched without the API key: {} bytes, identical",
-            via_url.len()
-        ),
-        json!({ "url": url.as_str(), "bytes": via_url.len(), "sent_key": false }),
-    )?;
+        )
+    })?;
+    steps.check(no_key, SIGNED_URL, || {
+        "the signed-URL fetch carried an Authorization header".to_string()
+    })?;
+    let detail = format!(
+        "valid 1 h, fetched without the API key: {} bytes, identical",
+        via_url.len()
+    );
+    let extra = json!({ "url": url.as_str(), "bytes": via_url.len(), "sent_key": false });
+    steps.ok(SIGNED_URL, detail, extra)
+}
 
-    // 6. Download and compare.
-    let (step, title) = ("download", "download and compare");
-    let target = dir.path().join("downloaded.jsonl");
-    let n = client
+/// 6. Download to a file and compare it with the sample.
+async fn download(steps: &mut Steps<'_>, flow: &Flow, id: FileId) -> Result<(), CliError> {
+    let target = flow.dir.path().join("downloaded.jsonl");
+    let n = flow
+        .client
         .download_to_path(id, &target)
         .await
-        .map_err(|e| s.fail(step, title, e.to_string()))?;
+        .map_err(steps.failed(DOWNLOAD))?;
     let back = std::fs::read(&target)
-        .map_err(|e| s.fail(step, title, format!("reading the download: {e}")))?;
-    check(
-        back == SAMPLE.as_bytes(),
-        &s,
-        step,
-        title,
+        .map_err(|e| steps.fail(DOWNLOAD, format!("reading the download: {e}")))?;
+    steps.check(back == SAMPLE.as_bytes(), DOWNLOAD, || {
         format!(
             "downloaded {} bytes that differ from the upload",
             back.len()
-        ),
-    )?;
-    s.ok(
-        step,
-        title,
-        format!("{n} bytes, byte-for-byte identical to the upload"),
-        json!({ "bytes": n, "identical": true }),
-    )?;
+        )
+    })?;
+    let detail = format!("{n} bytes, byte-for-byte identical to the upload");
+    steps.ok(DOWNLOAD, detail, json!({ "bytes": n, "identical": true }))
+}
 
-    // 7. Delete.
-    let (step, title) = ("delete", "delete it");
-    let d = client
-        .delete(id)
-        .await
-        .map_err(|e| s.fail(step, title, e.to_string()))?;
-    check(
-        d.deleted && d.id == id,
-        &s,
-        step,
-        title,
-        format!("unexpected answer: {d:?}"),
-    )?;
-    s.ok(
-        step,
-        title,
+/// 7. Delete.
+async fn delete(steps: &mut Steps<'_>, flow: &Flow, id: FileId) -> Result<(), CliError> {
+    let deleted = flow.client.delete(id).await.map_err(steps.failed(DELETE))?;
+    steps.check(deleted.deleted && deleted.id == id, DELETE, || {
+        format!("unexpected answer: {deleted:?}")
+    })?;
+    steps.ok(
+        DELETE,
         format!("{id} deleted"),
-        json!({ "deleted": d }),
-    )?;
+        json!({ "deleted": deleted }),
+    )
+}
 
-    // 8. Gone.
-    let (step, title) = ("gone", "retrieve after delete");
-    match client.retrieve(id).await {
-        Err(e) if e.status().map(|st| st.as_u16()) == Some(404) => s.ok(
-            step,
-            title,
+/// 8. The file is gone: retrieving it is a 404.
+async fn gone(steps: &mut Steps<'_>, flow: &Flow, id: FileId) -> Result<(), CliError> {
+    match flow.client.retrieve(id).await {
+        Err(e) if e.status().map(|st| st.as_u16()) == Some(404) => steps.ok(
+            GONE,
             "404 Not Found, as expected".to_string(),
             json!({ "status": 404 }),
-        )?,
-        Err(e) => return Err(s.fail(step, title, format!("expected a 404, got: {e}"))),
-        Ok(f) => {
-            return Err(s.fail(step, title, format!("the file is still there: {f:?}")));
-        }
+        ),
+        Err(e) => Err(steps.fail(GONE, format!("expected a 404, got: {e}"))),
+        Ok(f) => Err(steps.fail(GONE, format!("the file is still there: {f:?}"))),
     }
-
-    out.line(format!("All {} steps passed.", s.passed))?;
-    out.doc(&json!({ "step": "summary", "ok": true, "passed": s.passed }))?;
-
-    if a.keep {
-        out.line(format!(
-            "The emulator keeps running at {} (key {DEMO_KEY}); Ctrl-C stops it.",
-            emu.url()
-        ))?;
-        emu.run_until_ctrl_c()
-            .await
-            .map_err(|e| CliError::failure(format!("the emulator stopped: {e}")))?;
-    } else {
-        emu.shutdown().await;
-    }
-    Ok(())
 }

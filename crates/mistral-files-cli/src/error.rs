@@ -4,7 +4,7 @@ use mistral_files::Error;
 
 /// The process exit codes (documented in `--help` and the README).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExitCode {
+pub enum Exit {
     /// Everything worked.
     Success = 0,
     /// The API refused, the network failed, or a local file could not be read or written.
@@ -23,7 +23,7 @@ pub struct CliError {
     /// What to do about it.
     pub hints: Vec<String>,
     /// The exit code.
-    pub code: ExitCode,
+    pub code: Exit,
     /// stdout was closed by the reader (e.g. `| head`): exit quietly.
     broken_pipe: bool,
 }
@@ -34,7 +34,7 @@ impl CliError {
         CliError {
             message: message.into(),
             hints: Vec::new(),
-            code: ExitCode::Failure,
+            code: Exit::Failure,
             broken_pipe: false,
         }
     }
@@ -42,7 +42,7 @@ impl CliError {
     /// A usage error (exit 2).
     pub fn usage(message: impl Into<String>) -> Self {
         CliError {
-            code: ExitCode::Usage,
+            code: Exit::Usage,
             ..CliError::failure(message)
         }
     }
@@ -50,7 +50,7 @@ impl CliError {
     /// Ctrl-C (exit 130).
     pub fn interrupted() -> Self {
         CliError {
-            code: ExitCode::Interrupted,
+            code: Exit::Interrupted,
             ..CliError::failure("interrupted")
         }
     }
@@ -76,9 +76,9 @@ impl CliError {
     }
 
     /// The process exit code.
-    pub fn exit_code(&self) -> ExitCode {
+    pub fn exit_code(&self) -> Exit {
         if self.broken_pipe {
-            ExitCode::Success
+            Exit::Success
         } else {
             self.code
         }

@@ -1,7 +1,7 @@
 //! `mistral-files`: upload, list, fetch and delete files of the Mistral AI Files API from a shell,
 //! run a local emulator of the API (`serve`), or see the whole flow work against one (`demo`).
 //!
-//! Exit codes: 0 success, 1 API or I/O error, 2 usage error (see [`error::ExitCode`]).
+//! Exit codes: 0 success, 1 API or I/O error, 2 usage error (see [`error::Exit`]).
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -37,7 +37,7 @@ fn main() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: could not start the async runtime: {e}");
-            std::process::exit(error::ExitCode::Failure as i32);
+            std::process::exit(error::Exit::Failure as i32);
         }
     };
     let out = Out::new(cli.global.json);
@@ -55,7 +55,7 @@ fn main() {
         }
     });
     let code = match result {
-        Ok(()) => error::ExitCode::Success,
+        Ok(()) => error::Exit::Success,
         Err(err) => {
             if !err.is_broken_pipe() {
                 err.print();
@@ -72,18 +72,18 @@ fn main() {
 async fn run(cli: Cli, out: &Out) -> Result<(), CliError> {
     let progress = std::io::stderr().is_terminal();
     match cli.command {
-        Command::Upload(a) => {
-            commands::upload(&commands::client(&cli.global)?, a, out, progress).await
+        Command::Upload(args) => {
+            commands::upload(&commands::client(&cli.global)?, args, out, progress).await
         }
-        Command::Ls(a) => commands::ls(&commands::client(&cli.global)?, a, out).await,
-        Command::Get(a) => commands::get(&commands::client(&cli.global)?, a, out).await,
-        Command::Rm(a) => commands::rm(&commands::client(&cli.global)?, a, out).await,
-        Command::Url(a) => commands::url(&commands::client(&cli.global)?, a, out).await,
-        Command::Download(a) => {
-            commands::download(&commands::client(&cli.global)?, a, out, progress).await
+        Command::Ls(args) => commands::ls(&commands::client(&cli.global)?, args, out).await,
+        Command::Get(args) => commands::get(&commands::client(&cli.global)?, args, out).await,
+        Command::Rm(args) => commands::rm(&commands::client(&cli.global)?, args, out).await,
+        Command::Url(args) => commands::url(&commands::client(&cli.global)?, args, out).await,
+        Command::Download(args) => {
+            commands::download(&commands::client(&cli.global)?, args, out, progress).await
         }
-        Command::Serve(a) => serve::serve(&cli.global, a, out).await,
-        Command::Demo(a) => demo::demo(a, out).await,
+        Command::Serve(args) => serve::serve(&cli.global, args, out).await,
+        Command::Demo(args) => demo::demo(args, out).await,
     }
 }
 

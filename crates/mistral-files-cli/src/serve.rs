@@ -10,16 +10,16 @@ use crate::error::CliError;
 use crate::output::Out;
 
 /// Starts the emulator, prints where it listens, and serves until Ctrl-C.
-pub async fn serve(g: &GlobalArgs, a: ServeArgs, out: &Out) -> Result<(), CliError> {
+pub async fn serve(global: &GlobalArgs, args: ServeArgs, out: &Out) -> Result<(), CliError> {
     let mut b = Emulator::builder()
-        .bind(a.addr)
-        .check_file_formats(!a.no_format_check);
-    let key_given = g
+        .bind(args.addr)
+        .check_file_formats(!args.no_format_check);
+    let key_given = global
         .api_key
         .as_deref()
         .map(str::trim)
         .filter(|k| !k.is_empty());
-    let auth = if a.no_auth {
+    let auth = if args.no_auth {
         b = b.no_auth();
         "none".to_string()
     } else if let Some(k) = key_given {
@@ -28,10 +28,10 @@ pub async fn serve(g: &GlobalArgs, a: ServeArgs, out: &Out) -> Result<(), CliErr
     } else {
         format!("{DEFAULT_API_KEY} (the default; choose one with --api-key)")
     };
-    if let Some(d) = &a.data {
+    if let Some(d) = &args.data {
         b = b.data_dir(d);
     }
-    if let Some(u) = &a.public_url {
+    if let Some(u) = &args.public_url {
         if !(u.starts_with("http://") || u.starts_with("https://")) {
             return Err(CliError::usage(format!(
                 "invalid --public-url {u:?}: it must start with http:// or https://"
@@ -40,19 +40,19 @@ pub async fn serve(g: &GlobalArgs, a: ServeArgs, out: &Out) -> Result<(), CliErr
         b = b.public_url(u);
     }
     b = b.faults(FaultConfig {
-        latency: a.latency_ms.map(Duration::from_millis),
-        fail_next: a.fail_next.clone(),
-        cut_download_after: a.cut_download_after,
-        stall_download_after: a
+        latency: args.latency_ms.map(Duration::from_millis),
+        fail_next: args.fail_next.clone(),
+        cut_download_after: args.cut_download_after,
+        stall_download_after: args
             .stall_download_after
             .map(|(bytes, secs)| (bytes, Duration::from_secs(secs))),
-        throttle_download: a.throttle_download,
+        throttle_download: args.throttle_download,
     });
     let emu = b.start().await.map_err(|e| {
         CliError::failure(format!("could not start the emulator: {e}"))
             .hint("is the address already in use? pick another with --addr, or --addr 127.0.0.1:0 for any free port")
     })?;
-    let data = match &a.data {
+    let data = match &args.data {
         Some(_) => emu.data_dir().display().to_string(),
         None => format!("{} (temporary, removed on exit)", emu.data_dir().display()),
     };
@@ -60,7 +60,7 @@ pub async fn serve(g: &GlobalArgs, a: ServeArgs, out: &Out) -> Result<(), CliErr
     out.line(format!("  API:   {}/v1/files", emu.url()))?;
     out.line(format!("  data:  {data}"))?;
     out.line(format!("  key:   {auth}"))?;
-    if !a.no_auth && key_given.is_none() {
+    if !args.no_auth && key_given.is_none() {
         out.line(format!(
             "  try:   curl -H 'Authorization: Bearer {DEFAULT_API_KEY}' {}/v1/files",
             emu.url()
@@ -71,8 +71,8 @@ pub async fn serve(g: &GlobalArgs, a: ServeArgs, out: &Out) -> Result<(), CliErr
         "url": emu.url(),
         "addr": emu.addr().to_string(),
         "data_dir": emu.data_dir(),
-        "temporary": a.data.is_none(),
-        "auth": if a.no_auth { "none" } else if key_given.is_some() { "custom-key" } else { "default-key" },
+        "temporary": args.data.is_none(),
+        "auth": if args.no_auth { "none" } else if key_given.is_some() { "custom-key" } else { "default-key" },
     }))?;
     emu.run_until_ctrl_c()
         .await
