@@ -77,9 +77,4 @@ pub fn write_inside(root: &Path, rel: &Path, contents: &str) -> anyhow::Result<P
     Ok(path)
 }
 
-/// Lowercase hex sha256 of some bytes.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(bytes);
-    digest.iter().map(|b| format!("{b:02x}")).collect()
-}
+pub use codegen::header::sha256_hex;

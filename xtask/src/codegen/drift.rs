@@ -64,19 +64,16 @@ fn hint(path: &Path, committed: &str, generated: &str) -> String {
     }
 }
 
-/// The leading comment lines, or the `x-generated` block of the normalized JSON.
+/// What a generated file records of its inputs: the header's hashes (Rust), or the
+/// `x-generated` block (the normalized JSON, a listing: nothing).
 fn header(text: &str) -> String {
     if text.starts_with("//") {
-        text.lines()
-            .take_while(|l| l.starts_with("//"))
-            .collect::<Vec<_>>()
-            .join("\n")
+        format!("{:?}", super::header::recorded_inputs(text))
     } else {
-        text.lines()
-            .skip_while(|l| !l.contains("\"x-generated\""))
-            .take(8)
-            .collect::<Vec<_>>()
-            .join("\n")
+        serde_json::from_str::<serde_json::Value>(text)
+            .ok()
+            .and_then(|v| v.get("x-generated").map(|x| x.to_string()))
+            .unwrap_or_default()
     }
 }
 

@@ -8,6 +8,7 @@
 //! code fences into indented code blocks that rustdoc then compiles).
 
 mod drift;
+pub mod header;
 mod report;
 
 pub use drift::{check, write, Drift};
