@@ -1,0 +1,233 @@
+//! Our names for the imported document: operations by method and path, schemas by where they
+//! are used (see [`crate::names`]); the provider's names are kept as `x-provider-*`.
+
+use super::SCHEMA_REF_PREFIX;
+use crate::names::{self, NameMap};
+use anyhow::{bail, Result};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// Gives operations and schemas our names; returns notes for the maintainer.
+///
+/// Operations are matched by method and path, schemas by the place they are used (see
+/// [`crate::names`]). An operation or schema that no entry reaches keeps the provider's name,
+/// and a note gives the entry to add.
+pub fn rename(doc: &mut Value, names: &NameMap) -> Result<Vec<String>> {
+    let mut notes = Vec::new();
+    let op_pointer = rename_operations(doc, names, &mut notes);
+    let renames = schema_renames(doc, names, &op_pointer, &mut notes)?;
+
+    let schemas = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+        .map(std::mem::take)
+        .unwrap_or_default();
+    let mut renamed = Map::new();
+    for (provider, mut schema) in schemas {
+        let ours = renames
+            .get(&provider)
+            .cloned()
+            .unwrap_or_else(|| provider.clone());
+        if ours != provider {
+            if let Some(s) = schema.as_object_mut() {
+                if s.get("title").and_then(Value::as_str) == Some(provider.as_str()) {
+                    s.insert("title".into(), Value::String(ours.clone()));
+                }
+                s.insert("x-provider-name".into(), Value::String(provider.clone()));
+            }
+        }
+        renamed.insert(ours, schema);
+    }
+    if let Some(components) = doc.get_mut("components").and_then(Value::as_object_mut) {
+        components.insert("schemas".into(), Value::Object(renamed));
+    }
+    rewrite_refs(doc, &renames);
+
+    let ours: BTreeMap<String, String> = op_pointer;
+    for (schema, location) in names::first_locations(doc, &ours) {
+        if !names.schemas.contains_key(&schema) {
+            notes.push(format!(
+                "schema {schema} is not pinned (it keeps the provider's name); pin it in {}: `{schema}: {location}`",
+                names::NAMES
+            ));
+        }
+    }
+    Ok(notes)
+}
+
+/// Sets each operation's `operationId` to our name; returns our name -> JSON pointer.
+fn rename_operations(
+    doc: &mut Value,
+    names: &NameMap,
+    notes: &mut Vec<String>,
+) -> BTreeMap<String, String> {
+    let mut op_pointer = BTreeMap::new();
+    for (key, pointer) in names::operations(doc) {
+        let op = doc
+            .pointer_mut(&pointer)
+            .expect("pointer from this document");
+        let provider = op["operationId"].as_str().unwrap_or("").to_string();
+        let ours = match names.operation_name(&key) {
+            Some(ours) => ours.to_string(),
+            None => {
+                notes.push(format!(
+                    "operation {key} ({provider}) is not pinned (it keeps the provider's operationId); pin it in {}: `{provider}: {key}`",
+                    names::NAMES
+                ));
+                provider.clone()
+            }
+        };
+        if ours != provider && !provider.is_empty() {
+            op["x-provider-operation-id"] = Value::String(provider);
+        }
+        op["operationId"] = Value::String(ours.clone());
+        op_pointer.insert(ours, pointer);
+    }
+    for (ours, key) in &names.operations {
+        if !op_pointer.contains_key(ours) {
+            notes.push(format!(
+                "operation {ours} ({key}) is pinned in {} but the document has no such operation",
+                names::NAMES
+            ));
+        }
+    }
+    op_pointer
+}
+
+/// Provider schema name -> our name, from the pins that resolve in this document.
+fn schema_renames(
+    doc: &Value,
+    names: &NameMap,
+    op_pointer: &BTreeMap<String, String>,
+    notes: &mut Vec<String>,
+) -> Result<BTreeMap<String, String>> {
+    let mut renames: BTreeMap<String, String> = BTreeMap::new();
+    for (ours, location) in &names.schemas {
+        if !op_pointer.contains_key(&location.operation) {
+            continue; // already noted: the operation is gone
+        }
+        match names::resolve(doc, op_pointer, location) {
+            Ok(Some(provider)) => {
+                if let Some(other) = renames.insert(provider.clone(), ours.clone()) {
+                    bail!(
+                        "{}: {other} and {ours} both pin the provider's schema {provider}; one type cannot have two names (point one of them elsewhere)",
+                        names::NAMES
+                    );
+                }
+            }
+            Ok(None) => notes.push(format!(
+                "{ours}: {location} holds an inline schema now, not a named one; the type keeps no name of ours"
+            )),
+            Err(e) => notes.push(format!("{ours}: pin {location} does not resolve: {e:#}")),
+        }
+    }
+    let all: Vec<String> = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
+    for provider in all.iter().filter(|p| !renames.contains_key(*p)) {
+        if let Some((holder, _)) = renames.iter().find(|(_, ours)| *ours == provider) {
+            bail!(
+                "the provider's unpinned schema {provider} has the name we give to its {holder}; pin {provider} under another name in {}",
+                names::NAMES
+            );
+        }
+    }
+    Ok(renames)
+}
+
+/// Points every `$ref` to a renamed schema at its new name.
+fn rewrite_refs(value: &mut Value, renames: &BTreeMap<String, String>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map.iter_mut() {
+                if k == "$ref" {
+                    if let Some(new) = v
+                        .as_str()
+                        .and_then(|r| r.strip_prefix(SCHEMA_REF_PREFIX))
+                        .and_then(|name| renames.get(name))
+                    {
+                        *v = Value::String(format!("{SCHEMA_REF_PREFIX}{new}"));
+                    }
+                } else {
+                    rewrite_refs(v, renames);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| rewrite_refs(v, renames)),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::import;
+    use crate::names::NameMap;
+    use serde_json::Value;
+
+    const NAMES: &str = "operations:\n  list_files: GET /v1/files\nschemas:\n  FilePage: list_files response 200\n  FileObject: list_files response 200 .data[]\n";
+
+    fn imported(provider: &str) -> (Value, Vec<String>) {
+        let names = NameMap::parse(NAMES).unwrap();
+        let out = import(&crate::doc::parse(provider).unwrap(), &names).unwrap();
+        (crate::doc::parse(&out.yaml).unwrap(), out.notes)
+    }
+
+    #[test]
+    fn a_provider_rename_lands_on_the_same_names() {
+        let (before, _) = imported(crate::import::tests::PROVIDER);
+        let renamed = crate::import::tests::PROVIDER
+            .replace("schemas/List'", "schemas/ListResponse'")
+            .replace("    List: {", "    ListResponse: {")
+            .replace("operationId: list", "operationId: list_v2");
+        let (after, notes) = imported(&renamed);
+        assert_eq!(
+            before["paths"],
+            after["paths"].clone().tap_provider_id(),
+            "only the recorded provider operationId differs"
+        );
+        assert_eq!(
+            after["components"]["schemas"]["FilePage"]["x-provider-name"],
+            "ListResponse"
+        );
+        assert_eq!(
+            before["components"]["schemas"]["FileObject"]["x-provider-name"],
+            "Item"
+        );
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains("schema Kind is not pinned")),
+            "{notes:?}"
+        );
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains("`Kind: list_files response 200 .data[].kind`")),
+            "{notes:?}"
+        );
+    }
+
+    trait TapProviderId {
+        fn tap_provider_id(self) -> Value;
+    }
+    impl TapProviderId for Value {
+        fn tap_provider_id(mut self) -> Value {
+            self["/v1/files"]["get"]["x-provider-operation-id"] = Value::String("list".into());
+            self
+        }
+    }
+
+    #[test]
+    fn two_names_for_one_schema_is_an_error() {
+        let names = NameMap::parse(&format!("{NAMES}  Other: list_files response 200\n")).unwrap();
+        let err = import(
+            &crate::doc::parse(crate::import::tests::PROVIDER).unwrap(),
+            &names,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("both pin"), "{err}");
+    }
+}
