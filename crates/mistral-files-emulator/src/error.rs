@@ -235,3 +235,209 @@ pub(crate) mod v {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The exact bytes of every error body the emulator answers: clients and recorded fixtures
+    //! compare them byte for byte (key order included), so a refactoring must not change them.
+
+    use axum::http::StatusCode;
+    use axum::response::IntoResponse;
+    use serde_json::json;
+
+    use super::*;
+
+    async fn answer(e: ApiError) -> (StatusCode, String, Option<String>, String) {
+        let resp = e.into_response();
+        let status = resp.status();
+        let header = |name| {
+            resp.headers()
+                .get(name)
+                .map(|v: &HeaderValue| v.to_str().unwrap().to_string())
+        };
+        let content_type = header(header::CONTENT_TYPE).unwrap();
+        let connection = header(header::CONNECTION);
+        let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        (
+            status,
+            content_type,
+            connection,
+            String::from_utf8(body.to_vec()).unwrap(),
+        )
+    }
+
+    async fn body_of(e: ApiError) -> String {
+        answer(e).await.3
+    }
+
+    #[tokio::test]
+    async fn detail_bodies() {
+        assert_eq!(
+            answer(ApiError::Unauthorized).await,
+            (
+                StatusCode::UNAUTHORIZED,
+                "application/json".to_string(),
+                None,
+                r#"{"detail":"Unauthorized"}"#.to_string()
+            )
+        );
+        assert_eq!(
+            answer(ApiError::NotFound("File not found")).await,
+            (
+                StatusCode::NOT_FOUND,
+                "application/json".to_string(),
+                None,
+                r#"{"detail":"File not found"}"#.to_string()
+            )
+        );
+        assert_eq!(
+            answer(ApiError::TooLarge("File too large: x".to_string())).await,
+            (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "application/json".to_string(),
+                Some("close".to_string()),
+                r#"{"detail":"File too large: x"}"#.to_string()
+            )
+        );
+        assert_eq!(
+            answer(ApiError::BadRequest(
+                "There was an error parsing the body".to_string()
+            ))
+            .await,
+            (
+                StatusCode::BAD_REQUEST,
+                "application/json".to_string(),
+                None,
+                r#"{"detail":"There was an error parsing the body"}"#.to_string()
+            )
+        );
+        let (status, _, _, body) = answer(ApiError::InvalidFormat {
+            mimetype: "application/zip".to_string(),
+            allowed: "application/jsonl".to_string(),
+        })
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            body,
+            r#"{"detail":"Invalid file format.","message":"Received file with mimetype application/zip, only application/jsonl are currently supported"}"#
+        );
+    }
+
+    #[tokio::test]
+    async fn provider_bodies() {
+        let (status, content_type, _, body) =
+            answer(ApiError::Internal("disk on fire".to_string())).await;
+        assert_eq!(
+            (status, content_type.as_str()),
+            (StatusCode::INTERNAL_SERVER_ERROR, "application/json")
+        );
+        assert_eq!(
+            body,
+            r#"{"object":"error","message":"Internal server error","type":"internal_server_error","param":null,"code":"1500"}"#
+        );
+        let expected = [
+            (
+                429,
+                r#"{"object":"error","message":"Requests rate limit exceeded","type":"rate_limited","param":null,"code":"1300"}"#,
+            ),
+            (
+                400,
+                r#"{"object":"error","message":"Bad request","type":"invalid_request_error","param":null,"code":"1000"}"#,
+            ),
+            (
+                500,
+                r#"{"object":"error","message":"Internal server error","type":"internal_server_error","param":null,"code":"1500"}"#,
+            ),
+            (
+                502,
+                r#"{"object":"error","message":"Bad gateway","type":"service_unavailable","param":null,"code":"1502"}"#,
+            ),
+            (
+                503,
+                r#"{"object":"error","message":"Service unavailable","type":"service_unavailable","param":null,"code":"1503"}"#,
+            ),
+            (
+                504,
+                r#"{"object":"error","message":"Gateway timeout","type":"service_unavailable","param":null,"code":"1504"}"#,
+            ),
+            (
+                418,
+                r#"{"object":"error","message":"Error","type":"api_error","param":null,"code":"1999"}"#,
+            ),
+        ];
+        for (status, body) in expected {
+            assert_eq!(
+                serde_json::to_string(&provider_error_body(status)).unwrap(),
+                body,
+                "{status}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn validation_bodies() {
+        let body = [json!("body"), json!("file")];
+        let query = [json!("query"), json!("sample_type"), json!(1)];
+        let path = [json!("path"), json!("file_id")];
+        let cases = [
+            (
+                v::missing(&body),
+                r#"{"type":"missing","loc":["body","file"],"msg":"Field required","input":null}"#,
+            ),
+            (
+                v::uuid_parsing(&path, "abc", "invalid length"),
+                r#"{"type":"uuid_parsing","loc":["path","file_id"],"msg":"Input should be a valid UUID, invalid length","input":"abc","ctx":{"error":"invalid length"}}"#,
+            ),
+            (
+                v::int_parsing(&body, "soon"),
+                r#"{"type":"int_parsing","loc":["body","file"],"msg":"Input should be a valid integer, unable to parse string as an integer","input":"soon"}"#,
+            ),
+            (
+                v::bool_parsing(&body, "maybe"),
+                r#"{"type":"bool_parsing","loc":["body","file"],"msg":"Input should be a valid boolean, unable to interpret input","input":"maybe"}"#,
+            ),
+            (
+                v::greater_than_equal(&body, "0", 1),
+                r#"{"type":"greater_than_equal","loc":["body","file"],"msg":"Input should be greater than or equal to 1","input":"0","ctx":{"ge":1}}"#,
+            ),
+            (
+                v::less_than_equal(&body, "99", 10),
+                r#"{"type":"less_than_equal","loc":["body","file"],"msg":"Input should be less than or equal to 10","input":"99","ctx":{"le":10}}"#,
+            ),
+            (
+                v::string_too_long(&body, &"n".repeat(70), 5),
+                r#"{"type":"string_too_long","loc":["body","file"],"msg":"String should have at most 5 characters","input":"nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn","ctx":{"max_length":5}}"#,
+            ),
+            (
+                v::value_error(&body, json!(""), "bad"),
+                r#"{"type":"value_error","loc":["body","file"],"msg":"Value error, bad","input":"","ctx":{"error":{}}}"#,
+            ),
+            (
+                v::enum_error(&query, "bogus", &["a", "b", "c"]),
+                r#"{"type":"enum","loc":["query","sample_type",1],"msg":"Input should be 'a', 'b' or 'c'","input":"bogus","ctx":{"expected":"'a', 'b' or 'c'"}}"#,
+            ),
+        ];
+        for (item, expected) in cases {
+            let (status, content_type, _, got) = answer(ApiError::Validation(vec![item])).await;
+            assert_eq!(
+                (status, content_type.as_str()),
+                (StatusCode::UNPROCESSABLE_ENTITY, "application/json")
+            );
+            assert_eq!(got, format!(r#"{{"detail":[{expected}]}}"#));
+        }
+        let two = body_of(ApiError::Validation(vec![
+            v::missing(&body),
+            v::int_parsing(&body, "x"),
+        ]))
+        .await;
+        assert_eq!(
+            two,
+            r#"{"detail":[{"type":"missing","loc":["body","file"],"msg":"Field required","input":null},{"type":"int_parsing","loc":["body","file"],"msg":"Input should be a valid integer, unable to parse string as an integer","input":"x"}]}"#
+        );
+        assert_eq!(v::expected_list(&[]), "");
+        assert_eq!(v::expected_list(&["a"]), "'a'");
+        assert_eq!(v::expected_list(&["a", "b"]), "'a' or 'b'");
+    }
+}
