@@ -18,12 +18,13 @@ use uuid::Uuid;
 
 use crate::clock::Clock;
 use crate::download;
-use crate::error::{json_response, provider_error_body, v, ApiError};
+use crate::error::{json_response, provider_error_body, ApiError};
 use crate::faults::{FailSpec, Faults};
 use crate::record::{RecordSlot, RecordedRequest, Recorder};
 use crate::signed;
 use crate::store::{ListQuery, Store};
 use crate::upload;
+use crate::validation_error;
 use crate::wire;
 
 /// The raw crate's open enums as the emulator validates them: a value is accepted when the
@@ -235,7 +236,7 @@ fn parse_file_id(raw: Result<Path<String>, PathRejection>) -> Result<Uuid, ApiEr
     let raw = match raw {
         Ok(Path(s)) => s,
         Err(_) => {
-            return Err(ApiError::Validation(vec![v::uuid_parsing(
+            return Err(ApiError::Validation(vec![validation_error::uuid_parsing(
                 &loc,
                 "",
                 "invalid character in path segment",
@@ -243,7 +244,11 @@ fn parse_file_id(raw: Result<Path<String>, PathRejection>) -> Result<Uuid, ApiEr
         }
     };
     Uuid::parse_str(&raw).map_err(|_| {
-        ApiError::Validation(vec![v::uuid_parsing(&loc, &raw, &uuid_error_text(&raw))])
+        ApiError::Validation(vec![validation_error::uuid_parsing(
+            &loc,
+            &raw,
+            &uuid_error_text(&raw),
+        )])
     })
 }
 
@@ -307,15 +312,15 @@ fn parse_int(
 ) -> Option<i64> {
     match raw.trim().parse::<i64>() {
         Err(_) => {
-            errors.push(v::int_parsing(loc, raw));
+            errors.push(validation_error::int_parsing(loc, raw));
             None
         }
         Ok(n) if n < ge => {
-            errors.push(v::greater_than_equal(loc, raw, ge));
+            errors.push(validation_error::greater_than_equal(loc, raw, ge));
             None
         }
         Ok(n) if le.is_some_and(|le| n > le) => {
-            errors.push(v::less_than_equal(loc, raw, le.unwrap_or(n)));
+            errors.push(validation_error::less_than_equal(loc, raw, le.unwrap_or(n)));
             None
         }
         Ok(n) => Some(n),
@@ -332,7 +337,7 @@ pub(crate) fn check_enum<E: SpecEnum>(
     if E::KNOWN.contains(&raw) {
         Some(E::from(raw))
     } else {
-        errors.push(v::enum_error(loc, raw, E::KNOWN));
+        errors.push(validation_error::enum_error(loc, raw, E::KNOWN));
         None
     }
 }
@@ -355,7 +360,7 @@ async fn list(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Result<Re
             }
             "include_total" => match parse_bool(&value) {
                 Some(b) => q.include_total = b,
-                None => errors.push(v::bool_parsing(&loc1, &value)),
+                None => errors.push(validation_error::bool_parsing(&loc1, &value)),
             },
             "purpose" => {
                 q.purpose =

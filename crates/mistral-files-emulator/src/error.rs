@@ -133,109 +133,6 @@ impl From<tokio::task::JoinError> for ApiError {
     }
 }
 
-/// Builders for FastAPI / pydantic v2 validation items (`{"type","loc","msg","input","ctx"?}`).
-pub(crate) mod v {
-    use serde_json::{json, Value};
-
-    fn loc(parts: &[Value]) -> Value {
-        Value::Array(parts.to_vec())
-    }
-
-    pub(crate) fn missing(loc_parts: &[Value]) -> Value {
-        json!({"type": "missing", "loc": loc(loc_parts), "msg": "Field required", "input": null})
-    }
-
-    pub(crate) fn uuid_parsing(loc_parts: &[Value], input: &str, error: &str) -> Value {
-        json!({
-            "type": "uuid_parsing",
-            "loc": loc(loc_parts),
-            "msg": format!("Input should be a valid UUID, {error}"),
-            "input": input,
-            "ctx": {"error": error},
-        })
-    }
-
-    pub(crate) fn int_parsing(loc_parts: &[Value], input: &str) -> Value {
-        json!({
-            "type": "int_parsing",
-            "loc": loc(loc_parts),
-            "msg": "Input should be a valid integer, unable to parse string as an integer",
-            "input": input,
-        })
-    }
-
-    pub(crate) fn bool_parsing(loc_parts: &[Value], input: &str) -> Value {
-        json!({
-            "type": "bool_parsing",
-            "loc": loc(loc_parts),
-            "msg": "Input should be a valid boolean, unable to interpret input",
-            "input": input,
-        })
-    }
-
-    pub(crate) fn greater_than_equal(loc_parts: &[Value], input: &str, ge: i64) -> Value {
-        json!({
-            "type": "greater_than_equal",
-            "loc": loc(loc_parts),
-            "msg": format!("Input should be greater than or equal to {ge}"),
-            "input": input,
-            "ctx": {"ge": ge},
-        })
-    }
-
-    pub(crate) fn less_than_equal(loc_parts: &[Value], input: &str, le: i64) -> Value {
-        json!({
-            "type": "less_than_equal",
-            "loc": loc(loc_parts),
-            "msg": format!("Input should be less than or equal to {le}"),
-            "input": input,
-            "ctx": {"le": le},
-        })
-    }
-
-    pub(crate) fn string_too_long(loc_parts: &[Value], input: &str, max: usize) -> Value {
-        let shown: String = input.chars().take(64).collect();
-        json!({
-            "type": "string_too_long",
-            "loc": loc(loc_parts),
-            "msg": format!("String should have at most {max} characters"),
-            "input": shown,
-            "ctx": {"max_length": max},
-        })
-    }
-
-    pub(crate) fn value_error(loc_parts: &[Value], input: Value, msg: &str) -> Value {
-        json!({
-            "type": "value_error",
-            "loc": loc(loc_parts),
-            "msg": format!("Value error, {msg}"),
-            "input": input,
-            "ctx": {"error": {}},
-        })
-    }
-
-    /// `'a', 'b' or 'c'` as pydantic writes the expected values of an enum.
-    pub(crate) fn expected_list(values: &[&str]) -> String {
-        let quoted: Vec<String> = values.iter().map(|v| format!("'{v}'")).collect();
-        match quoted.len() {
-            0 => String::new(),
-            1 => quoted[0].clone(),
-            n => format!("{} or {}", quoted[..n - 1].join(", "), quoted[n - 1]),
-        }
-    }
-
-    pub(crate) fn enum_error(loc_parts: &[Value], input: &str, values: &[&str]) -> Value {
-        let expected = expected_list(values);
-        json!({
-            "type": "enum",
-            "loc": loc(loc_parts),
-            "msg": format!("Input should be {expected}"),
-            "input": input,
-            "ctx": {"expected": expected},
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     //! The exact bytes of every error body the emulator answers: clients and recorded fixtures
@@ -246,6 +143,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::validation_error;
 
     async fn answer(e: ApiError) -> (StatusCode, String, Option<String>, String) {
         let resp = e.into_response();
@@ -383,39 +281,39 @@ mod tests {
         let path = [json!("path"), json!("file_id")];
         let cases = [
             (
-                v::missing(&body),
+                validation_error::missing(&body),
                 r#"{"type":"missing","loc":["body","file"],"msg":"Field required","input":null}"#,
             ),
             (
-                v::uuid_parsing(&path, "abc", "invalid length"),
+                validation_error::uuid_parsing(&path, "abc", "invalid length"),
                 r#"{"type":"uuid_parsing","loc":["path","file_id"],"msg":"Input should be a valid UUID, invalid length","input":"abc","ctx":{"error":"invalid length"}}"#,
             ),
             (
-                v::int_parsing(&body, "soon"),
+                validation_error::int_parsing(&body, "soon"),
                 r#"{"type":"int_parsing","loc":["body","file"],"msg":"Input should be a valid integer, unable to parse string as an integer","input":"soon"}"#,
             ),
             (
-                v::bool_parsing(&body, "maybe"),
+                validation_error::bool_parsing(&body, "maybe"),
                 r#"{"type":"bool_parsing","loc":["body","file"],"msg":"Input should be a valid boolean, unable to interpret input","input":"maybe"}"#,
             ),
             (
-                v::greater_than_equal(&body, "0", 1),
+                validation_error::greater_than_equal(&body, "0", 1),
                 r#"{"type":"greater_than_equal","loc":["body","file"],"msg":"Input should be greater than or equal to 1","input":"0","ctx":{"ge":1}}"#,
             ),
             (
-                v::less_than_equal(&body, "99", 10),
+                validation_error::less_than_equal(&body, "99", 10),
                 r#"{"type":"less_than_equal","loc":["body","file"],"msg":"Input should be less than or equal to 10","input":"99","ctx":{"le":10}}"#,
             ),
             (
-                v::string_too_long(&body, &"n".repeat(70), 5),
+                validation_error::string_too_long(&body, &"n".repeat(70), 5),
                 r#"{"type":"string_too_long","loc":["body","file"],"msg":"String should have at most 5 characters","input":"nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn","ctx":{"max_length":5}}"#,
             ),
             (
-                v::value_error(&body, json!(""), "bad"),
+                validation_error::value_error(&body, json!(""), "bad"),
                 r#"{"type":"value_error","loc":["body","file"],"msg":"Value error, bad","input":"","ctx":{"error":{}}}"#,
             ),
             (
-                v::enum_error(&query, "bogus", &["a", "b", "c"]),
+                validation_error::enum_error(&query, "bogus", &["a", "b", "c"]),
                 r#"{"type":"enum","loc":["query","sample_type",1],"msg":"Input should be 'a', 'b' or 'c'","input":"bogus","ctx":{"expected":"'a', 'b' or 'c'"}}"#,
             ),
         ];
@@ -428,16 +326,16 @@ mod tests {
             assert_eq!(got, format!(r#"{{"detail":[{expected}]}}"#));
         }
         let two = body_of(ApiError::Validation(vec![
-            v::missing(&body),
-            v::int_parsing(&body, "x"),
+            validation_error::missing(&body),
+            validation_error::int_parsing(&body, "x"),
         ]))
         .await;
         assert_eq!(
             two,
             r#"{"detail":[{"type":"missing","loc":["body","file"],"msg":"Field required","input":null},{"type":"int_parsing","loc":["body","file"],"msg":"Input should be a valid integer, unable to parse string as an integer","input":"x"}]}"#
         );
-        assert_eq!(v::expected_list(&[]), "");
-        assert_eq!(v::expected_list(&["a"]), "'a'");
-        assert_eq!(v::expected_list(&["a", "b"]), "'a' or 'b'");
+        assert_eq!(validation_error::expected_list(&[]), "");
+        assert_eq!(validation_error::expected_list(&["a"]), "'a'");
+        assert_eq!(validation_error::expected_list(&["a", "b"]), "'a' or 'b'");
     }
 }

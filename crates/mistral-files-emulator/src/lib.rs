@@ -61,6 +61,7 @@ mod record;
 mod signed;
 mod store;
 mod upload;
+mod validation_error;
 mod wire;
 
 use std::net::SocketAddr;

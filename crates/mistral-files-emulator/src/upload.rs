@@ -20,9 +20,10 @@ use uuid::Uuid;
 
 use crate::api::{check_enum, drain, AppState};
 use crate::download::CHUNK;
-use crate::error::{json_response, v, ApiError};
+use crate::error::{json_response, ApiError};
 use crate::record::{FormPart, RecordSlot};
 use crate::store::{CommitError, FileRow, TempFile};
+use crate::validation_error;
 use crate::wire;
 
 /// Bytes allowed in a request beyond the file's own limit (boundaries, headers, small fields).
@@ -477,7 +478,12 @@ pub(crate) async fn upload(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
-    let missing_file = || ApiError::Validation(vec![v::missing(&[json!("body"), json!("file")])]);
+    let missing_file = || {
+        ApiError::Validation(vec![validation_error::missing(&[
+            json!("body"),
+            json!("file"),
+        ])])
+    };
     if !is_multipart {
         drain(req).await;
         return Err(missing_file());
@@ -592,20 +598,20 @@ pub(crate) async fn upload(
     let loc = |name: &str| [json!("body"), json!(name)];
     match &file {
         None => match texts.get("file") {
-            Some(t) => errors.push(v::value_error(
+            Some(t) => errors.push(validation_error::value_error(
                 &loc("file"),
                 json!(t.chars().take(64).collect::<String>()),
                 "Expected UploadFile, received: <class 'str'>",
             )),
-            None => errors.push(v::missing(&loc("file"))),
+            None => errors.push(validation_error::missing(&loc("file"))),
         },
-        Some(f) if f.filename.is_empty() => errors.push(v::value_error(
+        Some(f) if f.filename.is_empty() => errors.push(validation_error::value_error(
             &loc("file"),
             json!(""),
             "the file part's filename must not be empty",
         )),
         Some(f) if f.filename.chars().count() > MAX_FILENAME_CHARS => errors.push(
-            v::string_too_long(&loc("file"), &f.filename, MAX_FILENAME_CHARS),
+            validation_error::string_too_long(&loc("file"), &f.filename, MAX_FILENAME_CHARS),
         ),
         Some(_) => {}
     }
@@ -619,15 +625,23 @@ pub(crate) async fn upload(
         None => None,
         Some(raw) => match raw.trim().parse::<i64>() {
             Err(_) => {
-                errors.push(v::int_parsing(&loc("expiry"), &raw));
+                errors.push(validation_error::int_parsing(&loc("expiry"), &raw));
                 None
             }
             Ok(n) if n < 1 => {
-                errors.push(v::greater_than_equal(&loc("expiry"), &raw, 1));
+                errors.push(validation_error::greater_than_equal(
+                    &loc("expiry"),
+                    &raw,
+                    1,
+                ));
                 None
             }
             Ok(n) if n > MAX_EXPIRY_HOURS => {
-                errors.push(v::less_than_equal(&loc("expiry"), &raw, MAX_EXPIRY_HOURS));
+                errors.push(validation_error::less_than_equal(
+                    &loc("expiry"),
+                    &raw,
+                    MAX_EXPIRY_HOURS,
+                ));
                 None
             }
             Ok(n) => Some(n),
