@@ -13,18 +13,19 @@ use axum::routing::get;
 use axum::Router;
 use http_body_util::BodyExt;
 use mistral_files_raw::open_enums::{FilePurpose, FileVisibility, SampleType, Source};
-use serde_json::{json, Value};
+use mistral_files_raw::types::LocItem;
 use uuid::Uuid;
 
 use crate::clock::Clock;
 use crate::download;
-use crate::error::{json_response, provider_error_body, ApiError};
+use crate::error::{json_response, ApiError};
+use crate::error_body;
 use crate::faults::{FailSpec, Faults};
 use crate::record::{RecordSlot, RecordedRequest, Recorder};
 use crate::signed;
 use crate::store::{ListQuery, Store};
 use crate::upload;
-use crate::validation_error;
+use crate::validation_error::{self, Violation};
 use crate::wire;
 
 /// The raw crate's open enums as the emulator validates them: a value is accepted when the
@@ -87,13 +88,13 @@ pub(crate) fn router(state: AppState) -> Router {
 }
 
 async fn not_found() -> Response {
-    json_response(StatusCode::NOT_FOUND, &json!({"detail": "Not Found"}))
+    json_response(StatusCode::NOT_FOUND, &error_body::detail("Not Found"))
 }
 
 async fn method_not_allowed() -> Response {
     json_response(
         StatusCode::METHOD_NOT_ALLOWED,
-        &json!({"detail": "Method Not Allowed"}),
+        &error_body::detail("Method Not Allowed"),
     )
 }
 
@@ -194,7 +195,7 @@ fn failure_response(spec: &FailSpec) -> Response {
             }
             r
         }
-        None => json_response(status, &provider_error_body(spec.status)),
+        None => json_response(status, &error_body::provider(spec.status)),
     };
     if let Some(after) = spec.retry_after {
         resp.headers_mut()
@@ -232,7 +233,7 @@ async fn front(State(app): State<AppState>, mut req: Request, next: Next) -> Res
 /// Parses a path `file_id` as pydantic would, answering FastAPI's 422 shape when it is not a UUID.
 /// Nothing that is not a UUID ever reaches the store.
 fn parse_file_id(raw: Result<Path<String>, PathRejection>) -> Result<Uuid, ApiError> {
-    let loc = [json!("path"), json!("file_id")];
+    let loc = validation_error::loc(&["path", "file_id"]);
     let raw = match raw {
         Ok(Path(s)) => s,
         Err(_) => {
@@ -304,11 +305,11 @@ fn parse_bool(s: &str) -> Option<bool> {
 }
 
 fn parse_int(
-    loc: &[Value],
+    loc: &[LocItem],
     raw: &str,
     ge: i64,
     le: Option<i64>,
-    errors: &mut Vec<Value>,
+    errors: &mut Vec<Violation>,
 ) -> Option<i64> {
     match raw.trim().parse::<i64>() {
         Err(_) => {
@@ -330,9 +331,9 @@ fn parse_int(
 /// Parses an enum field: `Some` value when the spec lists it, else `None` and the pydantic
 /// `enum` error (listing the spec's values) pushed to `errors`.
 pub(crate) fn check_enum<E: SpecEnum>(
-    loc: &[Value],
+    loc: &[LocItem],
     raw: &str,
-    errors: &mut Vec<Value>,
+    errors: &mut Vec<Violation>,
 ) -> Option<E> {
     if E::KNOWN.contains(&raw) {
         Some(E::from(raw))
@@ -352,7 +353,7 @@ async fn list(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Result<Re
     let mut errors = Vec::new();
     let (mut i_sample, mut i_source) = (0usize, 0usize);
     for (key, value) in query_pairs(raw.as_deref()) {
-        let loc1 = [json!("query"), json!(key)];
+        let loc1 = validation_error::loc(&["query", &key]);
         match key.as_str() {
             "page" => q.page = parse_int(&loc1, &value, 0, None, &mut errors).unwrap_or(0),
             "page_size" => {
@@ -368,14 +369,14 @@ async fn list(State(app): State<AppState>, RawQuery(raw): RawQuery) -> Result<Re
             }
             "search" => q.search = Some(value),
             "sample_type" => {
-                let loc = [json!("query"), json!(key), json!(i_sample)];
+                let loc = validation_error::loc_at(&["query", &key], i_sample);
                 i_sample += 1;
                 if let Some(s) = check_enum::<SampleType>(&loc, &value, &mut errors) {
                     q.sample_types.push(s.to_string());
                 }
             }
             "source" => {
-                let loc = [json!("query"), json!(key), json!(i_source)];
+                let loc = validation_error::loc_at(&["query", &key], i_source);
                 i_source += 1;
                 if let Some(s) = check_enum::<Source>(&loc, &value, &mut errors) {
                     q.sources.push(s.to_string());
@@ -473,7 +474,7 @@ async fn signed_url(
     let mut hours = 24;
     for (key, value) in query_pairs(raw.as_deref()) {
         if key == "expiry" {
-            let loc = [json!("query"), json!("expiry")];
+            let loc = validation_error::loc(&["query", "expiry"]);
             hours =
                 parse_int(&loc, &value, 1, Some(MAX_URL_EXPIRY_HOURS), &mut errors).unwrap_or(24);
         }

@@ -12,9 +12,9 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use futures_util::stream;
-use serde_json::json;
 
 use crate::error::{json_response, ApiError};
+use crate::error_body;
 use crate::faults::DownloadFault;
 use crate::store::FileRow;
 
@@ -135,7 +135,7 @@ pub(crate) fn respond(
         RangeSpec::Unsatisfiable => {
             let mut r = json_response(
                 StatusCode::RANGE_NOT_SATISFIABLE,
-                &json!({"detail": "Requested range not satisfiable"}),
+                &error_body::detail("Requested range not satisfiable"),
             );
             if let Ok(v) = HeaderValue::from_str(&format!("bytes */{len}")) {
                 r.headers_mut().insert(header::CONTENT_RANGE, v);

@@ -1,8 +1,14 @@
-//! Error responses in the provider's shapes, and the library's own error type.
+//! Error responses in the provider's shapes ([`ApiError`]), and the library's own error type.
+//!
+//! Depends only on `error_body` (each answer's body) and `validation_error`: the store and every
+//! handler use this module, so it uses none of them.
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::{json, Value};
+use serde_json::Value;
+
+use crate::error_body;
+use crate::validation_error::Violation;
 
 /// Errors starting or running the emulator (not HTTP errors: those are responses).
 #[derive(Debug, thiserror::Error)]
@@ -41,7 +47,7 @@ pub(crate) enum ApiError {
     /// 404 `{"detail": msg}`.
     NotFound(&'static str),
     /// 422 `{"detail":[...]}` in FastAPI's validation shape.
-    Validation(Vec<Value>),
+    Validation(Vec<Violation>),
     /// 422 `{"detail":"Invalid file format.","message":...}`.
     InvalidFormat { mimetype: String, allowed: String },
     /// 413 `{"detail": msg}`.
@@ -62,54 +68,39 @@ pub(crate) fn json_response(status: StatusCode, body: &Value) -> Response {
     resp
 }
 
-/// The provider's `{"object":"error",...}` body for a status.
-pub(crate) fn provider_error_body(status: u16) -> Value {
-    let (message, kind, code) = match status {
-        429 => ("Requests rate limit exceeded", "rate_limited", "1300"),
-        400 => ("Bad request", "invalid_request_error", "1000"),
-        500 => ("Internal server error", "internal_server_error", "1500"),
-        502 => ("Bad gateway", "service_unavailable", "1502"),
-        503 => ("Service unavailable", "service_unavailable", "1503"),
-        504 => ("Gateway timeout", "service_unavailable", "1504"),
-        _ => ("Error", "api_error", "1999"),
-    };
-    json!({"object": "error", "message": message, "type": kind, "param": null, "code": code})
-}
-
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         match self {
-            ApiError::Unauthorized => {
-                json_response(StatusCode::UNAUTHORIZED, &json!({"detail": "Unauthorized"}))
-            }
+            ApiError::Unauthorized => json_response(
+                StatusCode::UNAUTHORIZED,
+                &error_body::detail("Unauthorized"),
+            ),
             ApiError::NotFound(msg) => {
-                json_response(StatusCode::NOT_FOUND, &json!({"detail": msg}))
+                json_response(StatusCode::NOT_FOUND, &error_body::detail(msg))
             }
-            ApiError::Validation(items) => json_response(
+            ApiError::Validation(violations) => json_response(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &json!({ "detail": items }),
+                &error_body::validation(&violations),
             ),
             ApiError::InvalidFormat { mimetype, allowed } => json_response(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &json!({
-                    "detail": "Invalid file format.",
-                    "message": format!(
-                        "Received file with mimetype {mimetype}, only {allowed} are currently supported"
-                    ),
-                }),
+                &error_body::invalid_format(&mimetype, &allowed),
             ),
             ApiError::TooLarge(msg) => {
-                let mut r = json_response(StatusCode::PAYLOAD_TOO_LARGE, &json!({"detail": msg}));
+                let mut r = json_response(StatusCode::PAYLOAD_TOO_LARGE, &error_body::detail(msg));
                 r.headers_mut()
                     .insert(header::CONNECTION, HeaderValue::from_static("close"));
                 r
             }
             ApiError::BadRequest(msg) => {
-                json_response(StatusCode::BAD_REQUEST, &json!({"detail": msg}))
+                json_response(StatusCode::BAD_REQUEST, &error_body::detail(msg))
             }
             ApiError::Internal(msg) => {
                 tracing::error!(error = %msg, "internal error");
-                json_response(StatusCode::INTERNAL_SERVER_ERROR, &provider_error_body(500))
+                json_response(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    &error_body::provider(500),
+                )
             }
         }
     }
@@ -140,7 +131,6 @@ mod tests {
 
     use axum::http::StatusCode;
     use axum::response::IntoResponse;
-    use serde_json::json;
 
     use super::*;
     use crate::validation_error;
@@ -267,7 +257,7 @@ mod tests {
         ];
         for (status, body) in expected {
             assert_eq!(
-                serde_json::to_string(&provider_error_body(status)).unwrap(),
+                serde_json::to_string(&error_body::provider(status)).unwrap(),
                 body,
                 "{status}"
             );
@@ -276,9 +266,9 @@ mod tests {
 
     #[tokio::test]
     async fn validation_bodies() {
-        let body = [json!("body"), json!("file")];
-        let query = [json!("query"), json!("sample_type"), json!(1)];
-        let path = [json!("path"), json!("file_id")];
+        let body = validation_error::loc(&["body", "file"]);
+        let query = validation_error::loc_at(&["query", "sample_type"], 1);
+        let path = validation_error::loc(&["path", "file_id"]);
         let cases = [
             (
                 validation_error::missing(&body),
@@ -309,7 +299,7 @@ mod tests {
                 r#"{"type":"string_too_long","loc":["body","file"],"msg":"String should have at most 5 characters","input":"nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn","ctx":{"max_length":5}}"#,
             ),
             (
-                validation_error::value_error(&body, json!(""), "bad"),
+                validation_error::value_error(&body, "", "bad"),
                 r#"{"type":"value_error","loc":["body","file"],"msg":"Value error, bad","input":"","ctx":{"error":{}}}"#,
             ),
             (

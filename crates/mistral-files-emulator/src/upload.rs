@@ -13,7 +13,6 @@ use axum::http::{header, StatusCode};
 use axum::response::Response;
 use futures_util::FutureExt;
 use mistral_files_raw::open_enums::{FilePurpose, FileVisibility, SampleType, Source};
-use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use uuid::Uuid;
@@ -23,7 +22,7 @@ use crate::download::CHUNK;
 use crate::error::{json_response, ApiError};
 use crate::record::{FormPart, RecordSlot};
 use crate::store::{CommitError, FileRow, TempFile};
-use crate::validation_error;
+use crate::validation_error::{self, Violation};
 use crate::wire;
 
 /// Bytes allowed in a request beyond the file's own limit (boundaries, headers, small fields).
@@ -479,10 +478,9 @@ pub(crate) async fn upload(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
     let missing_file = || {
-        ApiError::Validation(vec![validation_error::missing(&[
-            json!("body"),
-            json!("file"),
-        ])])
+        ApiError::Validation(vec![validation_error::missing(&validation_error::loc(&[
+            "body", "file",
+        ]))])
     };
     if !is_multipart {
         drain(req).await;
@@ -594,20 +592,20 @@ pub(crate) async fn upload(
     }
 
     // Validation, in FastAPI's parameter order: file, purpose, expiry, visibility.
-    let mut errors: Vec<Value> = Vec::new();
-    let loc = |name: &str| [json!("body"), json!(name)];
+    let mut errors: Vec<Violation> = Vec::new();
+    let loc = |name: &str| validation_error::loc(&["body", name]);
     match &file {
         None => match texts.get("file") {
             Some(t) => errors.push(validation_error::value_error(
                 &loc("file"),
-                json!(t.chars().take(64).collect::<String>()),
+                &t.chars().take(64).collect::<String>(),
                 "Expected UploadFile, received: <class 'str'>",
             )),
             None => errors.push(validation_error::missing(&loc("file"))),
         },
         Some(f) if f.filename.is_empty() => errors.push(validation_error::value_error(
             &loc("file"),
-            json!(""),
+            "",
             "the file part's filename must not be empty",
         )),
         Some(f) if f.filename.chars().count() > MAX_FILENAME_CHARS => errors.push(
