@@ -62,7 +62,7 @@ pub(crate) struct AppInner {
     pub(crate) check_formats: bool,
     pub(crate) sync_writes: bool,
     /// The upload buffers, shared by all uploads (bounds their memory).
-    pub(crate) upload_buffers: Arc<crate::upload::BufferPool>,
+    pub(crate) upload_buffers: Arc<crate::buffer_pool::BufferPool>,
 }
 
 pub(crate) type AppState = Arc<AppInner>;

@@ -53,6 +53,7 @@
 #![warn(missing_docs)]
 
 mod api;
+mod buffer_pool;
 mod clock;
 mod download;
 mod error;
@@ -238,7 +239,7 @@ impl EmulatorBuilder {
             max_upload: self.max_upload_bytes,
             check_formats: self.check_formats,
             sync_writes: self.sync_writes,
-            upload_buffers: upload::BufferPool::new(upload::POOL_BUFFERS),
+            upload_buffers: buffer_pool::BufferPool::new(buffer_pool::POOL_BUFFERS),
         });
         let app = api::router(state);
         let (tx, rx) = oneshot::channel::<()>();

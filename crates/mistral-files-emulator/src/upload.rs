@@ -5,7 +5,7 @@
 //! uploads, so their memory is bounded whatever the number of concurrent uploads.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use axum::extract::multipart::{Field, MultipartError};
 use axum::extract::{FromRequest, Multipart, Request, State};
@@ -14,11 +14,10 @@ use axum::response::Response;
 use futures_util::FutureExt;
 use mistral_files_raw::open_enums::{FilePurpose, FileVisibility, SampleType, Source};
 use sha2::{Digest, Sha256};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use uuid::Uuid;
 
 use crate::api::{check_enum, drain, AppState};
-use crate::download::CHUNK;
+use crate::buffer_pool::{BufferPool, PooledBuf};
 use crate::error::{json_response, ApiError};
 use crate::record::{FormPart, RecordSlot};
 use crate::store::{CommitError, FileRow, TempFile};
@@ -147,87 +146,6 @@ struct Streamed {
 
 /// Buffers queued between the receiving task and the writer thread of one upload.
 const IN_FLIGHT: usize = 2;
-/// Upload buffers (of [`CHUNK`] bytes) that may exist at once, all uploads together: 4 MiB.
-/// One upload alone uses at most `IN_FLIGHT + 2` (one filling, the queue, one being written),
-/// so a single stream is never held back; many at once share them (FIFO) instead of each
-/// holding its own, which is what kept the emulator's memory growing with the uploads.
-pub(crate) const POOL_BUFFERS: usize = 16;
-
-/// The upload buffers shared by all uploads of one emulator: a permit per buffer in use, and
-/// the buffers returned, reused rather than freed (no allocator churn, no fragmentation).
-pub(crate) struct BufferPool {
-    permits: Arc<Semaphore>,
-    free: Mutex<Vec<Vec<u8>>>,
-}
-
-impl std::fmt::Debug for BufferPool {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("BufferPool")
-            .field("available", &self.permits.available_permits())
-            .finish_non_exhaustive()
-    }
-}
-
-impl BufferPool {
-    pub(crate) fn new(buffers: usize) -> Arc<BufferPool> {
-        Arc::new(BufferPool {
-            permits: Arc::new(Semaphore::new(buffers)),
-            free: Mutex::new(Vec::with_capacity(buffers)),
-        })
-    }
-
-    /// An empty buffer of [`CHUNK`] capacity, waiting while the pool's buffers are all in use.
-    /// A caller must not hold another buffer while it waits (none does: the receiving task hands
-    /// its full buffer to the writer, which always returns it, before asking for the next one).
-    async fn get(self: &Arc<Self>) -> PooledBuf {
-        let permit = self
-            .permits
-            .clone()
-            .acquire_owned()
-            .await
-            .expect("the pool's semaphore is never closed");
-        let buf = self
-            .free
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .pop()
-            .unwrap_or_else(|| Vec::with_capacity(CHUNK));
-        PooledBuf {
-            buf,
-            pool: self.clone(),
-            _permit: permit,
-        }
-    }
-}
-
-/// A buffer lent by the [`BufferPool`]; back to the pool (cleared) when dropped.
-struct PooledBuf {
-    buf: Vec<u8>,
-    pool: Arc<BufferPool>,
-    _permit: OwnedSemaphorePermit,
-}
-
-impl PooledBuf {
-    /// Room left before the buffer is full.
-    fn room(&self) -> usize {
-        CHUNK.saturating_sub(self.buf.len())
-    }
-}
-
-impl Drop for PooledBuf {
-    fn drop(&mut self) {
-        let mut buf = std::mem::take(&mut self.buf);
-        if buf.capacity() == CHUNK {
-            buf.clear();
-            self.pool
-                .free
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push(buf);
-        }
-        // the permit is released after this, once the buffer is back in the free list
-    }
-}
 /// In durable mode, start writeback every this many bytes so the final fsync is short.
 const WRITEBACK_EVERY: u64 = 8 * 1024 * 1024;
 
@@ -322,7 +240,7 @@ async fn stream_part(
     let (tx, mut rx) = tokio::sync::mpsc::channel::<PooledBuf>(IN_FLIGHT);
     let writer = tokio::task::spawn_blocking(move || -> std::io::Result<Sink> {
         while let Some(buf) = rx.blocking_recv() {
-            sink.consume(&buf.buf)?;
+            sink.consume(buf.bytes())?;
             // `buf` goes back to the pool here
         }
         Ok(sink)
@@ -337,7 +255,7 @@ async fn stream_part(
                 // Nothing more has arrived yet: hand what is buffered to the writer rather than
                 // hold a pooled buffer while waiting on this client (a stalled client must not
                 // keep the other uploads waiting for buffers).
-                if let Some(full) = buf.take().filter(|b| !b.buf.is_empty()) {
+                if let Some(full) = buf.take().filter(|b| !b.is_empty()) {
                     if tx.send(full).await.is_err() {
                         writer_gone = true;
                         break 'receive;
@@ -368,10 +286,8 @@ async fn stream_part(
                         buf = Some(pool.get().await);
                     }
                     let b = buf.as_mut().expect("a buffer was just taken");
-                    let n = b.room().min(rest.len());
-                    b.buf.extend_from_slice(&rest[..n]);
-                    rest = &rest[n..];
-                    if b.room() == 0 {
+                    rest = b.fill_from(rest);
+                    if b.is_full() {
                         let full = buf.take().expect("a buffer is being filled");
                         if tx.send(full).await.is_err() {
                             writer_gone = true;
@@ -384,7 +300,7 @@ async fn stream_part(
             Err(e) => return Err(PartError::Multipart(e)),
         }
     }
-    if let Some(buf) = buf.take().filter(|b| !writer_gone && !b.buf.is_empty()) {
+    if let Some(buf) = buf.take().filter(|b| !writer_gone && !b.is_empty()) {
         let _ = tx.send(buf).await;
     }
     drop(tx);
