@@ -52,18 +52,22 @@
 
 #![warn(missing_docs)]
 
-mod api;
 mod buffer_pool;
 mod clock;
 mod download;
 mod error;
 mod error_body;
 mod faults;
+mod handlers;
 mod key_order;
+mod middleware;
 mod record;
+mod router;
 mod signed;
+mod state;
 mod store;
 mod upload;
+mod validation;
 mod validation_error;
 mod wire;
 
@@ -229,7 +233,7 @@ impl EmulatorBuilder {
         let faults = Arc::new(Faults::default());
         faults.apply(&self.faults);
         let recorder = Arc::new(record::Recorder::new(self.record_limit));
-        let state = Arc::new(api::AppInner {
+        let state = Arc::new(state::AppInner {
             store: Arc::new(store),
             faults: faults.clone(),
             recorder: recorder.clone(),
@@ -241,7 +245,7 @@ impl EmulatorBuilder {
             sync_writes: self.sync_writes,
             upload_buffers: buffer_pool::BufferPool::new(buffer_pool::POOL_BUFFERS),
         });
-        let app = api::router(state);
+        let app = router::router(state);
         let (tx, rx) = oneshot::channel::<()>();
         let listener = listener.tap_io(|tcp| {
             let _ = tcp.set_nodelay(true);

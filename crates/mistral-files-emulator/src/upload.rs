@@ -16,11 +16,13 @@ use mistral_files_raw::open_enums::{FilePurpose, FileVisibility, SampleType, Sou
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::api::{check_enum, drain, AppState};
 use crate::buffer_pool::{BufferPool, PooledBuf};
 use crate::error::{json_response, ApiError};
+use crate::middleware::{drain, DRAIN_CAP};
 use crate::record::{FormPart, RecordSlot};
+use crate::state::AppState;
 use crate::store::{CommitError, FileRow, TempFile};
+use crate::validation::parse_spec_enum;
 use crate::validation_error::{self, Violation};
 use crate::wire;
 
@@ -274,7 +276,7 @@ async fn stream_part(
                     let mut drained = 0usize;
                     while let Ok(Some(b)) = field.chunk().await {
                         drained += b.len();
-                        if drained > crate::api::DRAIN_CAP {
+                        if drained > DRAIN_CAP {
                             break;
                         }
                     }
@@ -533,7 +535,7 @@ pub(crate) async fn upload(
     // The service's defaults: purpose `fine-tune`, visibility `workspace`.
     let purpose = match non_empty("purpose") {
         None => Some(FilePurpose::FineTune),
-        Some(p) => check_enum::<FilePurpose>(&loc("purpose"), &p, &mut errors),
+        Some(p) => parse_spec_enum::<FilePurpose>(&loc("purpose"), &p, &mut errors),
     };
     let expiry: Option<i64> = match non_empty("expiry") {
         None => None,
@@ -563,7 +565,7 @@ pub(crate) async fn upload(
     };
     let visibility = match non_empty("visibility") {
         None => Some(FileVisibility::Workspace),
-        Some(vis) => check_enum::<FileVisibility>(&loc("visibility"), &vis, &mut errors),
+        Some(vis) => parse_spec_enum::<FileVisibility>(&loc("visibility"), &vis, &mut errors),
     };
     let (Some(file), Some(purpose), Some(visibility), true) =
         (file, purpose, visibility, errors.is_empty())
