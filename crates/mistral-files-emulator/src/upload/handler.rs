@@ -18,7 +18,7 @@ use crate::middleware::drain;
 use crate::record::RecordSlot;
 use crate::state::AppState;
 use crate::store::{CommitError, FileRow, TempFile};
-use crate::validation::parse_spec_enum;
+use crate::validation::{parse_bounded_int, parse_spec_enum};
 use crate::validation_error::{self, Violation};
 use crate::wire;
 
@@ -104,32 +104,15 @@ fn validate(form: Form) -> Result<Upload, ApiError> {
         None => Some(FilePurpose::FineTune),
         Some(p) => parse_spec_enum::<FilePurpose>(&body_loc("purpose"), p, &mut errors),
     };
-    let expiry_hours: Option<i64> = match non_empty("expiry") {
-        None => None,
-        Some(raw) => match raw.trim().parse::<i64>() {
-            Err(_) => {
-                errors.push(validation_error::int_parsing(&body_loc("expiry"), raw));
-                None
-            }
-            Ok(n) if n < 1 => {
-                errors.push(validation_error::greater_than_equal(
-                    &body_loc("expiry"),
-                    raw,
-                    1,
-                ));
-                None
-            }
-            Ok(n) if n > MAX_EXPIRY_HOURS => {
-                errors.push(validation_error::less_than_equal(
-                    &body_loc("expiry"),
-                    raw,
-                    MAX_EXPIRY_HOURS,
-                ));
-                None
-            }
-            Ok(n) => Some(n),
-        },
-    };
+    let expiry_hours = non_empty("expiry").and_then(|raw| {
+        parse_bounded_int(
+            &body_loc("expiry"),
+            raw,
+            1,
+            Some(MAX_EXPIRY_HOURS),
+            &mut errors,
+        )
+    });
     let visibility = match non_empty("visibility") {
         None => Some(FileVisibility::Workspace),
         Some(v) => parse_spec_enum::<FileVisibility>(&body_loc("visibility"), v, &mut errors),
