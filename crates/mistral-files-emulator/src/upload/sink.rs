@@ -10,6 +10,8 @@ use std::sync::Arc;
 use axum::extract::multipart::{Field, MultipartError};
 use futures_util::FutureExt;
 use sha2::{Digest, Sha256};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
 
 use crate::buffer_pool::{BufferPool, PooledBuf};
 use crate::middleware::DRAIN_CAP;
@@ -39,6 +41,32 @@ struct Sink {
 }
 
 impl Sink {
+    fn new(file: Option<std::fs::File>, count_lines: bool, durable: bool) -> Sink {
+        Sink {
+            file,
+            hasher: Sha256::new(),
+            newlines: 0,
+            last: None,
+            count_lines,
+            written: 0,
+            writeback_from: durable.then_some(0),
+        }
+    }
+
+    /// What was streamed: `size` bytes received, their hash, and the lines (a last line without
+    /// its `\n` counts).
+    fn finish(self, size: u64) -> Streamed {
+        let mut lines = self.newlines;
+        if self.last.is_some_and(|b| b != b'\n') {
+            lines += 1;
+        }
+        Streamed {
+            size,
+            sha256: self.hasher.finalize().into(),
+            lines,
+        }
+    }
+
     fn consume(&mut self, buf: &[u8]) -> std::io::Result<()> {
         use std::io::Write;
         if buf.is_empty() {
@@ -107,87 +135,37 @@ pub(super) async fn stream_part(
     pool: &Arc<BufferPool>,
 ) -> Result<Streamed, PartError> {
     let mut temp = temp;
-    let mut sink = Sink {
-        file: temp.as_mut().and_then(|t| t.file.take()),
-        hasher: Sha256::new(),
-        newlines: 0,
-        last: None,
+    let sink = Sink::new(
+        temp.as_mut().and_then(|t| t.file.take()),
         count_lines,
-        written: 0,
-        writeback_from: durable.then_some(0),
+        durable,
+    );
+    let (tx, rx) = mpsc::channel::<PooledBuf>(IN_FLIGHT);
+    let writer = spawn_writer(sink, rx);
+    let mut feeder = Feeder {
+        tx,
+        filling: None,
+        pool,
     };
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<PooledBuf>(IN_FLIGHT);
-    let writer = tokio::task::spawn_blocking(move || -> std::io::Result<Sink> {
-        while let Some(buf) = rx.blocking_recv() {
-            sink.consume(buf.bytes())?;
-            // `buf` goes back to the pool here
+    let received = match receive(field, &mut feeder, max).await {
+        Ok(received) => received,
+        Err(PartError::TooLarge) => {
+            // free the buffers and let the writer end before draining
+            drop(feeder);
+            discard_rest(field).await;
+            return Err(PartError::TooLarge);
         }
-        Ok(sink)
-    });
-    let mut buf: Option<PooledBuf> = None;
-    let mut size: u64 = 0;
-    let mut writer_gone = false;
-    'receive: loop {
-        let next = match field.chunk().now_or_never() {
-            Some(next) => next,
-            None => {
-                // Nothing more has arrived yet: hand what is buffered to the writer rather than
-                // hold a pooled buffer while waiting on this client (a stalled client must not
-                // keep the other uploads waiting for buffers).
-                if let Some(full) = buf.take().filter(|b| !b.is_empty()) {
-                    if tx.send(full).await.is_err() {
-                        writer_gone = true;
-                        break 'receive;
-                    }
-                }
-                field.chunk().await
-            }
-        };
-        match next {
-            Ok(Some(bytes)) => {
-                size += bytes.len() as u64;
-                if size > max {
-                    drop(tx);
-                    drop(buf);
-                    // read (and discard) a bounded amount more so the client sees the answer
-                    let mut drained = 0usize;
-                    while let Ok(Some(b)) = field.chunk().await {
-                        drained += b.len();
-                        if drained > DRAIN_CAP {
-                            break;
-                        }
-                    }
-                    return Err(PartError::TooLarge);
-                }
-                let mut rest = &bytes[..];
-                while !rest.is_empty() {
-                    if buf.is_none() {
-                        buf = Some(pool.get().await);
-                    }
-                    let b = buf.as_mut().expect("a buffer was just taken");
-                    rest = b.fill_from(rest);
-                    if b.is_full() {
-                        let full = buf.take().expect("a buffer is being filled");
-                        if tx.send(full).await.is_err() {
-                            writer_gone = true;
-                            break 'receive;
-                        }
-                    }
-                }
-            }
-            Ok(None) => break,
-            Err(e) => return Err(PartError::Multipart(e)),
-        }
+        Err(e) => return Err(e),
+    };
+    if !received.writer_gone {
+        let _ = feeder.hand_over().await;
     }
-    if let Some(buf) = buf.take().filter(|b| !writer_gone && !b.is_empty()) {
-        let _ = tx.send(buf).await;
-    }
-    drop(tx);
+    drop(feeder);
     let mut sink = writer
         .await
         .map_err(|e| PartError::Io(std::io::Error::other(e)))?
         .map_err(PartError::Io)?;
-    if writer_gone {
+    if received.writer_gone {
         return Err(PartError::Io(std::io::Error::other(
             "upload writer stopped",
         )));
@@ -195,15 +173,117 @@ pub(super) async fn stream_part(
     if let Some(t) = temp {
         t.file = sink.file.take();
     }
-    let mut lines = sink.newlines;
-    if sink.last.is_some_and(|b| b != b'\n') {
-        lines += 1;
-    }
-    Ok(Streamed {
-        size,
-        sha256: sink.hasher.finalize().into(),
-        lines,
+    Ok(sink.finish(received.size))
+}
+
+/// Runs `sink` on the blocking pool over the buffers queued in `rx`, until the queue closes.
+fn spawn_writer(
+    mut sink: Sink,
+    mut rx: mpsc::Receiver<PooledBuf>,
+) -> JoinHandle<std::io::Result<Sink>> {
+    tokio::task::spawn_blocking(move || {
+        while let Some(buf) = rx.blocking_recv() {
+            sink.consume(buf.bytes())?;
+            // `buf` goes back to the pool here
+        }
+        Ok(sink)
     })
+}
+
+/// How receiving a part ended (when it was not refused).
+struct Received {
+    size: u64,
+    /// The writer stopped (an I/O error, reported when it is joined) before the part ended.
+    writer_gone: bool,
+}
+
+/// Receives the part's bytes into `feeder` until its end, refusing it once over `max` bytes.
+async fn receive(
+    field: &mut Field<'_>,
+    feeder: &mut Feeder<'_>,
+    max: u64,
+) -> Result<Received, PartError> {
+    let mut size: u64 = 0;
+    loop {
+        let next = match field.chunk().now_or_never() {
+            Some(next) => next,
+            None => {
+                // Nothing more has arrived yet: hand what is buffered to the writer rather than
+                // hold a pooled buffer while waiting on this client (a stalled client must not
+                // keep the other uploads waiting for buffers).
+                if feeder.hand_over().await.is_err() {
+                    return Ok(Received {
+                        size,
+                        writer_gone: true,
+                    });
+                }
+                field.chunk().await
+            }
+        };
+        let Some(bytes) = next.map_err(PartError::Multipart)? else {
+            return Ok(Received {
+                size,
+                writer_gone: false,
+            });
+        };
+        size += bytes.len() as u64;
+        if size > max {
+            return Err(PartError::TooLarge);
+        }
+        if feeder.feed(&bytes).await.is_err() {
+            return Ok(Received {
+                size,
+                writer_gone: true,
+            });
+        }
+    }
+}
+
+/// Reads (and discards) a bounded amount more of a refused part, so the client sees the answer.
+async fn discard_rest(field: &mut Field<'_>) {
+    let mut drained = 0usize;
+    while let Ok(Some(b)) = field.chunk().await {
+        drained += b.len();
+        if drained > DRAIN_CAP {
+            break;
+        }
+    }
+}
+
+/// The writer has stopped: nothing more can be queued.
+struct WriterGone;
+
+/// The receiving side of one part: fills pooled buffers and queues them to the writer.
+struct Feeder<'p> {
+    tx: mpsc::Sender<PooledBuf>,
+    /// The buffer being filled, if any.
+    filling: Option<PooledBuf>,
+    pool: &'p Arc<BufferPool>,
+}
+
+impl Feeder<'_> {
+    /// Copies `bytes` into pooled buffers, queuing each one as it fills.
+    async fn feed(&mut self, mut bytes: &[u8]) -> Result<(), WriterGone> {
+        while !bytes.is_empty() {
+            if self.filling.is_none() {
+                self.filling = Some(self.pool.get().await);
+            }
+            let b = self.filling.as_mut().expect("a buffer was just taken");
+            bytes = b.fill_from(bytes);
+            if b.is_full() {
+                self.hand_over().await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Queues the buffer being filled if it holds anything, and gives it up either way.
+    async fn hand_over(&mut self) -> Result<(), WriterGone> {
+        match self.filling.take() {
+            Some(b) if !b.is_empty() => self.tx.send(b).await.map_err(|_| WriterGone),
+            _ => Ok(()),
+        }
+    }
 }
 
 #[cfg(test)]
