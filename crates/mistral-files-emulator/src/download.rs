@@ -1,6 +1,9 @@
 //! Streaming file content: `Content-Length`, `Accept-Ranges`, single `Range`s, and the download
 //! faults (cut, stall, throttle). Content is read in 256 KiB positional reads on the blocking pool,
 //! so memory per download stays around one chunk whatever the file size.
+//!
+//! Depends on `store` (the row), `faults` (what to do to the download) and `error` /
+//! `error_body` (the 416); the handlers that serve content use it.
 
 use std::fs::File;
 use std::os::unix::fs::FileExt;

@@ -52,6 +52,10 @@
 
 #![warn(missing_docs)]
 
+// In dependency order, each module using only modules listed after it (its docs say which):
+// router; upload (handler, form, sink, format); handlers (signed_url, content, files);
+// middleware; state; buffer_pool; download, wire; store, validation; error; error_body;
+// validation_error; key_order; and the leaves clock, faults, record, signed.
 mod buffer_pool;
 mod clock;
 mod download;

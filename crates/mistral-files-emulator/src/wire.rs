@@ -6,6 +6,8 @@
 //! are built with their builders: a required field the emulator does not fill is a
 //! [`ConversionError`] at the first response, which every emulator test exercises, and is
 //! answered as a 500, never a panic.
+//!
+//! Depends on `store` (the rows), `key_order` and `error`; the handlers use it.
 
 use mistral_files_raw::open_enums::{FilePurpose, FileVisibility, SampleType, Source};
 use mistral_files_raw::types::{self, error::ConversionError};

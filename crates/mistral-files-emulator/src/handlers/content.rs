@@ -1,4 +1,7 @@
 //! `GET /v1/files/{id}/content`, and the lookup it shares with the signed-URL downloads.
+//!
+//! Depends on `state`, `store`, `download`, `validation` and `error`; `signed_url` uses
+//! [`open_content`].
 
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};

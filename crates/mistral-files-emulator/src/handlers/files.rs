@@ -1,4 +1,6 @@
 //! `GET /v1/files` (list), `GET /v1/files/{id}` (retrieve), `DELETE /v1/files/{id}`.
+//!
+//! Depends on `state`, `store`, `validation` / `validation_error`, `wire` and `error`.
 
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};

@@ -1,5 +1,8 @@
 //! `GET /v1/files/{id}/url` hands out a signed URL; `GET /signed/{token}` serves it, without
 //! auth, answering as the blob store it stands for would (XML errors, 403 / 404).
+//!
+//! Depends on `content` (the lookup), `signed` (the tokens), `state`, `download`, `validation` /
+//! `validation_error`, `wire` and `error`.
 
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};

@@ -2,8 +2,8 @@
 //! the last part named `file` that has a file name is streamed to a temp file (through `sink`),
 //! other parts are read (small, bounded) or only hashed, and every part is recorded.
 //!
-//! Depends on `sink`, `format`, `state` (store, recorder, limits, buffers) and `error`; the
-//! handler decides what the parts mean.
+//! Depends on `sink`, `format`, `state` (store, recorder, limits, buffers), `store` (the temp
+//! file), `record` (the recorded part) and `error`; the handler decides what the parts mean.
 
 use std::collections::HashMap;
 

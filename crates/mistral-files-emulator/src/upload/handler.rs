@@ -1,8 +1,8 @@
 //! The `POST /v1/files` handler: refuses early what need not be read, reads the form (`form`),
 //! applies FastAPI's parameter rules, checks the format, and commits the file and its row.
 //!
-//! Depends on `form`, `format`, `state`, `middleware` (drain), `validation`, `wire`, `store` and
-//! `error`; only the router uses it.
+//! Depends on `form`, `format`, `state`, `middleware` (drain), `record` (the request's slot),
+//! `validation` / `validation_error`, `wire`, `store` and `error`; only the router uses it.
 
 use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{header, StatusCode};
