@@ -1,4 +1,6 @@
 //! The emulator's notion of "now", with an offset that tests can advance.
+//!
+//! A leaf: uses nothing of the crate.
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;

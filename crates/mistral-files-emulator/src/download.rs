@@ -1,6 +1,9 @@
 //! Streaming file content: `Content-Length`, `Accept-Ranges`, single `Range`s, and the download
 //! faults (cut, stall, throttle). Content is read in 256 KiB positional reads on the blocking pool,
 //! so memory per download stays around one chunk whatever the file size.
+//!
+//! Depends on `store` (the row), `faults` (what to do to the download) and `error` /
+//! `error_body` (the 416); the handlers that serve content use it.
 
 use std::fs::File;
 use std::os::unix::fs::FileExt;
@@ -12,9 +15,9 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use futures_util::stream;
-use serde_json::json;
 
 use crate::error::{json_response, ApiError};
+use crate::error_body;
 use crate::faults::DownloadFault;
 use crate::store::FileRow;
 
@@ -135,7 +138,7 @@ pub(crate) fn respond(
         RangeSpec::Unsatisfiable => {
             let mut r = json_response(
                 StatusCode::RANGE_NOT_SATISFIABLE,
-                &json!({"detail": "Requested range not satisfiable"}),
+                &error_body::detail("Requested range not satisfiable"),
             );
             if let Ok(v) = HeaderValue::from_str(&format!("bytes */{len}")) {
                 r.headers_mut().insert(header::CONTENT_RANGE, v);
@@ -170,6 +173,8 @@ pub(crate) fn respond(
     Ok(resp)
 }
 
+/// Where a download stands: the range left to read, the bytes read but not yet sent, and the
+/// faults still to apply.
 struct StreamState {
     file: Arc<File>,
     pos: u64,
@@ -200,90 +205,106 @@ fn content_stream(
         if st.done {
             return None;
         }
-        let remaining = (st.end - st.pos) + st.pending.len() as u64;
-        if let Some(k) = st.fault.cut_after {
-            if st.sent >= k && remaining > 0 {
-                st.done = true;
-                tracing::info!(after = k, "fault: cutting download");
-                // Let the HTTP layer flush the headers and the bytes sent so far: it writes
-                // out what it has queued when the body is pending, but drops it on an error.
-                tokio::time::sleep(CUT_FLUSH_DELAY).await;
-                return Some((
-                    Err(std::io::Error::new(
-                        std::io::ErrorKind::ConnectionAborted,
-                        "fault injection: download cut",
-                    )),
-                    st,
-                ));
-            }
+        let piece = st.next_piece().await?;
+        // an error ends the body: the HTTP layer drops the connection
+        st.done = piece.is_err();
+        Some((piece, st))
+    })
+}
+
+impl StreamState {
+    /// The next piece of the body; `None` once it is all sent.
+    async fn next_piece(&mut self) -> Option<std::io::Result<Bytes>> {
+        if let Some(cut) = self.cut_if_due().await {
+            return Some(Err(cut));
         }
-        if st.pending.is_empty() {
-            if st.pos >= st.end {
+        if self.pending.is_empty() {
+            if self.pos >= self.end {
                 return None;
             }
-            let n = ((st.end - st.pos) as usize).min(CHUNK);
-            let (file, pos) = (st.file.clone(), st.pos);
-            let read = tokio::task::spawn_blocking(move || {
-                let mut buf = vec![0u8; n];
-                let mut filled = 0;
-                while filled < n {
-                    match file.read_at(&mut buf[filled..], pos + filled as u64) {
-                        Ok(0) => {
-                            return Err(std::io::Error::new(
-                                std::io::ErrorKind::UnexpectedEof,
-                                "content shorter than expected",
-                            ))
-                        }
-                        Ok(k) => filled += k,
-                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                        Err(e) => return Err(e),
-                    }
+            let n = ((self.end - self.pos) as usize).min(CHUNK);
+            match read_chunk(self.file.clone(), self.pos, n).await {
+                Ok(buf) => {
+                    self.pos += buf.len() as u64;
+                    self.pending = Bytes::from(buf);
                 }
-                Ok(buf)
-            })
-            .await;
-            match read {
-                Ok(Ok(buf)) => {
-                    st.pos += buf.len() as u64;
-                    st.pending = Bytes::from(buf);
-                }
-                Ok(Err(e)) => {
-                    st.done = true;
-                    return Some((Err(e), st));
-                }
-                Err(e) => {
-                    st.done = true;
-                    return Some((Err(std::io::Error::other(e)), st));
-                }
+                Err(e) => return Some(Err(e)),
             }
         }
-        let mut take = st.pending.len() as u64;
-        if let Some(k) = st.fault.cut_after {
-            take = take.min(k.saturating_sub(st.sent));
+        let take = self.paced_take().await;
+        if take == 0 {
+            return Some(Err(std::io::Error::other("empty read")));
         }
-        if let Some((k, stall)) = st.fault.stall {
-            if st.sent >= k {
+        let out = self.pending.split_to(take as usize);
+        self.sent += take;
+        Some(Ok(out))
+    }
+
+    /// The cut fault, once its byte count is sent and more of the body remains.
+    async fn cut_if_due(&self) -> Option<std::io::Error> {
+        let k = self.fault.cut_after?;
+        let remaining = (self.end - self.pos) + self.pending.len() as u64;
+        if self.sent < k || remaining == 0 {
+            return None;
+        }
+        tracing::info!(after = k, "fault: cutting download");
+        // Let the HTTP layer flush the headers and the bytes sent so far: it writes out what
+        // it has queued when the body is pending, but drops it on an error.
+        tokio::time::sleep(CUT_FLUSH_DELAY).await;
+        Some(std::io::Error::new(
+            std::io::ErrorKind::ConnectionAborted,
+            "fault injection: download cut",
+        ))
+    }
+
+    /// How many pending bytes to send now: no further than a cut or a stall point, in small
+    /// paced pieces when throttled; sleeps for the stall (once) and the throttle.
+    async fn paced_take(&mut self) -> u64 {
+        let mut take = self.pending.len() as u64;
+        if let Some(k) = self.fault.cut_after {
+            take = take.min(k.saturating_sub(self.sent));
+        }
+        if let Some((k, stall)) = self.fault.stall {
+            if self.sent >= k {
                 tracing::info!(after = k, ?stall, "fault: stalling download");
                 tokio::time::sleep(stall).await;
-                st.fault.stall = None;
+                self.fault.stall = None;
             } else {
-                take = take.min(k - st.sent);
+                take = take.min(k - self.sent);
             }
         }
-        if let Some(bps) = st.fault.throttle {
+        if let Some(bps) = self.fault.throttle {
             // pieces of about 1/20 s worth of data
             let piece = (bps / 20).clamp(1, CHUNK as u64);
             take = take.min(piece);
             tokio::time::sleep(Duration::from_secs_f64(take as f64 / bps as f64)).await;
         }
-        if take == 0 {
-            st.done = true;
-            return Some((Err(std::io::Error::other("empty read")), st));
+        take
+    }
+}
+
+/// Reads exactly `n` bytes at `pos` on the blocking pool (positional reads: the file is shared).
+async fn read_chunk(file: Arc<File>, pos: u64, n: usize) -> std::io::Result<Vec<u8>> {
+    tokio::task::spawn_blocking(move || {
+        let mut buf = vec![0u8; n];
+        let mut filled = 0;
+        while filled < n {
+            match file.read_at(&mut buf[filled..], pos + filled as u64) {
+                Ok(0) => {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::UnexpectedEof,
+                        "content shorter than expected",
+                    ))
+                }
+                Ok(k) => filled += k,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
         }
-        let out = st.pending.split_to(take as usize);
-        st.sent += take;
-        Some((Ok(out), st))
+        Ok(buf)
     })
+    .await
+    .map_err(std::io::Error::other)?
 }
 
 #[cfg(test)]

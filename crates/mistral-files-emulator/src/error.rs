@@ -1,8 +1,14 @@
-//! Error responses in the provider's shapes, and the library's own error type.
+//! Error responses in the provider's shapes ([`ApiError`]), and the library's own error type.
+//!
+//! Depends only on `error_body` (each answer's body) and `validation_error`: the store and every
+//! handler use this module, so it uses none of them.
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::{json, Value};
+use serde_json::Value;
+
+use crate::error_body;
+use crate::validation_error::Violation;
 
 /// Errors starting or running the emulator (not HTTP errors: those are responses).
 #[derive(Debug, thiserror::Error)]
@@ -41,7 +47,7 @@ pub(crate) enum ApiError {
     /// 404 `{"detail": msg}`.
     NotFound(&'static str),
     /// 422 `{"detail":[...]}` in FastAPI's validation shape.
-    Validation(Vec<Value>),
+    Validation(Vec<Violation>),
     /// 422 `{"detail":"Invalid file format.","message":...}`.
     InvalidFormat { mimetype: String, allowed: String },
     /// 413 `{"detail": msg}`.
@@ -62,54 +68,39 @@ pub(crate) fn json_response(status: StatusCode, body: &Value) -> Response {
     resp
 }
 
-/// The provider's `{"object":"error",...}` body for a status.
-pub(crate) fn provider_error_body(status: u16) -> Value {
-    let (message, kind, code) = match status {
-        429 => ("Requests rate limit exceeded", "rate_limited", "1300"),
-        400 => ("Bad request", "invalid_request_error", "1000"),
-        500 => ("Internal server error", "internal_server_error", "1500"),
-        502 => ("Bad gateway", "service_unavailable", "1502"),
-        503 => ("Service unavailable", "service_unavailable", "1503"),
-        504 => ("Gateway timeout", "service_unavailable", "1504"),
-        _ => ("Error", "api_error", "1999"),
-    };
-    json!({"object": "error", "message": message, "type": kind, "param": null, "code": code})
-}
-
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         match self {
-            ApiError::Unauthorized => {
-                json_response(StatusCode::UNAUTHORIZED, &json!({"detail": "Unauthorized"}))
-            }
+            ApiError::Unauthorized => json_response(
+                StatusCode::UNAUTHORIZED,
+                &error_body::detail("Unauthorized"),
+            ),
             ApiError::NotFound(msg) => {
-                json_response(StatusCode::NOT_FOUND, &json!({"detail": msg}))
+                json_response(StatusCode::NOT_FOUND, &error_body::detail(msg))
             }
-            ApiError::Validation(items) => json_response(
+            ApiError::Validation(violations) => json_response(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &json!({ "detail": items }),
+                &error_body::validation(&violations),
             ),
             ApiError::InvalidFormat { mimetype, allowed } => json_response(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &json!({
-                    "detail": "Invalid file format.",
-                    "message": format!(
-                        "Received file with mimetype {mimetype}, only {allowed} are currently supported"
-                    ),
-                }),
+                &error_body::invalid_format(&mimetype, &allowed),
             ),
             ApiError::TooLarge(msg) => {
-                let mut r = json_response(StatusCode::PAYLOAD_TOO_LARGE, &json!({"detail": msg}));
+                let mut r = json_response(StatusCode::PAYLOAD_TOO_LARGE, &error_body::detail(msg));
                 r.headers_mut()
                     .insert(header::CONNECTION, HeaderValue::from_static("close"));
                 r
             }
             ApiError::BadRequest(msg) => {
-                json_response(StatusCode::BAD_REQUEST, &json!({"detail": msg}))
+                json_response(StatusCode::BAD_REQUEST, &error_body::detail(msg))
             }
             ApiError::Internal(msg) => {
                 tracing::error!(error = %msg, "internal error");
-                json_response(StatusCode::INTERNAL_SERVER_ERROR, &provider_error_body(500))
+                json_response(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    &error_body::provider(500),
+                )
             }
         }
     }
@@ -133,105 +124,208 @@ impl From<tokio::task::JoinError> for ApiError {
     }
 }
 
-/// Builders for FastAPI / pydantic v2 validation items (`{"type","loc","msg","input","ctx"?}`).
-pub(crate) mod v {
-    use serde_json::{json, Value};
+#[cfg(test)]
+mod tests {
+    //! The exact bytes of every error body the emulator answers: clients and recorded fixtures
+    //! compare them byte for byte (key order included), so a refactoring must not change them.
 
-    fn loc(parts: &[Value]) -> Value {
-        Value::Array(parts.to_vec())
+    use axum::http::StatusCode;
+    use axum::response::IntoResponse;
+
+    use super::*;
+    use crate::validation_error;
+
+    async fn answer(e: ApiError) -> (StatusCode, String, Option<String>, String) {
+        let resp = e.into_response();
+        let status = resp.status();
+        let header = |name| {
+            resp.headers()
+                .get(name)
+                .map(|v: &HeaderValue| v.to_str().unwrap().to_string())
+        };
+        let content_type = header(header::CONTENT_TYPE).unwrap();
+        let connection = header(header::CONNECTION);
+        let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        (
+            status,
+            content_type,
+            connection,
+            String::from_utf8(body.to_vec()).unwrap(),
+        )
     }
 
-    pub(crate) fn missing(loc_parts: &[Value]) -> Value {
-        json!({"type": "missing", "loc": loc(loc_parts), "msg": "Field required", "input": null})
+    async fn body_of(e: ApiError) -> String {
+        answer(e).await.3
     }
 
-    pub(crate) fn uuid_parsing(loc_parts: &[Value], input: &str, error: &str) -> Value {
-        json!({
-            "type": "uuid_parsing",
-            "loc": loc(loc_parts),
-            "msg": format!("Input should be a valid UUID, {error}"),
-            "input": input,
-            "ctx": {"error": error},
+    #[tokio::test]
+    async fn detail_bodies() {
+        assert_eq!(
+            answer(ApiError::Unauthorized).await,
+            (
+                StatusCode::UNAUTHORIZED,
+                "application/json".to_string(),
+                None,
+                r#"{"detail":"Unauthorized"}"#.to_string()
+            )
+        );
+        assert_eq!(
+            answer(ApiError::NotFound("File not found")).await,
+            (
+                StatusCode::NOT_FOUND,
+                "application/json".to_string(),
+                None,
+                r#"{"detail":"File not found"}"#.to_string()
+            )
+        );
+        assert_eq!(
+            answer(ApiError::TooLarge("File too large: x".to_string())).await,
+            (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "application/json".to_string(),
+                Some("close".to_string()),
+                r#"{"detail":"File too large: x"}"#.to_string()
+            )
+        );
+        assert_eq!(
+            answer(ApiError::BadRequest(
+                "There was an error parsing the body".to_string()
+            ))
+            .await,
+            (
+                StatusCode::BAD_REQUEST,
+                "application/json".to_string(),
+                None,
+                r#"{"detail":"There was an error parsing the body"}"#.to_string()
+            )
+        );
+        let (status, _, _, body) = answer(ApiError::InvalidFormat {
+            mimetype: "application/zip".to_string(),
+            allowed: "application/jsonl".to_string(),
         })
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            body,
+            r#"{"detail":"Invalid file format.","message":"Received file with mimetype application/zip, only application/jsonl are currently supported"}"#
+        );
     }
 
-    pub(crate) fn int_parsing(loc_parts: &[Value], input: &str) -> Value {
-        json!({
-            "type": "int_parsing",
-            "loc": loc(loc_parts),
-            "msg": "Input should be a valid integer, unable to parse string as an integer",
-            "input": input,
-        })
-    }
-
-    pub(crate) fn bool_parsing(loc_parts: &[Value], input: &str) -> Value {
-        json!({
-            "type": "bool_parsing",
-            "loc": loc(loc_parts),
-            "msg": "Input should be a valid boolean, unable to interpret input",
-            "input": input,
-        })
-    }
-
-    pub(crate) fn greater_than_equal(loc_parts: &[Value], input: &str, ge: i64) -> Value {
-        json!({
-            "type": "greater_than_equal",
-            "loc": loc(loc_parts),
-            "msg": format!("Input should be greater than or equal to {ge}"),
-            "input": input,
-            "ctx": {"ge": ge},
-        })
-    }
-
-    pub(crate) fn less_than_equal(loc_parts: &[Value], input: &str, le: i64) -> Value {
-        json!({
-            "type": "less_than_equal",
-            "loc": loc(loc_parts),
-            "msg": format!("Input should be less than or equal to {le}"),
-            "input": input,
-            "ctx": {"le": le},
-        })
-    }
-
-    pub(crate) fn string_too_long(loc_parts: &[Value], input: &str, max: usize) -> Value {
-        let shown: String = input.chars().take(64).collect();
-        json!({
-            "type": "string_too_long",
-            "loc": loc(loc_parts),
-            "msg": format!("String should have at most {max} characters"),
-            "input": shown,
-            "ctx": {"max_length": max},
-        })
-    }
-
-    pub(crate) fn value_error(loc_parts: &[Value], input: Value, msg: &str) -> Value {
-        json!({
-            "type": "value_error",
-            "loc": loc(loc_parts),
-            "msg": format!("Value error, {msg}"),
-            "input": input,
-            "ctx": {"error": {}},
-        })
-    }
-
-    /// `'a', 'b' or 'c'` as pydantic writes the expected values of an enum.
-    pub(crate) fn expected_list(values: &[&str]) -> String {
-        let quoted: Vec<String> = values.iter().map(|v| format!("'{v}'")).collect();
-        match quoted.len() {
-            0 => String::new(),
-            1 => quoted[0].clone(),
-            n => format!("{} or {}", quoted[..n - 1].join(", "), quoted[n - 1]),
+    #[tokio::test]
+    async fn provider_bodies() {
+        let (status, content_type, _, body) =
+            answer(ApiError::Internal("disk on fire".to_string())).await;
+        assert_eq!(
+            (status, content_type.as_str()),
+            (StatusCode::INTERNAL_SERVER_ERROR, "application/json")
+        );
+        assert_eq!(
+            body,
+            r#"{"object":"error","message":"Internal server error","type":"internal_server_error","param":null,"code":"1500"}"#
+        );
+        let expected = [
+            (
+                429,
+                r#"{"object":"error","message":"Requests rate limit exceeded","type":"rate_limited","param":null,"code":"1300"}"#,
+            ),
+            (
+                400,
+                r#"{"object":"error","message":"Bad request","type":"invalid_request_error","param":null,"code":"1000"}"#,
+            ),
+            (
+                500,
+                r#"{"object":"error","message":"Internal server error","type":"internal_server_error","param":null,"code":"1500"}"#,
+            ),
+            (
+                502,
+                r#"{"object":"error","message":"Bad gateway","type":"service_unavailable","param":null,"code":"1502"}"#,
+            ),
+            (
+                503,
+                r#"{"object":"error","message":"Service unavailable","type":"service_unavailable","param":null,"code":"1503"}"#,
+            ),
+            (
+                504,
+                r#"{"object":"error","message":"Gateway timeout","type":"service_unavailable","param":null,"code":"1504"}"#,
+            ),
+            (
+                418,
+                r#"{"object":"error","message":"Error","type":"api_error","param":null,"code":"1999"}"#,
+            ),
+        ];
+        for (status, body) in expected {
+            assert_eq!(
+                serde_json::to_string(&error_body::provider(status)).unwrap(),
+                body,
+                "{status}"
+            );
         }
     }
 
-    pub(crate) fn enum_error(loc_parts: &[Value], input: &str, values: &[&str]) -> Value {
-        let expected = expected_list(values);
-        json!({
-            "type": "enum",
-            "loc": loc(loc_parts),
-            "msg": format!("Input should be {expected}"),
-            "input": input,
-            "ctx": {"expected": expected},
-        })
+    #[tokio::test]
+    async fn validation_bodies() {
+        let body = validation_error::loc(&["body", "file"]);
+        let query = validation_error::loc_at(&["query", "sample_type"], 1);
+        let path = validation_error::loc(&["path", "file_id"]);
+        let cases = [
+            (
+                validation_error::missing(&body),
+                r#"{"type":"missing","loc":["body","file"],"msg":"Field required","input":null}"#,
+            ),
+            (
+                validation_error::uuid_parsing(&path, "abc", "invalid length"),
+                r#"{"type":"uuid_parsing","loc":["path","file_id"],"msg":"Input should be a valid UUID, invalid length","input":"abc","ctx":{"error":"invalid length"}}"#,
+            ),
+            (
+                validation_error::int_parsing(&body, "soon"),
+                r#"{"type":"int_parsing","loc":["body","file"],"msg":"Input should be a valid integer, unable to parse string as an integer","input":"soon"}"#,
+            ),
+            (
+                validation_error::bool_parsing(&body, "maybe"),
+                r#"{"type":"bool_parsing","loc":["body","file"],"msg":"Input should be a valid boolean, unable to interpret input","input":"maybe"}"#,
+            ),
+            (
+                validation_error::greater_than_equal(&body, "0", 1),
+                r#"{"type":"greater_than_equal","loc":["body","file"],"msg":"Input should be greater than or equal to 1","input":"0","ctx":{"ge":1}}"#,
+            ),
+            (
+                validation_error::less_than_equal(&body, "99", 10),
+                r#"{"type":"less_than_equal","loc":["body","file"],"msg":"Input should be less than or equal to 10","input":"99","ctx":{"le":10}}"#,
+            ),
+            (
+                validation_error::string_too_long(&body, &"n".repeat(70), 5),
+                r#"{"type":"string_too_long","loc":["body","file"],"msg":"String should have at most 5 characters","input":"nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn","ctx":{"max_length":5}}"#,
+            ),
+            (
+                validation_error::value_error(&body, "", "bad"),
+                r#"{"type":"value_error","loc":["body","file"],"msg":"Value error, bad","input":"","ctx":{"error":{}}}"#,
+            ),
+            (
+                validation_error::enum_error(&query, "bogus", &["a", "b", "c"]),
+                r#"{"type":"enum","loc":["query","sample_type",1],"msg":"Input should be 'a', 'b' or 'c'","input":"bogus","ctx":{"expected":"'a', 'b' or 'c'"}}"#,
+            ),
+        ];
+        for (item, expected) in cases {
+            let (status, content_type, _, got) = answer(ApiError::Validation(vec![item])).await;
+            assert_eq!(
+                (status, content_type.as_str()),
+                (StatusCode::UNPROCESSABLE_ENTITY, "application/json")
+            );
+            assert_eq!(got, format!(r#"{{"detail":[{expected}]}}"#));
+        }
+        let two = body_of(ApiError::Validation(vec![
+            validation_error::missing(&body),
+            validation_error::int_parsing(&body, "x"),
+        ]))
+        .await;
+        assert_eq!(
+            two,
+            r#"{"detail":[{"type":"missing","loc":["body","file"],"msg":"Field required","input":null},{"type":"int_parsing","loc":["body","file"],"msg":"Input should be a valid integer, unable to parse string as an integer","input":"x"}]}"#
+        );
+        assert_eq!(validation_error::expected_list(&[]), "");
+        assert_eq!(validation_error::expected_list(&["a"]), "'a'");
+        assert_eq!(validation_error::expected_list(&["a", "b"]), "'a' or 'b'");
     }
 }

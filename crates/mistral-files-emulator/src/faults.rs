@@ -4,6 +4,8 @@
 //! - at run time through [`Faults`] (`emu.faults()`), shared with the running server;
 //! - at start through [`FaultConfig`], a plain struct a command line can fill from flags
 //!   (see [`FaultConfig`] for the suggested flag syntax; [`FailSpec`] parses `N:STATUS[:SECS]`).
+//!
+//! A leaf, part of the public API: uses nothing of the crate.
 
 use std::collections::VecDeque;
 use std::fmt;

@@ -52,15 +52,27 @@
 
 #![warn(missing_docs)]
 
-mod api;
+// In dependency order, each module using only modules listed after it (its docs say which):
+// router; upload (handler, form, sink, format); handlers (signed_url, content, files);
+// middleware; state; buffer_pool; download, wire; store, validation; error; error_body;
+// validation_error; key_order; and the leaves clock, faults, record, signed.
+mod buffer_pool;
 mod clock;
 mod download;
 mod error;
+mod error_body;
 mod faults;
+mod handlers;
+mod key_order;
+mod middleware;
 mod record;
+mod router;
 mod signed;
+mod state;
 mod store;
 mod upload;
+mod validation;
+mod validation_error;
 mod wire;
 
 use std::net::SocketAddr;
@@ -225,7 +237,7 @@ impl EmulatorBuilder {
         let faults = Arc::new(Faults::default());
         faults.apply(&self.faults);
         let recorder = Arc::new(record::Recorder::new(self.record_limit));
-        let state = Arc::new(api::AppInner {
+        let state = Arc::new(state::AppInner {
             store: Arc::new(store),
             faults: faults.clone(),
             recorder: recorder.clone(),
@@ -235,9 +247,9 @@ impl EmulatorBuilder {
             max_upload: self.max_upload_bytes,
             check_formats: self.check_formats,
             sync_writes: self.sync_writes,
-            upload_buffers: upload::BufferPool::new(upload::POOL_BUFFERS),
+            upload_buffers: buffer_pool::BufferPool::new(buffer_pool::POOL_BUFFERS),
         });
-        let app = api::router(state);
+        let app = router::router(state);
         let (tx, rx) = oneshot::channel::<()>();
         let listener = listener.tap_io(|tcp| {
             let _ = tcp.set_nodelay(true);

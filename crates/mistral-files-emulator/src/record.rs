@@ -1,4 +1,6 @@
 //! Recording of every request the emulator receives, for assertions in tests.
+//!
+//! A leaf, part of the public API: uses nothing of the crate (the middleware fills it).
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -1,6 +1,8 @@
 //! Signed download URLs: `/signed/<token>` where the token is
 //! `<uuid simple hex>.<expires_at decimal>.<HMAC-SHA256 hex>` over the first two parts, keyed by a
 //! random per-data-directory key kept in the database (so URLs survive a restart).
+//!
+//! A leaf: tokens only, no HTTP; `handlers::signed_url` answers with them.
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;

@@ -7,6 +7,8 @@
 //!   every path is built from a parsed [`Uuid`];
 //! - at open, stray temp files, content files without a row (a crash between rename and insert),
 //!   and expired files are removed.
+//!
+//! Depends only on `error` (for [`EmulatorError`]): no HTTP, no state.
 
 use std::collections::HashSet;
 use std::fs::{self, File, OpenOptions};

@@ -6,13 +6,16 @@
 //! are built with their builders: a required field the emulator does not fill is a
 //! [`ConversionError`] at the first response, which every emulator test exercises, and is
 //! answered as a 500, never a panic.
+//!
+//! Depends on `store` (the rows), `key_order` and `error`; the handlers use it.
 
 use mistral_files_raw::open_enums::{FilePurpose, FileVisibility, SampleType, Source};
 use mistral_files_raw::types::{self, error::ConversionError};
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::error::ApiError;
+use crate::key_order::in_key_order;
 use crate::store::FileRow;
 
 const OPTIONAL_FILE_FIELDS: [&str; 5] = [
@@ -62,14 +65,7 @@ fn to_object<T: Serialize>(v: &T, nullable: &[&str]) -> Value {
     for key in nullable {
         map.entry(key.to_string()).or_insert(Value::Null);
     }
-    let mut ordered = Map::new();
-    for key in KEY_ORDER {
-        if let Some(v) = map.remove(key) {
-            ordered.insert(key.to_string(), v);
-        }
-    }
-    ordered.extend(map);
-    Value::Object(ordered)
+    in_key_order(Value::Object(map), &KEY_ORDER)
 }
 
 /// Fills the fields every file object shares into one of the three generated builders

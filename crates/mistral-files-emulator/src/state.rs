@@ -1,0 +1,31 @@
+//! The state shared by the front middleware and every handler: the store, the fault and request
+//! logs, the clock, the settings the builder fixed, and the upload buffers.
+//!
+//! Holds the leaves it is made of (`store`, `faults`, `record`, `clock`, `buffer_pool`) and uses
+//! nothing that handles requests, so that every handler can use it.
+
+use std::sync::Arc;
+
+use crate::buffer_pool::BufferPool;
+use crate::clock::Clock;
+use crate::faults::Faults;
+use crate::record::Recorder;
+use crate::store::Store;
+
+/// Shared server state.
+#[derive(Debug)]
+pub(crate) struct AppInner {
+    pub(crate) store: Arc<Store>,
+    pub(crate) faults: Arc<Faults>,
+    pub(crate) recorder: Arc<Recorder>,
+    pub(crate) clock: Clock,
+    pub(crate) api_key: Option<String>,
+    pub(crate) public_url: String,
+    pub(crate) max_upload: u64,
+    pub(crate) check_formats: bool,
+    pub(crate) sync_writes: bool,
+    /// The upload buffers, shared by all uploads (bounds their memory).
+    pub(crate) upload_buffers: Arc<BufferPool>,
+}
+
+pub(crate) type AppState = Arc<AppInner>;
