@@ -2,17 +2,16 @@
 
 use std::future::Future;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-use bytes::Bytes;
-use futures_util::StreamExt;
-use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, RETRY_AFTER, USER_AGENT};
-use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use reqwest::header::{HeaderValue, AUTHORIZATION, USER_AGENT};
+use reqwest::{Method, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
 use crate::config::{normalize_base_url, ApiKey, ClientBuilder, RetryPolicy, DEFAULT_BASE_URL};
-use crate::error::{ApiErrorBody, Error, Result};
+use crate::error::from_raw::{api_error, decode_json, map_raw_error, RawError};
+use crate::error::{Error, Result};
 
 /// The Files API client. Cheap to clone (an `Arc` inside); share one per process.
 ///
@@ -274,156 +273,9 @@ impl Client {
     }
 }
 
-pub(crate) fn decode_json<T: DeserializeOwned>(
-    operation: &'static str,
-    status: StatusCode,
-    raw: Bytes,
-) -> Result<T> {
-    serde_json::from_slice(&raw).map_err(|source| Error::Decode {
-        operation,
-        status,
-        raw,
-        source,
-    })
-}
-
-pub(crate) type RawError = mistral_files_raw::Error<mistral_files_raw::types::ErrorBody>;
-
-async fn map_raw_error(
-    operation: &'static str,
-    e: RawError,
-    meta: Option<mistral_files_raw::ResponseMeta>,
-) -> Error {
-    use mistral_files_raw::Error as E;
-    match e {
-        E::ErrorResponse(rv) => {
-            let status = rv.status();
-            let headers = rv.headers().clone();
-            // Parse the bytes as received (the decoded ErrorBody drops fields it does not
-            // name); re-encoding is only a fallback outside `observe`.
-            let raw = match meta.and_then(|m| m.error_body) {
-                Some(raw) => raw.to_vec(),
-                None => serde_json::to_vec(&rv.into_inner()).unwrap_or_default(),
-            };
-            let raw = &raw[..raw.len().min(MAX_ERROR_BODY)];
-            Error::Api {
-                status,
-                body: Box::new(ApiErrorBody::parse(raw)),
-                request_id: request_id(&headers),
-                retry_after: retry_after(&headers),
-            }
-        }
-        E::UnexpectedResponse(resp) => api_error(resp).await,
-        E::InvalidResponsePayload(raw, source) => match meta {
-            Some(m) if !m.status.is_success() => Error::Api {
-                status: m.status,
-                body: Box::new(ApiErrorBody::parse(&raw)),
-                request_id: request_id(&m.headers),
-                retry_after: retry_after(&m.headers),
-            },
-            m => Error::Decode {
-                operation,
-                status: m.map(|m| m.status).unwrap_or(StatusCode::OK),
-                raw,
-                source,
-            },
-        },
-        E::CommunicationError(e) | E::ResponseBodyError(e) | E::InvalidUpgrade(e) => Error::from(e),
-        E::InvalidRequest(reason) => Error::InvalidInput {
-            what: "request",
-            reason,
-        },
-        E::Custom(reason) => Error::InvalidInput {
-            what: "request",
-            reason,
-        },
-    }
-}
-
-const MAX_ERROR_BODY: usize = 64 * 1024;
-
-/// Build an [`Error::Api`] from a non-success response, reading at most 64 KiB of its body.
-pub(crate) async fn api_error(resp: Response) -> Error {
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    let mut body = Vec::new();
-    let mut stream = resp.bytes_stream();
-    while let Some(chunk) = stream.next().await {
-        match chunk {
-            Ok(c) => {
-                let room = MAX_ERROR_BODY - body.len();
-                body.extend_from_slice(&c[..c.len().min(room)]);
-                if body.len() >= MAX_ERROR_BODY {
-                    break;
-                }
-            }
-            Err(_) => break,
-        }
-    }
-    Error::Api {
-        status,
-        body: Box::new(ApiErrorBody::parse(&body)),
-        request_id: request_id(&headers),
-        retry_after: retry_after(&headers),
-    }
-}
-
-pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
-    [
-        "x-request-id",
-        "mistral-correlation-id",
-        "x-kong-request-id",
-        "request-id",
-    ]
-    .iter()
-    .find_map(|h| {
-        headers
-            .get(*h)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-    })
-}
-
-/// Parse `Retry-After`: delta seconds or an HTTP date.
-pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let v = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
-    if let Ok(secs) = v.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    if let Ok(secs) = v.parse::<f64>() {
-        if secs.is_finite() && secs >= 0.0 {
-            return Some(Duration::from_secs_f64(secs.min(1e9)));
-        }
-    }
-    let when = httpdate::parse_http_date(v).ok()?;
-    Some(
-        when.duration_since(SystemTime::now())
-            .unwrap_or(Duration::ZERO),
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn parses_retry_after() {
-        let mut h = HeaderMap::new();
-        h.insert(RETRY_AFTER, HeaderValue::from_static("7"));
-        assert_eq!(retry_after(&h), Some(Duration::from_secs(7)));
-        let future = SystemTime::now() + Duration::from_secs(100);
-        h.insert(
-            RETRY_AFTER,
-            HeaderValue::from_str(&httpdate::fmt_http_date(future)).unwrap(),
-        );
-        let d = retry_after(&h).unwrap();
-        assert!(
-            d > Duration::from_secs(90) && d <= Duration::from_secs(100),
-            "{d:?}"
-        );
-        h.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
-        assert_eq!(retry_after(&h), None);
-    }
 
     #[test]
     fn debug_hides_key() {
