@@ -7,11 +7,11 @@ use std::time::Duration;
 use reqwest::header::{HeaderValue, AUTHORIZATION, USER_AGENT};
 use reqwest::{Method, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
-use tracing::Instrument;
 
-use crate::config::{normalize_base_url, ApiKey, ClientBuilder, RetryPolicy, DEFAULT_BASE_URL};
+use crate::config::{normalize_base_url, ApiKey, ClientBuilder, DEFAULT_BASE_URL};
 use crate::error::from_raw::{api_error, decode_json, map_raw_error, RawError};
 use crate::error::{Error, Result};
+use crate::retry::{RetryClass, RetryPolicy};
 
 /// The Files API client. Cheap to clone (an `Arc` inside); share one per process.
 ///
@@ -49,17 +49,6 @@ impl std::fmt::Debug for Client {
             .field("max_upload_bytes", &self.inner.max_upload_bytes)
             .finish()
     }
-}
-
-/// How a request may be retried.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum RetryClass {
-    /// GET, DELETE: connection errors, timeouts, 408, 429, 5xx.
-    Idempotent,
-    /// Upload with a rebuildable body: only when the server cannot have stored the file.
-    Upload,
-    /// Never retried.
-    Never,
 }
 
 impl Client {
@@ -216,60 +205,19 @@ impl Client {
         }
     }
 
-    pub(crate) fn should_retry(&self, err: &Error, class: RetryClass) -> bool {
-        match class {
-            RetryClass::Never => false,
-            RetryClass::Idempotent => err.is_retryable(),
-            RetryClass::Upload => match err {
-                Error::Api { status, .. } => matches!(status.as_u16(), 408 | 429 | 502 | 503 | 504),
-                Error::Transport { source } => source.is_connect(),
-                _ => false,
-            },
-        }
-    }
-
-    /// Run `f` with retries per the policy; each attempt in its own tracing span.
+    /// Run `f` with retries per the client's policy; each attempt in its own tracing span.
     pub(crate) async fn with_retry<T, F, Fut>(
         &self,
         method: &'static str,
         path: &str,
         class: RetryClass,
-        mut f: F,
+        f: F,
     ) -> Result<T>
     where
         F: FnMut(u32) -> Fut,
         Fut: Future<Output = Result<T>>,
     {
-        let policy = &self.inner.retry;
-        let mut attempt = 1u32;
-        loop {
-            let span = tracing::debug_span!(
-                "mistral_files.request",
-                method,
-                path,
-                attempt,
-                status = tracing::field::Empty
-            );
-            let res = f(attempt).instrument(span.clone()).await;
-            match res {
-                Ok(v) => return Ok(v),
-                Err(e) => {
-                    if let Some(s) = e.status() {
-                        span.record("status", s.as_u16());
-                    }
-                    if attempt >= policy.max_attempts() || !self.should_retry(&e, class) {
-                        span.in_scope(|| tracing::debug!(error = %e, "request failed"));
-                        return Err(e);
-                    }
-                    let delay = policy.delay(attempt, e.retry_after());
-                    span.in_scope(|| {
-                        tracing::warn!(error = %e, delay_ms = delay.as_millis() as u64, "retrying")
-                    });
-                    tokio::time::sleep(delay).await;
-                    attempt += 1;
-                }
-            }
-        }
+        self.inner.retry.run(method, path, class, f).await
     }
 }
 

@@ -7,6 +7,7 @@ use reqwest::header::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::error::Error;
+use crate::retry::RetryPolicy;
 
 /// The default base URL, `https://api.mistral.ai`.
 ///
@@ -79,143 +80,6 @@ impl From<String> for ApiKey {
 impl From<&str> for ApiKey {
     fn from(s: &str) -> Self {
         ApiKey::new(s)
-    }
-}
-
-/// When and how often to retry. On by default: up to 4 attempts, exponential backoff from 500 ms to
-/// 30 s with jitter, `Retry-After` honoured up to 60 s.
-///
-/// What is retried depends on the call: GET and DELETE on connection errors, timeouts, 408, 429 and
-/// 5xx; uploads only when the body can be rebuilt (a path or bytes) and the server cannot have stored
-/// the file (connection errors, 408, 429, 502, 503, 504; never 500); an upload from a one-shot
-/// `AsyncRead` is never resent.
-///
-/// ```
-/// use std::time::Duration;
-/// use mistral_files::RetryPolicy;
-/// let p = RetryPolicy::default()
-///     .with_max_attempts(6)
-///     .with_initial_backoff(Duration::from_millis(200))
-///     .with_max_backoff(Duration::from_secs(10))
-///     .with_max_retry_after(Duration::from_secs(120));
-/// assert_eq!(p.max_attempts(), 6);
-/// assert_eq!(RetryPolicy::disabled().max_attempts(), 1);
-/// ```
-#[derive(Debug, Clone, PartialEq)]
-pub struct RetryPolicy {
-    max_attempts: u32,
-    initial_backoff: Duration,
-    max_backoff: Duration,
-    max_retry_after: Duration,
-    jitter: bool,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        RetryPolicy {
-            max_attempts: 4,
-            initial_backoff: Duration::from_millis(500),
-            max_backoff: Duration::from_secs(30),
-            max_retry_after: Duration::from_secs(60),
-            jitter: true,
-        }
-    }
-}
-
-impl RetryPolicy {
-    /// No retries: every call makes exactly one attempt (download resumption is off too).
-    ///
-    /// ```
-    /// assert_eq!(mistral_files::RetryPolicy::disabled().max_attempts(), 1);
-    /// ```
-    pub fn disabled() -> Self {
-        RetryPolicy {
-            max_attempts: 1,
-            ..Default::default()
-        }
-    }
-
-    /// Total attempts including the first (at least 1).
-    ///
-    /// ```
-    /// assert_eq!(mistral_files::RetryPolicy::default().with_max_attempts(0).max_attempts(), 1);
-    /// ```
-    pub fn with_max_attempts(mut self, n: u32) -> Self {
-        self.max_attempts = n.max(1);
-        self
-    }
-
-    /// The delay before the first retry; doubled for each further one.
-    ///
-    /// ```
-    /// let p = mistral_files::RetryPolicy::default().with_initial_backoff(std::time::Duration::from_millis(10));
-    /// # let _ = p;
-    /// ```
-    pub fn with_initial_backoff(mut self, d: Duration) -> Self {
-        self.initial_backoff = d;
-        self
-    }
-
-    /// The longest backoff delay.
-    ///
-    /// ```
-    /// let p = mistral_files::RetryPolicy::default().with_max_backoff(std::time::Duration::from_secs(5));
-    /// # let _ = p;
-    /// ```
-    pub fn with_max_backoff(mut self, d: Duration) -> Self {
-        self.max_backoff = d;
-        self
-    }
-
-    /// The longest `Retry-After` obeyed; a longer one (say, a day) is cut to this.
-    ///
-    /// ```
-    /// let p = mistral_files::RetryPolicy::default().with_max_retry_after(std::time::Duration::from_secs(5));
-    /// # let _ = p;
-    /// ```
-    pub fn with_max_retry_after(mut self, d: Duration) -> Self {
-        self.max_retry_after = d;
-        self
-    }
-
-    /// Randomise each backoff delay between half and all of its value (on by default), so that many
-    /// clients do not retry in lockstep.
-    ///
-    /// ```
-    /// let p = mistral_files::RetryPolicy::default().with_jitter(false);
-    /// # let _ = p;
-    /// ```
-    pub fn with_jitter(mut self, on: bool) -> Self {
-        self.jitter = on;
-        self
-    }
-
-    /// The configured number of attempts.
-    ///
-    /// ```
-    /// assert_eq!(mistral_files::RetryPolicy::default().max_attempts(), 4);
-    /// ```
-    pub fn max_attempts(&self) -> u32 {
-        self.max_attempts
-    }
-
-    /// The delay before attempt `attempt + 1`, given the server's `Retry-After`, if any.
-    pub(crate) fn delay(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
-        let exp = attempt.saturating_sub(1).min(20);
-        let base = self
-            .initial_backoff
-            .saturating_mul(1u32 << exp)
-            .min(self.max_backoff);
-        let backoff = if self.jitter && !base.is_zero() {
-            let half = base / 2;
-            half + half.mul_f64(rand::random::<f64>())
-        } else {
-            base
-        };
-        match retry_after {
-            Some(ra) => backoff.max(ra.min(self.max_retry_after)),
-            None => backoff,
-        }
     }
 }
 
@@ -496,26 +360,5 @@ mod tests {
         assert!(err.is_ok()); // trimmed
         let err = ApiKey::new("sk-SE\nCRET").header_value().unwrap_err();
         assert!(!err.to_string().contains("SE"), "{err}");
-    }
-
-    #[test]
-    fn backoff_grows_and_caps() {
-        let p = RetryPolicy::default().with_jitter(false);
-        assert_eq!(p.delay(1, None), Duration::from_millis(500));
-        assert_eq!(p.delay(2, None), Duration::from_millis(1000));
-        assert_eq!(p.delay(30, None), Duration::from_secs(30));
-        assert_eq!(
-            p.delay(1, Some(Duration::from_secs(3))),
-            Duration::from_secs(3)
-        );
-        assert_eq!(
-            p.delay(1, Some(Duration::from_secs(86_400))),
-            Duration::from_secs(60)
-        );
-        let j = RetryPolicy::default();
-        for _ in 0..100 {
-            let d = j.delay(2, None);
-            assert!(d >= Duration::from_millis(500) && d <= Duration::from_millis(1000));
-        }
     }
 }

@@ -14,10 +14,11 @@ use reqwest::header::{
 use reqwest::StatusCode;
 use tokio::io::AsyncRead;
 
-use crate::client::{Client, RetryClass};
+use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::id::{FileId, IntoFileId};
 use crate::progress::{Progress, ProgressFn};
+use crate::retry::RetryClass;
 
 /// Smallest write for downloads to disk (smaller network chunks are gathered up to it).
 const WRITE_BUF: usize = 256 * 1024;

@@ -10,17 +10,19 @@ mod id;
 mod list;
 mod ops;
 mod progress;
+mod retry;
 mod types;
 mod upload;
 
 pub use client::Client;
-pub use config::{ApiKey, ClientBuilder, RetryPolicy, DEFAULT_BASE_URL, MAX_UPLOAD_BYTES};
+pub use config::{ApiKey, ClientBuilder, DEFAULT_BASE_URL, MAX_UPLOAD_BYTES};
 pub use download::{Download, DownloadRequest, DownloadToPathRequest};
 pub use error::{ApiErrorBody, Error, Result, ValidationItem};
 pub use id::{FileId, IntoFileId};
 pub use list::{ListRequest, DEFAULT_PAGE_SIZE};
 pub use ops::SignedUrlRequest;
 pub use progress::{progress_to_watch, Progress};
+pub use retry::RetryPolicy;
 pub use types::{
     DeletedFile, FileObject, FilePage, FilePurpose, FileVisibility, SampleType, SignedUrl, Source,
 };

@@ -4,8 +4,9 @@ use std::collections::VecDeque;
 
 use futures_util::stream::{self, Stream};
 
-use crate::client::{Client, RetryClass};
+use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::retry::RetryClass;
 use crate::types::{FileObject, FilePage, FilePurpose, SampleType, Source};
 
 /// A listing request: set filters, then [`send`](Self::send) for one page or

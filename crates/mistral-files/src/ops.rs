@@ -4,9 +4,10 @@ use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::time::Duration;
 
-use crate::client::{Client, RetryClass};
+use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::id::IntoFileId;
+use crate::retry::RetryClass;
 use crate::types::{DeletedFile, FileObject, SignedUrl};
 
 /// Convert a `Duration` to whole hours, refusing zero, sub-hour and fractional values.

@@ -11,10 +11,11 @@ use futures_util::stream::{self, Stream, StreamExt};
 use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, BufReader};
 
-use crate::client::{Client, RetryClass};
+use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::ops::whole_hours;
 use crate::progress::{Progress, ProgressFn};
+use crate::retry::RetryClass;
 use crate::types::{FileObject, FilePurpose, FileVisibility};
 
 /// Read chunk size for streamed uploads (256 KiB: large chunks are most of upload speed).
