@@ -1,4 +1,11 @@
-//! The [`Client`] and the machinery every call shares: auth, retries, error mapping, tracing.
+//! The [`Client`]: what a built client holds, and the request machinery every call shares
+//! (authentication, user agent, timeouts, sending, turning failures into [`Error`]s).
+//!
+//! [`ClientBuilder::build`] is here rather than in `config.rs`, next to the `Inner` it fills
+//! in: `config.rs` holds settings and never names the client, and this file uses it, so the two
+//! do not depend on each other. What the calls share but is not about HTTP requests lives
+//! elsewhere and is only called from here: the retry loop (`retry.rs`), the mapping of failed
+//! responses (`error/from_raw.rs`) and the key (`key.rs`).
 
 use std::future::Future;
 use std::sync::Arc;
@@ -8,9 +15,10 @@ use reqwest::header::{HeaderValue, AUTHORIZATION, USER_AGENT};
 use reqwest::{Method, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 
-use crate::config::{normalize_base_url, ApiKey, ClientBuilder, DEFAULT_BASE_URL};
+use crate::config::{normalize_base_url, ClientBuilder, DEFAULT_BASE_URL};
 use crate::error::from_raw::{api_error, decode_json, map_raw_error, RawError};
 use crate::error::{Error, Result};
+use crate::key::ApiKey;
 use crate::retry::{RetryClass, RetryPolicy};
 
 /// The Files API client. Cheap to clone (an `Arc` inside); share one per process.
@@ -27,16 +35,17 @@ pub struct Client {
     pub(crate) inner: Arc<Inner>,
 }
 
+/// What every clone of a [`Client`] shares.
 pub(crate) struct Inner {
-    pub(crate) http: reqwest::Client,
-    pub(crate) base_url: String,
-    pub(crate) auth: HeaderValue,
-    pub(crate) user_agent: HeaderValue,
+    http: reqwest::Client,
+    base_url: String,
+    /// The only copy of the key the client keeps: each request derives its `Authorization`
+    /// header from it (see `key.rs`).
+    key: ApiKey,
+    user_agent: HeaderValue,
     pub(crate) retry: RetryPolicy,
-    pub(crate) timeout: Option<Duration>,
+    timeout: Option<Duration>,
     pub(crate) max_upload_bytes: u64,
-    pub(crate) raw: mistral_files_raw::Client,
-    _key: ApiKey,
 }
 
 impl std::fmt::Debug for Client {
@@ -85,67 +94,30 @@ impl Client {
         &self.inner.base_url
     }
 
-    pub(crate) fn from_builder(b: ClientBuilder) -> Result<Self> {
-        let key = b.api_key.ok_or(Error::MissingApiKey)?;
-        let auth = key.header_value()?;
-        let base_url = normalize_base_url(b.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?;
-        let ua = b
-            .user_agent
-            .unwrap_or_else(|| format!("mistral-files-rust/{}", env!("CARGO_PKG_VERSION")));
-        let user_agent = HeaderValue::from_str(&ua).map_err(|_| {
-            Error::invalid(
-                "user agent",
-                "it contains characters not allowed in a header",
-            )
-        })?;
-        let http = match b.http_client {
-            Some(c) => c,
-            None => {
-                let mut cb = reqwest::Client::builder()
-                    .user_agent(user_agent.clone())
-                    .connect_timeout(b.connect_timeout)
-                    .tcp_nodelay(true)
-                    .pool_idle_timeout(Duration::from_secs(60));
-                if let Some(rt) = b.read_timeout {
-                    cb = cb.read_timeout(rt);
-                }
-                cb.build().map_err(Error::from)?
-            }
-        };
-        let ctx = mistral_files_raw::ClientContext::with_api_key(key.expose()).map_err(|_| {
-            Error::invalid(
-                "API key",
-                "it contains characters not allowed in an HTTP header",
-            )
-        })?;
-        let raw = mistral_files_raw::Client::new_with_client(&base_url, http.clone(), ctx);
-        Ok(Client {
-            inner: Arc::new(Inner {
-                raw,
-                http,
-                base_url,
-                auth,
-                user_agent,
-                retry: b.retry,
-                timeout: b.timeout,
-                max_upload_bytes: b.max_upload_bytes,
-                _key: key,
-            }),
-        })
-    }
-
-    pub(crate) fn url(&self, path: &str) -> String {
+    fn url(&self, path: &str) -> String {
         format!("{}{}", self.inner.base_url, path)
     }
 
     /// A request to the API host, with auth, user agent and the total timeout.
-    pub(crate) fn api_request(&self, method: Method, path: &str) -> RequestBuilder {
+    pub(crate) fn api_request(&self, method: Method, path: &str) -> Result<RequestBuilder> {
         let rb = self
             .inner
             .http
             .request(method, self.url(path))
-            .header(AUTHORIZATION, self.inner.auth.clone());
-        self.decorate(rb)
+            .header(AUTHORIZATION, self.inner.key.header_value()?);
+        Ok(self.decorate(rb))
+    }
+
+    /// The generated client, for one call. Made per call rather than kept in `Inner`: its
+    /// context holds an `Authorization` header, and a kept one would be a second long-lived
+    /// copy of the key. Making one costs a string and an `Arc` clone, nothing next to a request.
+    pub(crate) fn raw(&self) -> Result<mistral_files_raw::Client> {
+        let ctx = self.inner.key.raw_context()?;
+        Ok(mistral_files_raw::Client::new_with_client(
+            &self.inner.base_url,
+            self.inner.http.clone(),
+            ctx,
+        ))
     }
 
     /// A request to another host (signed URLs): never carries the API key.
@@ -219,6 +191,67 @@ impl Client {
     {
         self.inner.retry.run(method, path, class, f).await
     }
+}
+
+impl ClientBuilder {
+    /// Build the client. Fails without an API key ([`Error::MissingApiKey`]), or with a base URL
+    /// that is not an `http(s)://` URL ([`Error::InvalidInput`]).
+    ///
+    /// ```
+    /// let err = mistral_files::Client::builder().with_api_key("k").with_base_url("api.mistral.ai").build().unwrap_err();
+    /// assert!(err.to_string().contains("base URL"));
+    /// ```
+    pub fn build(self) -> Result<crate::Client, Error> {
+        let key = self.api_key.ok_or(Error::MissingApiKey)?;
+        // Checked now so that a bad key fails here, not at the first request; the header itself
+        // is made again for each request and not kept.
+        key.header_value()?;
+        let base_url = normalize_base_url(self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?;
+        let user_agent = user_agent_header(self.user_agent)?;
+        let http = match self.http_client {
+            Some(c) => c,
+            None => default_http_client(&user_agent, self.connect_timeout, self.read_timeout)?,
+        };
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                base_url,
+                key,
+                user_agent,
+                retry: self.retry,
+                timeout: self.timeout,
+                max_upload_bytes: self.max_upload_bytes,
+            }),
+        })
+    }
+}
+
+/// The `User-Agent` header: the one given, or `mistral-files-rust/<version>`.
+fn user_agent_header(given: Option<String>) -> Result<HeaderValue> {
+    let ua = given.unwrap_or_else(|| format!("mistral-files-rust/{}", env!("CARGO_PKG_VERSION")));
+    HeaderValue::from_str(&ua).map_err(|_| {
+        Error::invalid(
+            "user agent",
+            "it contains characters not allowed in a header",
+        )
+    })
+}
+
+/// The HTTP client used when the caller brings none, with the builder's timeouts.
+fn default_http_client(
+    user_agent: &HeaderValue,
+    connect_timeout: Duration,
+    read_timeout: Option<Duration>,
+) -> Result<reqwest::Client> {
+    let mut cb = reqwest::Client::builder()
+        .user_agent(user_agent.clone())
+        .connect_timeout(connect_timeout)
+        .tcp_nodelay(true)
+        .pool_idle_timeout(Duration::from_secs(60));
+    if let Some(rt) = read_timeout {
+        cb = cb.read_timeout(rt);
+    }
+    cb.build().map_err(Error::from)
 }
 
 #[cfg(test)]

@@ -1,12 +1,14 @@
-//! Client configuration: [`ClientBuilder`], [`ApiKey`], [`RetryPolicy`].
+//! Client settings: [`ClientBuilder`], its defaults and the checks on them.
+//!
+//! Settings only: the builder collects them and `normalize_base_url` checks the one that needs
+//! parsing, but turning them into a client (`ClientBuilder::build`) is done in `client.rs`, next
+//! to the client's insides. So this file never names the client, and `client.rs` depends on
+//! this file, not the other way round.
 
-use std::fmt;
 use std::time::Duration;
 
-use reqwest::header::HeaderValue;
-use secrecy::{ExposeSecret, SecretString};
-
 use crate::error::Error;
+use crate::key::ApiKey;
 use crate::retry::RetryPolicy;
 
 /// The default base URL, `https://api.mistral.ai`.
@@ -24,64 +26,6 @@ pub const DEFAULT_BASE_URL: &str = "https://api.mistral.ai";
 /// assert_eq!(mistral_files::MAX_UPLOAD_BYTES, 512 * 1024 * 1024);
 /// ```
 pub const MAX_UPLOAD_BYTES: u64 = 512 * 1024 * 1024;
-
-/// An API key. Held as a secret: zeroed on drop, never shown by `Debug`, and sent only to the API host
-/// (marked sensitive in the HTTP layer so it is not logged).
-///
-/// ```
-/// let key = mistral_files::ApiKey::new("sk-very-secret");
-/// assert_eq!(format!("{key:?}"), "ApiKey(<redacted>)");
-/// ```
-#[derive(Clone)]
-pub struct ApiKey(SecretString);
-
-impl ApiKey {
-    /// Wrap a key.
-    ///
-    /// ```
-    /// let key = mistral_files::ApiKey::new(String::from("k"));
-    /// # let _ = key;
-    /// ```
-    pub fn new(key: impl Into<String>) -> Self {
-        ApiKey(SecretString::from(key.into()))
-    }
-
-    /// The key itself, trimmed (only for handing to the generated client's context).
-    pub(crate) fn expose(&self) -> &str {
-        self.0.expose_secret().trim()
-    }
-
-    /// The `Authorization` header value, marked sensitive.
-    pub(crate) fn header_value(&self) -> Result<HeaderValue, Error> {
-        let key = self.0.expose_secret().trim();
-        if key.is_empty() {
-            return Err(Error::MissingApiKey);
-        }
-        let mut v = HeaderValue::from_str(&format!("Bearer {key}")).map_err(|_| {
-            Error::invalid("API key", "it contains characters not allowed in an HTTP header (control characters or non-ASCII); check for a stray newline")
-        })?;
-        v.set_sensitive(true);
-        Ok(v)
-    }
-}
-
-impl fmt::Debug for ApiKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ApiKey(<redacted>)")
-    }
-}
-
-impl From<String> for ApiKey {
-    fn from(s: String) -> Self {
-        ApiKey::new(s)
-    }
-}
-
-impl From<&str> for ApiKey {
-    fn from(s: &str) -> Self {
-        ApiKey::new(s)
-    }
-}
 
 /// Builds a [`Client`](crate::Client).
 ///
@@ -273,17 +217,6 @@ impl ClientBuilder {
         self.max_upload_bytes = limit;
         self
     }
-
-    /// Build the client. Fails without an API key ([`Error::MissingApiKey`]), or with a base URL
-    /// that is not an `http(s)://` URL ([`Error::InvalidInput`]).
-    ///
-    /// ```
-    /// let err = mistral_files::Client::builder().with_api_key("k").with_base_url("api.mistral.ai").build().unwrap_err();
-    /// assert!(err.to_string().contains("base URL"));
-    /// ```
-    pub fn build(self) -> Result<crate::Client, Error> {
-        crate::client::Client::from_builder(self)
-    }
 }
 
 /// Validate a base URL and return it without a trailing slash.
@@ -347,18 +280,5 @@ mod tests {
                 "{bad}"
             );
         }
-    }
-
-    #[test]
-    fn key_is_redacted_and_sensitive() {
-        let k = ApiKey::new("sk-SECRET");
-        assert!(!format!("{k:?}").contains("SECRET"));
-        let hv = k.header_value().unwrap();
-        assert!(hv.is_sensitive());
-        assert!(!format!("{hv:?}").contains("SECRET"));
-        let err = ApiKey::new("sk-SECRET\n").header_value();
-        assert!(err.is_ok()); // trimmed
-        let err = ApiKey::new("sk-SE\nCRET").header_value().unwrap_err();
-        assert!(!err.to_string().contains("SE"), "{err}");
     }
 }

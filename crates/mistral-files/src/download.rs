@@ -325,11 +325,10 @@ impl State {
         let validator = self.validator.clone();
         let path = target.log_path();
         client
-            .with_retry("GET", &path, RetryClass::Idempotent, |_| {
+            .with_retry("GET", &path, RetryClass::Idempotent, |_| async {
                 let mut rb = match &target {
-                    Target::Api(id) => {
-                        client.api_request(reqwest::Method::GET, &format!("/v1/files/{id}/content"))
-                    }
+                    Target::Api(id) => client
+                        .api_request(reqwest::Method::GET, &format!("/v1/files/{id}/content"))?,
                     Target::Signed(url) => client.foreign_request(url),
                 };
                 if let Some(r) = &range {
@@ -338,7 +337,7 @@ impl State {
                         rb = rb.header(IF_RANGE, v.clone());
                     }
                 }
-                Client::send_checked(rb)
+                Client::send_checked(rb).await
             })
             .await
     }

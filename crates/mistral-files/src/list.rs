@@ -229,10 +229,9 @@ impl ListRequest {
         self.check()?;
         let client = &self.client;
         let out = client
-            .with_retry("GET", "/v1/files", RetryClass::Idempotent, |_| {
-                let mut b = client
-                    .inner
-                    .raw
+            .with_retry("GET", "/v1/files", RetryClass::Idempotent, |_| async move {
+                let raw = client.raw()?;
+                let mut b = raw
                     .list_files()
                     .page(i64::from(page))
                     .page_size(i64::from(self.page_size));
@@ -254,7 +253,7 @@ impl ListRequest {
                 if !self.mimetypes.is_empty() {
                     b = b.mimetypes(self.mimetypes.clone());
                 }
-                client.raw_call("list", b.send())
+                client.raw_call("list", b.send()).await
             })
             .await?;
         let total = out.total.and_then(|t| u64::try_from(t).ok());

@@ -39,11 +39,13 @@ impl Client {
         let id = id.into_file_id()?;
         let path = format!("/v1/files/{id}");
         let out = self
-            .with_retry("GET", &path, RetryClass::Idempotent, |_| {
+            .with_retry("GET", &path, RetryClass::Idempotent, |_| async move {
+                let raw = self.raw()?;
                 self.raw_call(
                     "retrieve",
-                    self.inner.raw.retrieve_file().file_id(*id.as_uuid()).send(),
+                    raw.retrieve_file().file_id(*id.as_uuid()).send(),
                 )
+                .await
             })
             .await?;
         Ok(out.into())
@@ -61,11 +63,10 @@ impl Client {
         let id = id.into_file_id()?;
         let path = format!("/v1/files/{id}");
         let out = self
-            .with_retry("DELETE", &path, RetryClass::Idempotent, |_| {
-                self.raw_call(
-                    "delete",
-                    self.inner.raw.delete_file().file_id(*id.as_uuid()).send(),
-                )
+            .with_retry("DELETE", &path, RetryClass::Idempotent, |_| async move {
+                let raw = self.raw()?;
+                self.raw_call("delete", raw.delete_file().file_id(*id.as_uuid()).send())
+                    .await
             })
             .await?;
         Ok(out.into())
@@ -136,17 +137,10 @@ impl SignedUrlRequest {
         let hours = i64::try_from(hours)
             .map_err(|_| Error::invalid("signed URL expiry", "it is too large"))?;
         let out = client
-            .with_retry("GET", &path, RetryClass::Idempotent, |_| {
-                client.raw_call(
-                    "signed_url",
-                    client
-                        .inner
-                        .raw
-                        .get_signed_url()
-                        .file_id(*id.as_uuid())
-                        .expiry(hours)
-                        .send(),
-                )
+            .with_retry("GET", &path, RetryClass::Idempotent, |_| async move {
+                let raw = client.raw()?;
+                let call = raw.get_signed_url().file_id(*id.as_uuid()).expiry(hours);
+                client.raw_call("signed_url", call.send()).await
             })
             .await?;
         Ok(SignedUrl::new(out.url))

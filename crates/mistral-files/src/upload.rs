@@ -376,7 +376,7 @@ impl UploadRequest {
                         .chain(content)
                         .chain(stream::iter([Ok(epi)]));
                     let rb = client
-                        .api_request(reqwest::Method::POST, "/v1/files")
+                        .api_request(reqwest::Method::POST, "/v1/files")?
                         .header(CONTENT_TYPE, content_type)
                         .header(CONTENT_LENGTH, total_len)
                         .body(reqwest::Body::wrap_stream(stream));
