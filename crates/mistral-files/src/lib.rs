@@ -2,6 +2,21 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+// The crate's rooms. No two files use each other: each room uses only rooms below it in this
+// list (the mod.rs of a directory says the same for the files inside it).
+//
+//   upload/     uploads: UploadRequest, the checks, the multipart form, the sources
+//   download/   downloads: the resumable stream, downloads to a file
+//   list        ListRequest and paging
+//   ops         retrieve, delete, signed URLs
+//   client      the Client, its request machinery, ClientBuilder::build
+//   config      ClientBuilder and its settings
+//   key         the API key, the one place it is held
+//   retry       RetryPolicy and the retry loop
+//   types       the file objects the API returns
+//   id          FileId
+//   progress    Progress
+//   error/      Error, and the mapping of failed responses into it
 mod client;
 mod config;
 mod download;

@@ -1,4 +1,7 @@
-//! Listing files: [`ListRequest`].
+//! Listing files: [`ListRequest`], for one page or as a lazy stream over every page.
+//!
+//! A room of its own because paging keeps state between requests (the next page, the total,
+//! how many files were seen) and has its own rules for when to stop.
 
 use std::collections::VecDeque;
 

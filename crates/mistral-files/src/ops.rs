@@ -1,4 +1,10 @@
-//! Retrieve, delete and signed URLs.
+//! Retrieve, delete and signed URLs: the calls that are one JSON request each, made through the
+//! generated client with retries.
+//!
+//! They need nothing but the client's shared machinery, so they sit together here; the calls
+//! that move file content or page through results (upload, download, list) have rooms of their
+//! own. `whole_hours` is here because the signed URL's expiry is where the API first asks for
+//! hours; uploads use it too.
 
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
