@@ -2,8 +2,8 @@
 //! (authentication, user agent, timeouts, sending, turning failures into [`Error`]s).
 //!
 //! [`ClientBuilder::build`] is here rather than in `config.rs`, next to the `Inner` it fills
-//! in: `config.rs` holds settings and never names the client, and this file uses it, so the two
-//! do not depend on each other. What the calls share but is not about HTTP requests lives
+//! in: `config.rs` holds settings and never names the client, so the dependency runs one way,
+//! from this file to `config.rs`. What the calls share but is not about HTTP requests lives
 //! elsewhere and is only called from here: the retry loop (`retry.rs`), the mapping of failed
 //! responses (`error/from_raw.rs`) and the key (`key.rs`).
 
@@ -110,7 +110,7 @@ impl Client {
 
     /// The generated client, for one call. Made per call rather than kept in `Inner`: its
     /// context holds an `Authorization` header, and a kept one would be a second long-lived
-    /// copy of the key. Making one costs a string and an `Arc` clone, nothing next to a request.
+    /// copy of the key. Making one costs a few small allocations, nothing next to a request.
     pub(crate) fn raw(&self) -> Result<mistral_files_raw::Client> {
         let ctx = self.inner.key.raw_context()?;
         Ok(mistral_files_raw::Client::new_with_client(
