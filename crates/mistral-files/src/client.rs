@@ -1,18 +1,25 @@
-//! The [`Client`] and the machinery every call shares: auth, retries, error mapping, tracing.
+//! The [`Client`]: what a built client holds, and the request machinery every call shares
+//! (authentication, user agent, timeouts, sending, turning failures into [`Error`]s).
+//!
+//! [`ClientBuilder::build`] is here rather than in `config.rs`, next to the `Inner` it fills
+//! in: `config.rs` holds settings and never names the client, so the dependency runs one way,
+//! from this file to `config.rs`. What the calls share but is not about HTTP requests lives
+//! elsewhere and is only called from here: the retry loop (`retry.rs`), the mapping of failed
+//! responses (`error/from_raw.rs`) and the key (`key.rs`).
 
 use std::future::Future;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-use bytes::Bytes;
-use futures_util::StreamExt;
-use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, RETRY_AFTER, USER_AGENT};
-use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use reqwest::header::{HeaderValue, AUTHORIZATION, USER_AGENT};
+use reqwest::{Method, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
-use tracing::Instrument;
 
-use crate::config::{normalize_base_url, ApiKey, ClientBuilder, RetryPolicy, DEFAULT_BASE_URL};
-use crate::error::{ApiErrorBody, Error, Result};
+use crate::config::{normalize_base_url, ClientBuilder, DEFAULT_BASE_URL};
+use crate::error::from_raw::{api_error, decode_json, map_raw_error, RawError};
+use crate::error::{Error, Result};
+use crate::key::ApiKey;
+use crate::retry::{RetryClass, RetryPolicy};
 
 /// The Files API client. Cheap to clone (an `Arc` inside); share one per process.
 ///
@@ -28,16 +35,17 @@ pub struct Client {
     pub(crate) inner: Arc<Inner>,
 }
 
+/// What every clone of a [`Client`] shares.
 pub(crate) struct Inner {
-    pub(crate) http: reqwest::Client,
-    pub(crate) base_url: String,
-    pub(crate) auth: HeaderValue,
-    pub(crate) user_agent: HeaderValue,
+    http: reqwest::Client,
+    base_url: String,
+    /// The only copy of the key the client keeps: each request derives its `Authorization`
+    /// header from it (see `key.rs`).
+    key: ApiKey,
+    user_agent: HeaderValue,
     pub(crate) retry: RetryPolicy,
-    pub(crate) timeout: Option<Duration>,
+    timeout: Option<Duration>,
     pub(crate) max_upload_bytes: u64,
-    pub(crate) raw: mistral_files_raw::Client,
-    _key: ApiKey,
 }
 
 impl std::fmt::Debug for Client {
@@ -50,17 +58,6 @@ impl std::fmt::Debug for Client {
             .field("max_upload_bytes", &self.inner.max_upload_bytes)
             .finish()
     }
-}
-
-/// How a request may be retried.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum RetryClass {
-    /// GET, DELETE: connection errors, timeouts, 408, 429, 5xx.
-    Idempotent,
-    /// Upload with a rebuildable body: only when the server cannot have stored the file.
-    Upload,
-    /// Never retried.
-    Never,
 }
 
 impl Client {
@@ -97,67 +94,30 @@ impl Client {
         &self.inner.base_url
     }
 
-    pub(crate) fn from_builder(b: ClientBuilder) -> Result<Self> {
-        let key = b.api_key.ok_or(Error::MissingApiKey)?;
-        let auth = key.header_value()?;
-        let base_url = normalize_base_url(b.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?;
-        let ua = b
-            .user_agent
-            .unwrap_or_else(|| format!("mistral-files-rust/{}", env!("CARGO_PKG_VERSION")));
-        let user_agent = HeaderValue::from_str(&ua).map_err(|_| {
-            Error::invalid(
-                "user agent",
-                "it contains characters not allowed in a header",
-            )
-        })?;
-        let http = match b.http_client {
-            Some(c) => c,
-            None => {
-                let mut cb = reqwest::Client::builder()
-                    .user_agent(user_agent.clone())
-                    .connect_timeout(b.connect_timeout)
-                    .tcp_nodelay(true)
-                    .pool_idle_timeout(Duration::from_secs(60));
-                if let Some(rt) = b.read_timeout {
-                    cb = cb.read_timeout(rt);
-                }
-                cb.build().map_err(Error::from)?
-            }
-        };
-        let ctx = mistral_files_raw::ClientContext::with_api_key(key.expose()).map_err(|_| {
-            Error::invalid(
-                "API key",
-                "it contains characters not allowed in an HTTP header",
-            )
-        })?;
-        let raw = mistral_files_raw::Client::new_with_client(&base_url, http.clone(), ctx);
-        Ok(Client {
-            inner: Arc::new(Inner {
-                raw,
-                http,
-                base_url,
-                auth,
-                user_agent,
-                retry: b.retry,
-                timeout: b.timeout,
-                max_upload_bytes: b.max_upload_bytes,
-                _key: key,
-            }),
-        })
-    }
-
-    pub(crate) fn url(&self, path: &str) -> String {
+    fn url(&self, path: &str) -> String {
         format!("{}{}", self.inner.base_url, path)
     }
 
     /// A request to the API host, with auth, user agent and the total timeout.
-    pub(crate) fn api_request(&self, method: Method, path: &str) -> RequestBuilder {
+    pub(crate) fn api_request(&self, method: Method, path: &str) -> Result<RequestBuilder> {
         let rb = self
             .inner
             .http
             .request(method, self.url(path))
-            .header(AUTHORIZATION, self.inner.auth.clone());
-        self.decorate(rb)
+            .header(AUTHORIZATION, self.inner.key.header_value()?);
+        Ok(self.decorate(rb))
+    }
+
+    /// The generated client, for one call. Made per call rather than kept in `Inner`: its
+    /// context holds an `Authorization` header, and a kept one would be a second long-lived
+    /// copy of the key. Making one costs a few small allocations, nothing next to a request.
+    pub(crate) fn raw(&self) -> Result<mistral_files_raw::Client> {
+        let ctx = self.inner.key.raw_context()?;
+        Ok(mistral_files_raw::Client::new_with_client(
+            &self.inner.base_url,
+            self.inner.http.clone(),
+            ctx,
+        ))
     }
 
     /// A request to another host (signed URLs): never carries the API key.
@@ -217,213 +177,86 @@ impl Client {
         }
     }
 
-    pub(crate) fn should_retry(&self, err: &Error, class: RetryClass) -> bool {
-        match class {
-            RetryClass::Never => false,
-            RetryClass::Idempotent => err.is_retryable(),
-            RetryClass::Upload => match err {
-                Error::Api { status, .. } => matches!(status.as_u16(), 408 | 429 | 502 | 503 | 504),
-                Error::Transport { source } => source.is_connect(),
-                _ => false,
-            },
-        }
-    }
-
-    /// Run `f` with retries per the policy; each attempt in its own tracing span.
+    /// Run `f` with retries per the client's policy; each attempt in its own tracing span.
     pub(crate) async fn with_retry<T, F, Fut>(
         &self,
         method: &'static str,
         path: &str,
         class: RetryClass,
-        mut f: F,
+        f: F,
     ) -> Result<T>
     where
         F: FnMut(u32) -> Fut,
         Fut: Future<Output = Result<T>>,
     {
-        let policy = &self.inner.retry;
-        let mut attempt = 1u32;
-        loop {
-            let span = tracing::debug_span!(
-                "mistral_files.request",
-                method,
-                path,
-                attempt,
-                status = tracing::field::Empty
-            );
-            let res = f(attempt).instrument(span.clone()).await;
-            match res {
-                Ok(v) => return Ok(v),
-                Err(e) => {
-                    if let Some(s) = e.status() {
-                        span.record("status", s.as_u16());
-                    }
-                    if attempt >= policy.max_attempts() || !self.should_retry(&e, class) {
-                        span.in_scope(|| tracing::debug!(error = %e, "request failed"));
-                        return Err(e);
-                    }
-                    let delay = policy.delay(attempt, e.retry_after());
-                    span.in_scope(|| {
-                        tracing::warn!(error = %e, delay_ms = delay.as_millis() as u64, "retrying")
-                    });
-                    tokio::time::sleep(delay).await;
-                    attempt += 1;
-                }
-            }
-        }
+        self.inner.retry.run(method, path, class, f).await
     }
 }
 
-pub(crate) fn decode_json<T: DeserializeOwned>(
-    operation: &'static str,
-    status: StatusCode,
-    raw: Bytes,
-) -> Result<T> {
-    serde_json::from_slice(&raw).map_err(|source| Error::Decode {
-        operation,
-        status,
-        raw,
-        source,
+impl ClientBuilder {
+    /// Build the client. Fails without an API key ([`Error::MissingApiKey`]), or with a base URL
+    /// that is not an `http(s)://` URL ([`Error::InvalidInput`]).
+    ///
+    /// ```
+    /// let err = mistral_files::Client::builder().with_api_key("k").with_base_url("api.mistral.ai").build().unwrap_err();
+    /// assert!(err.to_string().contains("base URL"));
+    /// ```
+    pub fn build(self) -> Result<crate::Client, Error> {
+        let key = self.api_key.ok_or(Error::MissingApiKey)?;
+        // Checked now so that a bad key fails here, not at the first request; the header itself
+        // is made again for each request and not kept.
+        key.header_value()?;
+        let base_url = normalize_base_url(self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?;
+        let user_agent = user_agent_header(self.user_agent)?;
+        let http = match self.http_client {
+            Some(c) => c,
+            None => default_http_client(&user_agent, self.connect_timeout, self.read_timeout)?,
+        };
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                base_url,
+                key,
+                user_agent,
+                retry: self.retry,
+                timeout: self.timeout,
+                max_upload_bytes: self.max_upload_bytes,
+            }),
+        })
+    }
+}
+
+/// The `User-Agent` header: the one given, or `mistral-files-rust/<version>`.
+fn user_agent_header(given: Option<String>) -> Result<HeaderValue> {
+    let ua = given.unwrap_or_else(|| format!("mistral-files-rust/{}", env!("CARGO_PKG_VERSION")));
+    HeaderValue::from_str(&ua).map_err(|_| {
+        Error::invalid(
+            "user agent",
+            "it contains characters not allowed in a header",
+        )
     })
 }
 
-pub(crate) type RawError = mistral_files_raw::Error<mistral_files_raw::types::ErrorBody>;
-
-async fn map_raw_error(
-    operation: &'static str,
-    e: RawError,
-    meta: Option<mistral_files_raw::ResponseMeta>,
-) -> Error {
-    use mistral_files_raw::Error as E;
-    match e {
-        E::ErrorResponse(rv) => {
-            let status = rv.status();
-            let headers = rv.headers().clone();
-            // Parse the bytes as received (the decoded ErrorBody drops fields it does not
-            // name); re-encoding is only a fallback outside `observe`.
-            let raw = match meta.and_then(|m| m.error_body) {
-                Some(raw) => raw.to_vec(),
-                None => serde_json::to_vec(&rv.into_inner()).unwrap_or_default(),
-            };
-            let raw = &raw[..raw.len().min(MAX_ERROR_BODY)];
-            Error::Api {
-                status,
-                body: Box::new(ApiErrorBody::parse(raw)),
-                request_id: request_id(&headers),
-                retry_after: retry_after(&headers),
-            }
-        }
-        E::UnexpectedResponse(resp) => api_error(resp).await,
-        E::InvalidResponsePayload(raw, source) => match meta {
-            Some(m) if !m.status.is_success() => Error::Api {
-                status: m.status,
-                body: Box::new(ApiErrorBody::parse(&raw)),
-                request_id: request_id(&m.headers),
-                retry_after: retry_after(&m.headers),
-            },
-            m => Error::Decode {
-                operation,
-                status: m.map(|m| m.status).unwrap_or(StatusCode::OK),
-                raw,
-                source,
-            },
-        },
-        E::CommunicationError(e) | E::ResponseBodyError(e) | E::InvalidUpgrade(e) => Error::from(e),
-        E::InvalidRequest(reason) => Error::InvalidInput {
-            what: "request",
-            reason,
-        },
-        E::Custom(reason) => Error::InvalidInput {
-            what: "request",
-            reason,
-        },
+/// The HTTP client used when the caller brings none, with the builder's timeouts.
+fn default_http_client(
+    user_agent: &HeaderValue,
+    connect_timeout: Duration,
+    read_timeout: Option<Duration>,
+) -> Result<reqwest::Client> {
+    let mut cb = reqwest::Client::builder()
+        .user_agent(user_agent.clone())
+        .connect_timeout(connect_timeout)
+        .tcp_nodelay(true)
+        .pool_idle_timeout(Duration::from_secs(60));
+    if let Some(rt) = read_timeout {
+        cb = cb.read_timeout(rt);
     }
-}
-
-const MAX_ERROR_BODY: usize = 64 * 1024;
-
-/// Build an [`Error::Api`] from a non-success response, reading at most 64 KiB of its body.
-pub(crate) async fn api_error(resp: Response) -> Error {
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    let mut body = Vec::new();
-    let mut stream = resp.bytes_stream();
-    while let Some(chunk) = stream.next().await {
-        match chunk {
-            Ok(c) => {
-                let room = MAX_ERROR_BODY - body.len();
-                body.extend_from_slice(&c[..c.len().min(room)]);
-                if body.len() >= MAX_ERROR_BODY {
-                    break;
-                }
-            }
-            Err(_) => break,
-        }
-    }
-    Error::Api {
-        status,
-        body: Box::new(ApiErrorBody::parse(&body)),
-        request_id: request_id(&headers),
-        retry_after: retry_after(&headers),
-    }
-}
-
-pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
-    [
-        "x-request-id",
-        "mistral-correlation-id",
-        "x-kong-request-id",
-        "request-id",
-    ]
-    .iter()
-    .find_map(|h| {
-        headers
-            .get(*h)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-    })
-}
-
-/// Parse `Retry-After`: delta seconds or an HTTP date.
-pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let v = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
-    if let Ok(secs) = v.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    if let Ok(secs) = v.parse::<f64>() {
-        if secs.is_finite() && secs >= 0.0 {
-            return Some(Duration::from_secs_f64(secs.min(1e9)));
-        }
-    }
-    let when = httpdate::parse_http_date(v).ok()?;
-    Some(
-        when.duration_since(SystemTime::now())
-            .unwrap_or(Duration::ZERO),
-    )
+    cb.build().map_err(Error::from)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn parses_retry_after() {
-        let mut h = HeaderMap::new();
-        h.insert(RETRY_AFTER, HeaderValue::from_static("7"));
-        assert_eq!(retry_after(&h), Some(Duration::from_secs(7)));
-        let future = SystemTime::now() + Duration::from_secs(100);
-        h.insert(
-            RETRY_AFTER,
-            HeaderValue::from_str(&httpdate::fmt_http_date(future)).unwrap(),
-        );
-        let d = retry_after(&h).unwrap();
-        assert!(
-            d > Duration::from_secs(90) && d <= Duration::from_secs(100),
-            "{d:?}"
-        );
-        h.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
-        assert_eq!(retry_after(&h), None);
-    }
 
     #[test]
     fn debug_hides_key() {

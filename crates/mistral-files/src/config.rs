@@ -1,12 +1,15 @@
-//! Client configuration: [`ClientBuilder`], [`ApiKey`], [`RetryPolicy`].
+//! Client settings: [`ClientBuilder`], its defaults and the checks on them.
+//!
+//! Settings only: the builder collects them and `normalize_base_url` checks the one that needs
+//! parsing, but turning them into a client (`ClientBuilder::build`) is done in `client.rs`, next
+//! to the client's insides. So this file never names the client, and `client.rs` depends on
+//! this file, not the other way round.
 
-use std::fmt;
 use std::time::Duration;
 
-use reqwest::header::HeaderValue;
-use secrecy::{ExposeSecret, SecretString};
-
 use crate::error::Error;
+use crate::key::ApiKey;
+use crate::retry::RetryPolicy;
 
 /// The default base URL, `https://api.mistral.ai`.
 ///
@@ -23,201 +26,6 @@ pub const DEFAULT_BASE_URL: &str = "https://api.mistral.ai";
 /// assert_eq!(mistral_files::MAX_UPLOAD_BYTES, 512 * 1024 * 1024);
 /// ```
 pub const MAX_UPLOAD_BYTES: u64 = 512 * 1024 * 1024;
-
-/// An API key. Held as a secret: zeroed on drop, never shown by `Debug`, and sent only to the API host
-/// (marked sensitive in the HTTP layer so it is not logged).
-///
-/// ```
-/// let key = mistral_files::ApiKey::new("sk-very-secret");
-/// assert_eq!(format!("{key:?}"), "ApiKey(<redacted>)");
-/// ```
-#[derive(Clone)]
-pub struct ApiKey(SecretString);
-
-impl ApiKey {
-    /// Wrap a key.
-    ///
-    /// ```
-    /// let key = mistral_files::ApiKey::new(String::from("k"));
-    /// # let _ = key;
-    /// ```
-    pub fn new(key: impl Into<String>) -> Self {
-        ApiKey(SecretString::from(key.into()))
-    }
-
-    /// The key itself, trimmed (only for handing to the generated client's context).
-    pub(crate) fn expose(&self) -> &str {
-        self.0.expose_secret().trim()
-    }
-
-    /// The `Authorization` header value, marked sensitive.
-    pub(crate) fn header_value(&self) -> Result<HeaderValue, Error> {
-        let key = self.0.expose_secret().trim();
-        if key.is_empty() {
-            return Err(Error::MissingApiKey);
-        }
-        let mut v = HeaderValue::from_str(&format!("Bearer {key}")).map_err(|_| {
-            Error::invalid("API key", "it contains characters not allowed in an HTTP header (control characters or non-ASCII); check for a stray newline")
-        })?;
-        v.set_sensitive(true);
-        Ok(v)
-    }
-}
-
-impl fmt::Debug for ApiKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ApiKey(<redacted>)")
-    }
-}
-
-impl From<String> for ApiKey {
-    fn from(s: String) -> Self {
-        ApiKey::new(s)
-    }
-}
-
-impl From<&str> for ApiKey {
-    fn from(s: &str) -> Self {
-        ApiKey::new(s)
-    }
-}
-
-/// When and how often to retry. On by default: up to 4 attempts, exponential backoff from 500 ms to
-/// 30 s with jitter, `Retry-After` honoured up to 60 s.
-///
-/// What is retried depends on the call: GET and DELETE on connection errors, timeouts, 408, 429 and
-/// 5xx; uploads only when the body can be rebuilt (a path or bytes) and the server cannot have stored
-/// the file (connection errors, 408, 429, 502, 503, 504; never 500); an upload from a one-shot
-/// `AsyncRead` is never resent.
-///
-/// ```
-/// use std::time::Duration;
-/// use mistral_files::RetryPolicy;
-/// let p = RetryPolicy::default()
-///     .with_max_attempts(6)
-///     .with_initial_backoff(Duration::from_millis(200))
-///     .with_max_backoff(Duration::from_secs(10))
-///     .with_max_retry_after(Duration::from_secs(120));
-/// assert_eq!(p.max_attempts(), 6);
-/// assert_eq!(RetryPolicy::disabled().max_attempts(), 1);
-/// ```
-#[derive(Debug, Clone, PartialEq)]
-pub struct RetryPolicy {
-    max_attempts: u32,
-    initial_backoff: Duration,
-    max_backoff: Duration,
-    max_retry_after: Duration,
-    jitter: bool,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        RetryPolicy {
-            max_attempts: 4,
-            initial_backoff: Duration::from_millis(500),
-            max_backoff: Duration::from_secs(30),
-            max_retry_after: Duration::from_secs(60),
-            jitter: true,
-        }
-    }
-}
-
-impl RetryPolicy {
-    /// No retries: every call makes exactly one attempt (download resumption is off too).
-    ///
-    /// ```
-    /// assert_eq!(mistral_files::RetryPolicy::disabled().max_attempts(), 1);
-    /// ```
-    pub fn disabled() -> Self {
-        RetryPolicy {
-            max_attempts: 1,
-            ..Default::default()
-        }
-    }
-
-    /// Total attempts including the first (at least 1).
-    ///
-    /// ```
-    /// assert_eq!(mistral_files::RetryPolicy::default().with_max_attempts(0).max_attempts(), 1);
-    /// ```
-    pub fn with_max_attempts(mut self, n: u32) -> Self {
-        self.max_attempts = n.max(1);
-        self
-    }
-
-    /// The delay before the first retry; doubled for each further one.
-    ///
-    /// ```
-    /// let p = mistral_files::RetryPolicy::default().with_initial_backoff(std::time::Duration::from_millis(10));
-    /// # let _ = p;
-    /// ```
-    pub fn with_initial_backoff(mut self, d: Duration) -> Self {
-        self.initial_backoff = d;
-        self
-    }
-
-    /// The longest backoff delay.
-    ///
-    /// ```
-    /// let p = mistral_files::RetryPolicy::default().with_max_backoff(std::time::Duration::from_secs(5));
-    /// # let _ = p;
-    /// ```
-    pub fn with_max_backoff(mut self, d: Duration) -> Self {
-        self.max_backoff = d;
-        self
-    }
-
-    /// The longest `Retry-After` obeyed; a longer one (say, a day) is cut to this.
-    ///
-    /// ```
-    /// let p = mistral_files::RetryPolicy::default().with_max_retry_after(std::time::Duration::from_secs(5));
-    /// # let _ = p;
-    /// ```
-    pub fn with_max_retry_after(mut self, d: Duration) -> Self {
-        self.max_retry_after = d;
-        self
-    }
-
-    /// Randomise each backoff delay between half and all of its value (on by default), so that many
-    /// clients do not retry in lockstep.
-    ///
-    /// ```
-    /// let p = mistral_files::RetryPolicy::default().with_jitter(false);
-    /// # let _ = p;
-    /// ```
-    pub fn with_jitter(mut self, on: bool) -> Self {
-        self.jitter = on;
-        self
-    }
-
-    /// The configured number of attempts.
-    ///
-    /// ```
-    /// assert_eq!(mistral_files::RetryPolicy::default().max_attempts(), 4);
-    /// ```
-    pub fn max_attempts(&self) -> u32 {
-        self.max_attempts
-    }
-
-    /// The delay before attempt `attempt + 1`, given the server's `Retry-After`, if any.
-    pub(crate) fn delay(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
-        let exp = attempt.saturating_sub(1).min(20);
-        let base = self
-            .initial_backoff
-            .saturating_mul(1u32 << exp)
-            .min(self.max_backoff);
-        let backoff = if self.jitter && !base.is_zero() {
-            let half = base / 2;
-            half + half.mul_f64(rand::random::<f64>())
-        } else {
-            base
-        };
-        match retry_after {
-            Some(ra) => backoff.max(ra.min(self.max_retry_after)),
-            None => backoff,
-        }
-    }
-}
 
 /// Builds a [`Client`](crate::Client).
 ///
@@ -409,17 +217,6 @@ impl ClientBuilder {
         self.max_upload_bytes = limit;
         self
     }
-
-    /// Build the client. Fails without an API key ([`Error::MissingApiKey`]), or with a base URL
-    /// that is not an `http(s)://` URL ([`Error::InvalidInput`]).
-    ///
-    /// ```
-    /// let err = mistral_files::Client::builder().with_api_key("k").with_base_url("api.mistral.ai").build().unwrap_err();
-    /// assert!(err.to_string().contains("base URL"));
-    /// ```
-    pub fn build(self) -> Result<crate::Client, Error> {
-        crate::client::Client::from_builder(self)
-    }
 }
 
 /// Validate a base URL and return it without a trailing slash.
@@ -482,40 +279,6 @@ mod tests {
                 matches!(normalize_base_url(bad), Err(Error::InvalidInput { .. })),
                 "{bad}"
             );
-        }
-    }
-
-    #[test]
-    fn key_is_redacted_and_sensitive() {
-        let k = ApiKey::new("sk-SECRET");
-        assert!(!format!("{k:?}").contains("SECRET"));
-        let hv = k.header_value().unwrap();
-        assert!(hv.is_sensitive());
-        assert!(!format!("{hv:?}").contains("SECRET"));
-        let err = ApiKey::new("sk-SECRET\n").header_value();
-        assert!(err.is_ok()); // trimmed
-        let err = ApiKey::new("sk-SE\nCRET").header_value().unwrap_err();
-        assert!(!err.to_string().contains("SE"), "{err}");
-    }
-
-    #[test]
-    fn backoff_grows_and_caps() {
-        let p = RetryPolicy::default().with_jitter(false);
-        assert_eq!(p.delay(1, None), Duration::from_millis(500));
-        assert_eq!(p.delay(2, None), Duration::from_millis(1000));
-        assert_eq!(p.delay(30, None), Duration::from_secs(30));
-        assert_eq!(
-            p.delay(1, Some(Duration::from_secs(3))),
-            Duration::from_secs(3)
-        );
-        assert_eq!(
-            p.delay(1, Some(Duration::from_secs(86_400))),
-            Duration::from_secs(60)
-        );
-        let j = RetryPolicy::default();
-        for _ in 0..100 {
-            let d = j.delay(2, None);
-            assert!(d >= Duration::from_millis(500) && d <= Duration::from_millis(1000));
         }
     }
 }

@@ -1,4 +1,7 @@
 //! [`FileId`]: a validated file id.
+//!
+//! Every call that takes an id goes through this type, so a bad id fails in one place, before
+//! any request, and no id can change the URL path it is put in.
 
 use std::fmt;
 use std::str::FromStr;

@@ -2,25 +2,44 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+// The crate's rooms. No two files use each other: each room uses only rooms below it in this
+// list (the mod.rs of a directory says the same for the files inside it).
+//
+//   upload/     uploads: UploadRequest, the checks, the multipart form, the sources
+//   download/   downloads: the resumable stream, downloads to a file
+//   list        ListRequest and paging
+//   ops         retrieve, delete, signed URLs
+//   client      the Client, its request machinery, ClientBuilder::build
+//   config      ClientBuilder and its settings
+//   key         the API key, the one place it is held
+//   retry       RetryPolicy and the retry loop
+//   types       the file objects the API returns
+//   id          FileId
+//   progress    Progress
+//   error/      Error, and the mapping of failed responses into it
 mod client;
 mod config;
 mod download;
 mod error;
 mod id;
+mod key;
 mod list;
 mod ops;
 mod progress;
+mod retry;
 mod types;
 mod upload;
 
 pub use client::Client;
-pub use config::{ApiKey, ClientBuilder, RetryPolicy, DEFAULT_BASE_URL, MAX_UPLOAD_BYTES};
+pub use config::{ClientBuilder, DEFAULT_BASE_URL, MAX_UPLOAD_BYTES};
 pub use download::{Download, DownloadRequest, DownloadToPathRequest};
 pub use error::{ApiErrorBody, Error, Result, ValidationItem};
 pub use id::{FileId, IntoFileId};
+pub use key::ApiKey;
 pub use list::{ListRequest, DEFAULT_PAGE_SIZE};
 pub use ops::SignedUrlRequest;
 pub use progress::{progress_to_watch, Progress};
+pub use retry::RetryPolicy;
 pub use types::{
     DeletedFile, FileObject, FilePage, FilePurpose, FileVisibility, SampleType, SignedUrl, Source,
 };

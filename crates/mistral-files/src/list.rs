@@ -1,11 +1,15 @@
-//! Listing files: [`ListRequest`].
+//! Listing files: [`ListRequest`], for one page or as a lazy stream over every page.
+//!
+//! A room of its own because paging keeps state between requests (the next page, the total,
+//! how many files were seen) and has its own rules for when to stop.
 
 use std::collections::VecDeque;
 
 use futures_util::stream::{self, Stream};
 
-use crate::client::{Client, RetryClass};
+use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::retry::RetryClass;
 use crate::types::{FileObject, FilePage, FilePurpose, SampleType, Source};
 
 /// A listing request: set filters, then [`send`](Self::send) for one page or
@@ -228,10 +232,9 @@ impl ListRequest {
         self.check()?;
         let client = &self.client;
         let out = client
-            .with_retry("GET", "/v1/files", RetryClass::Idempotent, |_| {
-                let mut b = client
-                    .inner
-                    .raw
+            .with_retry("GET", "/v1/files", RetryClass::Idempotent, |_| async move {
+                let raw = client.raw()?;
+                let mut b = raw
                     .list_files()
                     .page(i64::from(page))
                     .page_size(i64::from(self.page_size));
@@ -253,7 +256,7 @@ impl ListRequest {
                 if !self.mimetypes.is_empty() {
                     b = b.mimetypes(self.mimetypes.clone());
                 }
-                client.raw_call("list", b.send())
+                client.raw_call("list", b.send()).await
             })
             .await?;
         let total = out.total.and_then(|t| u64::try_from(t).ok());

@@ -1,12 +1,19 @@
-//! Retrieve, delete and signed URLs.
+//! Retrieve, delete and signed URLs: the calls that are one JSON request each, made through the
+//! generated client with retries.
+//!
+//! They need nothing but the client's shared machinery, so they sit together here; the calls
+//! that move file content or page through results (upload, download, list) have rooms of their
+//! own. `whole_hours` is here because the signed URL's expiry is where the API first asks for
+//! hours; uploads use it too.
 
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::time::Duration;
 
-use crate::client::{Client, RetryClass};
+use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::id::IntoFileId;
+use crate::retry::RetryClass;
 use crate::types::{DeletedFile, FileObject, SignedUrl};
 
 /// Convert a `Duration` to whole hours, refusing zero, sub-hour and fractional values.
@@ -38,11 +45,13 @@ impl Client {
         let id = id.into_file_id()?;
         let path = format!("/v1/files/{id}");
         let out = self
-            .with_retry("GET", &path, RetryClass::Idempotent, |_| {
+            .with_retry("GET", &path, RetryClass::Idempotent, |_| async move {
+                let raw = self.raw()?;
                 self.raw_call(
                     "retrieve",
-                    self.inner.raw.retrieve_file().file_id(*id.as_uuid()).send(),
+                    raw.retrieve_file().file_id(*id.as_uuid()).send(),
                 )
+                .await
             })
             .await?;
         Ok(out.into())
@@ -60,11 +69,10 @@ impl Client {
         let id = id.into_file_id()?;
         let path = format!("/v1/files/{id}");
         let out = self
-            .with_retry("DELETE", &path, RetryClass::Idempotent, |_| {
-                self.raw_call(
-                    "delete",
-                    self.inner.raw.delete_file().file_id(*id.as_uuid()).send(),
-                )
+            .with_retry("DELETE", &path, RetryClass::Idempotent, |_| async move {
+                let raw = self.raw()?;
+                self.raw_call("delete", raw.delete_file().file_id(*id.as_uuid()).send())
+                    .await
             })
             .await?;
         Ok(out.into())
@@ -135,17 +143,10 @@ impl SignedUrlRequest {
         let hours = i64::try_from(hours)
             .map_err(|_| Error::invalid("signed URL expiry", "it is too large"))?;
         let out = client
-            .with_retry("GET", &path, RetryClass::Idempotent, |_| {
-                client.raw_call(
-                    "signed_url",
-                    client
-                        .inner
-                        .raw
-                        .get_signed_url()
-                        .file_id(*id.as_uuid())
-                        .expiry(hours)
-                        .send(),
-                )
+            .with_retry("GET", &path, RetryClass::Idempotent, |_| async move {
+                let raw = client.raw()?;
+                let call = raw.get_signed_url().file_id(*id.as_uuid()).expiry(hours);
+                client.raw_call("signed_url", call.send()).await
             })
             .await?;
         Ok(SignedUrl::new(out.url))

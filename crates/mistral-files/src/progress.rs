@@ -1,4 +1,5 @@
-//! Transfer progress reporting.
+//! Transfer progress reporting, shared by uploads and downloads so that both report through the
+//! same type and the same callback shape.
 
 use std::sync::Arc;
 

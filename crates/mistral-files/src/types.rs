@@ -1,4 +1,8 @@
 //! The file objects the API returns, and the open enums they use.
+//!
+//! Kept apart from the generated types (which they are converted from) so that the public
+//! types can be lenient where the service is (`null` sizes, unknown enum values, fields not
+//! modelled yet) and keep a stable shape of their own.
 
 use std::collections::BTreeMap;
 use std::fmt;

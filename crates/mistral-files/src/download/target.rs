@@ -1,0 +1,26 @@
+//! What a download fetches: a file's content through the API, or a signed URL on another host.
+//!
+//! The two differ in one thing that matters for safety: only the first may carry the API key.
+//! Every part of a download (the first request, each reconnection, the pre-check of the file's
+//! size) decides by this one type.
+
+use crate::id::FileId;
+
+/// What a download fetches.
+#[derive(Clone)]
+pub(super) enum Target {
+    /// `/v1/files/{id}/content` on the API host, with the key.
+    Api(FileId),
+    /// A signed URL, which carries its own credential: never sent the key.
+    Signed(String),
+}
+
+impl Target {
+    /// The path for logs and spans; a signed URL's query string (its token) is left out.
+    pub(super) fn log_path(&self) -> String {
+        match self {
+            Target::Api(id) => format!("/v1/files/{id}/content"),
+            Target::Signed(u) => u.split('?').next().unwrap_or_default().to_string(),
+        }
+    }
+}

@@ -1,0 +1,226 @@
+//! The rules an upload must pass before any request is made: a usable file name, a size the
+//! service accepts, `.jsonl` for fine-tuning, (opt-in) JSONL content, a sendable content type.
+//!
+//! Failing here costs nothing and gives a precise error, where the service would answer a
+//! vaguer 4xx after the whole file was sent. Each rule is a function of its own so that
+//! `UploadRequest::send` reads as the list of them, in the order their errors take precedence.
+
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, BufReader};
+
+use super::body::{Body, UPLOAD_CHUNK};
+use crate::error::{Error, Result};
+
+/// The longest file name accepted, in bytes.
+///
+/// ```
+/// assert_eq!(mistral_files::MAX_FILE_NAME_BYTES, 255);
+/// ```
+pub const MAX_FILE_NAME_BYTES: usize = 255;
+
+/// Check a file name before it goes into the form.
+pub(super) fn check_file_name(name: &str) -> Result<()> {
+    let bad = |reason| {
+        let mut shown: String = name.chars().take(80).collect();
+        if name.chars().count() > 80 {
+            shown.push('…');
+        }
+        Err(Error::InvalidFileName {
+            name: shown,
+            reason,
+        })
+    };
+    if name.is_empty() {
+        return bad("it is empty");
+    }
+    if name.len() > MAX_FILE_NAME_BYTES {
+        return bad("it is longer than 255 bytes");
+    }
+    if name.contains('/') || name.contains('\\') {
+        return bad("it contains a path separator; give a bare file name");
+    }
+    if name.contains('\0') {
+        return bad("it contains a NUL character");
+    }
+    if name == "." || name == ".." {
+        return bad("it is a relative path component");
+    }
+    Ok(())
+}
+
+/// Not empty (the API rejects empty files) and within the client's upload limit.
+pub(super) fn check_size(name: &str, size: u64, limit: u64) -> Result<()> {
+    if size == 0 {
+        return Err(Error::EmptyFile {
+            name: name.to_string(),
+        });
+    }
+    if size > limit {
+        return Err(Error::FileTooLarge {
+            name: name.to_string(),
+            size,
+            limit,
+        });
+    }
+    Ok(())
+}
+
+/// Fine-tuning accepts only `.jsonl` files.
+pub(super) fn check_fine_tune_name(name: &str) -> Result<()> {
+    if name.to_ascii_lowercase().ends_with(".jsonl") {
+        Ok(())
+    } else {
+        Err(Error::FineTuneRequiresJsonl {
+            name: name.to_string(),
+        })
+    }
+}
+
+/// Read the whole source and check that every line is a JSON object. A reader source is
+/// refused: it can be read only once, and the upload needs it.
+pub(super) async fn check_jsonl(body: &Body, name: &str) -> Result<()> {
+    match body {
+        Body::Path { path, .. } => {
+            let f = tokio::fs::File::open(path)
+                .await
+                .map_err(|e| Error::io(path, e))?;
+            validate_jsonl_reader(name, f).await.map_err(|e| match e {
+                // Name the file on disk, not the name it is stored under.
+                Error::Io { source, .. } => Error::io(path, source),
+                other => other,
+            })
+        }
+        Body::Bytes { data, .. } => validate_jsonl_reader(name, &data[..]).await,
+        Body::Reader { .. } => Err(Error::invalid(
+            "upload option",
+            "validate_jsonl needs a path or bytes source; a reader can only be read once",
+        )),
+    }
+}
+
+/// Stream a JSONL source and fail at the first line that is not a JSON object.
+pub(super) async fn validate_jsonl_reader(name: &str, r: impl AsyncRead + Unpin) -> Result<()> {
+    const MAX_LINE: usize = 64 * 1024 * 1024;
+    let mut reader = BufReader::with_capacity(UPLOAD_CHUNK, r);
+    let mut line = Vec::new();
+    let mut n = 0u64;
+    let mut pending_blank: Option<u64> = None;
+    let bad = |line: u64, message: String| Error::InvalidJsonl {
+        name: name.to_string(),
+        line,
+        message,
+    };
+    loop {
+        line.clear();
+        let read = (&mut reader)
+            .take(MAX_LINE as u64 + 1)
+            .read_until(b'\n', &mut line)
+            .await
+            .map_err(|e| Error::io(name, e))?;
+        if read == 0 {
+            return Ok(());
+        }
+        n += 1;
+        if line.len() > MAX_LINE {
+            return Err(bad(n, "the line is longer than 64 MiB".into()));
+        }
+        let mut content: &[u8] = &line;
+        if content.last() == Some(&b'\n') {
+            content = &content[..content.len() - 1];
+        }
+        if content.last() == Some(&b'\r') {
+            content = &content[..content.len() - 1];
+        }
+        if content.iter().all(u8::is_ascii_whitespace) {
+            pending_blank.get_or_insert(n);
+            continue;
+        }
+        if let Some(b) = pending_blank {
+            return Err(bad(b, "empty line".into()));
+        }
+        let first = content.iter().find(|c| !c.is_ascii_whitespace());
+        if first != Some(&b'{') {
+            return Err(bad(
+                n,
+                "expected a JSON object (a line starting with '{')".into(),
+            ));
+        }
+        if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(content) {
+            return Err(bad(n, e.to_string()));
+        }
+    }
+}
+
+/// The file part's `Content-Type`: the one given, or a guess from the name. Control characters
+/// would break the form's framing.
+pub(super) fn content_type(given: Option<String>, name: &str) -> Result<String> {
+    let mime = match given {
+        Some(m) => m,
+        None => guess_mime(name),
+    };
+    if mime.bytes().any(|b| b.is_ascii_control()) {
+        return Err(Error::invalid(
+            "content type",
+            "it contains control characters",
+        ));
+    }
+    Ok(mime)
+}
+
+fn guess_mime(name: &str) -> String {
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".jsonl") {
+        return "application/jsonl".to_string();
+    }
+    mime_guess::from_path(name)
+        .first_or_octet_stream()
+        .essence_str()
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn jsonl_validation() {
+        validate_jsonl_reader("a", &b"{\"a\":1}\n{\"b\":[1,2]}\r\n"[..])
+            .await
+            .unwrap();
+        validate_jsonl_reader("a", &b"{\"a\":1}"[..]).await.unwrap();
+        validate_jsonl_reader("a", &b"{\"a\":1}\n\n"[..])
+            .await
+            .unwrap();
+        let e = validate_jsonl_reader("a", &b"{\"a\":1}\n{\"a\":\n{}\n"[..])
+            .await
+            .unwrap_err();
+        assert!(matches!(e, Error::InvalidJsonl { line: 2, .. }), "{e:?}");
+        let e = validate_jsonl_reader("a", &b"{}\n\n{}\n"[..])
+            .await
+            .unwrap_err();
+        assert!(matches!(e, Error::InvalidJsonl { line: 2, .. }), "{e:?}");
+        let e = validate_jsonl_reader("a", &b"{}\n[1]\n"[..])
+            .await
+            .unwrap_err();
+        assert!(matches!(e, Error::InvalidJsonl { line: 2, .. }), "{e:?}");
+        let e = validate_jsonl_reader("a", &b"{} {}\n"[..])
+            .await
+            .unwrap_err();
+        assert!(matches!(e, Error::InvalidJsonl { line: 1, .. }), "{e:?}");
+    }
+
+    #[test]
+    fn file_names() {
+        assert!(check_file_name("a/b").is_err());
+        assert!(check_file_name("..").is_err());
+        assert!(check_file_name("").is_err());
+        assert!(check_file_name(&"x".repeat(256)).is_err());
+        assert!(check_file_name("q\"uote\r\n.jsonl").is_ok());
+    }
+
+    #[test]
+    fn mime() {
+        assert_eq!(guess_mime("a.jsonl"), "application/jsonl");
+        assert_eq!(guess_mime("a.pdf"), "application/pdf");
+        assert_eq!(guess_mime("a.unknownext"), "application/octet-stream");
+    }
+}

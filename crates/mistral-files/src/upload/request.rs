@@ -1,0 +1,310 @@
+//! The public side of an upload: [`UploadRequest`], its options, and
+//! [`send`](UploadRequest::send) as three named steps: the local checks, the form, the request.
+//!
+//! The steps are kept apart so that each can be read (and changed) alone, and so that no
+//! request is made before every check has passed.
+
+use std::future::{Future, IntoFuture};
+use std::path::Path;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures_util::stream::{self, StreamExt};
+use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use tokio::io::AsyncRead;
+
+use super::body::Body;
+use super::checks;
+use super::form::Form;
+use crate::client::Client;
+use crate::error::Result;
+use crate::ops::whole_hours;
+use crate::progress::{Progress, ProgressFn};
+use crate::types::{FileObject, FilePurpose, FileVisibility};
+
+/// An upload: set options, then `.await` it (or call [`send`](Self::send)).
+///
+/// Checks run before any request: the file exists and is a regular file, is not empty, is within
+/// the size limit, has a usable name, `fine-tune` files end in `.jsonl`, the expiry is whole hours,
+/// and (opt-in) every line is a JSON object.
+///
+/// ```no_run
+/// # async fn f(client: mistral_files::Client) -> mistral_files::Result<()> {
+/// use std::time::Duration;
+/// use mistral_files::{FilePurpose, FileVisibility};
+/// let file = client
+///     .upload_path("train.jsonl")
+///     .purpose(FilePurpose::FineTune)
+///     .file_name("train-v2.jsonl")
+///     .expiry(Duration::from_secs(48 * 3600))
+///     .visibility(FileVisibility::User)
+///     .validate_jsonl(true)
+///     .on_progress(|p| eprintln!("{}/{:?}", p.bytes_done, p.total))
+///     .await?;
+/// println!("{}", file.id);
+/// # Ok(()) }
+/// ```
+#[must_use = "an upload does nothing until awaited"]
+pub struct UploadRequest {
+    client: Client,
+    body: Body,
+    purpose: Option<FilePurpose>,
+    expiry: Option<Duration>,
+    visibility: Option<FileVisibility>,
+    content_type: Option<String>,
+    validate_jsonl: bool,
+    progress: Option<ProgressFn>,
+}
+
+impl Client {
+    /// Upload a file from disk, streamed (never read whole into memory) with a known length. The
+    /// stored name defaults to the path's file name. Retried on transient failures (the file is
+    /// re-read from the start).
+    ///
+    /// ```no_run
+    /// # async fn f(client: mistral_files::Client) -> mistral_files::Result<()> {
+    /// let file = client.upload_path("batch.jsonl").purpose(mistral_files::FilePurpose::Batch).await?;
+    /// # let _ = file; Ok(()) }
+    /// ```
+    pub fn upload_path(&self, path: impl AsRef<Path>) -> UploadRequest {
+        self.new_upload(Body::Path {
+            path: path.as_ref().to_path_buf(),
+            name: None,
+        })
+    }
+
+    /// Upload bytes held in memory, under the given file name. Retried on transient failures.
+    ///
+    /// ```no_run
+    /// # async fn f(client: mistral_files::Client) -> mistral_files::Result<()> {
+    /// let file = client.upload_bytes("note.jsonl", b"{\"a\":1}\n".to_vec()).await?;
+    /// # let _ = file; Ok(()) }
+    /// ```
+    pub fn upload_bytes(
+        &self,
+        file_name: impl Into<String>,
+        data: impl Into<Bytes>,
+    ) -> UploadRequest {
+        self.new_upload(Body::Bytes {
+            name: file_name.into(),
+            data: data.into(),
+        })
+    }
+
+    /// Upload from a reader that yields exactly `len` bytes, under the given file name. A reader
+    /// cannot be rewound, so this upload is never retried.
+    ///
+    /// ```no_run
+    /// # async fn f(client: mistral_files::Client) -> mistral_files::Result<()> {
+    /// let data: &'static [u8] = b"{\"a\":1}\n";
+    /// let file = client.upload_reader("a.jsonl", data, data.len() as u64).await?;
+    /// # let _ = file; Ok(()) }
+    /// ```
+    pub fn upload_reader(
+        &self,
+        file_name: impl Into<String>,
+        reader: impl AsyncRead + Send + Unpin + 'static,
+        len: u64,
+    ) -> UploadRequest {
+        self.new_upload(Body::reader(file_name.into(), Box::new(reader), len))
+    }
+
+    fn new_upload(&self, body: Body) -> UploadRequest {
+        UploadRequest {
+            client: self.clone(),
+            body,
+            purpose: None,
+            expiry: None,
+            visibility: None,
+            content_type: None,
+            validate_jsonl: false,
+            progress: None,
+        }
+    }
+}
+
+impl UploadRequest {
+    /// The name the service stores (default: the path's file name). Quotes, CR/LF and non-ASCII
+    /// characters are allowed; `/`, `\`, NUL and names over 255 bytes are not.
+    ///
+    /// ```no_run
+    /// # async fn f(c: mistral_files::Client) -> mistral_files::Result<()> {
+    /// c.upload_path("/tmp/x.jsonl").file_name("données \"v2\".jsonl").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn file_name(mut self, name: impl Into<String>) -> Self {
+        self.body.set_name(name.into());
+        self
+    }
+
+    /// The file's purpose (`purpose` form field).
+    ///
+    /// ```no_run
+    /// # async fn f(c: mistral_files::Client) -> mistral_files::Result<()> {
+    /// c.upload_path("doc.pdf").purpose(mistral_files::FilePurpose::Ocr).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn purpose(mut self, purpose: FilePurpose) -> Self {
+        self.purpose = Some(purpose);
+        self
+    }
+
+    /// How long the service keeps the file, in whole hours (`expiry` form field). Zero, sub-hour
+    /// and fractional-hour durations are an error, not rounded.
+    ///
+    /// ```no_run
+    /// # async fn f(c: mistral_files::Client) -> mistral_files::Result<()> {
+    /// c.upload_path("b.jsonl").expiry(std::time::Duration::from_secs(24 * 3600)).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn expiry(mut self, d: Duration) -> Self {
+        self.expiry = Some(d);
+        self
+    }
+
+    /// Who can see the file (`visibility` form field; the service defaults to `workspace`).
+    ///
+    /// ```no_run
+    /// # async fn f(c: mistral_files::Client) -> mistral_files::Result<()> {
+    /// c.upload_path("b.jsonl").visibility(mistral_files::FileVisibility::User).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn visibility(mut self, v: FileVisibility) -> Self {
+        self.visibility = Some(v);
+        self
+    }
+
+    /// The file part's `Content-Type` (default: guessed from the file name's extension,
+    /// `application/octet-stream` when unknown).
+    ///
+    /// ```no_run
+    /// # async fn f(c: mistral_files::Client) -> mistral_files::Result<()> {
+    /// c.upload_path("scan.bin").content_type("image/png").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn content_type(mut self, mime: impl Into<String>) -> Self {
+        self.content_type = Some(mime.into());
+        self
+    }
+
+    /// Before sending, read the whole file and check that every line is a JSON object, reporting
+    /// the first bad line ([`Error::InvalidJsonl`](crate::Error::InvalidJsonl)). Streams the file (bounded memory). Not
+    /// available for [`upload_reader`](Client::upload_reader) sources.
+    ///
+    /// ```no_run
+    /// # async fn f(c: mistral_files::Client) -> mistral_files::Result<()> {
+    /// c.upload_path("train.jsonl").validate_jsonl(true).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn validate_jsonl(mut self, yes: bool) -> Self {
+        self.validate_jsonl = yes;
+        self
+    }
+
+    /// Report progress (file bytes sent / total) to a callback.
+    ///
+    /// ```no_run
+    /// # async fn f(c: mistral_files::Client) -> mistral_files::Result<()> {
+    /// c.upload_path("b.jsonl").on_progress(|p| println!("{:?}", p.fraction())).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn on_progress(mut self, f: impl Fn(Progress) + Send + Sync + 'static) -> Self {
+        self.progress = Some(Arc::new(f));
+        self
+    }
+
+    /// Run the checks and send the upload.
+    ///
+    /// ```no_run
+    /// # async fn f(c: mistral_files::Client) -> mistral_files::Result<()> {
+    /// let file = c.upload_path("b.jsonl").send().await?;
+    /// # let _ = file; Ok(()) }
+    /// ```
+    pub async fn send(self) -> Result<FileObject> {
+        let checked = self.check().await?;
+        let form = self.form(&checked);
+        self.post(&form, checked.size).await
+    }
+
+    /// Every check that needs no request, in the order their errors take precedence; the
+    /// name, size and content type they settle.
+    async fn check(&self) -> Result<Checked> {
+        let name = self.body.name()?;
+        checks::check_file_name(&name)?;
+        let size = self.body.size().await?;
+        checks::check_size(&name, size, self.client.inner.max_upload_bytes)?;
+        if self.purpose == Some(FilePurpose::FineTune) {
+            checks::check_fine_tune_name(&name)?;
+        }
+        let expiry_hours = self.expiry.map(|d| whole_hours("expiry", d)).transpose()?;
+        if self.validate_jsonl {
+            checks::check_jsonl(&self.body, &name).await?;
+        }
+        let mime = checks::content_type(self.content_type.clone(), &name)?;
+        Ok(Checked {
+            name,
+            size,
+            expiry_hours,
+            mime,
+        })
+    }
+
+    /// The form: the text fields that are set first, the file last.
+    fn form(&self, checked: &Checked) -> Form {
+        let expiry = checked.expiry_hours.map(|h| h.to_string());
+        let fields = [
+            ("purpose", self.purpose.as_ref().map(FilePurpose::as_str)),
+            ("expiry", expiry.as_deref()),
+            (
+                "visibility",
+                self.visibility.as_ref().map(FileVisibility::as_str),
+            ),
+        ];
+        Form::new(&fields, &checked.name, &checked.mime)
+    }
+
+    /// Send the form around `size` bytes of content, retried as the source allows; each attempt
+    /// reads the content again from the start.
+    async fn post(&self, form: &Form, size: u64) -> Result<FileObject> {
+        let client = &self.client;
+        let class = self.body.retry_class();
+        let total_len = form.total_len(size);
+        let out: mistral_files_raw::types::UploadedFile = client
+            .with_retry("POST", "/v1/files", class, |_attempt| async {
+                let content = self.body.content(size, self.progress.clone()).await?;
+                let stream = stream::iter([Ok::<Bytes, std::io::Error>(form.head.clone())])
+                    .chain(content)
+                    .chain(stream::iter([Ok(form.tail.clone())]));
+                let rb = client
+                    .api_request(reqwest::Method::POST, "/v1/files")?
+                    .header(CONTENT_TYPE, form.content_type.clone())
+                    .header(CONTENT_LENGTH, total_len)
+                    .body(reqwest::Body::wrap_stream(stream));
+                Client::send_json("upload", rb).await
+            })
+            .await?;
+        Ok(out.into())
+    }
+}
+
+/// What the local checks settled, for the form and the request.
+struct Checked {
+    /// The name the file is stored under.
+    name: String,
+    /// The content's length.
+    size: u64,
+    /// The expiry, in whole hours, if one was set.
+    expiry_hours: Option<u64>,
+    /// The file part's `Content-Type`.
+    mime: String,
+}
+
+impl IntoFuture for UploadRequest {
+    type Output = Result<FileObject>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Result<FileObject>> + Send>>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
