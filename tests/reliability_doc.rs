@@ -48,7 +48,11 @@ fn every_test_named_in_reliability_md_exists() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let doc = std::fs::read_to_string(root.join("docs/RELIABILITY.md")).unwrap();
     let refs = references(&doc);
-    assert!(refs.len() > 50, "the document names {} tests; parsing broke?", refs.len());
+    assert!(
+        refs.len() > 50,
+        "the document names {} tests; parsing broke?",
+        refs.len()
+    );
     let missing: Vec<String> = refs
         .iter()
         .filter(|(letter, file, function)| {
@@ -58,5 +62,8 @@ fn every_test_named_in_reliability_md_exists() {
         })
         .map(|(l, f, func)| format!("{l} {f}::{func}"))
         .collect();
-    assert!(missing.is_empty(), "docs/RELIABILITY.md names tests that do not exist: {missing:#?}");
+    assert!(
+        missing.is_empty(),
+        "docs/RELIABILITY.md names tests that do not exist: {missing:#?}"
+    );
 }

@@ -158,7 +158,13 @@ pub fn run(root: &Path, case: &Case) -> Result<Outcome> {
 /// checkout).
 pub fn copy_checkout(root: &Path, dest: &Path) -> Result<()> {
     let out = std::process::Command::new("git")
-        .args(["ls-files", "-z", "--cached", "--others", "--exclude-standard"])
+        .args([
+            "ls-files",
+            "-z",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+        ])
         .current_dir(root)
         .output()
         .context("running git ls-files")?;

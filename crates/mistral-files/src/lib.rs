@@ -8,7 +8,7 @@
 //   upload/     uploads: UploadRequest, the checks, the multipart form, the sources
 //   download/   downloads: the resumable stream, downloads to a file
 //   list        ListRequest and paging
-//   ops         retrieve, delete, signed URLs
+//   by_id       calls addressed to one file by id: retrieve, delete, signed URLs
 //   client      the Client, its request machinery, ClientBuilder::build
 //   config      ClientBuilder and its settings
 //   key         the API key, the one place it is held
@@ -17,6 +17,7 @@
 //   id          FileId
 //   progress    Progress
 //   error/      Error, and the mapping of failed responses into it
+mod by_id;
 mod client;
 mod config;
 mod download;
@@ -24,12 +25,12 @@ mod error;
 mod id;
 mod key;
 mod list;
-mod ops;
 mod progress;
 mod retry;
 mod types;
 mod upload;
 
+pub use by_id::SignedUrlRequest;
 pub use client::Client;
 pub use config::{ClientBuilder, DEFAULT_BASE_URL, MAX_UPLOAD_BYTES};
 pub use download::{Download, DownloadRequest, DownloadToPathRequest};
@@ -37,7 +38,6 @@ pub use error::{ApiErrorBody, Error, Result, ValidationItem};
 pub use id::{FileId, IntoFileId};
 pub use key::ApiKey;
 pub use list::{ListRequest, DEFAULT_PAGE_SIZE};
-pub use ops::SignedUrlRequest;
 pub use progress::{progress_to_watch, Progress};
 pub use retry::RetryPolicy;
 pub use types::{

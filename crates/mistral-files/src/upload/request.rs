@@ -18,9 +18,9 @@ use tokio::io::AsyncRead;
 use super::body::Body;
 use super::checks;
 use super::form::Form;
+use crate::by_id::whole_hours;
 use crate::client::Client;
 use crate::error::Result;
-use crate::ops::whole_hours;
 use crate::progress::{Progress, ProgressFn};
 use crate::types::{FileObject, FilePurpose, FileVisibility};
 

@@ -1,5 +1,5 @@
-//! Retrieve, delete and signed URLs: the calls that are one JSON request each, made through the
-//! generated client with retries.
+//! Retrieve, delete and signed URLs: the calls addressed to one file by its id, each one JSON
+//! request made through the generated client with retries.
 //!
 //! They need nothing but the client's shared machinery, so they sit together here; the calls
 //! that move file content or page through results (upload, download, list) have rooms of their
