@@ -3,14 +3,12 @@
 //! Complements `operations.rs` (`pre_send_checks_make_no_request`, `bad_ids_are_typed_errors_before_any_request`,
 //! `base_url_with_trailing_slash`); the whole list is in docs/RELIABILITY.md.
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
 use mistral_files::{
     ApiErrorBody, Client, Error, FilePurpose, FileVisibility, MAX_FILE_NAME_BYTES,
 };
+use mistral_files_test_support::*;
 
 fn limited_client(emu: &mistral_files_emulator::RunningEmulator, limit: u64) -> Client {
     Client::builder()
