@@ -5,16 +5,13 @@
 //! is bounded too, oversized request heads are refused without harming the server, and signed-URL
 //! tokens cannot reach files of the data directory. Listed in docs/RELIABILITY.md.
 
-mod common;
-
-use common::*;
-use mistral_files_emulator::Emulator;
+use mistral_files_test_support::http::*;
+use mistral_files_test_support::{emulator, emulator_builder, KEY};
 use reqwest::StatusCode;
 
 #[tokio::test]
 async fn chunked_upload_without_length_over_the_limit_is_refused_and_leaves_nothing() {
-    let emu = Emulator::builder()
-        .api_key(KEY)
+    let emu = emulator_builder()
         .max_upload_bytes(1000)
         .start()
         .await
@@ -27,7 +24,7 @@ async fn chunked_upload_without_length_over_the_limit_is_refused_and_leaves_noth
     // streamed in small chunks: no Content-Length, Transfer-Encoding: chunked
     let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
         body.chunks(4096).map(|c| Ok(c.to_vec())).collect();
-    let resp = client()
+    let resp = http_client()
         .post(format!("{}/v1/files", emu.url()))
         .bearer_auth(KEY)
         .header(
@@ -53,7 +50,7 @@ async fn chunked_upload_without_length_over_the_limit_is_refused_and_leaves_noth
 
 #[tokio::test]
 async fn oversized_request_heads_are_refused_and_the_server_lives_on() {
-    let emu = start().await;
+    let emu = emulator().await;
     let long_query = "x".repeat(1024 * 1024);
     let req = format!(
         "GET /v1/files?search={long_query} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {KEY}\r\nConnection: close\r\n\r\n"
@@ -80,7 +77,7 @@ async fn oversized_request_heads_are_refused_and_the_server_lives_on() {
 
 #[tokio::test]
 async fn signed_url_tokens_cannot_reach_store_files() {
-    let emu = start().await;
+    let emu = emulator().await;
     for path in [
         "/signed/../files.sqlite3",
         "/signed/..%2Ffiles.sqlite3",
