@@ -24,7 +24,7 @@ pub mod http;
 pub mod server;
 pub mod wire_literals;
 
-pub use data::{content, hex, sha256_hex};
+pub use data::{content, hex, jsonl, sha256_hex};
 pub use emulator::{
     client_at, client_for, downloaded, emulator, emulator_builder, fast_retries, header,
     query_values, requests_to, setup,
