@@ -3,7 +3,7 @@
 
 use mistral_files::{FilePurpose, FileVisibility, SampleType, Source};
 use mistral_files_test_support::cli::{cli, s, CliEnv, Run};
-use mistral_files_test_support::{jsonl, KEY};
+use mistral_files_test_support::{jsonl, mkfifo, KEY};
 use predicates::prelude::*;
 
 /// The binary under test.
@@ -65,12 +65,7 @@ fn bad_paths_are_io_errors() {
     #[cfg(unix)]
     {
         let fifo = env.path("fifo.jsonl");
-        let ok = std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .map(|s| s.success())
-            .unwrap_or(false);
-        if ok {
+        if mkfifo(&fifo) {
             env.cmd()
                 .arg("upload")
                 .arg(&fifo)

@@ -477,7 +477,7 @@ fn the_literal_guard_finds_values_in_code_attributes_and_macros() {
 #[test]
 fn no_hand_kept_enum_values_in_src() {
     wire_literals::assert_no_hand_kept_enum_values(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")),
+        env!("CARGO_MANIFEST_DIR"),
         &[wire_literals::Allowed {
             file: "src/demo.rs",
             value: "upload",

@@ -4,7 +4,7 @@
 use mistral_files_emulator::Emulator;
 use mistral_files_raw::open_enums::{FilePurpose, FileVisibility, SampleType, Source};
 use mistral_files_test_support::http::*;
-use mistral_files_test_support::{emulator, emulator_builder, sha256_hex, wire_literals, KEY};
+use mistral_files_test_support::{emulator, emulator_with, sha256_hex, wire_literals, KEY};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -277,11 +277,7 @@ async fn upload_validation_errors_have_fastapis_shape() {
 
 #[tokio::test]
 async fn format_checks_can_be_turned_off() {
-    let emu = emulator_builder()
-        .check_file_formats(false)
-        .start()
-        .await
-        .unwrap();
+    let emu = emulator_with(|b| b.check_file_formats(false)).await;
     let f = upload(&emu, "big.bin", b"\x00\x01", &[]).await;
     assert_eq!(f["mimetype"], "application/octet-stream");
     assert_eq!(f["num_lines"], Value::Null);
@@ -289,11 +285,7 @@ async fn format_checks_can_be_turned_off() {
 
 #[tokio::test]
 async fn size_limit_is_enforced_with_413_and_leaves_nothing() {
-    let emu = emulator_builder()
-        .max_upload_bytes(1000)
-        .start()
-        .await
-        .unwrap();
+    let emu = emulator_with(|b| b.max_upload_bytes(1000)).await;
     let exact = vec![b'a'; 1000];
     let f = upload(&emu, "limit.jsonl", &exact, &[]).await;
     assert_eq!(f["bytes"], 1000);
@@ -658,11 +650,7 @@ async fn bad_ids_get_422_uuid_parsing_and_never_touch_the_filesystem() {
 #[tokio::test]
 async fn names_are_stored_verbatim_and_never_used_as_paths() {
     let outer = tempfile::tempdir().unwrap();
-    let emu = emulator_builder()
-        .data_dir(outer.path().join("data"))
-        .start()
-        .await
-        .unwrap();
+    let emu = emulator_with(|b| b.data_dir(outer.path().join("data"))).await;
     let cases: Vec<(String, String)> = vec![
         // (Content-Disposition parameters, expected stored name)
         (
@@ -722,10 +710,10 @@ async fn download_full_range_and_416() {
     let data: Vec<u8> = (0..700_000u32).map(|i| (i % 251) as u8).collect();
     let f = upload(&emu, "blob.jsonl", &data, &[]).await;
     let id = f["id"].as_str().unwrap();
-    let url = format!("{}/v1/files/{id}/content", emu.url());
-    let c = http_client();
+    let path = format!("/v1/files/{id}/content");
+    let ranged = |range: &str| send(get(&emu, &path).header("range", range));
 
-    let resp = c.get(&url).bearer_auth(KEY).send().await.unwrap();
+    let resp = send(get(&emu, &path)).await;
     assert_eq!(resp.status(), StatusCode::OK);
     let h = resp.headers().clone();
     assert_eq!(h["content-length"], data.len().to_string().as_str());
@@ -744,13 +732,7 @@ async fn download_full_range_and_416() {
         ("bytes=699999-800000", 699_999, 699_999),
         ("bytes=262143-262145", 262_143, 262_145),
     ] {
-        let resp = c
-            .get(&url)
-            .bearer_auth(KEY)
-            .header("range", range)
-            .send()
-            .await
-            .unwrap();
+        let resp = ranged(range).await;
         assert_eq!(resp.status(), StatusCode::PARTIAL_CONTENT, "{range}");
         assert_eq!(
             resp.headers()["content-range"].to_str().unwrap(),
@@ -767,13 +749,7 @@ async fn download_full_range_and_416() {
         );
     }
     for range in ["bytes=700000-", "bytes=800000-900000", "bytes=-0"] {
-        let resp = c
-            .get(&url)
-            .bearer_auth(KEY)
-            .header("range", range)
-            .send()
-            .await
-            .unwrap();
+        let resp = ranged(range).await;
         assert_eq!(resp.status(), StatusCode::RANGE_NOT_SATISFIABLE, "{range}");
         assert_eq!(
             resp.headers()["content-range"],
@@ -782,18 +758,17 @@ async fn download_full_range_and_416() {
     }
     // malformed or multiple ranges are ignored: the full content
     for range in ["bytes=5-2", "bytes=0-1,5-6", "lines=1-2", "bytes=x-"] {
-        let resp = c
-            .get(&url)
-            .bearer_auth(KEY)
-            .header("range", range)
-            .send()
-            .await
-            .unwrap();
+        let resp = ranged(range).await;
         assert_eq!(resp.status(), StatusCode::OK, "{range}");
         assert_eq!(resp.bytes().await.unwrap().len(), data.len());
     }
     // HEAD: headers only
-    let resp = c.head(&url).bearer_auth(KEY).send().await.unwrap();
+    let resp = send(
+        http_client()
+            .head(format!("{}{path}", emu.url()))
+            .bearer_auth(KEY),
+    )
+    .await;
     assert_eq!(resp.status(), StatusCode::OK);
     assert_eq!(
         resp.headers()["content-length"],
@@ -921,11 +896,7 @@ async fn files_expire_from_their_expiry_hours() {
 #[tokio::test]
 async fn restart_on_the_same_data_dir_keeps_everything() {
     let dir = tempfile::tempdir().unwrap();
-    let emu = emulator_builder()
-        .data_dir(dir.path())
-        .start()
-        .await
-        .unwrap();
+    let emu = emulator_with(|b| b.data_dir(dir.path())).await;
     let data = b"{\"keep\":1}\n{\"keep\":2}\n".to_vec();
     let f = upload(&emu, "keep.jsonl", &data, &[("expiry", "48")]).await;
     let id = f["id"].as_str().unwrap().to_string();
@@ -941,11 +912,7 @@ async fn restart_on_the_same_data_dir_keeps_everything() {
         "stopped"
     );
 
-    let emu = emulator_builder()
-        .data_dir(dir.path())
-        .start()
-        .await
-        .unwrap();
+    let emu = emulator_with(|b| b.data_dir(dir.path())).await;
     let (s, r) = get_json(&emu, &format!("/v1/files/{id}")).await;
     assert_eq!(s, StatusCode::OK);
     for k in [
@@ -988,11 +955,7 @@ async fn restart_on_the_same_data_dir_keeps_everything() {
 async fn a_crash_leftover_is_cleaned_at_start() {
     let dir = tempfile::tempdir().unwrap();
     {
-        let emu = emulator_builder()
-            .data_dir(dir.path())
-            .start()
-            .await
-            .unwrap();
+        let emu = emulator_with(|b| b.data_dir(dir.path())).await;
         upload(&emu, "kept.jsonl", b"{}", &[]).await;
         emu.shutdown().await;
     }
@@ -1000,11 +963,7 @@ async fn a_crash_leftover_is_cleaned_at_start() {
     std::fs::write(dir.path().join("tmp").join("upload-deadbeef.part"), b"half").unwrap();
     let orphan = uuid::Uuid::new_v4().hyphenated().to_string();
     std::fs::write(dir.path().join("content").join(&orphan), b"orphan").unwrap();
-    let emu = emulator_builder()
-        .data_dir(dir.path())
-        .start()
-        .await
-        .unwrap();
+    let emu = emulator_with(|b| b.data_dir(dir.path())).await;
     assert!(entries(&dir.path().join("tmp")).is_empty());
     let content = entries(&dir.path().join("content"));
     assert_eq!(content.len(), 1);
@@ -1289,8 +1248,5 @@ fn the_literal_guard_finds_values_in_code_attributes_and_macros() {
 /// `wire_literals`).
 #[test]
 fn no_hand_kept_enum_values_in_src() {
-    wire_literals::assert_no_hand_kept_enum_values(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")),
-        &[],
-    );
+    wire_literals::assert_no_hand_kept_enum_values(env!("CARGO_MANIFEST_DIR"), &[]);
 }

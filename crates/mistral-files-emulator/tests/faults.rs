@@ -2,7 +2,7 @@
 
 use mistral_files_emulator::{FailSpec, FaultConfig};
 use mistral_files_test_support::http::*;
-use mistral_files_test_support::{emulator, emulator_builder, KEY};
+use mistral_files_test_support::{emulator, emulator_with, KEY};
 use reqwest::StatusCode;
 use serde_json::json;
 use std::time::Duration;
@@ -218,7 +218,7 @@ async fn fault_config_from_cli_style_flags_applies_at_start() {
         stall_download_after: None,
         throttle_download: None,
     };
-    let emu = emulator_builder().faults(config).start().await.unwrap();
+    let emu = emulator_with(|b| b.faults(config)).await;
     let resp = send(get(&emu, "/v1/files")).await;
     assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(resp.headers()["retry-after"], "7");

@@ -6,16 +6,12 @@
 //! tokens cannot reach files of the data directory. Listed in docs/RELIABILITY.md.
 
 use mistral_files_test_support::http::*;
-use mistral_files_test_support::{emulator, emulator_builder, KEY};
+use mistral_files_test_support::{emulator, emulator_with, KEY};
 use reqwest::StatusCode;
 
 #[tokio::test]
 async fn chunked_upload_without_length_over_the_limit_is_refused_and_leaves_nothing() {
-    let emu = emulator_builder()
-        .max_upload_bytes(1000)
-        .start()
-        .await
-        .unwrap();
+    let emu = emulator_with(|b| b.max_upload_bytes(1000)).await;
     let data = vec![b'a'; 200_000];
     let body = multipart_body(&[
         file_part("big.jsonl", &data),

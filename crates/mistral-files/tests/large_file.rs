@@ -9,7 +9,7 @@ use std::io::{Read, Write};
 use std::path::Path;
 use std::time::Instant;
 
-use mistral_files_test_support::{emulator_builder, KEY};
+use mistral_files_test_support::{emulator_with, KEY};
 
 fn vm_hwm_kib() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -115,11 +115,7 @@ async fn large_transfer_peak_memory() {
     write_big_jsonl(&src, mib);
     let size = std::fs::metadata(&src).unwrap().len();
 
-    let emu = emulator_builder()
-        .data_dir(dir.path().join("emu"))
-        .start()
-        .await
-        .unwrap();
+    let emu = emulator_with(|b| b.data_dir(dir.path().join("emu"))).await;
     let out = tokio::process::Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",

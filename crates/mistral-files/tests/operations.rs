@@ -295,12 +295,7 @@ async fn pre_send_checks_make_no_request() {
     #[cfg(unix)]
     {
         let fifo = dir.path().join("fifo.jsonl");
-        let ok = std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .map(|s| s.success())
-            .unwrap_or(false);
-        if ok {
+        if mkfifo(&fifo) {
             let e = client.upload_path(&fifo).await.unwrap_err();
             assert!(matches!(e, Error::NotAFile { .. }), "{e}");
         }

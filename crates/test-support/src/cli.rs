@@ -11,7 +11,7 @@ use mistral_files_emulator::RunningEmulator;
 use serde_json::Value;
 use tempfile::TempDir;
 
-use crate::emulator::emulator_builder;
+use crate::emulator::emulator_with;
 use crate::KEY;
 
 /// The binary at `bin` with the `MISTRAL_*` variables and `RUST_LOG` removed, `NO_COLOR=1`, and a
@@ -143,9 +143,7 @@ impl CliEnv {
             .enable_all()
             .build()
             .expect("runtime");
-        let emu = rt
-            .block_on(emulator_builder().sync_writes(false).start())
-            .expect("emulator starts");
+        let emu = rt.block_on(emulator_with(|b| b.sync_writes(false)));
         CliEnv {
             emu,
             dir: tempfile::tempdir().expect("tempdir"),

@@ -1,4 +1,4 @@
-//! Checksums and deterministic content.
+//! Checksums, deterministic content and special files.
 
 use sha2::{Digest, Sha256};
 
@@ -36,6 +36,16 @@ pub fn jsonl(n: usize) -> Vec<u8> {
         .map(|i| format!("{{\"messages\":[{{\"role\":\"user\",\"content\":\"q{i}\"}}]}}\n"))
         .collect::<String>()
         .into_bytes()
+}
+
+/// Makes a named pipe (FIFO) at `path` with the `mkfifo` command; whether that worked (false
+/// where there is no such command).
+pub fn mkfifo(path: &std::path::Path) -> bool {
+    std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
 }
 
 #[cfg(test)]

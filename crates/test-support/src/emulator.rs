@@ -25,7 +25,18 @@ pub fn emulator_builder() -> EmulatorBuilder {
 
 /// Starts an emulator on a free loopback port, expecting [`KEY`], with a fresh data directory.
 pub async fn emulator() -> RunningEmulator {
-    emulator_builder().start().await.expect("emulator starts")
+    emulator_with(|b| b).await
+}
+
+/// Starts an emulator from [`emulator_builder`] changed by `configure` (e.g.
+/// `|b| b.max_upload_bytes(1000)`).
+pub async fn emulator_with(
+    configure: impl FnOnce(EmulatorBuilder) -> EmulatorBuilder,
+) -> RunningEmulator {
+    configure(emulator_builder())
+        .start()
+        .await
+        .expect("emulator starts")
 }
 
 /// A client of `url` sending [`KEY`], with the given retry policy.

@@ -296,8 +296,8 @@ pub fn spec_enum_values() -> BTreeSet<&'static str> {
 
 /// [`assert_no_hand_kept_values`] with every value of [`spec_enum_values`]: the guard a crate's
 /// test runs on its own `src/` (`crate_root` is its `CARGO_MANIFEST_DIR`).
-pub fn assert_no_hand_kept_enum_values(crate_root: &Path, allowed: &[Allowed]) {
-    assert_no_hand_kept_values(crate_root, &spec_enum_values(), allowed);
+pub fn assert_no_hand_kept_enum_values(crate_root: impl AsRef<Path>, allowed: &[Allowed]) {
+    assert_no_hand_kept_values(crate_root.as_ref(), &spec_enum_values(), allowed);
 }
 
 /// A source with the value hidden in every place the guard must look, and in the places it must
