@@ -633,8 +633,7 @@ async fn bad_ids_get_422_uuid_parsing_and_never_touch_the_filesystem() {
         "/v1/files/../files.sqlite3/content",
         "/v1/files/%2e%2e/%2e%2e/content",
     ] {
-        let req = format!("GET {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {KEY}\r\nConnection: close\r\n\r\n");
-        let resp = raw_http(&emu, req.as_bytes()).await;
+        let resp = raw_get(&emu, path, true).await;
         assert!(
             resp.starts_with("HTTP/1.1 404") || resp.starts_with("HTTP/1.1 422"),
             "{path}: {resp}"

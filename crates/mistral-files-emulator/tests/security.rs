@@ -48,10 +48,7 @@ async fn chunked_upload_without_length_over_the_limit_is_refused_and_leaves_noth
 async fn oversized_request_heads_are_refused_and_the_server_lives_on() {
     let emu = emulator().await;
     let long_query = "x".repeat(1024 * 1024);
-    let req = format!(
-        "GET /v1/files?search={long_query} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {KEY}\r\nConnection: close\r\n\r\n"
-    );
-    let resp = raw_http(&emu, req.as_bytes()).await;
+    let resp = raw_get(&emu, &format!("/v1/files?search={long_query}"), true).await;
     assert!(
         resp.is_empty() || resp.starts_with("HTTP/1.1 4"),
         "{}",
@@ -83,8 +80,7 @@ async fn signed_url_tokens_cannot_reach_store_files() {
         "/signed/",
         "/signed/00000000-0000-0000-0000-000000000000.99999999999.00",
     ] {
-        let req = format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-        let resp = raw_http(&emu, req.as_bytes()).await;
+        let resp = raw_get(&emu, path, false).await;
         assert!(
             resp.starts_with("HTTP/1.1 403") || resp.starts_with("HTTP/1.1 404"),
             "{path}: {}",

@@ -179,6 +179,18 @@ pub async fn raw_http(emu: &RunningEmulator, request: &[u8]) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// [`raw_http`] with `GET path` exactly as given (no normalisation of `..` or `%2e`), with or
+/// without [`KEY`].
+pub async fn raw_get(emu: &RunningEmulator, path: &str, with_key: bool) -> String {
+    let auth = if with_key {
+        format!("Authorization: Bearer {KEY}\r\n")
+    } else {
+        String::new()
+    };
+    let req = format!("GET {path} HTTP/1.1\r\nHost: x\r\n{auth}Connection: close\r\n\r\n");
+    raw_http(emu, req.as_bytes()).await
+}
+
 /// Names of the entries of a directory, sorted (none for a missing directory).
 pub fn entries(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(dir)
