@@ -1,4 +1,4 @@
-//! An emulator expecting [`KEY`](crate::KEY), a `mistral-files` client for it, and look-ups in
+//! An emulator expecting [`KEY`], a `mistral-files` client for it, and look-ups in
 //! what the emulator recorded.
 
 use std::future::IntoFuture;

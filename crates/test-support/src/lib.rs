@@ -1,8 +1,8 @@
 //! Helpers shared by the tests of every crate of the workspace (a dev-dependency only; loopback
 //! only).
 //!
-//! - [`emulator`]: an emulator expecting [`KEY`], a [`mistral_files::Client`] for it with fast
-//!   retries, and look-ups in what the emulator recorded.
+//! - [`emulator`](mod@emulator): an emulator expecting [`KEY`], a [`mistral_files::Client`] for
+//!   it with fast retries, and look-ups in what the emulator recorded.
 //! - [`server`]: a scripted loopback HTTP/1.1 server, for faults the emulator does not model and
 //!   for capturing the requests a client builds.
 //! - [`http`]: plain-`reqwest` calls to the emulator's API, hand-built multipart bodies and raw
