@@ -123,7 +123,7 @@ fn out_of_range_options_are_usage_errors() {
         (vec!["ls", "--retries", "-3"], "--retries"),
     ];
     for (args, needle) in cases {
-        let out = env.cmd().args(&args).fails_with(2);
+        let out = env.fails(2, &args);
         let e = &out.stderr;
         assert!(e.contains(needle), "{args:?}: {e}");
     }
@@ -412,9 +412,9 @@ fn name_with_quotes_and_crlf_reaches_the_server_intact() {
 
         // The stored name is the same when read back, and `get` prints it without raw CR/LF.
         let id = f["id"].as_str().unwrap();
-        let out = env.cmd().args(["get", id, "--json"]).succeeds();
+        let out = env.ok(&["get", id, "--json"]);
         assert_eq!(out.json_lines()[0]["filename"], name);
-        let out = env.cmd().args(["get", id]).succeeds();
+        let out = env.ok(&["get", id]);
         let o = &out.stdout;
         let line = o
             .lines()
@@ -445,7 +445,7 @@ fn search_with_url_special_characters_is_one_value() {
     ];
     for q in queries {
         env.emu.clear_requests();
-        let out = env.cmd().args(["ls", "--json", "--search", q]).succeeds();
+        let out = env.ok(&["ls", "--json", "--search", q]);
         let docs = out.json_lines();
         assert_eq!(docs.len(), 1, "search {q:?}: {docs:?}");
         assert_eq!(docs[0]["id"], f["id"], "search {q:?}");
@@ -487,10 +487,7 @@ fn url_expiry_above_the_servers_maximum_prints_its_message() {
         .stdout(predicate::str::contains("/signed/"));
 
     env.emu.clear_requests();
-    let out = env
-        .cmd()
-        .args(["url", &id, "--expiry", "87601"])
-        .fails_with(1);
+    let out = env.fails(1, &["url", &id, "--expiry", "87601"]);
     let (o, e) = (&out.stdout, &out.stderr);
     assert!(o.is_empty(), "{o}");
     assert!(e.contains("422"), "{e}");

@@ -138,20 +138,14 @@ fn ls_table_json_filters_and_limit() {
     assert_eq!(o.lines().count(), 1 + 5, "{o}");
 
     // JSON: one document per file, all pages.
-    let out = env
-        .cmd()
-        .args(["ls", "--json", "--page-size", "2"])
-        .succeeds();
+    let out = env.ok(&["ls", "--json", "--page-size", "2"]);
     let docs = out.json_lines();
     assert_eq!(docs.len(), 5);
     assert!(docs.iter().all(|d| d["object"] == "file"));
 
     // --limit stops early (and asks for no more than needed).
     env.emu.clear_requests();
-    let out = env
-        .cmd()
-        .args(["ls", "--json", "--limit", "3", "--page-size", "2"])
-        .succeeds();
+    let out = env.ok(&["ls", "--json", "--limit", "3", "--page-size", "2"]);
     assert_eq!(out.json_lines().len(), 3);
     assert_eq!(env.api_requests(), 2);
 
@@ -204,7 +198,7 @@ fn get_human_and_json() {
         .stdout(predicate::str::contains("filename:    one.jsonl"))
         .stdout(predicate::str::contains("num_lines:   4"))
         .stdout(predicate::str::contains("expires:"));
-    let out = env.cmd().args(["get", id, "--json"]).succeeds();
+    let out = env.ok(&["get", id, "--json"]);
     let docs = out.json_lines();
     assert_eq!(docs.len(), 1);
     assert_eq!(docs[0]["id"], id);
@@ -230,7 +224,7 @@ fn rm_human_and_json_then_404_with_hint() {
         .success()
         .stdout(predicate::str::contains(format!("✓ deleted {a}")))
         .stdout(predicate::str::contains(format!("✓ deleted {b}")));
-    let out = env.cmd().args(["rm", &c, "--json"]).succeeds();
+    let out = env.ok(&["rm", &c, "--json"]);
     let docs = out.json_lines();
     assert_eq!(docs[0]["id"], c.as_str());
     assert_eq!(docs[0]["deleted"], true);
@@ -256,13 +250,10 @@ fn url_human_and_json_fetched_without_key() {
     let body = jsonl(5);
     let f = env.upload("u.jsonl", &body, &[]);
     let id = f["id"].as_str().unwrap();
-    let out = env.cmd().args(["url", id]).succeeds();
+    let out = env.ok(&["url", id]);
     let url = out.stdout.trim().to_string();
     assert!(url.starts_with(&env.url()), "{url}");
-    let out = env
-        .cmd()
-        .args(["url", id, "--expiry", "2", "--json"])
-        .succeeds();
+    let out = env.ok(&["url", id, "--expiry", "2", "--json"]);
     let docs = out.json_lines();
     assert_eq!(docs[0]["id"], id);
     assert_eq!(docs[0]["expiry_hours"], 2);
@@ -311,10 +302,7 @@ fn download_default_name_no_overwrite_force_stdout_and_json() {
     assert_eq!(std::fs::read(env.path("data.jsonl")).unwrap(), body);
 
     // -o PATH, JSON.
-    let out = env
-        .cmd()
-        .args(["download", id, "-o", "copy.jsonl", "--json"])
-        .succeeds();
+    let out = env.ok(&["download", id, "-o", "copy.jsonl", "--json"]);
     let docs = out.json_lines();
     assert_eq!(docs[0]["id"], id);
     assert_eq!(docs[0]["bytes"], body.len() as u64);
@@ -330,7 +318,7 @@ fn download_default_name_no_overwrite_force_stdout_and_json() {
     assert_eq!(std::fs::read(env.path("sub/data.jsonl")).unwrap(), body);
 
     // -o -: the raw bytes on stdout, nothing else.
-    let out = env.cmd().args(["download", id, "-o", "-"]).succeeds();
+    let out = env.ok(&["download", id, "-o", "-"]);
     assert_eq!(out.stdout_bytes(), body);
     // No temporary files left behind.
     let leftovers: Vec<_> = std::fs::read_dir(env.dir.path())
@@ -415,10 +403,7 @@ fn every_spec_purpose_is_accepted_by_upload_and_ls() {
         let (name, data) = sample_for(purpose);
         let f = env.upload(&format!("{i}-{name}"), &data, &["--purpose", purpose]);
         assert_eq!(f["purpose"], purpose, "{f}");
-        let out = env
-            .cmd()
-            .args(["ls", "--json", "--purpose", purpose])
-            .succeeds();
+        let out = env.ok(&["ls", "--json", "--purpose", purpose]);
         let docs = out.json_lines();
         assert_eq!(docs.len(), 1, "{purpose}: {docs:?}");
         assert_eq!(docs[0]["id"], f["id"]);
