@@ -1072,13 +1072,7 @@ async fn refused_requests_waiting_for_100_continue_are_answered_without_the_body
 #[tokio::test]
 async fn json_keys_follow_the_documented_order() {
     let emu = emulator().await;
-    let resp = http_client()
-        .post(format!("{}/v1/files", emu.url()))
-        .bearer_auth(KEY)
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={BOUNDARY}"),
-        )
+    let resp = post_files(&emu)
         .body(multipart_body(&[file_part("o.jsonl", b"{}")]))
         .send()
         .await

@@ -20,13 +20,7 @@ async fn chunked_upload_without_length_over_the_limit_is_refused_and_leaves_noth
     // streamed in small chunks: no Content-Length, Transfer-Encoding: chunked
     let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
         body.chunks(4096).map(|c| Ok(c.to_vec())).collect();
-    let resp = http_client()
-        .post(format!("{}/v1/files", emu.url()))
-        .bearer_auth(KEY)
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={BOUNDARY}"),
-        )
+    let resp = post_files(&emu)
         .body(reqwest::Body::wrap_stream(futures_util::stream::iter(
             chunks,
         )))

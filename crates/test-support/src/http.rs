@@ -52,16 +52,6 @@ pub async fn get_json(emu: &RunningEmulator, path_and_query: &str) -> (StatusCod
     send_json(get(emu, path_and_query)).await
 }
 
-/// A `DELETE` of `emu`'s `path`, with [`KEY`]; returns the status and the JSON body.
-pub async fn delete_json(emu: &RunningEmulator, path: &str) -> (StatusCode, Value) {
-    send_json(
-        http_client()
-            .delete(format!("{}{path}", emu.url()))
-            .bearer_auth(KEY),
-    )
-    .await
-}
-
 /// One part of a hand-built multipart body.
 #[derive(Debug, Clone)]
 pub enum Part<'a> {
@@ -135,14 +125,6 @@ pub async fn upload(
     let (status, body) = post_form(emu, &parts).await;
     assert_eq!(status, StatusCode::OK, "upload failed: {body}");
     body
-}
-
-/// The id (`"id"`) of a file object, as a string.
-pub fn id_of(file: &Value) -> String {
-    file["id"]
-        .as_str()
-        .expect("a file object has an id")
-        .to_string()
 }
 
 /// Downloads file `id`'s content; returns the status and the bytes.
