@@ -2,8 +2,8 @@
 //! shown in the `raw_requests` snapshot, or is on the allow-list below with its reason. A new
 //! operation upstream fails this test until each of the three follows (or is listed).
 
-use mistral_files::{Client, FilePurpose};
-use mistral_files_emulator::Emulator;
+use mistral_files::FilePurpose;
+use mistral_files_test_support::setup;
 use std::path::Path;
 
 /// Operations (our names) that `raw_requests` does not show, and why.
@@ -40,12 +40,7 @@ fn fits(template: &str, path: &str) -> bool {
 
 #[tokio::test]
 async fn every_operation_is_implemented_served_and_snapshotted() {
-    let emu = Emulator::builder().api_key("k").start().await.unwrap();
-    let client = Client::builder()
-        .with_api_key("k")
-        .with_base_url(emu.url())
-        .build()
-        .unwrap();
+    let (emu, client) = setup().await;
     // Every operation mistral-files offers, once.
     let file = client
         .upload_bytes("a.jsonl", b"{\"custom_id\":\"1\",\"body\":{}}\n".to_vec())

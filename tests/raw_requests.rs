@@ -3,69 +3,55 @@
 
 use mistral_files_raw::open_enums::{FilePurpose, SampleType, Source};
 use mistral_files_raw::{Client, ClientContext};
-use std::sync::{Arc, Mutex};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
+use mistral_files_test_support::{http_response, ScriptedServer, KEY};
 
 const FILE_ID: &str = "3b1f0c55-8d0e-4c7a-9a43-2f6c1d7e9b10";
 const FILE_JSON: &str = r#"{"id":"3b1f0c55-8d0e-4c7a-9a43-2f6c1d7e9b10","object":"file","bytes":null,"created_at":1760000000,"filename":"a.jsonl","purpose":"audio","sample_type":"instruct","source":"upload"}"#;
 
-/// Starts a server that answers every request with a body fitting its path and records
-/// the request head. Returns its base URL and the record.
-async fn capture_server() -> (String, Arc<Mutex<Vec<String>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let record = seen.clone();
-    tokio::spawn(async move {
-        loop {
-            let (mut socket, _) = listener.accept().await.unwrap();
-            let record = record.clone();
-            tokio::spawn(async move {
-                let mut head = Vec::new();
-                let mut byte = [0u8; 1];
-                while !head.ends_with(b"\r\n\r\n") {
-                    if socket.read(&mut byte).await.unwrap() == 0 {
-                        return;
-                    }
-                    head.push(byte[0]);
-                }
-                let head = String::from_utf8(head).unwrap();
-                record.lock().unwrap().push(describe(&head));
-                let target = head.split_whitespace().nth(1).unwrap_or("");
-                let path = target.split('?').next().unwrap_or("");
-                let (content_type, body) = if path.ends_with("/content") {
-                    ("application/octet-stream", "raw bytes".to_string())
-                } else if path.ends_with("/url") {
-                    (
-                        "application/json",
-                        r#"{"url":"https://blob.example/x?sig=1"}"#.to_string(),
-                    )
-                } else if path == "/v1/files" {
-                    (
-                        "application/json",
-                        format!(r#"{{"data":[{FILE_JSON}],"object":"list","total":1}}"#),
-                    )
-                } else if head.starts_with("DELETE") {
-                    (
-                        "application/json",
-                        format!(r#"{{"id":"{FILE_ID}","object":"file","deleted":true}}"#),
-                    )
-                } else {
-                    (
-                        "application/json",
-                        FILE_JSON.replace('}', r#","deleted":false}"#),
-                    )
-                };
-                let response = format!(
-                    "HTTP/1.1 200 OK\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-                socket.write_all(response.as_bytes()).await.unwrap();
-            });
-        }
-    });
-    (url, seen)
+/// Starts a server that answers every request with a body fitting its path (and records the
+/// request).
+async fn capture_server() -> ScriptedServer {
+    ScriptedServer::start(|_, head| {
+        let target = head.split_whitespace().nth(1).unwrap_or("");
+        let path = target.split('?').next().unwrap_or("");
+        let (content_type, body) = if path.ends_with("/content") {
+            ("application/octet-stream", "raw bytes".to_string())
+        } else if path.ends_with("/url") {
+            (
+                "application/json",
+                r#"{"url":"https://blob.example/x?sig=1"}"#.to_string(),
+            )
+        } else if path == "/v1/files" {
+            (
+                "application/json",
+                format!(r#"{{"data":[{FILE_JSON}],"object":"list","total":1}}"#),
+            )
+        } else if head.starts_with("DELETE") {
+            (
+                "application/json",
+                format!(r#"{{"id":"{FILE_ID}","object":"file","deleted":true}}"#),
+            )
+        } else {
+            (
+                "application/json",
+                FILE_JSON.replace('}', r#","deleted":false}"#),
+            )
+        };
+        http_response(
+            "200 OK",
+            &[
+                ("content-type", content_type.to_string()),
+                ("content-length", body.len().to_string()),
+            ],
+            body.as_bytes(),
+        )
+    })
+    .await
+}
+
+/// The requests `server` received, each as [`describe`] shows it.
+fn described(server: &ScriptedServer) -> Vec<String> {
+    server.heads().iter().map(|h| describe(h)).collect()
 }
 
 /// The request line and the headers a reviewer cares about, in a stable order.
@@ -84,7 +70,7 @@ fn describe(head: &str) -> String {
         })
         .map(|(k, v)| {
             let v = if k == "authorization" {
-                v.replace("test-key", "<key>")
+                v.replace(KEY, "<key>")
             } else {
                 v
             };
@@ -97,11 +83,11 @@ fn describe(head: &str) -> String {
 
 #[tokio::test]
 async fn each_operation_builds_the_expected_request() {
-    let (url, seen) = capture_server().await;
+    let server = capture_server().await;
     let client = Client::new_with_client(
-        &url,
+        &server.url,
         reqwest::Client::new(),
-        ClientContext::with_api_key("test-key").unwrap(),
+        ClientContext::with_api_key(KEY).unwrap(),
     );
     let id: uuid::Uuid = FILE_ID.parse().unwrap();
 
@@ -138,35 +124,42 @@ async fn each_operation_builds_the_expected_request() {
         .unwrap();
     client.download_file().file_id(id).send().await.unwrap();
 
-    let seen = seen.lock().unwrap().join("\n\n");
+    let seen = described(&server).join("\n\n");
     insta::assert_snapshot!("raw_requests", seen);
 }
 
 #[tokio::test]
 async fn anonymous_context_sends_no_authorization() {
-    let (url, seen) = capture_server().await;
-    let client = Client::new_with_client(&url, reqwest::Client::new(), ClientContext::anonymous());
+    let server = capture_server().await;
+    let client = Client::new_with_client(
+        &server.url,
+        reqwest::Client::new(),
+        ClientContext::anonymous(),
+    );
     client.list_files().send().await.unwrap();
-    let seen = seen.lock().unwrap();
+    let seen = described(&server);
     assert!(!seen[0].contains("authorization"), "{}", seen[0]);
 }
 
 #[tokio::test]
 async fn observe_reports_the_status_of_an_undecodable_error_page() {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        let (mut socket, _) = listener.accept().await.unwrap();
-        let mut buf = vec![0u8; 4096];
-        let _ = socket.read(&mut buf).await;
+    let server = ScriptedServer::start(|_, _| {
         let body = "<html>Bad Gateway</html>";
-        let response = format!(
-            "HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/html\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-            body.len()
-        );
-        socket.write_all(response.as_bytes()).await.unwrap();
-    });
-    let client = Client::new_with_client(&url, reqwest::Client::new(), ClientContext::anonymous());
+        http_response(
+            "502 Bad Gateway",
+            &[
+                ("content-type", "text/html".to_string()),
+                ("content-length", body.len().to_string()),
+            ],
+            body.as_bytes(),
+        )
+    })
+    .await;
+    let client = Client::new_with_client(
+        &server.url,
+        reqwest::Client::new(),
+        ClientContext::anonymous(),
+    );
     let (result, meta) = mistral_files_raw::observe(client.list_files().send()).await;
     // progenitor drops the status of a body it cannot decode; `observe` keeps it.
     assert!(matches!(

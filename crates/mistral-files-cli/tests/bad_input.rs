@@ -1,17 +1,24 @@
 //! Bad input on the command line: each a clear message and the right exit code (2 usage, 1 API or
 //! I/O), and no request sent when the input is refused locally. The key is never printed.
 
-mod common;
-
-use common::*;
 use mistral_files::{FilePurpose, FileVisibility, SampleType, Source};
+use mistral_files_test_support::cli::{cli, s, CliEnv, Run};
+use mistral_files_test_support::{jsonl, mkfifo, KEY};
 use predicates::prelude::*;
+
+/// The binary under test.
+const BIN: &str = env!("CARGO_BIN_EXE_mistral-files");
+
+/// The binary with no configuration.
+fn bare_cmd() -> assert_cmd::Command {
+    cli(BIN)
+}
 
 const GOOD_ID: &str = "3b6d2a3e-5c43-4f47-9d5e-1f1a2b3c4d5e";
 
 #[test]
 fn bad_ids_are_usage_errors_and_send_nothing() {
-    let env = Env::new();
+    let env = CliEnv::new(BIN);
     let bad = [
         "",
         "not-a-uuid",
@@ -41,7 +48,7 @@ fn bad_ids_are_usage_errors_and_send_nothing() {
 
 #[test]
 fn bad_paths_are_io_errors() {
-    let env = Env::new();
+    let env = CliEnv::new(BIN);
     let cases: Vec<(std::path::PathBuf, &str)> = vec![
         (env.path("nope.jsonl"), "not found"),
         (env.dir.path().to_path_buf(), "not a regular file"),
@@ -58,12 +65,7 @@ fn bad_paths_are_io_errors() {
     #[cfg(unix)]
     {
         let fifo = env.path("fifo.jsonl");
-        let ok = std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .map(|s| s.success())
-            .unwrap_or(false);
-        if ok {
+        if mkfifo(&fifo) {
             env.cmd()
                 .arg("upload")
                 .arg(&fifo)
@@ -77,7 +79,7 @@ fn bad_paths_are_io_errors() {
 
 #[test]
 fn out_of_range_options_are_usage_errors() {
-    let env = Env::new();
+    let env = CliEnv::new(BIN);
     let p = s(&env.write("ok.jsonl", &jsonl(1)));
     let q = s(&env.write("ok2.jsonl", &jsonl(1)));
     let long_name = format!("{}.jsonl", "n".repeat(300));
@@ -121,8 +123,8 @@ fn out_of_range_options_are_usage_errors() {
         (vec!["ls", "--retries", "-3"], "--retries"),
     ];
     for (args, needle) in cases {
-        let out = env.cmd().args(&args).assert().code(2).get_output().clone();
-        let (_, e) = texts(&out);
+        let out = env.fails(2, &args);
+        let e = &out.stderr;
         assert!(e.contains(needle), "{args:?}: {e}");
     }
     assert_eq!(env.api_requests(), 0);
@@ -130,7 +132,7 @@ fn out_of_range_options_are_usage_errors() {
 
 #[test]
 fn base_urls() {
-    let env = Env::new();
+    let env = CliEnv::new(BIN);
     let port = env.emu.addr().port();
     // No scheme: usage error, no request.
     for bad in [
@@ -184,7 +186,7 @@ fn base_urls() {
 
 #[test]
 fn missing_key_is_a_usage_error_that_says_what_to_set() {
-    let env = Env::new();
+    let env = CliEnv::new(BIN);
     for args in [vec!["ls"], vec!["get", GOOD_ID], vec!["upload", "x.jsonl"]] {
         bare_cmd()
             .args(&args)
@@ -206,16 +208,13 @@ fn missing_key_is_a_usage_error_that_says_what_to_set() {
 
 #[test]
 fn wrong_key_is_401_with_hint_and_not_printed() {
-    let env = Env::new();
+    let env = CliEnv::new(BIN);
     let wrong = "sk-WRONG-k3y-9d8e";
     let out = bare_cmd()
         .env("MISTRAL_API_KEY", wrong)
         .args(["ls", "-vvv", "--base-url", &env.url()])
-        .assert()
-        .code(1)
-        .get_output()
-        .clone();
-    let (o, e) = texts(&out);
+        .fails_with(1);
+    let (o, e) = (&out.stdout, &out.stderr);
     assert!(e.contains("401"), "{e}");
     assert!(e.contains("Unauthorized"), "{e}");
     assert!(e.contains("check the API key"), "{e}");
@@ -231,17 +230,14 @@ fn wrong_key_is_401_with_hint_and_not_printed() {
             "--base-url",
             &env.url(),
         ])
-        .assert()
-        .code(1)
-        .get_output()
-        .clone();
-    let (o, e) = texts(&out);
+        .fails_with(1);
+    let (o, e) = (&out.stdout, &out.stderr);
     assert!(!e.contains(wrong) && !o.contains(wrong), "{e}");
 }
 
 #[test]
 fn key_is_never_printed_even_with_vvv() {
-    let env = Env::new();
+    let env = CliEnv::new(BIN);
     let f = env.upload("k.jsonl", &jsonl(2), &[]);
     let id = f["id"].as_str().unwrap().to_string();
     let p = s(&env.write("k2.jsonl", &jsonl(1)));
@@ -258,20 +254,19 @@ fn key_is_never_printed_even_with_vvv() {
         vec!["ls", "--help"],
     ];
     for args in runs {
-        let out = env.cmd().args(&args).arg("-vvv").output().unwrap();
-        assert_no_key(&out);
+        let out = env.cmd().args(&args).arg("-vvv").run();
+        out.assert_no_key();
     }
     // Verbose logging did log something (so the check above means something).
-    let out = env.cmd().args(["ls", "-vvv"]).output().unwrap();
+    let out = env.cmd().args(["ls", "-vvv"]).run();
     assert!(!out.stderr.is_empty());
     // clap's usage errors do not echo it either.
     let out = env
         .cmd()
         .args(["ls", "--api-key", KEY, "--api-key", KEY])
-        .output()
-        .unwrap();
+        .run();
     assert_eq!(out.status.code(), Some(2));
-    assert_no_key(&out);
+    out.assert_no_key();
 }
 
 #[test]
@@ -297,7 +292,7 @@ fn help_documents_exit_codes() {
 #[test]
 fn unreadable_upload_path_is_an_io_error_and_sends_nothing() {
     use std::os::unix::fs::PermissionsExt;
-    let env = Env::new();
+    let env = CliEnv::new(BIN);
     let p = env.write("locked.jsonl", &jsonl(2));
     std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o000)).expect("chmod 000");
     if std::fs::File::open(&p).is_ok() {
@@ -308,16 +303,9 @@ fn unreadable_upload_path_is_an_io_error_and_sends_nothing() {
         );
         return;
     }
-    let out = env
-        .cmd()
-        .arg("upload")
-        .arg(&p)
-        .assert()
-        .code(1)
-        .get_output()
-        .clone();
+    let out = env.cmd().arg("upload").arg(&p).fails_with(1);
     std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).expect("chmod back");
-    let (o, e) = texts(&out);
+    let (o, e) = (&out.stdout, &out.stderr);
     assert!(o.is_empty(), "{o}");
     assert!(e.contains("locked.jsonl"), "{e}");
     assert!(e.contains("I/O error"), "{e}");
@@ -335,7 +323,7 @@ fn unreadable_upload_path_is_an_io_error_and_sends_nothing() {
 fn non_utf8_file_name_needs_name_and_is_never_guessed() {
     use std::ffi::OsStr;
     use std::os::unix::ffi::OsStrExt;
-    let env = Env::new();
+    let env = CliEnv::new(BIN);
     let p = env
         .dir
         .path()
@@ -344,15 +332,8 @@ fn non_utf8_file_name_needs_name_and_is_never_guessed() {
     std::fs::write(&p, &content).expect("write non-UTF-8 name");
 
     // Alone, without --name: usage error, nothing sent.
-    let out = env
-        .cmd()
-        .arg("upload")
-        .arg(&p)
-        .assert()
-        .code(2)
-        .get_output()
-        .clone();
-    let (o, e) = texts(&out);
+    let out = env.cmd().arg("upload").arg(&p).fails_with(2);
+    let (o, e) = (&out.stdout, &out.stderr);
     assert!(o.is_empty(), "{o}");
     assert!(e.contains("invalid file name"), "{e}");
     assert!(e.contains("not valid UTF-8"), "{e}");
@@ -365,11 +346,8 @@ fn non_utf8_file_name_needs_name_and_is_never_guessed() {
         .arg("upload")
         .arg(&p)
         .args(["--name", "renamed.jsonl", "--json"])
-        .assert()
-        .success()
-        .get_output()
-        .clone();
-    let docs = json_lines(&out.stdout);
+        .succeeds();
+    let docs = out.json_lines();
     assert_eq!(docs.len(), 1);
     assert_eq!(docs[0]["filename"], "renamed.jsonl");
     assert_eq!(docs[0]["bytes"], content.len() as u64);
@@ -391,16 +369,8 @@ fn non_utf8_file_name_needs_name_and_is_never_guessed() {
     // With another, good path: the good one is uploaded, the bad one reported, exit 1.
     env.emu.clear_requests();
     let good = env.write("good.jsonl", &jsonl(1));
-    let out = env
-        .cmd()
-        .arg("upload")
-        .arg(&p)
-        .arg(&good)
-        .assert()
-        .code(1)
-        .get_output()
-        .clone();
-    let (o, e) = texts(&out);
+    let out = env.cmd().arg("upload").arg(&p).arg(&good).fails_with(1);
+    let (o, e) = (&out.stdout, &out.stderr);
     assert!(o.contains("good.jsonl"), "{o}");
     assert!(e.contains("not valid UTF-8"), "{e}");
     assert!(e.contains("--name"), "{e}");
@@ -414,7 +384,7 @@ fn non_utf8_file_name_needs_name_and_is_never_guessed() {
 /// Human output never prints the raw control characters.
 #[test]
 fn name_with_quotes_and_crlf_reaches_the_server_intact() {
-    let env = Env::new();
+    let env = CliEnv::new(BIN);
     let names = [
         "q\"uote\r\nline.jsonl",
         "a\"; filename=\"evil.jsonl",
@@ -442,22 +412,10 @@ fn name_with_quotes_and_crlf_reaches_the_server_intact() {
 
         // The stored name is the same when read back, and `get` prints it without raw CR/LF.
         let id = f["id"].as_str().unwrap();
-        let out = env
-            .cmd()
-            .args(["get", id, "--json"])
-            .assert()
-            .success()
-            .get_output()
-            .clone();
-        assert_eq!(json_lines(&out.stdout)[0]["filename"], name);
-        let out = env
-            .cmd()
-            .args(["get", id])
-            .assert()
-            .success()
-            .get_output()
-            .clone();
-        let (o, _) = texts(&out);
+        let out = env.ok(&["get", id, "--json"]);
+        assert_eq!(out.json_lines()[0]["filename"], name);
+        let out = env.ok(&["get", id]);
+        let o = &out.stdout;
         let line = o
             .lines()
             .find(|l| l.starts_with("filename:"))
@@ -471,7 +429,7 @@ fn name_with_quotes_and_crlf_reaches_the_server_intact() {
 /// the wire, exactly as typed, no injected query keys; the emulator's filter finds the file.
 #[test]
 fn search_with_url_special_characters_is_one_value() {
-    let env = Env::new();
+    let env = CliEnv::new(BIN);
     let name = "a&b=c%20d#e f+g?h é€.jsonl";
     let f = env.upload("src.jsonl", &jsonl(1), &["--name", name]);
     env.upload("other.jsonl", &jsonl(1), &[]);
@@ -487,14 +445,8 @@ fn search_with_url_special_characters_is_one_value() {
     ];
     for q in queries {
         env.emu.clear_requests();
-        let out = env
-            .cmd()
-            .args(["ls", "--json", "--search", q])
-            .assert()
-            .success()
-            .get_output()
-            .clone();
-        let docs = json_lines(&out.stdout);
+        let out = env.ok(&["ls", "--json", "--search", q]);
+        let docs = out.json_lines();
         assert_eq!(docs.len(), 1, "search {q:?}: {docs:?}");
         assert_eq!(docs[0]["id"], f["id"], "search {q:?}");
         let reqs = env.emu.requests();
@@ -523,7 +475,7 @@ fn search_with_url_special_characters_is_one_value() {
 /// exit 1. Beyond the CLI's sanity bound (100 years) it is a usage error, nothing sent.
 #[test]
 fn url_expiry_above_the_servers_maximum_prints_its_message() {
-    let env = Env::new();
+    let env = CliEnv::new(BIN);
     let f = env.upload("u.jsonl", &jsonl(1), &[]);
     let id = f["id"].as_str().unwrap().to_string();
 
@@ -535,14 +487,8 @@ fn url_expiry_above_the_servers_maximum_prints_its_message() {
         .stdout(predicate::str::contains("/signed/"));
 
     env.emu.clear_requests();
-    let out = env
-        .cmd()
-        .args(["url", &id, "--expiry", "87601"])
-        .assert()
-        .code(1)
-        .get_output()
-        .clone();
-    let (o, e) = texts(&out);
+    let out = env.fails(1, &["url", &id, "--expiry", "87601"]);
+    let (o, e) = (&out.stdout, &out.stderr);
     assert!(o.is_empty(), "{o}");
     assert!(e.contains("422"), "{e}");
     assert!(e.contains("expiry"), "{e}");
@@ -567,7 +513,7 @@ fn url_expiry_above_the_servers_maximum_prints_its_message() {
 /// (exit 2, nothing sent) that a value outside them gets, with a suggestion for a near miss.
 #[test]
 fn enum_options_list_the_spec_values_and_refuse_others() {
-    let env = Env::new();
+    let env = CliEnv::new(BIN);
     let p = s(&env.write("ok.jsonl", &jsonl(1)));
     let cases: [(&[&str], &str, &[&str]); 5] = [
         (&["upload", &p], "--purpose", FilePurpose::KNOWN),
@@ -578,24 +524,12 @@ fn enum_options_list_the_spec_values_and_refuse_others() {
     ];
     for (cmd, opt, known) in cases {
         let listed = format!("[possible values: {}]", known.join(", "));
-        let help = bare_cmd()
-            .args([cmd[0], "--help"])
-            .assert()
-            .success()
-            .get_output()
-            .clone();
-        let (o, _) = texts(&help);
+        let help = bare_cmd().args([cmd[0], "--help"]).succeeds();
+        let o = &help.stdout;
         assert!(o.contains(&listed), "{cmd:?} --help: {listed} in {o}");
         for bad in ["not-a-value", ""] {
-            let out = env
-                .cmd()
-                .args(cmd)
-                .args([opt, bad])
-                .assert()
-                .code(2)
-                .get_output()
-                .clone();
-            let (_, e) = texts(&out);
+            let out = env.cmd().args(cmd).args([opt, bad]).fails_with(2);
+            let e = &out.stderr;
             assert!(
                 e.contains(opt) && e.contains(&listed),
                 "{cmd:?} {opt} {bad:?}: {e}"
@@ -603,15 +537,8 @@ fn enum_options_list_the_spec_values_and_refuse_others() {
         }
         // a near miss of a known value (its last character dropped) suggests that value
         let near = &known[0][..known[0].len() - 1];
-        let out = env
-            .cmd()
-            .args(cmd)
-            .args([opt, near])
-            .assert()
-            .code(2)
-            .get_output()
-            .clone();
-        let (_, e) = texts(&out);
+        let out = env.cmd().args(cmd).args([opt, near]).fails_with(2);
+        let e = &out.stderr;
         assert!(
             e.contains(&format!("'{}'", known[0])),
             "{cmd:?} {opt} {near}: {e}"

@@ -1,15 +1,17 @@
 //! End-to-end: every command of the built `mistral-files` binary against an emulator started in
 //! the test process, in human and `--json` modes.
 
-mod common;
-
-use common::*;
 use mistral_files::{FilePurpose, FileVisibility, SampleType, Source};
+use mistral_files_test_support::cli::{CliEnv, Run};
+use mistral_files_test_support::{jsonl, wire_literals};
 use predicates::prelude::*;
+
+/// The binary under test.
+const BIN: &str = env!("CARGO_BIN_EXE_mistral-files");
 
 #[test]
 fn upload_human_and_json() {
-    let env = Env::new();
+    let env = CliEnv::new(BIN);
     let body = jsonl(3);
     let p = env.write("train.jsonl", &body);
     env.cmd()
@@ -36,7 +38,7 @@ fn upload_human_and_json() {
 
 #[test]
 fn upload_with_options_and_many_files_in_parallel() {
-    let env = Env::new();
+    let env = CliEnv::new(BIN);
     let f = env.upload(
         "batch.jsonl",
         &jsonl(2),
@@ -69,12 +71,8 @@ fn upload_with_options_and_many_files_in_parallel() {
         .arg("upload")
         .args(&paths)
         .args(["--parallel", "3", "--json"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let docs = json_lines(&out);
+        .succeeds();
+    let docs = out.json_lines();
     assert_eq!(docs.len(), 5);
     for (i, d) in docs.iter().enumerate() {
         // Results come in the order of the arguments.
@@ -85,7 +83,7 @@ fn upload_with_options_and_many_files_in_parallel() {
 
 #[test]
 fn upload_partial_failure_reports_each_and_exits_1() {
-    let env = Env::new();
+    let env = CliEnv::new(BIN);
     let good = env.write("good.jsonl", &jsonl(1));
     let missing = env.path("missing.jsonl");
     let out = env
@@ -93,11 +91,8 @@ fn upload_partial_failure_reports_each_and_exits_1() {
         .arg("upload")
         .arg(&good)
         .arg(&missing)
-        .assert()
-        .code(1)
-        .get_output()
-        .clone();
-    let (o, e) = texts(&out);
+        .fails_with(1);
+    let (o, e) = (&out.stdout, &out.stderr);
     assert!(o.contains("good.jsonl"), "{o}");
     assert!(e.contains("missing.jsonl"), "{e}");
     assert!(e.contains("1 of 2 uploads failed"), "{e}");
@@ -105,7 +100,7 @@ fn upload_partial_failure_reports_each_and_exits_1() {
 
 #[test]
 fn upload_validate_rejects_bad_jsonl_without_sending() {
-    let env = Env::new();
+    let env = CliEnv::new(BIN);
     let p = env.write("bad.jsonl", b"{\"ok\":1}\nnot json\n");
     env.cmd()
         .arg("upload")
@@ -119,7 +114,7 @@ fn upload_validate_rejects_bad_jsonl_without_sending() {
 
 #[test]
 fn ls_table_json_filters_and_limit() {
-    let env = Env::new();
+    let env = CliEnv::new(BIN);
     env.cmd()
         .arg("ls")
         .assert()
@@ -132,8 +127,8 @@ fn ls_table_json_filters_and_limit() {
     }
 
     // Human: a table with headers and every file.
-    let out = env.cmd().arg("ls").assert().success().get_output().clone();
-    let (o, _) = texts(&out);
+    let out = env.cmd().arg("ls").succeeds();
+    let o = &out.stdout;
     for h in ["ID", "NAME", "SIZE", "PURPOSE", "CREATED"] {
         assert!(o.contains(h), "{o}");
     }
@@ -143,44 +138,21 @@ fn ls_table_json_filters_and_limit() {
     assert_eq!(o.lines().count(), 1 + 5, "{o}");
 
     // JSON: one document per file, all pages.
-    let out = env
-        .cmd()
-        .args(["ls", "--json", "--page-size", "2"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let docs = json_lines(&out);
+    let out = env.ok(&["ls", "--json", "--page-size", "2"]);
+    let docs = out.json_lines();
     assert_eq!(docs.len(), 5);
     assert!(docs.iter().all(|d| d["object"] == "file"));
 
     // --limit stops early (and asks for no more than needed).
     env.emu.clear_requests();
-    let out = env
-        .cmd()
-        .args(["ls", "--json", "--limit", "3", "--page-size", "2"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    assert_eq!(json_lines(&out).len(), 3);
+    let out = env.ok(&["ls", "--json", "--limit", "3", "--page-size", "2"]);
+    assert_eq!(out.json_lines().len(), 3);
     assert_eq!(env.api_requests(), 2);
 
     // Filters.
     let one = |args: &[&str]| -> Vec<serde_json::Value> {
-        let out = env
-            .cmd()
-            .arg("ls")
-            .args(args)
-            .arg("--json")
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone();
-        json_lines(&out)
+        let out = env.cmd().arg("ls").args(args).arg("--json").succeeds();
+        out.json_lines()
     };
     let by_purpose = one(&["--purpose", "batch"]);
     assert_eq!(by_purpose.len(), 1);
@@ -215,7 +187,7 @@ fn ls_table_json_filters_and_limit() {
 
 #[test]
 fn get_human_and_json() {
-    let env = Env::new();
+    let env = CliEnv::new(BIN);
     let f = env.upload("one.jsonl", &jsonl(4), &["--expiry", "2"]);
     let id = f["id"].as_str().unwrap();
     env.cmd()
@@ -226,15 +198,8 @@ fn get_human_and_json() {
         .stdout(predicate::str::contains("filename:    one.jsonl"))
         .stdout(predicate::str::contains("num_lines:   4"))
         .stdout(predicate::str::contains("expires:"));
-    let out = env
-        .cmd()
-        .args(["get", id, "--json"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let docs = json_lines(&out);
+    let out = env.ok(&["get", id, "--json"]);
+    let docs = out.json_lines();
     assert_eq!(docs.len(), 1);
     assert_eq!(docs[0]["id"], id);
     assert_eq!(docs[0]["filename"], "one.jsonl");
@@ -244,7 +209,7 @@ fn get_human_and_json() {
 
 #[test]
 fn rm_human_and_json_then_404_with_hint() {
-    let env = Env::new();
+    let env = CliEnv::new(BIN);
     let a = env.upload("a.jsonl", &jsonl(1), &[]);
     let b = env.upload("b.jsonl", &jsonl(1), &[]);
     let c = env.upload("c.jsonl", &jsonl(1), &[]);
@@ -259,15 +224,8 @@ fn rm_human_and_json_then_404_with_hint() {
         .success()
         .stdout(predicate::str::contains(format!("✓ deleted {a}")))
         .stdout(predicate::str::contains(format!("✓ deleted {b}")));
-    let out = env
-        .cmd()
-        .args(["rm", &c, "--json"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let docs = json_lines(&out);
+    let out = env.ok(&["rm", &c, "--json"]);
+    let docs = out.json_lines();
     assert_eq!(docs[0]["id"], c.as_str());
     assert_eq!(docs[0]["deleted"], true);
 
@@ -288,29 +246,15 @@ fn rm_human_and_json_then_404_with_hint() {
 
 #[test]
 fn url_human_and_json_fetched_without_key() {
-    let env = Env::new();
+    let env = CliEnv::new(BIN);
     let body = jsonl(5);
     let f = env.upload("u.jsonl", &body, &[]);
     let id = f["id"].as_str().unwrap();
-    let out = env
-        .cmd()
-        .args(["url", id])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let url = String::from_utf8(out).unwrap().trim().to_string();
+    let out = env.ok(&["url", id]);
+    let url = out.stdout.trim().to_string();
     assert!(url.starts_with(&env.url()), "{url}");
-    let out = env
-        .cmd()
-        .args(["url", id, "--expiry", "2", "--json"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let docs = json_lines(&out);
+    let out = env.ok(&["url", id, "--expiry", "2", "--json"]);
+    let docs = out.json_lines();
     assert_eq!(docs[0]["id"], id);
     assert_eq!(docs[0]["expiry_hours"], 2);
     let url2 = docs[0]["url"].as_str().unwrap().to_string();
@@ -327,7 +271,7 @@ fn url_human_and_json_fetched_without_key() {
 
 #[test]
 fn download_default_name_no_overwrite_force_stdout_and_json() {
-    let env = Env::new();
+    let env = CliEnv::new(BIN);
     let body = jsonl(7);
     let f = env.upload("data.jsonl", &body, &[]);
     let id = f["id"].as_str().unwrap();
@@ -358,15 +302,8 @@ fn download_default_name_no_overwrite_force_stdout_and_json() {
     assert_eq!(std::fs::read(env.path("data.jsonl")).unwrap(), body);
 
     // -o PATH, JSON.
-    let out = env
-        .cmd()
-        .args(["download", id, "-o", "copy.jsonl", "--json"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let docs = json_lines(&out);
+    let out = env.ok(&["download", id, "-o", "copy.jsonl", "--json"]);
+    let docs = out.json_lines();
     assert_eq!(docs[0]["id"], id);
     assert_eq!(docs[0]["bytes"], body.len() as u64);
     assert_eq!(docs[0]["path"], "copy.jsonl");
@@ -381,15 +318,8 @@ fn download_default_name_no_overwrite_force_stdout_and_json() {
     assert_eq!(std::fs::read(env.path("sub/data.jsonl")).unwrap(), body);
 
     // -o -: the raw bytes on stdout, nothing else.
-    let out = env
-        .cmd()
-        .args(["download", id, "-o", "-"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    assert_eq!(out, body);
+    let out = env.ok(&["download", id, "-o", "-"]);
+    assert_eq!(out.stdout_bytes(), body);
     // No temporary files left behind.
     let leftovers: Vec<_> = std::fs::read_dir(env.dir.path())
         .unwrap()
@@ -401,7 +331,7 @@ fn download_default_name_no_overwrite_force_stdout_and_json() {
 
 #[test]
 fn download_sanitizes_the_server_name() {
-    let env = Env::new();
+    let env = CliEnv::new(BIN);
     let body = jsonl(1);
     let f = env.upload("x.jsonl", &body, &["--name", "..evil\r\nname.jsonl"]);
     let id = f["id"].as_str().unwrap();
@@ -411,7 +341,7 @@ fn download_sanitizes_the_server_name() {
 
 #[test]
 fn download_missing_file_is_404_and_writes_nothing() {
-    let env = Env::new();
+    let env = CliEnv::new(BIN);
     env.cmd()
         .args([
             "download",
@@ -428,7 +358,7 @@ fn download_missing_file_is_404_and_writes_nothing() {
 
 #[test]
 fn server_errors_show_the_message_and_exit_1() {
-    let env = Env::new();
+    let env = CliEnv::new(BIN);
     env.emu.faults().fail_next(1, 429, None);
     env.cmd()
         .args(["ls", "--retries", "0"])
@@ -468,20 +398,13 @@ fn sample_for(purpose: &str) -> (&'static str, Vec<u8>) {
 
 #[test]
 fn every_spec_purpose_is_accepted_by_upload_and_ls() {
-    let env = Env::new();
+    let env = CliEnv::new(BIN);
     for (i, &purpose) in FilePurpose::KNOWN.iter().enumerate() {
         let (name, data) = sample_for(purpose);
         let f = env.upload(&format!("{i}-{name}"), &data, &["--purpose", purpose]);
         assert_eq!(f["purpose"], purpose, "{f}");
-        let out = env
-            .cmd()
-            .args(["ls", "--json", "--purpose", purpose])
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone();
-        let docs = json_lines(&out);
+        let out = env.ok(&["ls", "--json", "--purpose", purpose]);
+        let docs = out.json_lines();
         assert_eq!(docs.len(), 1, "{purpose}: {docs:?}");
         assert_eq!(docs[0]["id"], f["id"]);
     }
@@ -489,7 +412,7 @@ fn every_spec_purpose_is_accepted_by_upload_and_ls() {
 
 #[test]
 fn every_spec_sample_type_source_and_visibility_is_accepted() {
-    let env = Env::new();
+    let env = CliEnv::new(BIN);
     env.upload("a.jsonl", &jsonl(1), &[]);
     for (opt, key, values) in [
         ("--sample-type", "sample_type", SampleType::KNOWN),
@@ -507,14 +430,8 @@ fn every_spec_sample_type_source_and_visibility_is_accepted() {
         for &value in values {
             args.extend([opt, value]);
         }
-        let out = env
-            .cmd()
-            .args(&args)
-            .assert()
-            .success()
-            .get_output()
-            .clone();
-        assert_eq!(json_lines(&out.stdout).len(), 1, "{args:?}");
+        let out = env.cmd().args(&args).succeeds();
+        assert_eq!(out.json_lines().len(), 1, "{args:?}");
         let list = env
             .emu
             .requests()
@@ -541,19 +458,11 @@ fn the_literal_guard_finds_values_in_code_attributes_and_macros() {
 }
 
 /// Fails when the CLI's non-test code holds a string literal equal to a wire value of the spec's
-/// enums: such values must come from the enums (see `tests/common/wire_literals.rs`).
+/// enums: such values must come from the enums (see the test-support crate's `wire_literals`).
 #[test]
 fn no_hand_kept_enum_values_in_src() {
-    let known: std::collections::BTreeSet<&str> = FilePurpose::KNOWN
-        .iter()
-        .chain(SampleType::KNOWN)
-        .chain(Source::KNOWN)
-        .chain(FileVisibility::KNOWN)
-        .copied()
-        .collect();
-    wire_literals::assert_no_hand_kept_values(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")),
-        &known,
+    wire_literals::assert_no_hand_kept_enum_values(
+        env!("CARGO_MANIFEST_DIR"),
         &[wire_literals::Allowed {
             file: "src/demo.rs",
             value: "upload",

@@ -1,13 +1,20 @@
 //! `demo` (human and JSON, with no configuration) and `serve` (a child process answering plain HTTP).
 
-mod common;
-
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Stdio};
 
-use common::*;
+use mistral_files_test_support::cli::{cli, Run};
+use mistral_files_test_support::{jsonl, KEY};
 use predicates::prelude::*;
+
+/// The binary under test.
+const BIN: &str = env!("CARGO_BIN_EXE_mistral-files");
+
+/// The binary with no configuration.
+fn bare_cmd() -> assert_cmd::Command {
+    cli(BIN)
+}
 
 #[test]
 fn demo_passes_with_no_configuration() {
@@ -16,12 +23,9 @@ fn demo_passes_with_no_configuration() {
         .env("MISTRAL_API_KEY", "sk-ignored")
         .env("MISTRAL_BASE_URL", "http://127.0.0.1:9")
         .arg("demo")
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("✗").not())
-        .get_output()
-        .clone();
-    let (o, _) = texts(&out);
+        .succeeds();
+    let o = &out.stdout;
+    assert!(!o.contains('✗'), "{o}");
     for step in [
         "✓ start the emulator",
         "✓ upload sample.jsonl",
@@ -43,14 +47,8 @@ fn demo_passes_with_no_configuration() {
 
 #[test]
 fn demo_json() {
-    let out = bare_cmd()
-        .args(["demo", "--json"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let docs = json_lines(&out);
+    let out = bare_cmd().args(["demo", "--json"]).succeeds();
+    let docs = out.json_lines();
     let steps: Vec<&str> = docs.iter().map(|d| d["step"].as_str().unwrap()).collect();
     assert_eq!(
         steps,
@@ -92,7 +90,7 @@ impl Drop for Server {
 
 /// Starts `mistral-files serve --addr 127.0.0.1:0 ARGS` and reads the URL it prints.
 fn serve(args: &[&str], key: Option<&str>) -> Server {
-    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_mistral-files"));
+    let mut c = std::process::Command::new(BIN);
     c.env_remove("MISTRAL_API_KEY")
         .env_remove("MISTRAL_BASE_URL")
         .args(["serve", "--addr", "127.0.0.1:0"])

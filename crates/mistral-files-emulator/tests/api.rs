@@ -1,11 +1,10 @@
 //! Every endpoint of the emulator, driven with reqwest (and raw TCP where a client would
 //! normalise the request) against an emulator on 127.0.0.1:0.
 
-mod common;
-
-use common::*;
 use mistral_files_emulator::Emulator;
 use mistral_files_raw::open_enums::{FilePurpose, FileVisibility, SampleType, Source};
+use mistral_files_test_support::http::*;
+use mistral_files_test_support::{emulator, emulator_with, sha256_hex, wire_literals, KEY};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -15,8 +14,8 @@ const JSONL: &[u8] =
 
 #[tokio::test]
 async fn auth_is_required_on_every_api_route_and_the_key_is_never_recorded() {
-    let emu = start().await;
-    let c = client();
+    let emu = emulator().await;
+    let c = http_client();
     for (method, path) in [
         ("GET", "/v1/files".to_string()),
         ("POST", "/v1/files".to_string()),
@@ -38,7 +37,8 @@ async fn auth_is_required_on_every_api_route_and_the_key_is_never_recorded() {
         );
         let (s, _) = send_json(
             c.request(m, &url)
-                .header("authorization", "Basic dGVzdC1rZXk="),
+                // the right key, base64-encoded, under the wrong scheme
+                .header("authorization", "Basic c2stdGVzdC1TM0NSM1QtN2MxZjBl"),
         )
         .await;
         assert_eq!(s, StatusCode::UNAUTHORIZED);
@@ -72,13 +72,13 @@ async fn auth_is_required_on_every_api_route_and_the_key_is_never_recorded() {
 #[tokio::test]
 async fn no_auth_mode_accepts_requests_without_a_key() {
     let emu = Emulator::builder().no_auth().start().await.unwrap();
-    let (s, _) = send_json(client().get(format!("{}/v1/files", emu.url()))).await;
+    let (s, _) = send_json(http_client().get(format!("{}/v1/files", emu.url()))).await;
     assert_eq!(s, StatusCode::OK);
 }
 
 #[tokio::test]
 async fn upload_fills_in_every_field_and_is_recorded() {
-    let emu = start().await;
+    let emu = emulator().await;
     let before = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -133,7 +133,7 @@ async fn upload_fills_in_every_field_and_is_recorded() {
 
 #[tokio::test]
 async fn upload_defaults_and_sample_type_per_purpose() {
-    let emu = start().await;
+    let emu = emulator().await;
     let f = upload(&emu, "a.jsonl", b"{}\n{}\n", &[]).await;
     assert_eq!(f["purpose"], "fine-tune");
     assert_eq!(f["sample_type"], "instruct");
@@ -170,7 +170,7 @@ async fn upload_defaults_and_sample_type_per_purpose() {
 
 #[tokio::test]
 async fn upload_validation_errors_have_fastapis_shape() {
-    let emu = start().await;
+    let emu = emulator().await;
     // no file part
     let (s, b) = post_form(&emu, &[Part::Text("purpose", "fine-tune")]).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
@@ -180,7 +180,7 @@ async fn upload_validation_errors_have_fastapis_shape() {
     );
     // not multipart at all
     let (s, b) = send_json(
-        client()
+        http_client()
             .post(format!("{}/v1/files", emu.url()))
             .bearer_auth(KEY)
             .body("x"),
@@ -277,11 +277,7 @@ async fn upload_validation_errors_have_fastapis_shape() {
 
 #[tokio::test]
 async fn format_checks_can_be_turned_off() {
-    let emu = Emulator::builder()
-        .check_file_formats(false)
-        .start()
-        .await
-        .unwrap();
+    let emu = emulator_with(|b| b.check_file_formats(false)).await;
     let f = upload(&emu, "big.bin", b"\x00\x01", &[]).await;
     assert_eq!(f["mimetype"], "application/octet-stream");
     assert_eq!(f["num_lines"], Value::Null);
@@ -289,11 +285,7 @@ async fn format_checks_can_be_turned_off() {
 
 #[tokio::test]
 async fn size_limit_is_enforced_with_413_and_leaves_nothing() {
-    let emu = Emulator::builder()
-        .max_upload_bytes(1000)
-        .start()
-        .await
-        .unwrap();
+    let emu = emulator_with(|b| b.max_upload_bytes(1000)).await;
     let exact = vec![b'a'; 1000];
     let f = upload(&emu, "limit.jsonl", &exact, &[]).await;
     assert_eq!(f["bytes"], 1000);
@@ -328,7 +320,7 @@ async fn size_limit_is_enforced_with_413_and_leaves_nothing() {
 #[tokio::test]
 async fn the_default_limit_is_512_mib() {
     assert_eq!(mistral_files_emulator::MAX_UPLOAD_BYTES, 536_870_912);
-    let emu = start().await;
+    let emu = emulator().await;
     // declared over the limit: refused without reading the body
     let req = format!(
         "POST /v1/files HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {KEY}\r\nContent-Type: multipart/form-data; boundary={BOUNDARY}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
@@ -356,7 +348,7 @@ async fn ids_of(
 
 #[tokio::test]
 async fn list_filters_paging_and_total() {
-    let emu = start().await;
+    let emu = emulator().await;
     upload(
         &emu,
         "alpha-train.jsonl",
@@ -495,7 +487,7 @@ async fn list_filters_paging_and_total() {
 
 #[tokio::test]
 async fn list_validation_errors() {
-    let emu = start().await;
+    let emu = emulator().await;
     let (s, b) = get_json(&emu, "/v1/files?sample_type=instruct&sample_type=bogus&purpose=x&page=-1&page_size=abc&include_total=maybe&source=web").await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     let d = b["detail"].as_array().unwrap();
@@ -544,7 +536,7 @@ async fn list_validation_errors() {
 
 #[tokio::test]
 async fn retrieve_then_delete_then_404_everywhere() {
-    let emu = start().await;
+    let emu = emulator().await;
     let f = upload(&emu, "r.jsonl", JSONL, &[]).await;
     let id = f["id"].as_str().unwrap().to_string();
     let (s, r) = get_json(&emu, &format!("/v1/files/{id}")).await;
@@ -560,7 +552,7 @@ async fn retrieve_then_delete_then_404_everywhere() {
     assert_eq!(s, StatusCode::OK);
 
     let (s, d) = send_json(
-        client()
+        http_client()
             .delete(format!("{}/v1/files/{id}", emu.url()))
             .bearer_auth(KEY),
     )
@@ -583,7 +575,7 @@ async fn retrieve_then_delete_then_404_everywhere() {
         (StatusCode::NOT_FOUND, nf.clone())
     );
     let (s, b) = send_json(
-        client()
+        http_client()
             .delete(format!("{}/v1/files/{id}", emu.url()))
             .bearer_auth(KEY),
     )
@@ -595,8 +587,8 @@ async fn retrieve_then_delete_then_404_everywhere() {
 
 #[tokio::test]
 async fn bad_ids_get_422_uuid_parsing_and_never_touch_the_filesystem() {
-    let emu = start().await;
-    let c = client();
+    let emu = emulator().await;
+    let c = http_client();
     for (raw, decoded) in [
         ("not-a-uuid", "not-a-uuid"),
         ("..%2F..%2Fetc%2Fpasswd", "../../etc/passwd"),
@@ -641,8 +633,7 @@ async fn bad_ids_get_422_uuid_parsing_and_never_touch_the_filesystem() {
         "/v1/files/../files.sqlite3/content",
         "/v1/files/%2e%2e/%2e%2e/content",
     ] {
-        let req = format!("GET {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {KEY}\r\nConnection: close\r\n\r\n");
-        let resp = raw_http(&emu, req.as_bytes()).await;
+        let resp = raw_get(&emu, path, true).await;
         assert!(
             resp.starts_with("HTTP/1.1 404") || resp.starts_with("HTTP/1.1 422"),
             "{path}: {resp}"
@@ -658,11 +649,7 @@ async fn bad_ids_get_422_uuid_parsing_and_never_touch_the_filesystem() {
 #[tokio::test]
 async fn names_are_stored_verbatim_and_never_used_as_paths() {
     let outer = tempfile::tempdir().unwrap();
-    let emu = Emulator::builder()
-        .data_dir(outer.path().join("data"))
-        .start()
-        .await
-        .unwrap();
+    let emu = emulator_with(|b| b.data_dir(outer.path().join("data"))).await;
     let cases: Vec<(String, String)> = vec![
         // (Content-Disposition parameters, expected stored name)
         (
@@ -695,12 +682,7 @@ async fn names_are_stored_verbatim_and_never_used_as_paths() {
         let (_, r) = get_json(&emu, &format!("/v1/files/{id}")).await;
         assert_eq!(r["filename"], expected.as_str());
         // the download's Content-Disposition never breaks the header
-        let resp = client()
-            .get(format!("{}/v1/files/{id}/content", emu.url()))
-            .bearer_auth(KEY)
-            .send()
-            .await
-            .unwrap();
+        let resp = send(get(&emu, &format!("/v1/files/{id}/content"))).await;
         assert_eq!(resp.status(), StatusCode::OK);
         let cd = resp.headers()["content-disposition"]
             .to_str()
@@ -723,14 +705,14 @@ async fn names_are_stored_verbatim_and_never_used_as_paths() {
 
 #[tokio::test]
 async fn download_full_range_and_416() {
-    let emu = start().await;
+    let emu = emulator().await;
     let data: Vec<u8> = (0..700_000u32).map(|i| (i % 251) as u8).collect();
     let f = upload(&emu, "blob.jsonl", &data, &[]).await;
     let id = f["id"].as_str().unwrap();
-    let url = format!("{}/v1/files/{id}/content", emu.url());
-    let c = client();
+    let path = format!("/v1/files/{id}/content");
+    let ranged = |range: &str| send(get(&emu, &path).header("range", range));
 
-    let resp = c.get(&url).bearer_auth(KEY).send().await.unwrap();
+    let resp = send(get(&emu, &path)).await;
     assert_eq!(resp.status(), StatusCode::OK);
     let h = resp.headers().clone();
     assert_eq!(h["content-length"], data.len().to_string().as_str());
@@ -749,13 +731,7 @@ async fn download_full_range_and_416() {
         ("bytes=699999-800000", 699_999, 699_999),
         ("bytes=262143-262145", 262_143, 262_145),
     ] {
-        let resp = c
-            .get(&url)
-            .bearer_auth(KEY)
-            .header("range", range)
-            .send()
-            .await
-            .unwrap();
+        let resp = ranged(range).await;
         assert_eq!(resp.status(), StatusCode::PARTIAL_CONTENT, "{range}");
         assert_eq!(
             resp.headers()["content-range"].to_str().unwrap(),
@@ -772,13 +748,7 @@ async fn download_full_range_and_416() {
         );
     }
     for range in ["bytes=700000-", "bytes=800000-900000", "bytes=-0"] {
-        let resp = c
-            .get(&url)
-            .bearer_auth(KEY)
-            .header("range", range)
-            .send()
-            .await
-            .unwrap();
+        let resp = ranged(range).await;
         assert_eq!(resp.status(), StatusCode::RANGE_NOT_SATISFIABLE, "{range}");
         assert_eq!(
             resp.headers()["content-range"],
@@ -787,18 +757,17 @@ async fn download_full_range_and_416() {
     }
     // malformed or multiple ranges are ignored: the full content
     for range in ["bytes=5-2", "bytes=0-1,5-6", "lines=1-2", "bytes=x-"] {
-        let resp = c
-            .get(&url)
-            .bearer_auth(KEY)
-            .header("range", range)
-            .send()
-            .await
-            .unwrap();
+        let resp = ranged(range).await;
         assert_eq!(resp.status(), StatusCode::OK, "{range}");
         assert_eq!(resp.bytes().await.unwrap().len(), data.len());
     }
     // HEAD: headers only
-    let resp = c.head(&url).bearer_auth(KEY).send().await.unwrap();
+    let resp = send(
+        http_client()
+            .head(format!("{}{path}", emu.url()))
+            .bearer_auth(KEY),
+    )
+    .await;
     assert_eq!(resp.status(), StatusCode::OK);
     assert_eq!(
         resp.headers()["content-length"],
@@ -812,7 +781,7 @@ async fn download_full_range_and_416() {
 
 #[tokio::test]
 async fn signed_urls_work_without_auth_expire_and_refuse_tampering() {
-    let emu = start().await;
+    let emu = emulator().await;
     let data = b"{\"signed\":true}\n".repeat(1000);
     let f = upload(&emu, "s.jsonl", &data, &[]).await;
     let id = f["id"].as_str().unwrap();
@@ -824,7 +793,7 @@ async fn signed_urls_work_without_auth_expire_and_refuse_tampering() {
     assert_eq!(b.as_object().unwrap().len(), 1);
 
     emu.clear_requests();
-    let c = client();
+    let c = http_client();
     let resp = c.get(&url).send().await.unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
     assert_eq!(resp.headers()["accept-ranges"], "bytes");
@@ -909,7 +878,7 @@ async fn signed_urls_work_without_auth_expire_and_refuse_tampering() {
 
 #[tokio::test]
 async fn files_expire_from_their_expiry_hours() {
-    let emu = start().await;
+    let emu = emulator().await;
     let f = upload(&emu, "short.jsonl", b"{}", &[("expiry", "1")]).await;
     upload(&emu, "forever.jsonl", b"{}", &[]).await;
     let id = f["id"].as_str().unwrap();
@@ -926,11 +895,7 @@ async fn files_expire_from_their_expiry_hours() {
 #[tokio::test]
 async fn restart_on_the_same_data_dir_keeps_everything() {
     let dir = tempfile::tempdir().unwrap();
-    let emu = Emulator::builder()
-        .data_dir(dir.path())
-        .start()
-        .await
-        .unwrap();
+    let emu = emulator_with(|b| b.data_dir(dir.path())).await;
     let data = b"{\"keep\":1}\n{\"keep\":2}\n".to_vec();
     let f = upload(&emu, "keep.jsonl", &data, &[("expiry", "48")]).await;
     let id = f["id"].as_str().unwrap().to_string();
@@ -938,7 +903,7 @@ async fn restart_on_the_same_data_dir_keeps_everything() {
     let first_url = emu.url().to_string();
     emu.shutdown().await;
     assert!(
-        client()
+        http_client()
             .get(format!("{first_url}/v1/files"))
             .send()
             .await
@@ -946,11 +911,7 @@ async fn restart_on_the_same_data_dir_keeps_everything() {
         "stopped"
     );
 
-    let emu = Emulator::builder()
-        .data_dir(dir.path())
-        .start()
-        .await
-        .unwrap();
+    let emu = emulator_with(|b| b.data_dir(dir.path())).await;
     let (s, r) = get_json(&emu, &format!("/v1/files/{id}")).await;
     assert_eq!(s, StatusCode::OK);
     for k in [
@@ -975,7 +936,7 @@ async fn restart_on_the_same_data_dir_keeps_everything() {
         .next()
         .unwrap()
         .to_string();
-    let resp = client()
+    let resp = http_client()
         .get(format!("{}/signed/{token}", emu.url()))
         .send()
         .await
@@ -993,11 +954,7 @@ async fn restart_on_the_same_data_dir_keeps_everything() {
 async fn a_crash_leftover_is_cleaned_at_start() {
     let dir = tempfile::tempdir().unwrap();
     {
-        let emu = Emulator::builder()
-            .data_dir(dir.path())
-            .start()
-            .await
-            .unwrap();
+        let emu = emulator_with(|b| b.data_dir(dir.path())).await;
         upload(&emu, "kept.jsonl", b"{}", &[]).await;
         emu.shutdown().await;
     }
@@ -1005,11 +962,7 @@ async fn a_crash_leftover_is_cleaned_at_start() {
     std::fs::write(dir.path().join("tmp").join("upload-deadbeef.part"), b"half").unwrap();
     let orphan = uuid::Uuid::new_v4().hyphenated().to_string();
     std::fs::write(dir.path().join("content").join(&orphan), b"orphan").unwrap();
-    let emu = Emulator::builder()
-        .data_dir(dir.path())
-        .start()
-        .await
-        .unwrap();
+    let emu = emulator_with(|b| b.data_dir(dir.path())).await;
     assert!(entries(&dir.path().join("tmp")).is_empty());
     let content = entries(&dir.path().join("content"));
     assert_eq!(content.len(), 1);
@@ -1020,7 +973,7 @@ async fn a_crash_leftover_is_cleaned_at_start() {
 #[tokio::test]
 async fn an_upload_cut_off_mid_body_leaves_no_file_no_row_no_temp() {
     use tokio::io::AsyncWriteExt;
-    let emu = start().await;
+    let emu = emulator().await;
     let tmp = emu.data_dir().join("tmp");
     let mut s = tokio::net::TcpStream::connect(emu.addr()).await.unwrap();
     let head = format!(
@@ -1061,13 +1014,13 @@ async fn an_upload_cut_off_mid_body_leaves_no_file_no_row_no_temp() {
 
 #[tokio::test]
 async fn unknown_routes_and_methods() {
-    let emu = start().await;
+    let emu = emulator().await;
     assert_eq!(
         get_json(&emu, "/v1/elsewhere").await,
         (StatusCode::NOT_FOUND, json!({"detail": "Not Found"}))
     );
     let (s, b) = send_json(
-        client()
+        http_client()
             .put(format!("{}/v1/files", emu.url()))
             .bearer_auth(KEY),
     )
@@ -1083,7 +1036,7 @@ async fn unknown_routes_and_methods() {
 
 #[tokio::test]
 async fn many_concurrent_uploads_and_downloads() {
-    let emu = std::sync::Arc::new(start().await);
+    let emu = std::sync::Arc::new(emulator().await);
     let mut tasks = Vec::new();
     for i in 0..16u32 {
         let emu = emu.clone();
@@ -1106,7 +1059,7 @@ async fn many_concurrent_uploads_and_downloads() {
 
 #[tokio::test]
 async fn refused_requests_waiting_for_100_continue_are_answered_without_the_body() {
-    let emu = start().await;
+    let emu = emulator().await;
     let req = format!(
         "POST /v1/files HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary={BOUNDARY}\r\nContent-Length: 100000\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n"
     );
@@ -1118,14 +1071,8 @@ async fn refused_requests_waiting_for_100_continue_are_answered_without_the_body
 
 #[tokio::test]
 async fn json_keys_follow_the_documented_order() {
-    let emu = start().await;
-    let resp = client()
-        .post(format!("{}/v1/files", emu.url()))
-        .bearer_auth(KEY)
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={BOUNDARY}"),
-        )
+    let emu = emulator().await;
+    let resp = post_files(&emu)
         .body(multipart_body(&[file_part("o.jsonl", b"{}")]))
         .send()
         .await
@@ -1182,7 +1129,7 @@ fn pydantic_expected(values: &[&str]) -> String {
 
 #[tokio::test]
 async fn every_spec_purpose_uploads_retrieves_and_filters() {
-    let emu = start().await;
+    let emu = emulator().await;
     for &purpose in FilePurpose::KNOWN {
         let (name, data) = sample_for(purpose);
         let f = upload(&emu, name, data, &[("purpose", purpose)]).await;
@@ -1215,7 +1162,7 @@ async fn every_spec_purpose_uploads_retrieves_and_filters() {
 
 #[tokio::test]
 async fn every_spec_sample_type_and_source_is_a_valid_list_filter() {
-    let emu = start().await;
+    let emu = emulator().await;
     upload(&emu, "a.jsonl", JSONL, &[]).await;
     for (key, values) in [
         ("sample_type", SampleType::KNOWN),
@@ -1238,7 +1185,7 @@ async fn every_spec_sample_type_and_source_is_a_valid_list_filter() {
 
 #[tokio::test]
 async fn every_spec_visibility_is_accepted_on_upload() {
-    let emu = start().await;
+    let emu = emulator().await;
     for &visibility in FileVisibility::KNOWN {
         let f = upload(&emu, "v.jsonl", JSONL, &[("visibility", visibility)]).await;
         assert_eq!(f["visibility"], visibility, "{f}");
@@ -1254,7 +1201,7 @@ async fn every_spec_visibility_is_accepted_on_upload() {
 
 #[tokio::test]
 async fn enum_errors_list_exactly_the_spec_values() {
-    let emu = start().await;
+    let emu = emulator().await;
     let check = |item: &Value, known: &[&str]| {
         let expected = pydantic_expected(known);
         assert_eq!(item["type"], "enum", "{item}");
@@ -1290,19 +1237,9 @@ fn the_literal_guard_finds_values_in_code_attributes_and_macros() {
 }
 
 /// Fails when the emulator's non-test code holds a string literal equal to a wire value of the
-/// spec's enums: such values must come from the enums (see `tests/common/wire_literals.rs`).
+/// spec's enums: such values must come from the enums (see the test-support crate's
+/// `wire_literals`).
 #[test]
 fn no_hand_kept_enum_values_in_src() {
-    let known: std::collections::BTreeSet<&str> = FilePurpose::KNOWN
-        .iter()
-        .chain(SampleType::KNOWN)
-        .chain(Source::KNOWN)
-        .chain(FileVisibility::KNOWN)
-        .copied()
-        .collect();
-    wire_literals::assert_no_hand_kept_values(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")),
-        &known,
-        &[],
-    );
+    wire_literals::assert_no_hand_kept_enum_values(env!("CARGO_MANIFEST_DIR"), &[]);
 }

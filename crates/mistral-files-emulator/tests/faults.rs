@@ -1,24 +1,11 @@
 //! Fault injection: canned failures, latency, cut / stalled / throttled downloads.
 
-mod common;
-
-use common::*;
-use mistral_files_emulator::{Emulator, FailSpec, FaultConfig};
+use mistral_files_emulator::{FailSpec, FaultConfig};
+use mistral_files_test_support::http::*;
+use mistral_files_test_support::{emulator, emulator_with, KEY};
 use reqwest::StatusCode;
 use serde_json::json;
 use std::time::Duration;
-
-/// Reads a response body chunk by chunk; returns the bytes received and whether it ended in error.
-async fn read_all(mut resp: reqwest::Response) -> (Vec<u8>, bool) {
-    let mut got = Vec::new();
-    loop {
-        match resp.chunk().await {
-            Ok(Some(c)) => got.extend_from_slice(&c),
-            Ok(None) => return (got, false),
-            Err(_) => return (got, true),
-        }
-    }
-}
 
 fn pattern(n: usize) -> Vec<u8> {
     (0..n).map(|i| (i % 253) as u8).collect()
@@ -26,15 +13,10 @@ fn pattern(n: usize) -> Vec<u8> {
 
 #[tokio::test]
 async fn fail_next_answers_429_with_retry_after_then_recovers() {
-    let emu = start().await;
+    let emu = emulator().await;
     emu.faults().fail_next(2, 429, Some(Duration::from_secs(3)));
     for _ in 0..2 {
-        let resp = client()
-            .get(format!("{}/v1/files", emu.url()))
-            .bearer_auth(KEY)
-            .send()
-            .await
-            .unwrap();
+        let resp = send(get(&emu, "/v1/files")).await;
         assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(resp.headers()["retry-after"], "3");
         assert_eq!(resp.headers()["content-type"], "application/json");
@@ -52,7 +34,7 @@ async fn fail_next_answers_429_with_retry_after_then_recovers() {
 
 #[tokio::test]
 async fn failures_queue_in_order_and_come_before_auth() {
-    let emu = start().await;
+    let emu = emulator().await;
     emu.faults().fail_next(1, 503, None);
     emu.faults().fail_next_with_body(
         1,
@@ -61,7 +43,7 @@ async fn failures_queue_in_order_and_come_before_auth() {
         "<html><body><h1>502 Bad Gateway</h1></body></html>",
     );
     emu.faults().fail_next(1, 500, None);
-    let resp = client()
+    let resp = http_client()
         .get(format!("{}/v1/files", emu.url()))
         .send()
         .await
@@ -72,12 +54,7 @@ async fn failures_queue_in_order_and_come_before_auth() {
         "before auth, like a proxy"
     );
     assert!(resp.headers().get("retry-after").is_none());
-    let resp = client()
-        .get(format!("{}/v1/files", emu.url()))
-        .bearer_auth(KEY)
-        .send()
-        .await
-        .unwrap();
+    let resp = send(get(&emu, "/v1/files")).await;
     assert_eq!(resp.status(), StatusCode::BAD_GATEWAY);
     assert_eq!(resp.headers()["content-type"], "text/html");
     assert_eq!(
@@ -97,7 +74,7 @@ async fn failures_queue_in_order_and_come_before_auth() {
 
 #[tokio::test]
 async fn a_failed_upload_is_answered_not_reset_and_stores_nothing() {
-    let emu = start().await;
+    let emu = emulator().await;
     emu.faults().fail_next(1, 503, Some(Duration::from_secs(1)));
     let data = pattern(2 * 1024 * 1024);
     let (s, b) = post_form(&emu, &[file_part("x.jsonl", &data)]).await;
@@ -116,7 +93,7 @@ async fn ids_of_total(emu: &mistral_files_emulator::RunningEmulator) -> i64 {
 
 #[tokio::test]
 async fn signed_url_fetches_are_not_failed_by_fail_next() {
-    let emu = start().await;
+    let emu = emulator().await;
     let f = upload(&emu, "s.jsonl", b"{}", &[]).await;
     let (_, u) = get_json(
         &emu,
@@ -124,7 +101,7 @@ async fn signed_url_fetches_are_not_failed_by_fail_next() {
     )
     .await;
     emu.faults().fail_next(1, 500, None);
-    let resp = client()
+    let resp = http_client()
         .get(u["url"].as_str().unwrap())
         .send()
         .await
@@ -138,18 +115,13 @@ async fn signed_url_fetches_are_not_failed_by_fail_next() {
 
 #[tokio::test]
 async fn cut_download_sends_k_bytes_under_a_full_content_length_then_drops() {
-    let emu = start().await;
+    let emu = emulator().await;
     let data = pattern(700_000);
     let f = upload(&emu, "cut.jsonl", &data, &[]).await;
     let id = f["id"].as_str().unwrap().to_string();
     for k in [1000u64, 300_000, 0] {
         emu.faults().cut_download_after(k);
-        let resp = client()
-            .get(format!("{}/v1/files/{id}/content", emu.url()))
-            .bearer_auth(KEY)
-            .send()
-            .await
-            .unwrap();
+        let resp = send(get(&emu, &format!("/v1/files/{id}/content"))).await;
         assert_eq!(resp.status(), StatusCode::OK);
         assert_eq!(
             resp.headers()["content-length"],
@@ -165,7 +137,7 @@ async fn cut_download_sends_k_bytes_under_a_full_content_length_then_drops() {
     // a cut also applies to signed URLs and to ranges
     let (_, u) = get_json(&emu, &format!("/v1/files/{id}/url")).await;
     emu.faults().cut_download_after(10);
-    let resp = client()
+    let resp = http_client()
         .get(u["url"].as_str().unwrap())
         .header("range", "bytes=100-")
         .send()
@@ -182,18 +154,13 @@ async fn cut_download_sends_k_bytes_under_a_full_content_length_then_drops() {
 
 #[tokio::test]
 async fn stalled_and_throttled_downloads_still_deliver_everything() {
-    let emu = start().await;
+    let emu = emulator().await;
     let data = pattern(300_000);
     let f = upload(&emu, "slow.jsonl", &data, &[]).await;
     let id = f["id"].as_str().unwrap().to_string();
     emu.faults()
         .stall_download_after(4096, Duration::from_millis(300));
-    let resp = client()
-        .get(format!("{}/v1/files/{id}/content", emu.url()))
-        .bearer_auth(KEY)
-        .send()
-        .await
-        .unwrap();
+    let resp = send(get(&emu, &format!("/v1/files/{id}/content"))).await;
     let (got, errored) = read_all(resp).await;
     assert!(!errored);
     assert_eq!(got, data);
@@ -223,7 +190,7 @@ async fn stalled_and_throttled_downloads_still_deliver_everything() {
 
 #[tokio::test]
 async fn latency_is_added_and_reset_removes_every_fault() {
-    let emu = start().await;
+    let emu = emulator().await;
     emu.faults().set_latency(Duration::from_millis(20));
     emu.faults().fail_next(5, 503, None);
     emu.faults().cut_download_after(1);
@@ -251,13 +218,8 @@ async fn fault_config_from_cli_style_flags_applies_at_start() {
         stall_download_after: None,
         throttle_download: None,
     };
-    let emu = Emulator::builder().faults(config).start().await.unwrap();
-    let resp = client()
-        .get(format!("{}/v1/files", emu.url()))
-        .bearer_auth(KEY)
-        .send()
-        .await
-        .unwrap();
+    let emu = emulator_with(|b| b.faults(config)).await;
+    let resp = send(get(&emu, "/v1/files")).await;
     assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(resp.headers()["retry-after"], "7");
     assert_eq!(
@@ -265,7 +227,7 @@ async fn fault_config_from_cli_style_flags_applies_at_start() {
         StatusCode::TOO_MANY_REQUESTS
     );
     let f = upload(&emu, "c.jsonl", b"0123456789", &[]).await;
-    let resp = client()
+    let resp = http_client()
         .get(format!(
             "{}/v1/files/{}/content",
             emu.url(),

@@ -5,20 +5,13 @@
 //! is bounded too, oversized request heads are refused without harming the server, and signed-URL
 //! tokens cannot reach files of the data directory. Listed in docs/RELIABILITY.md.
 
-mod common;
-
-use common::*;
-use mistral_files_emulator::Emulator;
+use mistral_files_test_support::http::*;
+use mistral_files_test_support::{emulator, emulator_with, KEY};
 use reqwest::StatusCode;
 
 #[tokio::test]
 async fn chunked_upload_without_length_over_the_limit_is_refused_and_leaves_nothing() {
-    let emu = Emulator::builder()
-        .api_key(KEY)
-        .max_upload_bytes(1000)
-        .start()
-        .await
-        .unwrap();
+    let emu = emulator_with(|b| b.max_upload_bytes(1000)).await;
     let data = vec![b'a'; 200_000];
     let body = multipart_body(&[
         file_part("big.jsonl", &data),
@@ -27,13 +20,7 @@ async fn chunked_upload_without_length_over_the_limit_is_refused_and_leaves_noth
     // streamed in small chunks: no Content-Length, Transfer-Encoding: chunked
     let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
         body.chunks(4096).map(|c| Ok(c.to_vec())).collect();
-    let resp = client()
-        .post(format!("{}/v1/files", emu.url()))
-        .bearer_auth(KEY)
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={BOUNDARY}"),
-        )
+    let resp = post_files(&emu)
         .body(reqwest::Body::wrap_stream(futures_util::stream::iter(
             chunks,
         )))
@@ -53,12 +40,9 @@ async fn chunked_upload_without_length_over_the_limit_is_refused_and_leaves_noth
 
 #[tokio::test]
 async fn oversized_request_heads_are_refused_and_the_server_lives_on() {
-    let emu = start().await;
+    let emu = emulator().await;
     let long_query = "x".repeat(1024 * 1024);
-    let req = format!(
-        "GET /v1/files?search={long_query} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {KEY}\r\nConnection: close\r\n\r\n"
-    );
-    let resp = raw_http(&emu, req.as_bytes()).await;
+    let resp = raw_get(&emu, &format!("/v1/files?search={long_query}"), true).await;
     assert!(
         resp.is_empty() || resp.starts_with("HTTP/1.1 4"),
         "{}",
@@ -80,7 +64,7 @@ async fn oversized_request_heads_are_refused_and_the_server_lives_on() {
 
 #[tokio::test]
 async fn signed_url_tokens_cannot_reach_store_files() {
-    let emu = start().await;
+    let emu = emulator().await;
     for path in [
         "/signed/../files.sqlite3",
         "/signed/..%2Ffiles.sqlite3",
@@ -90,8 +74,7 @@ async fn signed_url_tokens_cannot_reach_store_files() {
         "/signed/",
         "/signed/00000000-0000-0000-0000-000000000000.99999999999.00",
     ] {
-        let req = format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-        let resp = raw_http(&emu, req.as_bytes()).await;
+        let resp = raw_get(&emu, path, false).await;
         assert!(
             resp.starts_with("HTTP/1.1 403") || resp.starts_with("HTTP/1.1 404"),
             "{path}: {}",

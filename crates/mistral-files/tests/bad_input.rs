@@ -3,14 +3,12 @@
 //! Complements `operations.rs` (`pre_send_checks_make_no_request`, `bad_ids_are_typed_errors_before_any_request`,
 //! `base_url_with_trailing_slash`); the whole list is in docs/RELIABILITY.md.
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
 use mistral_files::{
     ApiErrorBody, Client, Error, FilePurpose, FileVisibility, MAX_FILE_NAME_BYTES,
 };
+use mistral_files_test_support::*;
 
 fn limited_client(emu: &mistral_files_emulator::RunningEmulator, limit: u64) -> Client {
     Client::builder()
@@ -135,35 +133,30 @@ async fn empty_bytes_and_reader_are_refused() {
 async fn bytes_and_reader_sizes_at_and_over_the_limit() {
     let emu = emulator().await;
     let client = limited_client(&emu, 100);
-    let e = client
-        .upload_bytes("b.jsonl", vec![b'x'; 101])
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(
-            e,
-            Error::FileTooLarge {
-                size: 101,
-                limit: 100,
-                ..
-            }
-        ),
-        "{e:?}"
+    let too_large = |e: Error| {
+        assert!(
+            matches!(
+                e,
+                Error::FileTooLarge {
+                    size: 101,
+                    limit: 100,
+                    ..
+                }
+            ),
+            "{e:?}"
+        )
+    };
+    too_large(
+        client
+            .upload_bytes("b.jsonl", vec![b'x'; 101])
+            .await
+            .unwrap_err(),
     );
-    let e = client
-        .upload_reader("r.jsonl", &[b'x'; 101][..], 101)
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(
-            e,
-            Error::FileTooLarge {
-                size: 101,
-                limit: 100,
-                ..
-            }
-        ),
-        "{e:?}"
+    too_large(
+        client
+            .upload_reader("r.jsonl", &[b'x'; 101][..], 101)
+            .await
+            .unwrap_err(),
     );
     assert!(emu.requests().is_empty());
     let f = client

@@ -1,13 +1,10 @@
 //! Failure handling: retries, Retry-After, resumable downloads, timeouts, and secrets.
 
-mod common;
-
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::*;
-use futures_util::TryStreamExt;
 use mistral_files::{ApiErrorBody, Client, Error, FilePurpose, RetryPolicy};
+use mistral_files_test_support::*;
 
 fn client_with(
     emu: &mistral_files_emulator::RunningEmulator,
@@ -48,9 +45,10 @@ async fn retry_after_on_429_is_honoured() {
 #[tokio::test]
 async fn retry_after_of_a_day_is_capped() {
     let emu = emulator().await;
-    let client = client_with(&emu, |b| {
-        b.with_retry_policy(fast_retries().with_max_retry_after(Duration::from_millis(200)))
-    });
+    let client = client_at(
+        emu.url(),
+        fast_retries().with_max_retry_after(Duration::from_millis(200)),
+    );
     emu.faults()
         .fail_next(1, 429, Some(Duration::from_secs(86_400)));
     let t = Instant::now();
@@ -62,9 +60,7 @@ async fn retry_after_of_a_day_is_capped() {
 #[tokio::test]
 async fn transient_5xx_then_success() {
     let emu = emulator().await;
-    let client = client_with(&emu, |b| {
-        b.with_retry_policy(fast_retries().with_max_attempts(5))
-    });
+    let client = client_at(emu.url(), fast_retries().with_max_attempts(5));
     emu.faults().fail_next(1, 503, None);
     emu.faults().fail_next(1, 429, None);
     emu.faults()
@@ -78,9 +74,7 @@ async fn transient_5xx_then_success() {
 #[tokio::test]
 async fn retries_are_bounded_and_can_be_disabled() {
     let emu = emulator().await;
-    let client = client_with(&emu, |b| {
-        b.with_retry_policy(fast_retries().with_max_attempts(3))
-    });
+    let client = client_at(emu.url(), fast_retries().with_max_attempts(3));
     emu.faults().fail_next(10, 503, None);
     let e = client.list().send().await.unwrap_err();
     assert_eq!(e.status().map(|s| s.as_u16()), Some(503));
@@ -93,7 +87,7 @@ async fn retries_are_bounded_and_can_be_disabled() {
 
     emu.faults().reset();
     emu.clear_requests();
-    let client = client_with(&emu, |b| b.with_retry_policy(RetryPolicy::disabled()));
+    let client = client_at(emu.url(), RetryPolicy::disabled());
     emu.faults()
         .fail_next_with_body(1, 502, "text/html", "<html><body>Bad gateway</body></html>");
     let e = client.retrieve(FILE_ID).await.unwrap_err();
@@ -182,31 +176,17 @@ async fn reset_mid_download_resumes_with_range() {
 
     // the stream form resumes too
     emu.faults().cut_download_after(123_457);
-    let got: Vec<_> = client
-        .download(f.id)
-        .await
-        .unwrap()
-        .try_collect()
-        .await
-        .unwrap();
-    assert_eq!(got.concat(), data);
+    assert_eq!(downloaded(client.download(f.id)).await, data);
     // and a signed URL fetch
     let url = client.signed_url(f.id).await.unwrap();
     emu.faults().cut_download_after(1_000_000);
-    let got: Vec<_> = client
-        .fetch_signed_url(&url)
-        .await
-        .unwrap()
-        .try_collect()
-        .await
-        .unwrap();
-    assert_eq!(got.concat(), data);
+    assert_eq!(downloaded(client.fetch_signed_url(&url)).await, data);
 }
 
 #[tokio::test]
 async fn reset_without_retries_leaves_no_file() {
     let emu = emulator().await;
-    let client = client_with(&emu, |b| b.with_retry_policy(RetryPolicy::disabled()));
+    let client = client_at(emu.url(), RetryPolicy::disabled());
     let (f, _data) = uploaded(&client, 1024 * 1024, 6).await;
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("out.bin");
@@ -233,7 +213,7 @@ async fn restart_when_server_has_no_ranges() {
     // and skips what it already delivered.
     let data = Arc::new(content(500_000, 7));
     let d = data.clone();
-    let server = raw_server(move |i, head| {
+    let server = ScriptedServer::start(move |i, head| {
         if head.starts_with("GET /v1/files/") && head.contains("/content") {
             let hdrs = [
                 ("content-length", d.len().to_string()),
@@ -246,21 +226,9 @@ async fn restart_when_server_has_no_ranges() {
         }
     })
     .await;
-    let client = Client::builder()
-        .with_api_key("k")
-        .with_base_url(&server.url)
-        .with_retry_policy(fast_retries())
-        .build()
-        .unwrap();
-    let got: Vec<_> = client
-        .download(FILE_ID)
-        .await
-        .unwrap()
-        .try_collect()
-        .await
-        .unwrap();
-    assert_eq!(got.concat(), *data);
-    let reqs = server.requests.lock().unwrap().clone();
+    let client = client_at(&server.url, fast_retries());
+    assert_eq!(downloaded(client.download(FILE_ID)).await, *data);
+    let reqs = server.heads();
     assert_eq!(reqs.len(), 2);
     assert!(
         !reqs[1].to_ascii_lowercase().contains("range:"),
@@ -334,15 +302,7 @@ async fn total_timeout_applies() {
 
 #[tokio::test]
 async fn connection_refused_is_a_transport_error() {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    drop(listener);
-    let client = Client::builder()
-        .with_api_key("k")
-        .with_base_url(url)
-        .with_retry_policy(fast_retries().with_max_attempts(2))
-        .build()
-        .unwrap();
+    let client = client_at(&refused_url(), fast_retries().with_max_attempts(2));
     let e = client.list().send().await.unwrap_err();
     assert!(
         matches!(&e, Error::Transport { source } if source.is_connect()),
@@ -373,7 +333,7 @@ async fn wrong_key_is_a_clear_401_without_the_key() {
 
 #[tokio::test]
 async fn path_prefix_and_lenient_decoding_and_decode_errors() {
-    let server = raw_server(|_, head| {
+    let server = ScriptedServer::start(|_, head| {
         let json = [("content-type", "application/json".to_string())];
         if head.starts_with(&format!("GET /prefix/v1/files/{FILE_ID} ")) {
             http_response("200 OK", &json, FILE_JSON.as_bytes())
@@ -384,12 +344,7 @@ async fn path_prefix_and_lenient_decoding_and_decode_errors() {
         }
     })
     .await;
-    let client = Client::builder()
-        .with_api_key("k")
-        .with_base_url(format!("{}/prefix/", server.url))
-        .with_retry_policy(RetryPolicy::disabled())
-        .build()
-        .unwrap();
+    let client = client_at(&format!("{}/prefix/", server.url), RetryPolicy::disabled());
     let f = client.retrieve(FILE_ID).await.unwrap();
     assert_eq!(f.bytes, None);
     assert_eq!(f.purpose.as_str(), "brand-new-purpose");
@@ -406,7 +361,7 @@ async fn path_prefix_and_lenient_decoding_and_decode_errors() {
 
 #[tokio::test]
 async fn reset_before_response_and_truncated_json_are_retried_for_get() {
-    let server = raw_server(|i, _| match i {
+    let server = ScriptedServer::start(|i, _| match i {
         0 => Vec::new(), // connection closed before any response
         1 => http_response(
             "200 OK",
@@ -423,38 +378,28 @@ async fn reset_before_response_and_truncated_json_are_retried_for_get() {
         ),
     })
     .await;
-    let client = Client::builder()
-        .with_api_key("k")
-        .with_base_url(&server.url)
-        .with_retry_policy(fast_retries())
-        .build()
-        .unwrap();
+    let client = client_at(&server.url, fast_retries());
     let f = client.retrieve(FILE_ID).await.unwrap();
     assert_eq!(f.filename, "a.jsonl");
-    assert_eq!(server.requests.lock().unwrap().len(), 3);
+    assert_eq!(server.heads().len(), 3);
 }
 
 #[tokio::test]
 async fn reset_before_upload_response_is_not_retried() {
     // The server may have stored the file: an upload whose response never came is not resent.
-    let server = raw_server(|_, _| Vec::new()).await;
-    let client = Client::builder()
-        .with_api_key("k")
-        .with_base_url(&server.url)
-        .with_retry_policy(fast_retries())
-        .build()
-        .unwrap();
+    let server = ScriptedServer::start(|_, _| Vec::new()).await;
+    let client = client_at(&server.url, fast_retries());
     let e = client
         .upload_bytes("a.jsonl", b"{}\n".to_vec())
         .await
         .unwrap_err();
     assert!(matches!(e, Error::Transport { .. }), "{e:?}");
-    assert_eq!(server.requests.lock().unwrap().len(), 1);
+    assert_eq!(server.heads().len(), 1);
 }
 
 #[tokio::test]
 async fn unexpected_content_type_and_html_success_are_decode_errors() {
-    let server = raw_server(|_, _| {
+    let server = ScriptedServer::start(|_, _| {
         http_response(
             "200 OK",
             &[("content-type", "text/html".to_string())],
@@ -462,12 +407,7 @@ async fn unexpected_content_type_and_html_success_are_decode_errors() {
         )
     })
     .await;
-    let client = Client::builder()
-        .with_api_key("k")
-        .with_base_url(&server.url)
-        .with_retry_policy(RetryPolicy::disabled())
-        .build()
-        .unwrap();
+    let client = client_at(&server.url, RetryPolicy::disabled());
     let e = client.retrieve(FILE_ID).await.unwrap_err();
     match &e {
         Error::Decode { raw, .. } => assert_eq!(&raw[..], b"<html>login page</html>"),

@@ -5,11 +5,11 @@
 //!
 //! Size: `MF_LARGE_MIB` (default 320). Limit: `MF_LARGE_MAX_RSS_MIB` (default 64).
 
-mod common;
-
 use std::io::{Read, Write};
 use std::path::Path;
 use std::time::Instant;
+
+use mistral_files_test_support::{emulator_with, KEY};
 
 fn vm_hwm_kib() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -37,7 +37,7 @@ fn large_transfer_child() {
         .unwrap();
     rt.block_on(async {
         let client = mistral_files::Client::builder()
-            .with_api_key(common::KEY)
+            .with_api_key(KEY)
             .with_base_url(url)
             .build()
             .unwrap();
@@ -115,12 +115,7 @@ async fn large_transfer_peak_memory() {
     write_big_jsonl(&src, mib);
     let size = std::fs::metadata(&src).unwrap().len();
 
-    let emu = mistral_files_emulator::Emulator::builder()
-        .api_key(common::KEY)
-        .data_dir(dir.path().join("emu"))
-        .start()
-        .await
-        .unwrap();
+    let emu = emulator_with(|b| b.data_dir(dir.path().join("emu"))).await;
     let out = tokio::process::Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",

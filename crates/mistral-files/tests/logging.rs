@@ -1,13 +1,10 @@
 //! The API key never reaches the logs, at any level. Alone in its binary: it installs a global
 //! subscriber at TRACE.
 
-mod common;
-
 use std::sync::{Arc, Mutex};
 
-use common::*;
-use futures_util::TryStreamExt;
 use mistral_files::{Client, FilePurpose};
+use mistral_files_test_support::{downloaded, fast_retries};
 
 #[derive(Clone, Default)]
 struct Capture(Arc<Mutex<Vec<u8>>>);
@@ -53,13 +50,7 @@ async fn key_never_appears_in_logs() {
     emu.faults().fail_next(1, 429, None);
     client.list().send().await.unwrap();
     client.retrieve(f.id).await.unwrap();
-    let _: Vec<_> = client
-        .download(f.id)
-        .await
-        .unwrap()
-        .try_collect()
-        .await
-        .unwrap();
+    downloaded(client.download(f.id)).await;
     let bad = Client::builder()
         .with_api_key("sk-OTHER-SECRET")
         .with_base_url(emu.url())

@@ -1,13 +1,11 @@
 //! Every operation and option against the local emulator, with assertions on what it received.
 
-mod common;
-
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::*;
 use futures_util::{StreamExt, TryStreamExt};
 use mistral_files::{Error, FileId, FilePurpose, FileVisibility, Progress, SampleType, Source};
+use mistral_files_test_support::*;
 
 fn write_temp(dir: &tempfile::TempDir, name: &str, data: &[u8]) -> std::path::PathBuf {
     let p = dir.path().join(name);
@@ -297,12 +295,7 @@ async fn pre_send_checks_make_no_request() {
     #[cfg(unix)]
     {
         let fifo = dir.path().join("fifo.jsonl");
-        let ok = std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .map(|s| s.success())
-            .unwrap_or(false);
-        if ok {
+        if mkfifo(&fifo) {
             let e = client.upload_path(&fifo).await.unwrap_err();
             assert!(matches!(e, Error::NotAFile { .. }), "{e}");
         }
@@ -620,14 +613,7 @@ async fn signed_url_expiry_and_fetch_without_key() {
     }
 
     emu.clear_requests();
-    let got: Vec<_> = client
-        .fetch_signed_url(&url2)
-        .await
-        .unwrap()
-        .try_collect()
-        .await
-        .unwrap();
-    assert_eq!(got.concat(), data);
+    assert_eq!(downloaded(client.fetch_signed_url(&url2)).await, data);
     let dir = tempfile::tempdir().unwrap();
     let n = client
         .fetch_signed_url_to_path(&url, dir.path().join("s.jsonl"))

@@ -6,146 +6,14 @@
 //! The property tests run proptest's default 256 cases; run a bigger budget by hand with
 //! `PROPTEST_CASES=10000 cargo test -p mistral-files --test reliability prop_`.
 
-mod common;
-
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use common::*;
 use futures_util::TryStreamExt;
 use mistral_files::{ApiErrorBody, Client, Error, FilePurpose, RetryPolicy};
+use mistral_files_test_support::*;
 use proptest::prelude::*;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-// ---------------------------------------------------------------------------------------------
-// A loopback HTTP/1.1 server that reads each request in full (head and Content-Length body)
-// before answering with whatever the test's async handler decides, then closes the connection.
-
-#[derive(Clone, Debug)]
-struct Seen {
-    head: String,
-    #[allow(dead_code)]
-    body_len: usize,
-}
-
-enum Reply {
-    /// Write these bytes and close.
-    Bytes(Vec<u8>),
-    /// Write the first bytes, wait, then write the rest (if the client is still there).
-    Stall(Vec<u8>, Duration, Vec<u8>),
-    /// Never answer (hold the connection for this long).
-    Silence(Duration),
-}
-
-struct Server {
-    url: String,
-    seen: Arc<Mutex<Vec<Seen>>>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
-impl Server {
-    fn seen(&self) -> Vec<Seen> {
-        self.seen.lock().unwrap().clone()
-    }
-}
-
-async fn server<F>(handler: F) -> Server
-where
-    F: Fn(usize, &str) -> Reply + Send + Sync + 'static,
-{
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let seen: Arc<Mutex<Vec<Seen>>> = Default::default();
-    let s2 = seen.clone();
-    let handler = Arc::new(handler);
-    let task = tokio::spawn(async move {
-        let mut n = 0usize;
-        loop {
-            let Ok((mut sock, _)) = listener.accept().await else {
-                return;
-            };
-            let i = n;
-            n += 1;
-            let seen = s2.clone();
-            let handler = handler.clone();
-            tokio::spawn(async move {
-                let mut buf = Vec::new();
-                let mut tmp = [0u8; 8192];
-                let head_end = loop {
-                    if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                        break p + 4;
-                    }
-                    match sock.read(&mut tmp).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(k) => buf.extend_from_slice(&tmp[..k]),
-                    }
-                };
-                let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
-                let len: usize = head
-                    .lines()
-                    .find_map(|l| {
-                        let (k, v) = l.split_once(':')?;
-                        k.eq_ignore_ascii_case("content-length")
-                            .then(|| v.trim().parse().ok())?
-                    })
-                    .unwrap_or(0);
-                let mut body_len = buf.len() - head_end;
-                while body_len < len {
-                    match sock.read(&mut tmp).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(k) => body_len += k,
-                    }
-                }
-                seen.lock().unwrap().push(Seen {
-                    head: head.clone(),
-                    body_len,
-                });
-                match handler(i, &head) {
-                    Reply::Bytes(b) => {
-                        let _ = sock.write_all(&b).await;
-                    }
-                    Reply::Stall(first, wait, rest) => {
-                        let _ = sock.write_all(&first).await;
-                        let _ = sock.flush().await;
-                        tokio::time::sleep(wait).await;
-                        let _ = sock.write_all(&rest).await;
-                    }
-                    Reply::Silence(d) => tokio::time::sleep(d).await,
-                }
-                let _ = sock.flush().await;
-                let _ = sock.shutdown().await;
-            });
-        }
-    });
-    Server { url, seen, task }
-}
-
-fn json_200(body: &str) -> Vec<u8> {
-    http_response(
-        "200 OK",
-        &[
-            ("content-type", "application/json".to_string()),
-            ("content-length", body.len().to_string()),
-        ],
-        body.as_bytes(),
-    )
-}
-
-fn client_at(url: &str, retry: RetryPolicy) -> Client {
-    Client::builder()
-        .with_api_key(KEY)
-        .with_base_url(url)
-        .with_retry_policy(retry)
-        .build()
-        .unwrap()
-}
 
 // ---------------------------------------------------------------------------------------------
 // Faults
@@ -172,14 +40,7 @@ async fn each_5xx_408_and_429_is_retried_for_every_idempotent_call_then_ok() {
                 "retrieve" => drop(client.retrieve(f.id).await.unwrap()),
                 "url" => drop(client.signed_url(f.id).await.unwrap()),
                 "download" => {
-                    let got: Vec<Bytes> = client
-                        .download(f.id)
-                        .await
-                        .unwrap()
-                        .try_collect()
-                        .await
-                        .unwrap();
-                    assert_eq!(got.concat(), b"{}\n");
+                    assert_eq!(downloaded(client.download(f.id)).await, b"{}\n");
                 }
                 "delete" => assert!(client.delete(fresh.id).await.unwrap().deleted),
                 _ => unreachable!(),
@@ -196,7 +57,7 @@ async fn each_5xx_408_and_429_is_retried_for_every_idempotent_call_then_ok() {
 #[tokio::test]
 async fn retry_after_http_date_a_day_ahead_is_capped() {
     let day = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(86_400));
-    let server = server(move |i, _| {
+    let server = ScriptedServer::start(move |i, _| {
         if i == 0 {
             Reply::Bytes(http_response(
                 "429 Too Many Requests",
@@ -215,7 +76,7 @@ async fn retry_after_http_date_a_day_ahead_is_capped() {
     let t = Instant::now();
     client.retrieve(FILE_ID).await.unwrap();
     assert!(t.elapsed() < Duration::from_secs(30), "{:?}", t.elapsed());
-    assert_eq!(server.seen().len(), 2);
+    assert_eq!(server.requests().len(), 2);
 }
 
 #[tokio::test]
@@ -244,7 +105,7 @@ async fn exhausted_429_keeps_the_retry_after_it_was_given() {
 
 #[tokio::test]
 async fn stalled_json_body_is_cut_by_the_idle_timeout_and_retried() {
-    let server = server(|i, _| {
+    let server = ScriptedServer::start(|i, _| {
         let full = json_200(FILE_JSON);
         if i == 0 {
             let cut = full.len() - 20;
@@ -267,10 +128,10 @@ async fn stalled_json_body_is_cut_by_the_idle_timeout_and_retried() {
         .unwrap();
     let f = client.retrieve(FILE_ID).await.unwrap();
     assert_eq!(f.filename, "a.jsonl");
-    assert_eq!(server.seen().len(), 2);
+    assert_eq!(server.requests().len(), 2);
 
     // without retries: a typed, retryable transport error
-    let server2 = crate::server(|_, _| {
+    let server2 = ScriptedServer::start(|_, _| {
         let full = json_200(FILE_JSON);
         Reply::Stall(
             full[..full.len() - 20].to_vec(),
@@ -293,7 +154,7 @@ async fn stalled_json_body_is_cut_by_the_idle_timeout_and_retried() {
 
 #[tokio::test]
 async fn server_that_never_answers_is_cut_by_the_idle_timeout() {
-    let server = server(|_, _| Reply::Silence(Duration::from_secs(10))).await;
+    let server = ScriptedServer::start(|_, _| Reply::Silence(Duration::from_secs(10))).await;
     let client = Client::builder()
         .with_api_key(KEY)
         .with_base_url(&server.url)
@@ -306,21 +167,25 @@ async fn server_that_never_answers_is_cut_by_the_idle_timeout() {
         matches!(&e, Error::Transport { source } if source.is_timeout()),
         "{e:?}"
     );
-    assert_eq!(server.seen().len(), 2, "a GET is retried after a timeout");
+    assert_eq!(
+        server.requests().len(),
+        2,
+        "a GET is retried after a timeout"
+    );
     // an upload is not resent after a timeout: the server may have stored it
     let e = client
         .upload_bytes("t.jsonl", b"{}\n".to_vec())
         .await
         .unwrap_err();
     assert!(matches!(e, Error::Transport { .. }), "{e:?}");
-    assert_eq!(server.seen().len(), 3);
+    assert_eq!(server.requests().len(), 3);
 }
 
 #[tokio::test]
 async fn huge_error_bodies_are_bounded() {
     let big = Arc::new("<html>".to_string() + &"x".repeat(8 * 1024 * 1024) + "</html>");
     let b2 = big.clone();
-    let server = server(move |_, _| {
+    let server = ScriptedServer::start(move |_, _| {
         Reply::Bytes(http_response(
             "502 Bad Gateway",
             &[
@@ -360,9 +225,9 @@ async fn huge_error_bodies_are_bounded() {
 
 #[tokio::test]
 async fn redirect_to_another_host_never_carries_the_key() {
-    let other = server(|_, _| Reply::Bytes(json_200(FILE_JSON))).await;
+    let other = ScriptedServer::start(|_, _| Reply::Bytes(json_200(FILE_JSON))).await;
     let target = format!("{}/v1/files/{FILE_ID}", other.url);
-    let api = server(move |_, _| {
+    let api = ScriptedServer::start(move |_, _| {
         Reply::Bytes(http_response(
             "307 Temporary Redirect",
             &[("location", target.clone()), ("content-length", "0".into())],
@@ -373,11 +238,11 @@ async fn redirect_to_another_host_never_carries_the_key() {
     let client = client_at(&api.url, RetryPolicy::disabled());
     let _ = client.retrieve(FILE_ID).await;
     let _ = client.download(FILE_ID).await;
-    assert!(api.seen().iter().all(|s| s
+    assert!(api.requests().iter().all(|s| s
         .head
         .to_ascii_lowercase()
         .contains("authorization: bearer")));
-    for s in other.seen() {
+    for s in other.requests() {
         assert!(
             !s.head.to_ascii_lowercase().contains("authorization"),
             "the key followed a redirect to another host: {}",
@@ -390,7 +255,7 @@ async fn redirect_to_another_host_never_carries_the_key() {
 async fn signed_url_fetches_carry_no_authorization_even_when_retried() {
     let data = content(50_000, 11);
     let d2 = data.clone();
-    let blob = server(move |i, _| {
+    let blob = ScriptedServer::start(move |i, _| {
         if i == 0 {
             Reply::Bytes(http_response(
                 "503 Service Unavailable",
@@ -411,15 +276,8 @@ async fn signed_url_fetches_carry_no_authorization_even_when_retried() {
     .await;
     let client = client_at("http://127.0.0.1:9", fast_retries());
     let url = format!("{}/container/blob?sv=2024&sig=SECRETSIG", blob.url);
-    let got: Vec<Bytes> = client
-        .fetch_signed_url(&url)
-        .await
-        .unwrap()
-        .try_collect()
-        .await
-        .unwrap();
-    assert_eq!(got.concat(), data);
-    let seen = blob.seen();
+    assert_eq!(downloaded(client.fetch_signed_url(&url)).await, data);
+    let seen = blob.requests();
     assert_eq!(seen.len(), 2);
     for s in seen {
         assert!(
@@ -430,7 +288,7 @@ async fn signed_url_fetches_carry_no_authorization_even_when_retried() {
         assert!(!s.head.contains(KEY));
     }
     // an error on a signed URL does not echo its token
-    let gone = server(|_, _| {
+    let gone = ScriptedServer::start(|_, _| {
         Reply::Bytes(http_response(
             "403 Forbidden",
             &[("content-length", "0".into())],
@@ -489,12 +347,7 @@ async fn the_key_is_never_in_debug_messages_or_panics() {
             .unwrap_err(),
     ];
     // a transport error
-    let refused = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let u = format!("http://{}", l.local_addr().unwrap());
-        drop(l);
-        u
-    };
+    let refused = refused_url();
     errors.push(
         client_at(&refused, RetryPolicy::disabled())
             .list()
@@ -657,7 +510,7 @@ fn prop_generated_calls_keep_every_error_field() {
 
 #[tokio::test]
 async fn unknown_json_error_body_is_kept_on_generated_calls() {
-    let srv = server(|_, _| {
+    let srv = ScriptedServer::start(|_, _| {
         Reply::Bytes(http_response(
             "400 Bad Request",
             &[
@@ -681,7 +534,7 @@ fn http_responses_property(exact: bool) {
     type Canned = (u16, Option<String>, Vec<u8>);
     let canned: Arc<Mutex<Canned>> = Arc::new(Mutex::new((200, None, Vec::new())));
     let c2 = canned.clone();
-    let srv = rt.block_on(server(move |_, _| {
+    let srv = rt.block_on(ScriptedServer::start(move |_, _| {
         let (status, ctype, body) = c2.lock().unwrap().clone();
         let mut headers = vec![("content-length", body.len().to_string())];
         if let Some(ct) = ctype {

@@ -224,7 +224,7 @@ mod tests {
     }
 
     #[test]
-    fn defaults_match_the_issue() {
+    fn defaults_are_full_size_every_section_written_to_docs_benchmarks() {
         let c = parse(&[]);
         c.validate().unwrap();
         assert_eq!(c.size_mib(), 512);

@@ -11,8 +11,8 @@
 //! attribute other than exactly `#[cfg(test)]` (e.g. `#[cfg(all(test, unix))]`) is scanned: the
 //! guard errs on the side of reporting.
 //!
-//! The same file is kept in the emulator's and the CLI's `tests/common/` (each crate's tests are
-//! self-contained, and the CLI is published).
+//! Used by the emulator's and the CLI's tests, each with its own crate directory and allow-list:
+//! [`assert_no_hand_kept_enum_values`].
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -24,8 +24,11 @@ use syn::{Attribute, Item, Lit, LitByteStr, LitStr, Meta};
 /// One literal found: file (relative to the crate root), line, value.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Hit {
+    /// The file, relative to the crate root (`src/...`).
     pub file: String,
+    /// The line of the literal (1-based).
     pub line: usize,
+    /// The literal's value.
     pub value: String,
 }
 
@@ -37,8 +40,11 @@ impl std::fmt::Display for Hit {
 
 /// A literal allowed in one file, with the reason it is not a copy of an enum value.
 pub struct Allowed {
+    /// The file, relative to the crate root (`src/...`).
     pub file: &'static str,
+    /// The literal's value.
     pub value: &'static str,
+    /// Why it is not a copy of an enum value (must not be empty).
     pub reason: &'static str,
 }
 
@@ -273,6 +279,25 @@ pub fn assert_no_hand_kept_values(crate_root: &Path, known: &BTreeSet<&str>, all
         stale.is_empty(),
         "allowed literals that no longer occur (remove them): {stale:?}"
     );
+}
+
+/// Every wire value of the spec's open enums, as the raw crate lists them (`FilePurpose::KNOWN`,
+/// `SampleType::KNOWN`, `Source::KNOWN`, `FileVisibility::KNOWN`).
+pub fn spec_enum_values() -> BTreeSet<&'static str> {
+    use mistral_files_raw::open_enums::{FilePurpose, FileVisibility, SampleType, Source};
+    FilePurpose::KNOWN
+        .iter()
+        .chain(SampleType::KNOWN)
+        .chain(Source::KNOWN)
+        .chain(FileVisibility::KNOWN)
+        .copied()
+        .collect()
+}
+
+/// [`assert_no_hand_kept_values`] with every value of [`spec_enum_values`]: the guard a crate's
+/// test runs on its own `src/` (`crate_root` is its `CARGO_MANIFEST_DIR`).
+pub fn assert_no_hand_kept_enum_values(crate_root: impl AsRef<Path>, allowed: &[Allowed]) {
+    assert_no_hand_kept_values(crate_root.as_ref(), &spec_enum_values(), allowed);
 }
 
 /// A source with the value hidden in every place the guard must look, and in the places it must
