@@ -67,94 +67,19 @@ pub fn extract(provider: &Value) -> Result<Value> {
     let Some(paths) = provider.get("paths").and_then(Value::as_object) else {
         bail!("the document has no `paths`");
     };
-
-    let mut kept_paths = Map::new();
-    for (path, item) in paths {
-        let Some(item) = item.as_object() else {
-            continue;
-        };
-        let mut kept_item = Map::new();
-        for (key, op) in item {
-            let is_files_op = METHODS.contains(&key.as_str())
-                && op
-                    .get("tags")
-                    .and_then(Value::as_array)
-                    .is_some_and(|tags| tags.iter().any(|t| t == FILES_TAG));
-            if is_files_op {
-                kept_item.insert(key.clone(), op.clone());
-            }
-        }
-        if !kept_item.is_empty() {
-            // Path-level parameters apply to the kept operations too.
-            if let Some(params) = item.get("parameters") {
-                kept_item.insert("parameters".into(), params.clone());
-            }
-            kept_paths.insert(path.clone(), Value::Object(kept_item));
-        }
-    }
+    let kept_paths = files_paths(paths);
     if kept_paths.is_empty() {
         bail!("no operation is tagged `{FILES_TAG}`: is this the provider's API document?");
     }
-
-    // Schemas reachable from the kept operations, following $refs transitively.
-    let all_schemas = provider
-        .pointer("/components/schemas")
-        .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default();
-    let mut reached = BTreeSet::new();
-    let mut queue: VecDeque<String> = VecDeque::new();
-    collect_schema_refs(&Value::Object(kept_paths.clone()), &mut queue);
-    while let Some(name) = queue.pop_front() {
-        if !reached.insert(name.clone()) {
-            continue;
-        }
-        match all_schemas.get(&name) {
-            Some(schema) => collect_schema_refs(schema, &mut queue),
-            None => bail!("`{SCHEMA_REF_PREFIX}{name}` is referenced but not defined"),
-        }
-    }
-    let schemas: Map<String, Value> = reached
-        .iter()
-        .map(|name| (name.clone(), all_schemas[name].clone()))
-        .collect();
-
-    // Security: the global requirement, and the schemes it and the operations name.
-    let mut scheme_names = BTreeSet::new();
-    let security = provider.get("security").cloned();
-    for requirement in security.iter().chain(
-        kept_paths
-            .values()
-            .flat_map(|item| item.as_object().into_iter().flat_map(|m| m.values()))
-            .filter_map(|op| op.get("security")),
-    ) {
-        for alt in requirement.as_array().into_iter().flatten() {
-            if let Some(obj) = alt.as_object() {
-                scheme_names.extend(obj.keys().cloned());
-            }
-        }
-    }
-    let security_schemes: Map<String, Value> = provider
-        .pointer("/components/securitySchemes")
-        .and_then(Value::as_object)
-        .map(|all| {
-            all.iter()
-                .filter(|(name, _)| scheme_names.contains(*name))
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect()
-        })
-        .unwrap_or_default();
+    let schemas = reachable_schemas(provider, &kept_paths)?;
+    let security_schemes = used_security_schemes(provider, &kept_paths);
 
     let mut out = Map::new();
     out.insert("openapi".into(), Value::String(version.to_string()));
-    if let Some(info) = provider.get("info") {
-        out.insert("info".into(), info.clone());
-    }
-    if let Some(servers) = provider.get("servers") {
-        out.insert("servers".into(), servers.clone());
-    }
-    if let Some(security) = security {
-        out.insert("security".into(), security);
+    for key in ["info", "servers", "security"] {
+        if let Some(value) = provider.get(key) {
+            out.insert(key.into(), value.clone());
+        }
     }
     let tags: Vec<Value> = provider
         .get("tags")
@@ -175,6 +100,89 @@ pub fn extract(provider: &Value) -> Result<Value> {
     }
     out.insert("components".into(), Value::Object(components));
     Ok(Value::Object(out))
+}
+
+/// The path items with their operations tagged `files` (and the path-level parameters, which
+/// apply to those operations too).
+fn files_paths(paths: &Map<String, Value>) -> Map<String, Value> {
+    let mut kept_paths = Map::new();
+    for (path, item) in paths {
+        let Some(item) = item.as_object() else {
+            continue;
+        };
+        let mut kept_item: Map<String, Value> = item
+            .iter()
+            .filter(|(key, op)| METHODS.contains(&key.as_str()) && is_files_operation(op))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        if !kept_item.is_empty() {
+            if let Some(params) = item.get("parameters") {
+                kept_item.insert("parameters".into(), params.clone());
+            }
+            kept_paths.insert(path.clone(), Value::Object(kept_item));
+        }
+    }
+    kept_paths
+}
+
+fn is_files_operation(op: &Value) -> bool {
+    op.get("tags")
+        .and_then(Value::as_array)
+        .is_some_and(|tags| tags.iter().any(|t| t == FILES_TAG))
+}
+
+/// The component schemas the kept operations reach, following `$ref`s transitively.
+fn reachable_schemas(
+    provider: &Value,
+    kept_paths: &Map<String, Value>,
+) -> Result<Map<String, Value>> {
+    let all_schemas = provider
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let mut reached = BTreeSet::new();
+    let mut queue: VecDeque<String> = VecDeque::new();
+    collect_schema_refs(&Value::Object(kept_paths.clone()), &mut queue);
+    while let Some(name) = queue.pop_front() {
+        if !reached.insert(name.clone()) {
+            continue;
+        }
+        match all_schemas.get(&name) {
+            Some(schema) => collect_schema_refs(schema, &mut queue),
+            None => bail!("`{SCHEMA_REF_PREFIX}{name}` is referenced but not defined"),
+        }
+    }
+    Ok(reached
+        .iter()
+        .map(|name| (name.clone(), all_schemas[name].clone()))
+        .collect())
+}
+
+/// The security schemes that the global requirement and the kept operations name.
+fn used_security_schemes(provider: &Value, kept_paths: &Map<String, Value>) -> Map<String, Value> {
+    let mut scheme_names = BTreeSet::new();
+    let operations = kept_paths
+        .values()
+        .flat_map(|item| item.as_object().into_iter().flat_map(|m| m.values()))
+        .filter_map(|op| op.get("security"));
+    for requirement in provider.get("security").into_iter().chain(operations) {
+        for alt in requirement.as_array().into_iter().flatten() {
+            if let Some(obj) = alt.as_object() {
+                scheme_names.extend(obj.keys().cloned());
+            }
+        }
+    }
+    provider
+        .pointer("/components/securitySchemes")
+        .and_then(Value::as_object)
+        .map(|all| {
+            all.iter()
+                .filter(|(name, _)| scheme_names.contains(*name))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn collect_schema_refs(value: &Value, out: &mut VecDeque<String>) {
