@@ -120,17 +120,17 @@ fn op_name(op: &Value, path: &str, method: &str) -> String {
         .unwrap_or_else(|| format!("{} {path}", method.to_uppercase()))
 }
 
+const INPUT: Direction = Direction {
+    input: true,
+    output: false,
+};
+const OUTPUT: Direction = Direction {
+    input: false,
+    output: true,
+};
+
 fn add_operation(model: &mut Model, path: &str, method: &str, op: &Value) {
-    let name = op_name(op, path, method);
-    let key = format!("operation {name}");
-    let input = Direction {
-        input: true,
-        output: false,
-    };
-    let output = Direction {
-        input: false,
-        output: true,
-    };
+    let key = format!("operation {}", op_name(op, path, method));
     let doc = [op.get("summary"), op.get("description")]
         .iter()
         .flatten()
@@ -138,87 +138,69 @@ fn add_operation(model: &mut Model, path: &str, method: &str, op: &Value) {
         .collect::<Vec<_>>()
         .join("\n");
     let kind = Kind::Operation(format!("{} {path}", method.to_uppercase()));
-    insert(
-        model,
-        &key,
-        kind,
-        input,
-        (!doc.is_empty()).then_some(doc),
-        None,
-    );
+    let doc = (!doc.is_empty()).then_some(doc);
+    insert(model, &key, kind, INPUT, doc, None);
     if let Some(id) = op.get("x-provider-operation-id").and_then(Value::as_str) {
         let k = format!("{key} provider-name");
-        insert(
-            model,
-            &k,
-            Kind::ProviderName(id.into()),
-            input,
-            None,
-            Some(&key),
-        );
+        let kind = Kind::ProviderName(id.into());
+        insert(model, &k, kind, INPUT, None, Some(&key));
     }
-    for p in op
-        .get("parameters")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let (Some(pname), Some(place)) = (p["name"].as_str(), p["in"].as_str()) else {
+    add_parameters(model, &key, op);
+    add_body(model, &key, op);
+    add_responses(model, &key, op);
+}
+
+/// `operation X <in> <name>`: each parameter's type and required-ness.
+fn add_parameters(model: &mut Model, key: &str, op: &Value) {
+    let params = op.get("parameters").and_then(Value::as_array);
+    for p in params.into_iter().flatten() {
+        let (Some(name), Some(place)) = (p["name"].as_str(), p["in"].as_str()) else {
             continue;
         };
-        let k = format!("{key} {place} {pname}");
+        let k = format!("{key} {place} {name}");
         let schema = p.get("schema").unwrap_or(&Value::Null);
         let required = p.get("required").and_then(Value::as_bool).unwrap_or(false);
         let kind = Kind::Input {
             ty: ty(schema),
             required,
         };
-        insert(model, &k, kind, input, doc_of(p), Some(&key));
-        add_inline(model, &k, schema, input, true);
+        insert(model, &k, kind, INPUT, doc_of(p), Some(key));
+        add_inline(model, &k, schema, INPUT, true);
     }
-    for (media, schema) in media_schemas(op.get("requestBody")) {
+}
+
+/// `operation X body <media type>` and, for an inline object (a form), each of its fields.
+fn add_body(model: &mut Model, key: &str, op: &Value) {
+    let body = op.get("requestBody");
+    let required = body
+        .and_then(|b| b.get("required"))
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    for (media, schema) in media_schemas(body) {
         let k = format!("{key} body {media}");
-        insert(
-            model,
-            &k,
-            Kind::Input {
-                ty: ty(schema),
-                required: true,
-            },
-            input,
-            None,
-            Some(&key),
-        );
-        add_members(model, &k, single(schema), input, true);
+        let kind = Kind::Input {
+            ty: ty(schema),
+            required,
+        };
+        insert(model, &k, kind, INPUT, None, Some(key));
+        add_members(model, &k, single(schema), INPUT, true);
     }
-    for (status, response) in op
-        .get("responses")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
+}
+
+/// `operation X response <status> <media type>`: each response's body type.
+fn add_responses(model: &mut Model, key: &str, op: &Value) {
+    let responses = op.get("responses").and_then(Value::as_object);
+    for (status, response) in responses.into_iter().flatten() {
         let media = media_schemas(Some(response));
         if media.is_empty() {
             let k = format!("{key} response {status}");
-            insert(
-                model,
-                &k,
-                Kind::Response("empty".into()),
-                output,
-                doc_of(response),
-                Some(&key),
-            );
+            let kind = Kind::Response("empty".into());
+            insert(model, &k, kind, OUTPUT, doc_of(response), Some(key));
         }
         for (m, schema) in media {
             let k = format!("{key} response {status} {m}");
-            insert(
-                model,
-                &k,
-                Kind::Response(ty(schema)),
-                output,
-                doc_of(response),
-                Some(&key),
-            );
+            let kind = Kind::Response(ty(schema));
+            insert(model, &k, kind, OUTPUT, doc_of(response), Some(key));
         }
     }
 }
