@@ -15,6 +15,7 @@
 pub mod model;
 
 use model::{Entry, Kind, Model};
+use std::collections::BTreeSet;
 use std::fmt;
 
 /// How much a change matters to users, lowest first.
@@ -111,7 +112,7 @@ pub fn compare(old: &serde_json::Value, new: &serde_json::Value) -> Report {
 /// Compares two contracts.
 pub fn compare_models(old: &Model, new: &Model) -> Report {
     let mut changes = Vec::new();
-    let keys: std::collections::BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+    let keys: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
     for key in keys {
         match (old.get(key), new.get(key)) {
             (Some(o), None) if !parent_gone(o, new) => changes.push(removed(key, o)),
@@ -195,26 +196,7 @@ fn changed(key: &str, o: &Entry, n: &Entry) -> Vec<Change> {
         out.push(change(Impact::Docs, format!("{key}: doc text changed")));
     }
     match (&o.kind, &n.kind) {
-        (Kind::Values(old), Kind::Values(new)) => {
-            let gone: Vec<_> = old.difference(new).collect();
-            let new_values: Vec<_> = new.difference(old).collect();
-            if !gone.is_empty() {
-                let what = format!(
-                    "{}: enum values removed: {}",
-                    owner(key),
-                    list(gone.into_iter())
-                );
-                out.push(change(Impact::Breaking, what));
-            }
-            if !new_values.is_empty() {
-                let what = format!(
-                    "{}: new enum values: {}",
-                    owner(key),
-                    list(new_values.into_iter())
-                );
-                out.push(change(Impact::Additive, what));
-            }
-        }
+        (Kind::Values(old), Kind::Values(new)) => out.extend(values_changed(key, old, new)),
         (
             Kind::Input {
                 ty: ot,
@@ -226,17 +208,7 @@ fn changed(key: &str, o: &Entry, n: &Entry) -> Vec<Change> {
             },
         ) => {
             out.extend(type_change(key, ot, nt));
-            if or != nr {
-                let (impact, what) = if *nr {
-                    (
-                        Impact::Breaking,
-                        "now required; existing calls may not send it",
-                    )
-                } else {
-                    (Impact::Additive, "now optional")
-                };
-                out.push(change(impact, format!("{key}: {what}")));
-            }
+            out.extend(input_requiredness(key, *or, *nr));
         }
         (
             Kind::Field {
@@ -270,6 +242,42 @@ fn changed(key: &str, o: &Entry, n: &Entry) -> Vec<Change> {
         _ => {}
     }
     out
+}
+
+/// Removed enum values break; new ones are additive (the generated enums are open).
+fn values_changed(key: &str, old: &BTreeSet<String>, new: &BTreeSet<String>) -> Vec<Change> {
+    let mut out = Vec::new();
+    let gone: Vec<_> = old.difference(new).collect();
+    if !gone.is_empty() {
+        let what = format!(
+            "{}: enum values removed: {}",
+            owner(key),
+            list(gone.into_iter())
+        );
+        out.push(change(Impact::Breaking, what));
+    }
+    let added: Vec<_> = new.difference(old).collect();
+    if !added.is_empty() {
+        let what = format!(
+            "{}: new enum values: {}",
+            owner(key),
+            list(added.into_iter())
+        );
+        out.push(change(Impact::Additive, what));
+    }
+    out
+}
+
+/// An input that becomes required breaks existing calls; one that becomes optional does not.
+fn input_requiredness(key: &str, was: bool, is: bool) -> Option<Change> {
+    match (was, is) {
+        (false, true) => Some(change(
+            Impact::Breaking,
+            format!("{key}: now required; existing calls may not send it"),
+        )),
+        (true, false) => Some(change(Impact::Additive, format!("{key}: now optional"))),
+        _ => None,
+    }
 }
 
 fn type_change(key: &str, old: &str, new: &str) -> Option<Change> {
