@@ -93,34 +93,71 @@ fn walk_children(map: &mut Map<String, Value>) {
 /// Rewrites one object if it is a schema using 3.1-only constructs. Children are
 /// already normalized when this runs.
 fn rewrite_schema(map: &mut Map<String, Value>) {
-    // type: [X, 'null'] (only arrays of type names; anything else is left for validation)
-    if let Some(Value::Array(types)) = map.get("type") {
-        if types.iter().all(Value::is_string) {
-            let non_null: Vec<Value> = types.iter().filter(|t| *t != "null").cloned().collect();
-            let had_null = non_null.len() != types.len();
-            match non_null.as_slice() {
-                [] => {
-                    // Only null: 3.0 has no null type; a nullable schema allowing only null.
-                    map.remove("type");
-                    map.insert("enum".into(), json!([null]));
-                }
-                [only] => {
-                    map.insert("type".into(), only.clone());
-                }
-                several => {
-                    map.remove("type");
-                    let branches: Vec<Value> =
-                        several.iter().map(|t| json!({ "type": t })).collect();
-                    map.entry("anyOf").or_insert(Value::Array(branches));
-                }
-            }
-            if had_null {
-                map.insert("nullable".into(), Value::Bool(true));
-            }
+    type_array_to_nullable(map);
+    null_branch_to_nullable(map);
+    // examples: [..] -> example (schemas only: media types hold a map here)
+    if let Some(Value::Array(examples)) = map.get("examples") {
+        let first = examples.first().cloned();
+        map.remove("examples");
+        if let Some(first) = first {
+            map.entry("example").or_insert(first);
         }
     }
+    // const -> enum
+    if let Some(c) = map.remove("const") {
+        map.insert("enum".into(), Value::Array(vec![c]));
+    }
+    // exclusive bounds: numbers in 3.1, flags in 3.0
+    for (exclusive, bound) in [
+        ("exclusiveMinimum", "minimum"),
+        ("exclusiveMaximum", "maximum"),
+    ] {
+        if let Some(n @ Value::Number(_)) = map.get(exclusive).cloned() {
+            map.insert(bound.into(), n);
+            map.insert(exclusive.into(), Value::Bool(true));
+        }
+    }
+    // $ref with siblings -> allOf [$ref]
+    if map.get("$ref").is_some_and(Value::is_string) && map.len() > 1 {
+        let reference = map.remove("$ref").expect("checked above");
+        map.insert("allOf".into(), json!([{ "$ref": reference }]));
+    }
+}
 
-    // anyOf / oneOf with a null branch
+/// `type: [X, 'null']` -> `type: X` + `nullable` (only arrays of type names; anything else is
+/// left for validation).
+fn type_array_to_nullable(map: &mut Map<String, Value>) {
+    let Some(Value::Array(types)) = map.get("type") else {
+        return;
+    };
+    if !types.iter().all(Value::is_string) {
+        return;
+    }
+    let non_null: Vec<Value> = types.iter().filter(|t| *t != "null").cloned().collect();
+    let had_null = non_null.len() != types.len();
+    match non_null.as_slice() {
+        [] => {
+            // Only null: 3.0 has no null type; a nullable schema allowing only null.
+            map.remove("type");
+            map.insert("enum".into(), json!([null]));
+        }
+        [only] => {
+            map.insert("type".into(), only.clone());
+        }
+        several => {
+            map.remove("type");
+            let branches: Vec<Value> = several.iter().map(|t| json!({ "type": t })).collect();
+            map.entry("anyOf").or_insert(Value::Array(branches));
+        }
+    }
+    if had_null {
+        map.insert("nullable".into(), Value::Bool(true));
+    }
+}
+
+/// `anyOf`/`oneOf` with a null branch -> the other branches + `nullable` (a lone `$ref` goes
+/// under `allOf`, since 3.0 ignores a bare `$ref`'s siblings).
+fn null_branch_to_nullable(map: &mut Map<String, Value>) {
     for key in ["anyOf", "oneOf"] {
         let Some(Value::Array(branches)) = map.get(key) else {
             continue;
@@ -140,49 +177,17 @@ fn rewrite_schema(map: &mut Map<String, Value>) {
             [only] if only.get("$ref").is_some() => {
                 map.insert("allOf".into(), Value::Array(vec![only.clone()]));
             }
-            [only] => {
-                if let Value::Object(inner) = only {
-                    for (k, v) in inner {
-                        // The outer schema's own keywords (title, description...) win.
-                        map.entry(k.clone()).or_insert_with(|| v.clone());
-                    }
+            [Value::Object(inner)] => {
+                for (k, v) in inner {
+                    // The outer schema's own keywords (title, description...) win.
+                    map.entry(k.clone()).or_insert_with(|| v.clone());
                 }
             }
+            [_] => {}
             _ => {
                 map.insert(key.into(), Value::Array(rest));
             }
         }
-    }
-
-    // examples: [..] -> example (schemas only: media types hold a map here)
-    if let Some(Value::Array(examples)) = map.get("examples") {
-        let first = examples.first().cloned();
-        map.remove("examples");
-        if let Some(first) = first {
-            map.entry("example").or_insert(first);
-        }
-    }
-
-    // const -> enum
-    if let Some(c) = map.remove("const") {
-        map.insert("enum".into(), Value::Array(vec![c]));
-    }
-
-    // exclusive bounds: numbers in 3.1, flags in 3.0
-    for (exclusive, bound) in [
-        ("exclusiveMinimum", "minimum"),
-        ("exclusiveMaximum", "maximum"),
-    ] {
-        if let Some(n @ Value::Number(_)) = map.get(exclusive).cloned() {
-            map.insert(bound.into(), n);
-            map.insert(exclusive.into(), Value::Bool(true));
-        }
-    }
-
-    // $ref with siblings -> allOf [$ref]
-    if map.get("$ref").is_some_and(Value::is_string) && map.len() > 1 {
-        let reference = map.remove("$ref").expect("checked above");
-        map.insert("allOf".into(), json!([{ "$ref": reference }]));
     }
 }
 
