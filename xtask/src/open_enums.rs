@@ -101,7 +101,7 @@ fn emit_one(e: &OpenEnum) -> Result<TokenStream> {
         ),
     };
     let variant_docs = values.iter().map(|v| format!("`{v}`"));
-    let schema_name = &e.name;
+    let traits = emit_traits(e, &name, &idents, &type_doc);
     Ok(quote! {
         #[doc = #type_doc]
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -133,6 +133,21 @@ fn emit_one(e: &OpenEnum) -> Result<TokenStream> {
             }
         }
 
+        #traits
+    })
+}
+
+/// The trait impls of one open enum: text (`Display`, `FromStr`, `From<&str>`), serde (as the
+/// wire string) and a JSON schema that documents the known values without enforcing them.
+fn emit_traits(
+    e: &OpenEnum,
+    name: &proc_macro2::Ident,
+    idents: &[proc_macro2::Ident],
+    type_doc: &str,
+) -> TokenStream {
+    let values = &e.values;
+    let schema_name = &e.name;
+    quote! {
         impl ::std::fmt::Display for #name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
@@ -190,5 +205,5 @@ fn emit_one(e: &OpenEnum) -> Result<TokenStream> {
                 .into()
             }
         }
-    })
+    }
 }
