@@ -233,8 +233,7 @@ fn copy_text(target: &mut Value, entry: &Value, keys: &[&str]) {
 /// Our operation names (operationIds) and their JSON pointers, in document order.
 fn operation_pointers(doc: &Value) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    for (key, pointer) in crate::names::operations(doc) {
-        let _ = key;
+    for pointer in crate::names::operations(doc).into_values() {
         if let Some(id) = doc
             .pointer(&pointer)
             .and_then(|op| op.get("operationId"))
