@@ -23,7 +23,11 @@ pub struct Api {
 
 impl Api {
     /// A `map_err` function turning a library error into the CLI's, for `what` about `about`.
-    pub fn err<'a>(&'a self, what: &'a str, about: About<'a>) -> impl Fn(mistral_files::Error) -> CliError + 'a {
+    pub fn err<'a>(
+        &'a self,
+        what: &'a str,
+        about: About<'a>,
+    ) -> impl Fn(mistral_files::Error) -> CliError + 'a {
         move |e| {
             explain(
                 e,
@@ -41,7 +45,9 @@ impl Api {
 pub fn base_url(args: &ClientArgs) -> Result<String, CliError> {
     match &args.base_url {
         Some(u) => Ok(u.clone()),
-        None => env_var("MISTRAL_BASE_URL").map(|v| v.unwrap_or_else(|| DEFAULT_BASE_URL.to_string())),
+        None => {
+            env_var("MISTRAL_BASE_URL").map(|v| v.unwrap_or_else(|| DEFAULT_BASE_URL.to_string()))
+        }
     }
 }
 
@@ -51,7 +57,8 @@ fn env_var(name: &str) -> Result<Option<String>, CliError> {
         Ok(v) => Ok(Some(v)),
         Err(std::env::VarError::NotPresent) => Ok(None),
         Err(std::env::VarError::NotUnicode(_)) => {
-            Err(CliError::usage(format!("{name} is not valid UTF-8")).hint(format!("set {name} again, or unset it")))
+            Err(CliError::usage(format!("{name} is not valid UTF-8"))
+                .hint(format!("set {name} again, or unset it")))
         }
     }
 }
@@ -102,8 +109,15 @@ fn check_base_url(url: &str) -> Result<String, CliError> {
         return Err(CliError::usage("the base URL is empty").hint(hint));
     }
     let rest = trimmed.split_once("://").map_or(trimmed, |(_, r)| r);
-    if rest.split(['/', '?', '#']).next().unwrap_or_default().contains('@') {
-        return Err(CliError::usage("the base URL must not carry credentials (user:password@)").hint(hint));
+    if rest
+        .split(['/', '?', '#'])
+        .next()
+        .unwrap_or_default()
+        .contains('@')
+    {
+        return Err(
+            CliError::usage("the base URL must not carry credentials (user:password@)").hint(hint),
+        );
     }
     if let Some(root) = trimmed.strip_suffix("/v1") {
         if root.contains("://") && !root.ends_with('/') && !root.ends_with(':') {

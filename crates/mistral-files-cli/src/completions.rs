@@ -23,7 +23,10 @@ pub fn man(args: ManArgs) -> Result<(), CliError> {
     match args.dir {
         Some(dir) => {
             let io = |e: std::io::Error| {
-                CliError::failure(format!("could not write the man pages into {}: {e}", dir.display()))
+                CliError::failure(format!(
+                    "could not write the man pages into {}: {e}",
+                    dir.display()
+                ))
             };
             std::fs::create_dir_all(&dir).map_err(io)?;
             clap_mangen::generate_to(cmd, &dir).map_err(io)

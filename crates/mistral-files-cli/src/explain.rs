@@ -43,7 +43,13 @@ pub fn explain(err: Error, ctx: &Ctx<'_>) -> CliError {
             request_id,
             retry_after,
         } => {
-            let mut e = api(status.as_u16(), &status.to_string(), body, *retry_after, ctx);
+            let mut e = api(
+                status.as_u16(),
+                &status.to_string(),
+                body,
+                *retry_after,
+                ctx,
+            );
             e.status = Some(status.as_u16());
             if let Some(id) = request_id {
                 e.message.push_str(&format!(" [request id {id}]"));
@@ -65,8 +71,10 @@ pub fn explain(err: Error, ctx: &Ctx<'_>) -> CliError {
                 };
             }
             if source.is_timeout() {
-                return CliError::failure(what(format!("{origin} did not answer in time: {cause}")))
-                    .hint("check your network and try again");
+                return CliError::failure(what(format!(
+                    "{origin} did not answer in time: {cause}"
+                )))
+                .hint("check your network and try again");
             }
             CliError::failure(what(format!("the connection to {origin} failed: {cause}")))
         }
@@ -168,9 +176,9 @@ fn details(body: &ApiErrorBody) -> Vec<String> {
                 loc => format!("{loc}: {}", i.msg),
             })
             .collect(),
-        ApiErrorBody::Detail { detail, message } => {
-            std::iter::once(detail.clone()).chain(message.clone()).collect()
-        }
+        ApiErrorBody::Detail { detail, message } => std::iter::once(detail.clone())
+            .chain(message.clone())
+            .collect(),
         other => {
             let s = other.summary();
             if s.is_empty() {
@@ -246,7 +254,10 @@ mod tests {
 
     #[test]
     fn origins_name_the_port_and_nothing_secret() {
-        assert_eq!(origin("https://api.mistral.ai"), "https://api.mistral.ai:443");
+        assert_eq!(
+            origin("https://api.mistral.ai"),
+            "https://api.mistral.ai:443"
+        );
         assert_eq!(origin("http://127.0.0.1:9/prefix"), "http://127.0.0.1:9");
         assert_eq!(origin("http://[::1]/x"), "http://[::1]:80");
         assert_eq!(origin("http://[::1]:8080"), "http://[::1]:8080");

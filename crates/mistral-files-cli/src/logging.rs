@@ -50,7 +50,8 @@ pub fn init(settings: Settings) {
         .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
         .with_target(settings.verbose >= 2)
         .with_filter(records.and(filter_fn(|m| !is_told_as_a_line(m))));
-    let lines = Lines(settings).with_filter(Targets::new().with_target("mistral_files", Level::DEBUG));
+    let lines =
+        Lines(settings).with_filter(Targets::new().with_target("mistral_files", Level::DEBUG));
     let _ = tracing_subscriber::registry()
         .with(fmt)
         .with(lines)

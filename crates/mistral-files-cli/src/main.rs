@@ -102,7 +102,9 @@ fn parse() -> Cli {
 async fn run(cli: Cli, out: &Out) -> Result<(), CliError> {
     let bars = progress::enabled(out.mode);
     match cli.command {
-        Command::Upload(a) => transfer::upload(&commands::client(&a.client, true)?, a, out, bars).await,
+        Command::Upload(a) => {
+            transfer::upload(&commands::client(&a.client, true)?, a, out, bars).await
+        }
         Command::Ls(a) => commands::ls(&commands::client(&a.client, true)?, a, out).await,
         Command::Get(a) => commands::get(&commands::client(&a.client, true)?, a, out).await,
         Command::Rm(a) => commands::rm(&commands::client(&a.client, true)?, a, out).await,

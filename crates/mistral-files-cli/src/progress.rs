@@ -116,7 +116,10 @@ fn layout(cols: usize) -> Option<(usize, ProgressStyle)> {
     } else {
         // no room for the bar and the rate: label and counts only
         let label_w = cols.checked_sub(1 + 1 + 23)?.min(32);
-        (label_w, "{prefix} {bytes:>11!}/{total_bytes:<11!}".to_string())
+        (
+            label_w,
+            "{prefix} {bytes:>11!}/{total_bytes:<11!}".to_string(),
+        )
     };
     if label_w < 4 {
         return None;

@@ -17,7 +17,12 @@ use crate::output::{self, display_name, Out};
 use crate::progress::{feed, Bars, Total};
 
 /// `upload PATH...`: up to `--parallel` at once, results in argument order.
-pub async fn upload(api: &Api, args: UploadArgs, out: &Out, progress: bool) -> Result<(), CliError> {
+pub async fn upload(
+    api: &Api,
+    args: UploadArgs,
+    out: &Out,
+    progress: bool,
+) -> Result<(), CliError> {
     if args.name.is_some() && args.paths.len() > 1 {
         return Err(CliError::usage(format!(
             "--name can only be used with a single PATH ({} given)",
@@ -29,7 +34,12 @@ pub async fn upload(api: &Api, args: UploadArgs, out: &Out, progress: bool) -> R
     let sizes: Vec<Option<u64>> = args
         .paths
         .iter()
-        .map(|p| std::fs::metadata(p).ok().filter(|m| m.is_file()).map(|m| m.len()))
+        .map(|p| {
+            std::fs::metadata(p)
+                .ok()
+                .filter(|m| m.is_file())
+                .map(|m| m.len())
+        })
         .collect();
     let total = bars.total(args.paths.len(), sizes.iter().copied().sum());
     let jobs = args.paths.iter().zip(&sizes).map(|(path, size)| {
@@ -52,7 +62,10 @@ pub async fn upload(api: &Api, args: UploadArgs, out: &Out, progress: bool) -> R
     while let Some((path, res)) = results.next().await {
         match res {
             Ok(f) => {
-                let lines = f.num_lines.map(|n| format!(", {n} lines")).unwrap_or_default();
+                let lines = f
+                    .num_lines
+                    .map(|n| format!(", {n} lines"))
+                    .unwrap_or_default();
                 out.line(format!(
                     "✓ uploaded {} → {} ({}, {}{lines})",
                     display_name(&path.display().to_string()),
@@ -99,7 +112,13 @@ fn upload_request(api: &Api, args: &UploadArgs, path: &Path) -> UploadRequest {
 
 /// An upload's error; when the file's own name cannot be sent (e.g. not UTF-8), the hint says
 /// how to choose one.
-fn upload_error(api: &Api, e: mistral_files::Error, path: &Path, own_name: bool, count: usize) -> CliError {
+fn upload_error(
+    api: &Api,
+    e: mistral_files::Error,
+    path: &Path,
+    own_name: bool,
+    count: usize,
+) -> CliError {
     let own_name = own_name && matches!(e, mistral_files::Error::InvalidFileName { .. });
     let what = format!("upload {}", display_name(&path.display().to_string()));
     let e = api.err(&what, About::Files)(e);
@@ -128,7 +147,12 @@ struct Job {
 }
 
 /// `download ID|URL... [-o PATH | -o DIR | -o -] [--force]`
-pub async fn download(api: &Api, args: DownloadArgs, out: &Out, progress: bool) -> Result<(), CliError> {
+pub async fn download(
+    api: &Api,
+    args: DownloadArgs,
+    out: &Out,
+    progress: bool,
+) -> Result<(), CliError> {
     check_download_args(&args, out)?;
     if args.output.as_deref() == Some(Path::new("-")) {
         return to_stdout(api, &args.sources[0], progress).await;
@@ -153,7 +177,10 @@ pub async fn download(api: &Api, args: DownloadArgs, out: &Out, progress: bool) 
                     DownloadSource::Url(_) => ("signed URL".to_string(), None),
                 };
                 let to = display_name(&job.target.display().to_string());
-                out.line(format!("✓ downloaded {from} → {to} ({})", output::size(Some(bytes))))?;
+                out.line(format!(
+                    "✓ downloaded {from} → {to} ({})",
+                    output::size(Some(bytes))
+                ))?;
                 out.item(&json!({ "id": id, "path": job.target, "bytes": bytes }))?;
             }
             Err(e) if count == 1 => return Err(e),
@@ -170,15 +197,22 @@ pub async fn download(api: &Api, args: DownloadArgs, out: &Out, progress: bool) 
 /// The usage errors of `download`, found before any request.
 fn check_download_args(args: &DownloadArgs, out: &Out) -> Result<(), CliError> {
     let several = args.sources.len() > 1;
-    let has_url = args.sources.iter().any(|s| matches!(s, DownloadSource::Url(_)));
+    let has_url = args
+        .sources
+        .iter()
+        .any(|s| matches!(s, DownloadSource::Url(_)));
     match args.output.as_deref() {
         Some(p) if p == Path::new("-") => {
             if several {
-                return Err(CliError::usage("-o - writes one file to stdout, but several were given")
-                    .hint("download them into a directory with -o DIR"));
+                return Err(CliError::usage(
+                    "-o - writes one file to stdout, but several were given",
+                )
+                .hint("download them into a directory with -o DIR"));
             }
             if out.json() {
-                return Err(CliError::usage("--json and --jsonl cannot be used with -o - (stdout is the file's content)"));
+                return Err(CliError::usage(
+                    "--json and --jsonl cannot be used with -o - (stdout is the file's content)",
+                ));
             }
         }
         Some(p) if several && !p.is_dir() => {
@@ -213,12 +247,17 @@ fn check_parent(target: &Path) -> Result<(), CliError> {
     let problem = match std::fs::metadata(dir) {
         Ok(m) if m.is_dir() => return Ok(()),
         Ok(_) => format!("{shown} is not a directory"),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => format!("the directory {shown} does not exist"),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            format!("the directory {shown} does not exist")
+        }
         Err(e) => format!("the directory {shown} cannot be used: {e}"),
     };
     let target = display_name(&target.display().to_string());
-    Err(CliError::failure(format!("cannot write {target}: {problem}"))
-        .hint(format!("create it first (mkdir -p {shown}), or choose another -o")))
+    Err(
+        CliError::failure(format!("cannot write {target}: {problem}")).hint(format!(
+            "create it first (mkdir -p {shown}), or choose another -o"
+        )),
+    )
 }
 
 /// Where a download goes: `-o PATH` as given; else the file's own name (sanitized), in `-o DIR`
@@ -226,37 +265,65 @@ fn check_parent(target: &Path) -> Result<(), CliError> {
 async fn plan(api: &Api, source: &DownloadSource, output: Option<&Path>) -> Result<Job, CliError> {
     let (id, target) = match (source, output) {
         (DownloadSource::Url(_), Some(p)) => {
-            return Ok(Job { source: source.clone(), target: p.to_path_buf(), bytes: None })
+            return Ok(Job {
+                source: source.clone(),
+                target: p.to_path_buf(),
+                bytes: None,
+            })
         }
         (DownloadSource::Url(_), None) => return Err(url_needs_a_path()),
         (DownloadSource::Id(id), Some(p)) if !p.is_dir() => (id, Some(p.to_path_buf())),
         (DownloadSource::Id(id), _) => (id, None),
     };
     if let Some(target) = target {
-        return Ok(Job { source: source.clone(), target, bytes: None });
+        return Ok(Job {
+            source: source.clone(),
+            target,
+            bytes: None,
+        });
     }
     let what = format!("download {id}");
-    let meta = api.client.retrieve(id).await.map_err(api.err(&what, About::File))?;
+    let meta = api
+        .client
+        .retrieve(id)
+        .await
+        .map_err(api.err(&what, About::File))?;
     let name = output::sanitize_file_name(&meta.filename, &id.to_string());
     let target = output.map_or_else(|| PathBuf::from(&name), |d| d.join(&name));
-    Ok(Job { source: source.clone(), target, bytes: meta.bytes })
+    Ok(Job {
+        source: source.clone(),
+        target,
+        bytes: meta.bytes,
+    })
 }
 
 /// Downloads one job to its target (temporary file, length check, rename; never over an
 /// existing file without `--force`).
-async fn fetch(api: &Api, job: &Job, force: bool, bars: &Bars, total: Option<Total>) -> Result<u64, CliError> {
+async fn fetch(
+    api: &Api,
+    job: &Job,
+    force: bool,
+    bars: &Bars,
+    total: Option<Total>,
+) -> Result<u64, CliError> {
     let bar = bars.bar(&job.target.display().to_string(), job.bytes);
     let progress = feed(bar.clone(), total);
     let (what, res) = match &job.source {
         DownloadSource::Id(id) => {
-            let mut req = api.client.download_to_path(*id, &job.target).overwrite(force);
+            let mut req = api
+                .client
+                .download_to_path(*id, &job.target)
+                .overwrite(force);
             if let Some(f) = progress {
                 req = req.on_progress(f);
             }
             (format!("download {id}"), req.await)
         }
         DownloadSource::Url(url) => {
-            let mut req = api.client.fetch_signed_url_to_path(url, &job.target).overwrite(force);
+            let mut req = api
+                .client
+                .fetch_signed_url_to_path(url, &job.target)
+                .overwrite(force);
             if let Some(f) = progress {
                 req = req.on_progress(f);
             }
@@ -282,7 +349,10 @@ async fn to_stdout(api: &Api, source: &DownloadSource, progress: bool) -> Result
     let bars = Bars::new(progress);
     let (what, req) = match source {
         DownloadSource::Id(id) => (format!("download {id}"), api.client.download(*id)),
-        DownloadSource::Url(u) => ("download signed URL".to_string(), api.client.fetch_signed_url(u)),
+        DownloadSource::Url(u) => (
+            "download signed URL".to_string(),
+            api.client.fetch_signed_url(u),
+        ),
     };
     let label = match source {
         DownloadSource::Id(id) => FileId::to_string(id),
