@@ -25,20 +25,27 @@ pub enum Exit {
 pub struct CliError {
     /// The main message (one line).
     pub message: String,
-    /// What the server said, one item a line (e.g. each field a 422 refused).
-    pub details: Vec<String>,
     /// What to do about it: one line, or none when the message says it all.
     pub hint: Option<String>,
     /// The exit code.
     pub code: Exit,
+    /// What only some errors have (boxed: errors travel in every `Result` of the CLI).
+    pub more: Box<More>,
+    /// stdout was closed by the reader (e.g. `| head`): exit quietly.
+    broken_pipe: bool,
+}
+
+/// The parts of an error that only some errors have.
+#[derive(Debug, Default)]
+pub struct More {
+    /// What the server said, one item a line (e.g. each field a 422 refused).
+    pub details: Vec<String>,
     /// The HTTP status, for API errors (in the JSON form).
     pub status: Option<u16>,
     /// The request id the server gave, to quote to support.
     pub request_id: Option<String>,
     /// The per-item errors of a multi-item command (in the JSON form).
     pub failures: Vec<CliError>,
-    /// stdout was closed by the reader (e.g. `| head`): exit quietly.
-    broken_pipe: bool,
 }
 
 impl CliError {
@@ -46,12 +53,9 @@ impl CliError {
     pub fn failure(message: impl Into<String>) -> Self {
         CliError {
             message: message.into(),
-            details: Vec::new(),
             hint: None,
             code: Exit::Failure,
-            status: None,
-            request_id: None,
-            failures: Vec::new(),
+            more: Box::default(),
             broken_pipe: false,
         }
     }
@@ -115,7 +119,7 @@ impl CliError {
     /// The human form (several lines, no trailing newline).
     pub fn to_text(&self) -> String {
         let mut s = format!("error: {}", self.message);
-        for d in &self.details {
+        for d in &self.more.details {
             s.push_str("\n  - ");
             s.push_str(d);
         }
@@ -134,17 +138,18 @@ impl CliError {
         if let Some(h) = &self.hint {
             obj.insert("hint".into(), json!(h));
         }
-        if let Some(s) = self.status {
+        let more = &self.more;
+        if let Some(s) = more.status {
             obj.insert("status".into(), json!(s));
         }
-        if let Some(r) = &self.request_id {
+        if let Some(r) = &more.request_id {
             obj.insert("request_id".into(), json!(r));
         }
-        if !self.details.is_empty() {
-            obj.insert("details".into(), json!(self.details));
+        if !more.details.is_empty() {
+            obj.insert("details".into(), json!(more.details));
         }
-        if !self.failures.is_empty() {
-            let f: Vec<Value> = self.failures.iter().map(CliError::to_json).collect();
+        if !more.failures.is_empty() {
+            let f: Vec<Value> = more.failures.iter().map(CliError::to_json).collect();
             obj.insert("failures".into(), Value::Array(f));
         }
         v
@@ -189,7 +194,7 @@ impl Failures {
             e.code = Exit::Usage;
         }
         if self.mode.is_json() {
-            e.failures = self.items;
+            e.more.failures = self.items;
         }
         Err(e)
     }
@@ -204,7 +209,7 @@ mod tests {
         let mut e = CliError::failure("get x: refused")
             .hint("first")
             .hint("second");
-        e.details.push("query.expiry: too big".into());
+        e.more.details.push("query.expiry: too big".into());
         assert_eq!(
             e.to_text(),
             "error: get x: refused\n  - query.expiry: too big\n  hint: second"

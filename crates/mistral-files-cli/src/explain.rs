@@ -50,10 +50,10 @@ pub fn explain(err: Error, ctx: &Ctx<'_>) -> CliError {
                 *retry_after,
                 ctx,
             );
-            e.status = Some(status.as_u16());
+            e.more.status = Some(status.as_u16());
             if let Some(id) = request_id {
                 e.message.push_str(&format!(" [request id {id}]"));
-                e.request_id = Some(id.clone());
+                e.more.request_id = Some(id.clone());
             }
             e
         }
@@ -154,7 +154,7 @@ fn api(
                 ctx.what,
                 format!("the server refused the request (HTTP {status})"),
             ));
-            e.details = details(body);
+            e.more.details = details(body);
             e
         }
         429 => said("rate limited").hint(match retry_after {

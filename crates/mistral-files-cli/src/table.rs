@@ -70,11 +70,7 @@ pub fn file_table(files: &[FileObject], width: Option<usize>) -> String {
     let name_full = w("NAME", &names);
     let fixed = id_w + w("SIZE", &sizes) + w("PURPOSE", &purposes) + 4 * GAP;
     let (date_chars, name_w) = choose(fixed, name_full, width);
-    let header = if date_chars == 23 {
-        "CREATED"
-    } else {
-        "CREATED (UTC)"
-    };
+    let header = header_for(date_chars);
     let dates: Vec<String> = dates
         .iter()
         .map(|d| d.chars().take(date_chars).collect())
@@ -103,6 +99,16 @@ pub fn file_table(files: &[FileObject], width: Option<usize>) -> String {
     lines.join("\n")
 }
 
+/// The date column's header: the minute form says its zone (the whole form ends in `UTC`); the
+/// date alone is too narrow to spare the room.
+fn header_for(date_chars: usize) -> &'static str {
+    if date_chars == 16 {
+        "CREATED (UTC)"
+    } else {
+        "CREATED"
+    }
+}
+
 /// The date form and the name width: the first plan whose narrowest name fits in `width`, the
 /// name as wide as the rest allows (whole when it can be); the last plan when none fits.
 fn choose(fixed: usize, name_full: usize, width: Option<usize>) -> (usize, usize) {
@@ -110,7 +116,7 @@ fn choose(fixed: usize, name_full: usize, width: Option<usize>) -> (usize, usize
         return (23, name_full);
     };
     for plan in &PLANS {
-        let used = fixed + plan.date_chars.max("CREATED (UTC)".len());
+        let used = fixed + plan.date_chars.max(header_for(plan.date_chars).len());
         let room = width.saturating_sub(used);
         if room >= name_full {
             return (plan.date_chars, name_full);
@@ -183,7 +189,9 @@ mod tests {
         assert_eq!(choose(50, 40, Some(100)), (23, 27));
         // the date to the minute
         assert_eq!(choose(50, 40, Some(80)), (16, 14));
-        // the date alone, the narrowest name: still too wide, never cut below it
+        // the date alone
+        assert_eq!(choose(58, 72, Some(80)), (10, 12));
+        // the narrowest name: still too wide, never cut below it
         assert_eq!(choose(70, 40, Some(80)), (10, 6));
         assert_eq!(choose(50, 40, None), (23, 40));
     }

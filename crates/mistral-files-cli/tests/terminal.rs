@@ -48,7 +48,8 @@ fn ls_of_30_long_names_fits_80_columns() {
         );
     }
     assert_eq!(out.stdout.matches('…').count(), 30, "{}", out.stdout);
-    assert!(lines[1].contains("-quarte…"), "{}", out.stdout);
+    let shown = lines[1..].iter().filter(|l| l.contains("-quarter")).count();
+    assert_eq!(shown, 30, "each name keeps its start: {}", out.stdout);
 
     // --wide, a wide terminal, and a pipe without COLUMNS: whole names.
     for (columns, extra) in [
@@ -209,108 +210,102 @@ fn assert_whole_rows(piece: &str, cols: usize) {
     }
 }
 
+/// A file name long enough to be shortened in an 80-column bar.
+#[cfg(unix)]
+const LONG: &str = "a-file-name-long-enough-to-be-shortened-in-the-bar-a-file-name-long-enough-to-be-shortened.jsonl";
+
+/// The binary pointed at the environment's emulator, in its directory, with a terminal type and
+/// no `COLUMNS` (the width comes from the terminal).
+#[cfg(unix)]
+fn terminal_cmd(env: &CliEnv) -> std::process::Command {
+    let mut c = std::process::Command::new(BIN);
+    c.env("MISTRAL_API_KEY", mistral_files_test_support::KEY)
+        .env("MISTRAL_BASE_URL", env.url())
+        .env_remove("COLUMNS")
+        .env("TERM", "xterm")
+        .current_dir(env.dir.path());
+    c
+}
+
+/// The bars drawn in a terminal's output (each checked to be whole rows of `cols`), and the
+/// number of result lines starting with `done`.
+#[cfg(unix)]
+fn drawn(raw: &str, cols: usize, done: &str) -> (Vec<String>, usize) {
+    let pieces = pty::pieces(raw);
+    let bars: Vec<String> = pieces
+        .iter()
+        .filter(|p| p.contains(" ["))
+        .cloned()
+        .collect();
+    for p in &bars {
+        assert_whole_rows(p, cols);
+    }
+    let results = pieces.iter().filter(|p| p.starts_with(done)).count();
+    (bars, results)
+}
+
 #[cfg(unix)]
 #[test]
 fn progress_bars_are_drawn_in_a_terminal_within_80_columns_and_not_when_piped() {
     let env = CliEnv::new(BIN);
-    let name = format!(
-        "{}.jsonl",
-        "a-file-name-long-enough-to-be-shortened-in-the-bar".repeat(2)
-    );
     let body = jsonl(4500); // about 200 KiB
-    let mut ids = Vec::new();
-    for i in 0..2 {
-        let f = env.upload(
-            &format!("{i}.jsonl"),
-            &body,
-            &["--name", &format!("{i}-{name}")],
-        );
-        ids.push(f["id"].as_str().unwrap().to_string());
-    }
-    std::fs::create_dir(env.path("out")).unwrap();
+    let ids: Vec<String> = (0..2)
+        .map(|i| {
+            let name = format!("{i}-{LONG}");
+            let f = env.upload(&format!("{i}.jsonl"), &body, &["--name", &name]);
+            f["id"].as_str().unwrap().to_string()
+        })
+        .collect();
     env.emu.faults().throttle_download(256 * 1024);
     let download = |dir: &str| {
-        let mut c = std::process::Command::new(BIN);
-        c.env("MISTRAL_API_KEY", mistral_files_test_support::KEY)
-            .env("MISTRAL_BASE_URL", env.url())
-            .env_remove("COLUMNS")
-            .env("TERM", "xterm")
-            .current_dir(env.dir.path())
-            .args(["download", &ids[0], &ids[1], "-o", dir]);
+        std::fs::create_dir(env.path(dir)).unwrap();
+        let mut c = terminal_cmd(&env);
+        c.args(["download", &ids[0], &ids[1], "-o", dir]);
         c
     };
 
     let (status, raw) = pty::run(download("out"), 80, true);
     assert!(status.success(), "{raw}");
-    let pieces = pty::pieces(&raw);
-    let bars: Vec<&String> = pieces.iter().filter(|p| p.contains(" [")).collect();
+    let (bars, done) = drawn(&raw, 80, "✓ downloaded");
     assert!(
         bars.iter().any(|p| p.contains("KiB/s")),
         "no bar drawn:\n{raw:?}"
     );
-    assert!(
-        bars.iter().any(|p| p.starts_with("total (2 files)")),
-        "no total bar:\n{bars:#?}"
-    );
-    assert!(
-        bars.iter()
-            .any(|p| p.contains("out/0-a-file") && p.contains('…')),
-        "long names are shortened:\n{bars:#?}"
-    );
-    for p in &bars {
-        assert_whole_rows(p, 80);
-    }
-    let done = pieces
+    let total = bars.iter().any(|p| p.starts_with("total (2 files)"));
+    assert!(total, "no total bar:\n{bars:#?}");
+    let cut = bars
         .iter()
-        .filter(|p| p.starts_with("✓ downloaded"))
-        .count();
-    assert_eq!(done, 2, "{pieces:#?}");
+        .any(|p| p.contains("out/0-a-file") && p.contains('…'));
+    assert!(cut, "long names are shortened:\n{bars:#?}");
+    assert_eq!(done, 2, "{raw:?}");
 
-    std::fs::create_dir(env.path("out2")).unwrap();
     let (status, raw) = pty::run(download("out2"), 80, false);
     assert!(status.success(), "{raw}");
     assert!(
         raw.trim().is_empty(),
         "drawn with stdout not a terminal: {raw:?}"
     );
-    for id in &ids {
-        assert!(
-            std::fs::read_dir(env.path("out2")).unwrap().count() == 2,
-            "{id}"
-        );
-    }
+    assert_eq!(std::fs::read_dir(env.path("out2")).unwrap().count(), 2);
+}
 
-    // Uploads: a bar per file and a total bar, drawn while the server takes its time to answer.
+/// Uploads: a bar per file and a total bar, drawn while the server takes its time to answer.
+#[cfg(unix)]
+#[test]
+fn upload_bars_and_their_total_fit_80_columns() {
+    let env = CliEnv::new(BIN);
     env.emu
         .faults()
         .set_latency(std::time::Duration::from_millis(400));
+    let body = jsonl(4500);
     let paths: Vec<String> = (0..3)
-        .map(|i| s(&env.write(&format!("up-{i}-{name}"), &body)))
+        .map(|i| s(&env.write(&format!("up-{i}-{LONG}"), &body)))
         .collect();
-    let mut up = std::process::Command::new(BIN);
-    up.env("MISTRAL_API_KEY", mistral_files_test_support::KEY)
-        .env("MISTRAL_BASE_URL", env.url())
-        .env("TERM", "xterm")
-        .current_dir(env.dir.path())
-        .arg("upload")
-        .args(&paths);
+    let mut up = terminal_cmd(&env);
+    up.arg("upload").args(&paths);
     let (status, raw) = pty::run(up, 80, true);
     assert!(status.success(), "{raw}");
-    let pieces = pty::pieces(&raw);
-    let bars: Vec<&String> = pieces.iter().filter(|p| p.contains(" [")).collect();
-    assert!(
-        bars.iter().any(|p| p.starts_with("total (3 files)")),
-        "no total bar:\n{raw:?}"
-    );
-    for p in &bars {
-        assert_whole_rows(p, 80);
-    }
-    assert_eq!(
-        pieces
-            .iter()
-            .filter(|p| p.starts_with("✓ uploaded"))
-            .count(),
-        3,
-        "{pieces:#?}"
-    );
+    let (bars, done) = drawn(&raw, 80, "✓ uploaded");
+    let total = bars.iter().any(|p| p.starts_with("total (3 files)"));
+    assert!(total, "no total bar:\n{raw:?}");
+    assert_eq!(done, 3, "{raw:?}");
 }
