@@ -108,7 +108,8 @@ impl Drop for Bars {
 /// The label width and style of a bar line that fits in `cols - 1` columns (the last column
 /// left free: some terminals wrap when it is written), or `None` when the terminal is too narrow.
 fn layout(cols: usize) -> Option<(usize, ProgressStyle)> {
-    let room = cols.checked_sub(1 + 1 + 3 + COUNTERS_W)?; // label, " [", "] ", counters
+    // what is left for the label and the bar: the free last column, " [", "] ", the counters
+    let room = cols.checked_sub(1 + 4 + COUNTERS_W)?;
     let (label_w, template) = if room >= 16 {
         let label_w = (room / 2).clamp(8, 32);
         let bar_w = room - label_w;
@@ -176,7 +177,7 @@ mod tests {
         let (label, _) = layout(80).expect("80 columns");
         assert!(label >= 8, "{label}");
         // label + " [" + bar + "] " + counters stays under 80
-        let room = 80 - 1 - 1 - 3 - COUNTERS_W;
+        let room = 80 - 1 - 4 - COUNTERS_W;
         assert_eq!(room, 33);
         assert!(layout(60).is_some());
         assert!(layout(20).is_none());

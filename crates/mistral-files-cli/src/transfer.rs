@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use futures_util::{StreamExt, TryStreamExt};
-use mistral_files::{FileId, UploadRequest};
+use mistral_files::UploadRequest;
 use serde_json::json;
 use tokio::io::AsyncWriteExt;
 
@@ -347,19 +347,19 @@ fn about(source: &DownloadSource) -> About<'_> {
 /// `download ID -o -`: the bytes on stdout, nothing else.
 async fn to_stdout(api: &Api, source: &DownloadSource, progress: bool) -> Result<(), CliError> {
     let bars = Bars::new(progress);
-    let (what, req) = match source {
-        DownloadSource::Id(id) => (format!("download {id}"), api.client.download(*id)),
+    let (what, label, mut req) = match source {
+        DownloadSource::Id(id) => (
+            format!("download {id}"),
+            id.to_string(),
+            api.client.download(*id),
+        ),
         DownloadSource::Url(u) => (
             "download signed URL".to_string(),
+            "signed URL".to_string(),
             api.client.fetch_signed_url(u),
         ),
     };
-    let label = match source {
-        DownloadSource::Id(id) => FileId::to_string(id),
-        DownloadSource::Url(_) => "signed URL".to_string(),
-    };
     let bar = bars.bar(&label, None);
-    let mut req = req;
     if let Some(f) = feed(bar.clone(), None) {
         req = req.on_progress(f);
     }
