@@ -1,4 +1,11 @@
 //! The command line, as clap derive types.
+//!
+//! Options are grouped by what they apply to, so that each command's `--help` lists only its own:
+//! `ClientArgs` (key, base URL, retries) only on the commands that call the API, `ListOutput` /
+//! `JsonOutput` only where there is a result to print, `-v` everywhere (the one global option).
+//! The environment (`MISTRAL_API_KEY`, `MISTRAL_BASE_URL`) is read after parsing rather than
+//! through clap's `env`, because clap shows env-filled options in usage lines as if they were
+//! required arguments.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -8,25 +15,14 @@ use clap::{Args, Parser, Subcommand};
 use mistral_files::{FileId, FilePurpose, FileVisibility, SampleType, Source};
 use mistral_files_emulator::FailSpec;
 
-/// Text shown after `--help`: exit codes and environment.
-const AFTER_HELP: &str = "\
-Exit codes:
-  0  success
-  1  API or I/O error (the server refused, a file could not be read or written, the network failed)
-  2  usage error (bad arguments or options, invalid file id, missing API key); nothing was sent
-  130  interrupted (Ctrl-C)
-
-Environment:
-  MISTRAL_API_KEY   the API key (same as --api-key); never printed
-  MISTRAL_BASE_URL  the API base URL (same as --base-url), default https://api.mistral.ai
-
-Try it with no key and no network: `mistral-files demo`.";
+use crate::examples;
+use crate::output::Mode;
 
 /// Upload, list, download and delete files of the Mistral AI Files API; run a local emulator.
 #[derive(Debug, Parser)]
-#[command(name = "mistral-files", version, after_help = AFTER_HELP)]
+#[command(name = "mistral-files", version, after_help = examples::MAIN)]
 pub struct Cli {
-    /// Options shared by every command.
+    /// The option every command takes.
     #[command(flatten)]
     pub global: GlobalArgs,
     /// The command to run.
@@ -34,54 +30,139 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Options shared by every command (accepted before or after the command name).
+/// The one option shared by every command (accepted before or after the command name).
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// API base URL: scheme, host, optional port and path prefix.
-    #[arg(long, global = true, env = "MISTRAL_BASE_URL", value_name = "URL")]
-    pub base_url: Option<String>,
-    /// API key (prefer the environment variable: command lines are visible to other users).
-    #[arg(
-        long,
-        global = true,
-        env = "MISTRAL_API_KEY",
-        hide_env_values = true,
-        value_name = "KEY"
-    )]
-    pub api_key: Option<String>,
-    /// Print one JSON document per result on stdout (for scripts).
-    #[arg(long, global = true)]
-    pub json: bool,
-    /// More logging on stderr (-v info, -vv debug, -vvv trace).
-    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    /// More on stderr: -v each request (method, path, status, time), -vv the library's debug log,
+    /// -vvv the HTTP stack.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, help_heading = "Global options")]
     pub verbose: u8,
+}
+
+/// How the API commands reach the API.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Client options")]
+pub struct ClientArgs {
+    /// API base URL: scheme, host, optional port and path prefix, without /v1
+    /// [env: MISTRAL_BASE_URL] [default: https://api.mistral.ai]
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// API key [env: MISTRAL_API_KEY]; prefer the variable: command lines are visible to other
+    /// users.
+    #[arg(long, value_name = "KEY")]
+    pub api_key: Option<String>,
     /// How many times to retry a failed request that can safely be retried.
-    #[arg(long, global = true, value_name = "N", allow_negative_numbers = true, default_value_t = 3,
+    #[arg(long, value_name = "N", allow_negative_numbers = true, default_value_t = 3,
           value_parser = clap::value_parser!(u32).range(0..=20))]
     pub retries: u32,
+}
+
+/// Output options of a command with one result.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Output options")]
+pub struct JsonOutput {
+    /// Print the result as one JSON document on stdout; errors go to stderr as {"error": …}.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Output options of a command with a list of results.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Output options")]
+pub struct ListOutput {
+    /// Print all results as one JSON array on stdout; errors go to stderr as {"error": …}.
+    #[arg(long, conflicts_with = "jsonl")]
+    pub json: bool,
+    /// Print one JSON object per line as results arrive (for large listings).
+    #[arg(long)]
+    pub jsonl: bool,
+}
+
+impl JsonOutput {
+    /// The output mode chosen.
+    pub fn mode(&self) -> Mode {
+        if self.json {
+            Mode::Json
+        } else {
+            Mode::Human
+        }
+    }
+}
+
+impl ListOutput {
+    /// The output mode chosen.
+    pub fn mode(&self) -> Mode {
+        match (self.json, self.jsonl) {
+            (true, _) => Mode::Json,
+            (_, true) => Mode::Jsonl,
+            _ => Mode::Human,
+        }
+    }
 }
 
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Upload one or more files.
+    #[command(after_help = examples::UPLOAD)]
     Upload(UploadArgs),
     /// List files (pages through all of them, lazily).
-    #[command(visible_alias = "list")]
+    #[command(visible_alias = "list", after_help = examples::LS)]
     Ls(LsArgs),
     /// Show one file's metadata.
+    #[command(after_help = examples::GET)]
     Get(GetArgs),
     /// Delete files.
-    #[command(visible_alias = "delete")]
+    #[command(visible_alias = "delete", after_help = examples::RM)]
     Rm(RmArgs),
     /// Get a signed URL for a file's content (usable without the API key).
+    #[command(after_help = examples::URL)]
     Url(UrlArgs),
-    /// Download a file's content.
+    /// Download files by id, or a signed URL's content.
+    #[command(after_help = examples::DOWNLOAD)]
     Download(DownloadArgs),
     /// Run the local Files API emulator until Ctrl-C.
+    #[command(after_help = examples::SERVE)]
     Serve(ServeArgs),
     /// Start an emulator in-process and run the whole flow against it (no key, no network needed).
+    #[command(after_help = examples::DEMO)]
     Demo(DemoArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    #[command(after_help = examples::COMPLETIONS)]
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), or write one page per command into a directory.
+    #[command(after_help = examples::MAN)]
+    Man(ManArgs),
+}
+
+impl Command {
+    /// The output mode the command's options ask for (human for commands without any).
+    pub fn mode(&self) -> Mode {
+        match self {
+            Command::Upload(a) => a.out.mode(),
+            Command::Ls(a) => a.out.mode(),
+            Command::Get(a) => a.out.mode(),
+            Command::Rm(a) => a.out.mode(),
+            Command::Url(a) => a.out.mode(),
+            Command::Download(a) => a.out.mode(),
+            Command::Serve(a) => a.out.mode(),
+            Command::Demo(a) => a.out.mode(),
+            Command::Completions(_) | Command::Man(_) => Mode::Human,
+        }
+    }
+
+    /// The client options, for the commands that call the API.
+    pub fn client_args(&self) -> Option<&ClientArgs> {
+        match self {
+            Command::Upload(a) => Some(&a.client),
+            Command::Ls(a) => Some(&a.client),
+            Command::Get(a) => Some(&a.client),
+            Command::Rm(a) => Some(&a.client),
+            Command::Url(a) => Some(&a.client),
+            Command::Download(a) => Some(&a.client),
+            _ => None,
+        }
+    }
 }
 
 /// The API's open enums as the command line accepts them: exactly the values the spec lists
@@ -136,9 +217,15 @@ pub struct UploadArgs {
     /// How many files to upload at once.
     #[arg(long, value_name = "N", allow_negative_numbers = true, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub parallel: u16,
+    /// Client options.
+    #[command(flatten)]
+    pub client: ClientArgs,
+    /// Output options.
+    #[command(flatten)]
+    pub out: ListOutput,
 }
 
-/// `ls [filters] [--limit N]`
+/// `ls [filters] [--limit N] [--wide]`
 #[derive(Debug, Args)]
 pub struct LsArgs {
     /// Only files with this purpose.
@@ -162,6 +249,15 @@ pub struct LsArgs {
     /// Files fetched per request (1 to 10000).
     #[arg(long, value_name = "N", allow_negative_numbers = true, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub page_size: u32,
+    /// Never shorten the table to the terminal's width (COLUMNS, else the terminal's).
+    #[arg(long)]
+    pub wide: bool,
+    /// Client options.
+    #[command(flatten)]
+    pub client: ClientArgs,
+    /// Output options.
+    #[command(flatten)]
+    pub out: ListOutput,
 }
 
 /// `get ID`
@@ -170,6 +266,12 @@ pub struct GetArgs {
     /// The file id (a UUID; see `mistral-files ls`).
     #[arg(value_name = "ID", value_parser = parse_file_id)]
     pub id: FileId,
+    /// Client options.
+    #[command(flatten)]
+    pub client: ClientArgs,
+    /// Output options.
+    #[command(flatten)]
+    pub out: JsonOutput,
 }
 
 /// `rm ID...`
@@ -178,6 +280,12 @@ pub struct RmArgs {
     /// The file ids to delete.
     #[arg(required = true, value_name = "ID", value_parser = parse_file_id)]
     pub ids: Vec<FileId>,
+    /// Client options.
+    #[command(flatten)]
+    pub client: ClientArgs,
+    /// Output options.
+    #[command(flatten)]
+    pub out: ListOutput,
 }
 
 /// `url ID [--expiry HOURS]`
@@ -189,21 +297,51 @@ pub struct UrlArgs {
     /// Hours before the URL stops working (the server enforces its own maximum).
     #[arg(long, value_name = "HOURS", allow_negative_numbers = true, default_value_t = 24, value_parser = clap::value_parser!(u64).range(1..=24 * 365 * 100))]
     pub expiry: u64,
+    /// Client options.
+    #[command(flatten)]
+    pub client: ClientArgs,
+    /// Output options.
+    #[command(flatten)]
+    pub out: JsonOutput,
 }
 
-/// `download ID [-o PATH | -o -] [--force]`
+/// What `download` fetches: a file by id, or the content behind a signed URL.
+#[derive(Debug, Clone)]
+pub enum DownloadSource {
+    /// A file id: fetched from the API with the key.
+    Id(FileId),
+    /// A signed URL: fetched without the key.
+    Url(String),
+}
+
+/// Parses a download argument: an `http(s)://` URL is a signed URL, anything else a file id.
+fn parse_download_source(s: &str) -> Result<DownloadSource, String> {
+    if s.starts_with("http://") || s.starts_with("https://") {
+        Ok(DownloadSource::Url(s.to_string()))
+    } else {
+        parse_file_id(s).map(DownloadSource::Id)
+    }
+}
+
+/// `download ID|URL... [-o PATH | -o DIR | -o -] [--force]`
 #[derive(Debug, Args)]
 pub struct DownloadArgs {
-    /// The file id.
-    #[arg(value_name = "ID", value_parser = parse_file_id)]
-    pub id: FileId,
-    /// Where to write: a file path, a directory, or `-` for stdout (default: the file's own
+    /// File ids, or one signed URL (from `mistral-files url`; fetched without the key).
+    #[arg(required = true, value_name = "ID|URL", value_parser = parse_download_source)]
+    pub sources: Vec<DownloadSource>,
+    /// Where to write: a file path, a directory, or `-` for stdout (default: each file's own
     /// name, sanitized, in the current directory).
     #[arg(short, long, value_name = "PATH")]
     pub output: Option<PathBuf>,
     /// Replace the target if it exists (without it, an existing file is never overwritten).
     #[arg(short, long)]
     pub force: bool,
+    /// Client options.
+    #[command(flatten)]
+    pub client: ClientArgs,
+    /// Output options.
+    #[command(flatten)]
+    pub out: ListOutput,
 }
 
 /// `serve [--addr ADDR] [--data DIR] [--api-key KEY] [faults]`
@@ -215,8 +353,10 @@ pub struct ServeArgs {
     /// Keep files in this directory across restarts (default: a temporary one, removed on exit).
     #[arg(long, value_name = "DIR")]
     pub data: Option<PathBuf>,
-    /// Accept requests without any API key (by default the key is --api-key /
-    /// MISTRAL_API_KEY, or `test-key` when neither is set).
+    /// The key clients must send [env: MISTRAL_API_KEY] (default: test-key).
+    #[arg(long, value_name = "KEY")]
+    pub api_key: Option<String>,
+    /// Accept requests without any API key.
     #[arg(long)]
     pub no_auth: bool,
     /// Base of the signed URLs handed out (default: the listening address).
@@ -226,20 +366,23 @@ pub struct ServeArgs {
     #[arg(long)]
     pub no_format_check: bool,
     /// Fault: latency added before every response, in milliseconds.
-    #[arg(long, value_name = "MS")]
+    #[arg(long, value_name = "MS", help_heading = "Fault injection")]
     pub latency_ms: Option<u64>,
     /// Fault: answer the next N API requests with STATUS (and a Retry-After of SECS); repeatable.
-    #[arg(long, value_name = "N:STATUS[:SECS]")]
+    #[arg(long, value_name = "N:STATUS[:SECS]", help_heading = "Fault injection")]
     pub fail_next: Vec<FailSpec>,
     /// Fault: cut the first download after BYTES bytes of body.
-    #[arg(long, value_name = "BYTES")]
+    #[arg(long, value_name = "BYTES", help_heading = "Fault injection")]
     pub cut_download_after: Option<u64>,
     /// Fault: stall the first download after BYTES bytes, for SECS seconds.
-    #[arg(long, value_name = "BYTES:SECS", value_parser = parse_stall)]
+    #[arg(long, value_name = "BYTES:SECS", value_parser = parse_stall, help_heading = "Fault injection")]
     pub stall_download_after: Option<(u64, u64)>,
     /// Fault: pace every download to about this many bytes per second.
-    #[arg(long, value_name = "BYTES_PER_SEC")]
+    #[arg(long, value_name = "BYTES_PER_SEC", help_heading = "Fault injection")]
     pub throttle_download: Option<u64>,
+    /// Output options.
+    #[command(flatten)]
+    pub out: JsonOutput,
 }
 
 /// Parses `BYTES:SECS`.
@@ -258,6 +401,35 @@ pub struct DemoArgs {
     /// Keep the demo's emulator running at the end (until Ctrl-C), to explore it by hand.
     #[arg(long)]
     pub keep: bool,
+    /// Output options.
+    #[command(flatten)]
+    pub out: ListOutput,
+}
+
+/// `completions SHELL`
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+/// `man [--dir DIR]`
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write `mistral-files.1` and one page per command (`mistral-files-ls.1`, …) into DIR
+    /// instead of printing the main page.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+/// Whether the raw arguments ask for JSON output (`--json` or `--jsonl` before any `--`): then a
+/// usage error is reported as JSON too, even though the command line could not be parsed.
+pub fn wants_json(args: impl IntoIterator<Item = std::ffi::OsString>) -> bool {
+    args.into_iter()
+        .skip(1)
+        .take_while(|a| a != "--")
+        .any(|a| a == "--json" || a == "--jsonl")
 }
 
 #[cfg(test)]
@@ -274,5 +446,14 @@ mod tests {
     fn stall_parses() {
         assert_eq!(parse_stall("10:2"), Ok((10, 2)));
         assert!(parse_stall("10").is_err());
+    }
+
+    #[test]
+    fn json_is_seen_before_a_double_dash_only() {
+        let v = |a: &[&str]| wants_json(a.iter().map(std::ffi::OsString::from));
+        assert!(v(&["mf", "ls", "--json"]));
+        assert!(v(&["mf", "ls", "--jsonl"]));
+        assert!(!v(&["mf", "upload", "--", "--json"]));
+        assert!(!v(&["mf", "--json"][..1]));
     }
 }

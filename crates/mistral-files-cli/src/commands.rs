@@ -1,170 +1,143 @@
-//! The API commands: upload, ls, get, rm, url, download.
+//! The API commands with small results: ls, get, rm, url; and the client they share.
+//! (upload and download, with their files and progress bars, are in `transfer.rs`.)
 
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use futures_util::{StreamExt, TryStreamExt};
-use mistral_files::{Client, FileObject, RetryPolicy};
+use mistral_files::{Client, FileObject, RetryPolicy, DEFAULT_BASE_URL};
 use serde_json::json;
-use tokio::io::AsyncWriteExt;
 
-use crate::args::{DownloadArgs, GetArgs, GlobalArgs, LsArgs, RmArgs, UploadArgs, UrlArgs};
-use crate::error::{CliError, Exit};
-use crate::output::{self, display_name, Bars, Out};
+use crate::args::{ClientArgs, GetArgs, LsArgs, RmArgs, UrlArgs};
+use crate::error::{CliError, Failures};
+use crate::explain::{explain, About, Ctx};
+use crate::output::{self, Out};
+use crate::table;
 
-/// Builds the API client from the global options (key and base URL; the environment has been
-/// read by clap already).
-pub fn client(global: &GlobalArgs) -> Result<Client, CliError> {
-    let key = global.api_key.as_deref().map(str::trim).unwrap_or_default();
-    if key.is_empty() {
-        return Err(CliError::from_api(mistral_files::Error::MissingApiKey, ""));
+/// The client, and the base URL it talks to (for messages).
+pub struct Api {
+    /// The library's client.
+    pub client: Client,
+    /// The base URL in use, validated (no credentials, no query).
+    pub base: String,
+}
+
+impl Api {
+    /// A `map_err` function turning a library error into the CLI's, for `what` about `about`.
+    pub fn err<'a>(
+        &'a self,
+        what: &'a str,
+        about: About<'a>,
+    ) -> impl Fn(mistral_files::Error) -> CliError + 'a {
+        move |e| {
+            explain(
+                e,
+                &Ctx {
+                    what,
+                    base: &self.base,
+                    about,
+                },
+            )
+        }
     }
-    let mut b = Client::builder()
+}
+
+/// The base URL from `--base-url`, else `MISTRAL_BASE_URL`, else the provider's.
+pub fn base_url(args: &ClientArgs) -> Result<String, CliError> {
+    match &args.base_url {
+        Some(u) => Ok(u.clone()),
+        None => {
+            env_var("MISTRAL_BASE_URL").map(|v| v.unwrap_or_else(|| DEFAULT_BASE_URL.to_string()))
+        }
+    }
+}
+
+/// An environment variable: `None` when unset; a usage error when it is not UTF-8.
+fn env_var(name: &str) -> Result<Option<String>, CliError> {
+    match std::env::var(name) {
+        Ok(v) => Ok(Some(v)),
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            Err(CliError::usage(format!("{name} is not valid UTF-8"))
+                .hint(format!("set {name} again, or unset it")))
+        }
+    }
+}
+
+/// Builds the API client from the client options and the environment. Without a key it fails
+/// (a usage error), unless `key_required` is false: fetching signed URLs sends no key, so a
+/// placeholder that is never sent is used then.
+pub fn client(args: &ClientArgs, key_required: bool) -> Result<Api, CliError> {
+    let key = match &args.api_key {
+        Some(k) => Some(k.clone()),
+        None => env_var("MISTRAL_API_KEY")?,
+    };
+    let key = key.map(|k| k.trim().to_string()).filter(|k| !k.is_empty());
+    let key = match key {
+        Some(k) => k,
+        None if !key_required => "unused: signed URLs are fetched without a key".to_string(),
+        None => return Err(explain_local(mistral_files::Error::MissingApiKey)),
+    };
+    let base = check_base_url(&base_url(args)?)?;
+    let client = Client::builder()
         .with_api_key(key)
+        .with_base_url(&base)
         .with_user_agent(concat!("mistral-files-cli/", env!("CARGO_PKG_VERSION")))
-        .with_retry_policy(RetryPolicy::default().with_max_attempts(global.retries + 1));
-    if let Some(url) = global.base_url.as_deref() {
-        if url.trim().is_empty() {
-            return Err(
-                CliError::usage("the base URL is empty").hint(
-                    "pass --base-url (or set MISTRAL_BASE_URL) to a URL such as https://api.mistral.ai, or unset it",
-                ),
-            );
-        }
-        b = b.with_base_url(url);
-    }
-    b.build().map_err(|e| CliError::from_api(e, ""))
+        .with_retry_policy(RetryPolicy::default().with_max_attempts(args.retries + 1))
+        .build()
+        .map_err(explain_local)?;
+    Ok(Api { client, base })
 }
 
-/// Collects per-item failures of a multi-item command and turns them into one final error.
-struct Failures {
-    count: usize,
-    all_usage: bool,
+/// An error found before any request (no base URL needed in its message).
+fn explain_local(e: mistral_files::Error) -> CliError {
+    explain(
+        e,
+        &Ctx {
+            what: "",
+            base: "",
+            about: About::Files,
+        },
+    )
 }
 
-impl Failures {
-    fn new() -> Self {
-        Failures {
-            count: 0,
-            all_usage: true,
+/// The checks on a base URL the library leaves to its callers: blank, credentials (never echoed),
+/// and a trailing `/v1`, which the client adds itself (every request would 404 on `/v1/v1/…`).
+fn check_base_url(url: &str) -> Result<String, CliError> {
+    let trimmed = url.trim().trim_end_matches('/');
+    let hint = "pass --base-url (or set MISTRAL_BASE_URL) to a URL such as https://api.mistral.ai, or unset it";
+    if trimmed.is_empty() {
+        return Err(CliError::usage("the base URL is empty").hint(hint));
+    }
+    let rest = trimmed.split_once("://").map_or(trimmed, |(_, r)| r);
+    if rest
+        .split(['/', '?', '#'])
+        .next()
+        .unwrap_or_default()
+        .contains('@')
+    {
+        return Err(
+            CliError::usage("the base URL must not carry credentials (user:password@)").hint(hint),
+        );
+    }
+    if let Some(root) = trimmed.strip_suffix("/v1") {
+        if root.contains("://") && !root.ends_with('/') && !root.ends_with(':') {
+            return Err(CliError::usage(format!(
+                "the base URL {trimmed} ends in /v1, which the client adds itself (requests would go to {trimmed}/v1/files)"
+            ))
+            .hint(format!("use --base-url {root} (or set MISTRAL_BASE_URL to it)")));
         }
     }
-
-    /// Reports one failure on stderr now.
-    fn push(&mut self, e: CliError) {
-        e.print();
-        self.count += 1;
-        self.all_usage &= e.code == Exit::Usage;
-    }
-
-    /// `Ok` if nothing failed; else a summary error. Its exit code is 2 (usage, nothing was sent)
-    /// only when every item was refused locally as a usage error; otherwise 1, since something
-    /// was sent or an API or I/O error happened.
-    fn finish(self, total: usize, what: &str) -> Result<(), CliError> {
-        if self.count == 0 {
-            return Ok(());
-        }
-        let mut e = CliError::failure(format!("{} of {total} {what} failed", self.count));
-        if self.all_usage && self.count == total {
-            e.code = Exit::Usage;
-        }
-        Err(e)
-    }
+    Ok(trimmed.to_string())
 }
 
-/// `upload PATH...`
-pub async fn upload(
-    client: &Client,
-    args: UploadArgs,
-    out: &Out,
-    progress: bool,
-) -> Result<(), CliError> {
-    if args.name.is_some() && args.paths.len() > 1 {
-        return Err(CliError::usage(format!(
-            "--name can only be used with a single PATH ({} given)",
-            args.paths.len()
-        ))
-        .hint("upload the files one by one to name each"));
-    }
-    let bars = Bars::new(progress);
-    let total = args.paths.len();
-    let jobs = args.paths.iter().map(|path| {
-        let mut req = client
-            .upload_path(path)
-            .purpose(args.purpose.clone())
-            .validate_jsonl(args.validate);
-        if let Some(n) = &args.name {
-            req = req.file_name(n);
-        }
-        if let Some(h) = args.expiry {
-            req = req.expiry(Duration::from_secs(h * 3600));
-        }
-        if let Some(v) = &args.visibility {
-            req = req.visibility(v.clone());
-        }
-        let label = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| path.display().to_string());
-        let bar = bars.bar(&label);
-        if let Some(b) = &bar {
-            req = req.on_progress(output::feed(b.clone()));
-        }
-        async move {
-            let res = req.send().await;
-            if let Some(b) = bar {
-                b.finish_and_clear();
-            }
-            (path, res)
-        }
-    });
-    let mut results = futures_util::stream::iter(jobs).buffered(usize::from(args.parallel));
-    let mut failures = Failures::new();
-    while let Some((path, res)) = results.next().await {
-        match res {
-            Ok(f) => {
-                let lines = f
-                    .num_lines
-                    .map(|n| format!(", {n} lines"))
-                    .unwrap_or_default();
-                out.line(format!(
-                    "✓ uploaded {} → {} ({}, {}{lines})",
-                    display_name(&path.display().to_string()),
-                    f.id,
-                    output::size(f.bytes),
-                    f.purpose,
-                ))?;
-                out.doc(&f)?;
-            }
-            Err(e) => {
-                // The file's own name cannot be sent (e.g. not UTF-8): say how to choose one.
-                let own_name = args.name.is_none()
-                    && matches!(e, mistral_files::Error::InvalidFileName { .. });
-                let mut e = CliError::from_api(e, &format!("upload {}", path.display()));
-                if own_name {
-                    e = e.hint(if total == 1 {
-                        "pass --name NAME to choose the name it is stored under"
-                    } else {
-                        "rename the file, or upload it on its own with --name NAME"
-                    });
-                }
-                if total == 1 {
-                    return Err(e);
-                }
-                failures.push(e);
-            }
-        }
-    }
-    failures.finish(total, "uploads")
-}
-
-/// `ls`
-pub async fn ls(client: &Client, args: LsArgs, out: &Out) -> Result<(), CliError> {
+/// `ls`: pages through the files lazily; a table fitted to the width, or JSON.
+pub async fn ls(api: &Api, args: LsArgs, out: &Out) -> Result<(), CliError> {
     let mut page_size = args.page_size;
     if let Some(limit) = args.limit {
         page_size = page_size.min(u32::try_from(limit).unwrap_or(u32::MAX));
     }
-    let mut req = client
+    let mut req = api
+        .client
         .list()
         .page_size(page_size)
         .sample_types(args.sample_types)
@@ -182,33 +155,33 @@ pub async fn ls(client: &Client, args: LsArgs, out: &Out) -> Result<(), CliError
         .take(usize::try_from(limit).unwrap_or(usize::MAX));
     let mut stream = std::pin::pin!(stream);
     let mut files: Vec<FileObject> = Vec::new();
-    while let Some(f) = stream
-        .try_next()
-        .await
-        .map_err(|e| CliError::from_api(e, "list files"))?
-    {
-        if out.json {
-            out.doc(&f)?;
+    let fail = api.err("list files", About::Files);
+    while let Some(f) = stream.try_next().await.map_err(&fail)? {
+        if out.json() {
+            out.item(&f)?;
         } else {
             files.push(f);
         }
     }
-    if !out.json {
+    out.end_list()?;
+    if !out.json() {
         if files.is_empty() {
             out.line("No files.")?;
         } else {
-            out.line(output::file_table(&files))?;
+            out.line(table::file_table(&files, table::table_width(args.wide)))?;
         }
     }
     Ok(())
 }
 
 /// `get ID`
-pub async fn get(client: &Client, args: GetArgs, out: &Out) -> Result<(), CliError> {
-    let f = client
+pub async fn get(api: &Api, args: GetArgs, out: &Out) -> Result<(), CliError> {
+    let what = format!("get {}", args.id);
+    let f = api
+        .client
         .retrieve(args.id)
         .await
-        .map_err(|e| CliError::from_api(e, &format!("get {}", args.id)))?;
+        .map_err(api.err(&what, About::File))?;
     for l in output::file_details(&f) {
         out.line(l)?;
     }
@@ -216,17 +189,18 @@ pub async fn get(client: &Client, args: GetArgs, out: &Out) -> Result<(), CliErr
 }
 
 /// `rm ID...`: deletes each; goes on after a failure and reports them all.
-pub async fn rm(client: &Client, args: RmArgs, out: &Out) -> Result<(), CliError> {
-    let mut failures = Failures::new();
+pub async fn rm(api: &Api, args: RmArgs, out: &Out) -> Result<(), CliError> {
+    let mut failures = Failures::new(out.mode);
     let total = args.ids.len();
     for id in &args.ids {
-        match client.delete(id).await {
+        match api.client.delete(id).await {
             Ok(d) => {
                 out.line(format!("✓ deleted {}", d.id))?;
-                out.doc(&d)?;
+                out.item(&d)?;
             }
             Err(e) => {
-                let e = CliError::from_api(e, &format!("rm {id}"));
+                let what = format!("rm {id}");
+                let e = api.err(&what, About::File)(e);
                 if total == 1 {
                     return Err(e);
                 }
@@ -234,75 +208,41 @@ pub async fn rm(client: &Client, args: RmArgs, out: &Out) -> Result<(), CliError
             }
         }
     }
+    out.end_list()?;
     failures.finish(total, "deletions")
 }
 
 /// `url ID [--expiry HOURS]`: prints the URL alone (for `$(mistral-files url ID)`).
-pub async fn url(client: &Client, args: UrlArgs, out: &Out) -> Result<(), CliError> {
-    let url = client
+pub async fn url(api: &Api, args: UrlArgs, out: &Out) -> Result<(), CliError> {
+    let what = format!("url {}", args.id);
+    let url = api
+        .client
         .signed_url(args.id)
         .expiry(Duration::from_secs(args.expiry * 3600))
         .await
-        .map_err(|e| CliError::from_api(e, &format!("url {}", args.id)))?;
+        .map_err(api.err(&what, About::File))?;
     out.line(url.as_str())?;
     out.doc(&json!({ "id": args.id, "url": url.as_str(), "expiry_hours": args.expiry }))
 }
 
-/// `download ID [-o PATH | -o -] [--force]`
-pub async fn download(
-    client: &Client,
-    args: DownloadArgs,
-    out: &Out,
-    progress: bool,
-) -> Result<(), CliError> {
-    let what = format!("download {}", args.id);
-    let api = |e| CliError::from_api(e, &what);
-    let bars = Bars::new(progress);
-    if args.output.as_deref() == Some(Path::new("-")) {
-        let bar = bars.bar(&args.id.to_string());
-        let mut req = client.download(args.id);
-        if let Some(b) = &bar {
-            req = req.on_progress(output::feed(b.clone()));
-        }
-        let mut dl = req.await.map_err(api)?;
-        let mut stdout = tokio::io::stdout();
-        while let Some(chunk) = dl.try_next().await.map_err(api)? {
-            stdout.write_all(&chunk).await.map_err(CliError::stdout)?;
-        }
-        stdout.flush().await.map_err(CliError::stdout)?;
-        if let Some(b) = bar {
-            b.finish_and_clear();
-        }
-        return Ok(());
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls_ending_in_v1_are_refused_with_the_root() {
+        let e = check_base_url("http://127.0.0.1:8080/v1/").unwrap_err();
+        assert!(e.message.contains("ends in /v1"), "{}", e.message);
+        assert_eq!(
+            e.hint.as_deref(),
+            Some("use --base-url http://127.0.0.1:8080 (or set MISTRAL_BASE_URL to it)")
+        );
+        assert_eq!(
+            check_base_url("https://api.mistral.ai/").unwrap(),
+            "https://api.mistral.ai"
+        );
+        assert!(check_base_url("http://proxy/v1x").is_ok());
+        let e = check_base_url("http://user:S3CR3T@h/").unwrap_err();
+        assert!(!e.message.contains("S3CR3T"));
     }
-    let target = match &args.output {
-        Some(p) if !p.is_dir() => p.clone(),
-        dir => {
-            let meta = client.retrieve(args.id).await.map_err(api)?;
-            let name = output::sanitize_file_name(&meta.filename, &args.id.to_string());
-            match dir {
-                Some(d) => d.join(name),
-                None => PathBuf::from(name),
-            }
-        }
-    };
-    let bar = bars.bar(&target.display().to_string());
-    let mut req = client
-        .download_to_path(args.id, &target)
-        .overwrite(args.force);
-    if let Some(b) = &bar {
-        req = req.on_progress(output::feed(b.clone()));
-    }
-    let res = req.await;
-    if let Some(b) = bar {
-        b.finish_and_clear();
-    }
-    let bytes = res.map_err(api)?;
-    out.line(format!(
-        "✓ downloaded {} → {} ({})",
-        args.id,
-        display_name(&target.display().to_string()),
-        output::size(Some(bytes))
-    ))?;
-    out.doc(&json!({ "id": args.id, "path": target, "bytes": bytes }))
 }

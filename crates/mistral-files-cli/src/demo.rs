@@ -1,7 +1,7 @@
 //! `mistral-files demo`: the whole Files API flow against an in-process emulator, each step checked.
 //!
-//! Needs no key, no network and no configuration: it ignores `--api-key`, `--base-url` and their
-//! environment variables, and uses its own emulator on a free loopback port with a temporary store.
+//! Needs no key, no network and no configuration: it takes no client options, ignores
+//! `MISTRAL_API_KEY` and `MISTRAL_BASE_URL`, and uses its own emulator on a free loopback port with a temporary store.
 
 use std::time::Duration;
 
@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 use crate::args::DemoArgs;
 use crate::error::CliError;
 use crate::output::{self, Out};
+use crate::table;
 
 /// The key the demo's emulator expects (local only; not a real key).
 const DEMO_KEY: &str = "demo-key";
@@ -82,7 +83,7 @@ impl Steps<'_> {
         if let (Value::Object(d), Value::Object(e)) = (&mut doc, extra) {
             d.extend(e);
         }
-        self.out.doc(&doc)
+        self.out.item(&doc)
     }
 
     /// A step failed: prints `✗ title: why` and returns the error that ends the demo.
@@ -91,7 +92,7 @@ impl Steps<'_> {
         let _ = self.out.line(format!("✗ {}: {why}", step.title));
         let _ = self
             .out
-            .doc(&json!({ "step": step.name, "ok": false, "detail": why }));
+            .item(&json!({ "step": step.name, "ok": false, "detail": why }));
         CliError::failure(format!(
             "the demo failed at step {:?} after {} passed steps: {why}",
             step.name, self.passed
@@ -120,8 +121,16 @@ struct Flow {
     dir: tempfile::TempDir,
 }
 
-/// Runs the demo.
+/// Runs the demo. With `--json` its steps are one array (written when the demo ends, failed or
+/// not); with `--jsonl` one line per step as it passes.
 pub async fn demo(args: DemoArgs, out: &Out) -> Result<(), CliError> {
+    let res = run(args, out).await;
+    out.end_list()?;
+    res
+}
+
+/// The steps, one after the other; the first failure ends the demo.
+async fn run(args: DemoArgs, out: &Out) -> Result<(), CliError> {
     let mut steps = Steps { out, passed: 0 };
     out.line("mistral-files demo: the whole Files API flow against a local emulator (no key, no network)")?;
     let flow = start(&mut steps).await?;
@@ -134,8 +143,9 @@ pub async fn demo(args: DemoArgs, out: &Out) -> Result<(), CliError> {
     gone(&mut steps, &flow, uploaded.id).await?;
 
     out.line(format!("All {} steps passed.", steps.passed))?;
-    out.doc(&json!({ "step": "summary", "ok": true, "passed": steps.passed }))?;
+    out.item(&json!({ "step": "summary", "ok": true, "passed": steps.passed }))?;
     if args.keep {
+        out.end_list()?;
         out.line(format!(
             "The emulator keeps running at {} (key {DEMO_KEY}); Ctrl-C stops it.",
             flow.emu.url()
@@ -230,8 +240,9 @@ async fn list(steps: &mut Steps<'_>, flow: &Flow, uploaded: &FileObject) -> Resu
         FilePurpose::FineTune
     );
     steps.ok(LIST, detail, json!({ "count": listed.len() }))?;
-    if !steps.out.json {
-        for l in output::file_table(&listed).lines() {
+    if !steps.out.json() {
+        let width = table::table_width(false).map(|w| w.saturating_sub(4));
+        for l in table::file_table(&listed, width).lines() {
             steps.out.line(format!("    {l}"))?;
         }
     }

@@ -1,6 +1,11 @@
-//! Errors as the command line reports them: a message, hints on what to do, and an exit code.
+//! Errors as the command line reports them: one message, the details the server gave, at most one
+//! hint, and an exit code; as text, or as one `{"error": {...}}` JSON document in JSON modes.
+//!
+//! How a library error becomes one of these is in `explain.rs`.
 
-use mistral_files::Error;
+use serde_json::{json, Value};
+
+use crate::output::Mode;
 
 /// The process exit codes (documented in `--help` and the README).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,17 +20,32 @@ pub enum Exit {
     Interrupted = 130,
 }
 
-/// An error to report: message, hints, exit code.
+/// An error to report.
 #[derive(Debug)]
 pub struct CliError {
     /// The main message (one line).
     pub message: String,
-    /// What to do about it.
-    pub hints: Vec<String>,
+    /// What to do about it: one line, or none when the message says it all.
+    pub hint: Option<String>,
     /// The exit code.
     pub code: Exit,
+    /// What only some errors have (boxed: errors travel in every `Result` of the CLI).
+    pub more: Box<More>,
     /// stdout was closed by the reader (e.g. `| head`): exit quietly.
     broken_pipe: bool,
+}
+
+/// The parts of an error that only some errors have.
+#[derive(Debug, Default)]
+pub struct More {
+    /// What the server said, one item a line (e.g. each field a 422 refused).
+    pub details: Vec<String>,
+    /// The HTTP status, for API errors (in the JSON form).
+    pub status: Option<u16>,
+    /// The request id the server gave, to quote to support.
+    pub request_id: Option<String>,
+    /// The per-item errors of a multi-item command (in the JSON form).
+    pub failures: Vec<CliError>,
 }
 
 impl CliError {
@@ -33,8 +53,9 @@ impl CliError {
     pub fn failure(message: impl Into<String>) -> Self {
         CliError {
             message: message.into(),
-            hints: Vec::new(),
+            hint: None,
             code: Exit::Failure,
+            more: Box::default(),
             broken_pipe: false,
         }
     }
@@ -55,9 +76,9 @@ impl CliError {
         }
     }
 
-    /// Adds a hint line.
+    /// Sets the hint (replacing any: one hint at most, the most specific one set last).
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
-        self.hints.push(hint.into());
+        self.hint = Some(hint.into());
         self
     }
 
@@ -84,76 +105,118 @@ impl CliError {
         }
     }
 
-    /// Prints `error: …` and `hint: …` lines on stderr.
-    pub fn print(&self) {
-        eprintln!("error: {}", self.message);
-        for h in &self.hints {
-            eprintln!("  hint: {h}");
+    /// Prints the error on stderr: `error: …`, the details indented, `hint: …`; in the JSON
+    /// modes one `{"error": {...}}` document on one line instead, so that stderr parses too.
+    pub fn print(&self, mode: Mode) {
+        if mode.is_json() {
+            let doc = json!({ "error": self.to_json() });
+            crate::progress::eprint_line(&doc.to_string());
+            return;
+        }
+        crate::progress::eprint_line(&self.to_text());
+    }
+
+    /// The human form (several lines, no trailing newline).
+    pub fn to_text(&self) -> String {
+        let mut s = format!("error: {}", self.message);
+        for d in &self.more.details {
+            s.push_str("\n  - ");
+            s.push_str(d);
+        }
+        if let Some(h) = &self.hint {
+            s.push_str("\n  hint: ");
+            s.push_str(h);
+        }
+        s
+    }
+
+    /// The JSON form: `message`, `exit_code`, and `hint`, `status`, `request_id`, `details`,
+    /// `failures` when there are any.
+    pub fn to_json(&self) -> Value {
+        let mut v = json!({ "message": self.message, "exit_code": self.code as i32 });
+        let obj = v.as_object_mut().expect("a JSON object");
+        if let Some(h) = &self.hint {
+            obj.insert("hint".into(), json!(h));
+        }
+        let more = &self.more;
+        if let Some(s) = more.status {
+            obj.insert("status".into(), json!(s));
+        }
+        if let Some(r) = &more.request_id {
+            obj.insert("request_id".into(), json!(r));
+        }
+        if !more.details.is_empty() {
+            obj.insert("details".into(), json!(more.details));
+        }
+        if !more.failures.is_empty() {
+            let f: Vec<Value> = more.failures.iter().map(CliError::to_json).collect();
+            obj.insert("failures".into(), Value::Array(f));
+        }
+        v
+    }
+}
+
+/// Collects per-item failures of a multi-item command and turns them into one final error.
+pub struct Failures {
+    mode: Mode,
+    items: Vec<CliError>,
+}
+
+impl Failures {
+    /// No failures yet, for output in `mode`.
+    pub fn new(mode: Mode) -> Self {
+        Failures {
+            mode,
+            items: Vec::new(),
         }
     }
 
-    /// Converts a library error, with hints for the command line. `what` names the operation
-    /// (e.g. "upload data.jsonl") and is put before the message.
-    pub fn from_api(err: Error, what: &str) -> Self {
-        let prefix = |m: String| {
-            if what.is_empty() {
-                m
-            } else {
-                format!("{what}: {m}")
-            }
-        };
-        match &err {
-            Error::MissingApiKey => {
-                return CliError::usage(prefix("no API key".into()))
-                    .hint("set MISTRAL_API_KEY or pass --api-key (or try `mistral-files demo`, which needs none)")
-            }
-            Error::InvalidFileId { .. }
-            | Error::InvalidFileName { .. }
-            | Error::InvalidInput { .. } => {
-                let mut e = CliError::usage(prefix(err.to_string()));
-                if let Error::InvalidInput { what: "base URL", .. } = &err {
-                    e = e.hint("pass --base-url (or set MISTRAL_BASE_URL) to a URL such as https://api.mistral.ai or http://127.0.0.1:8080");
-                }
-                return e;
-            }
-            Error::FineTuneRequiresJsonl { name } => {
-                return CliError::usage(prefix(format!(
-                    "fine-tuning accepts only .jsonl files, got {name:?}"
-                )))
-                .hint("rename the file, pass --name NAME.jsonl, or choose another --purpose (batch, ocr)")
-            }
-            _ => {}
+    /// One item failed: said at once in human mode; kept for the final error in JSON modes
+    /// (stderr holds one JSON document).
+    pub fn push(&mut self, e: CliError) {
+        if !self.mode.is_json() {
+            e.print(self.mode);
         }
-        let mut e = CliError::failure(prefix(err.to_string()));
-        match err.status().map(|s| s.as_u16()) {
-            Some(401) => {
-                e = e.hint("check the API key (MISTRAL_API_KEY or --api-key): it was refused")
-            }
-            Some(403) => e = e.hint("the key is not allowed to do this; check its workspace"),
-            Some(404) => {
-                e = e.hint("check the id with `mistral-files ls` (the file may have been deleted or expired), and the --base-url")
-            }
-            Some(429) => e = e.hint("rate limited: wait a little and try again"),
-            Some(s) if s >= 500 => e = e.hint("the server had a problem; try again later"),
-            _ => {}
+        self.items.push(e);
+    }
+
+    /// `Ok` if nothing failed; else a summary error. Its exit code is 2 (usage, nothing was sent)
+    /// only when every item was refused locally as a usage error; otherwise 1, since something
+    /// was sent or an API or I/O error happened.
+    pub fn finish(self, total: usize, what: &str) -> Result<(), CliError> {
+        if self.items.is_empty() {
+            return Ok(());
         }
-        match &err {
-            Error::Transport { source } if source.is_connect() => {
-                e = e.hint(
-                    "is the server running? check --base-url / MISTRAL_BASE_URL and your network",
-                )
-            }
-            Error::TargetExists { .. } => {
-                e = e.hint("pass --force to replace it, or -o PATH to write elsewhere")
-            }
-            Error::InvalidJsonl { .. } => {
-                e = e.hint("fix the line, or upload without --validate to let the server judge")
-            }
-            Error::FileTooLarge { .. } => {
-                e = e.hint("the API takes files of at most 512 MiB; split the file")
-            }
-            _ => {}
+        let count = self.items.len();
+        let all_usage = self.items.iter().all(|e| e.code == Exit::Usage);
+        let mut e = CliError::failure(format!("{count} of {total} {what} failed"));
+        if all_usage && count == total {
+            e.code = Exit::Usage;
         }
-        e
+        if self.mode.is_json() {
+            e.more.failures = self.items;
+        }
+        Err(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_has_one_hint_and_details() {
+        let mut e = CliError::failure("get x: refused")
+            .hint("first")
+            .hint("second");
+        e.more.details.push("query.expiry: too big".into());
+        assert_eq!(
+            e.to_text(),
+            "error: get x: refused\n  - query.expiry: too big\n  hint: second"
+        );
+        let j = e.to_json();
+        assert_eq!(j["exit_code"], 1);
+        assert_eq!(j["details"][0], "query.expiry: too big");
+        assert!(j.get("status").is_none());
     }
 }

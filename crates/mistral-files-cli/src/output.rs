@@ -1,53 +1,123 @@
-//! Output helpers: human lines or JSON documents on stdout, tables, sizes, dates, progress bars,
-//! and the sanitizing of server-given file names before they touch the local filesystem.
+//! Output helpers: human lines or JSON on stdout, sizes, dates, one file's details, and the
+//! sanitizing of server-given file names before they touch the local filesystem.
 
 use std::io::Write;
+use std::sync::Mutex;
 
-use indicatif::{HumanBytes, MultiProgress, ProgressBar, ProgressStyle};
-use mistral_files::{FileObject, Progress};
+use indicatif::HumanBytes;
+use mistral_files::FileObject;
 use serde::Serialize;
+use serde_json::Value;
 
 use crate::error::CliError;
 
-/// Where results go: stdout, as human text or one JSON document per result.
-#[derive(Debug, Clone, Copy)]
+/// How results are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Lines and tables for people.
+    Human,
+    /// Exactly one JSON document on stdout: an object, or an array for a list of results.
+    Json,
+    /// One JSON object per line, written as each result arrives.
+    Jsonl,
+}
+
+impl Mode {
+    /// Either JSON mode (errors are then JSON on stderr, and no progress bar is drawn).
+    pub fn is_json(self) -> bool {
+        self != Mode::Human
+    }
+}
+
+/// Where results go: stdout, as human text, one JSON document, or JSON lines.
+///
+/// A command with a list of results calls [`item`](Out::item) for each and
+/// [`end_list`](Out::end_list) once; in [`Mode::Json`] the items are kept and written as one
+/// array at the end (`[]` when there are none), so that stdout always parses as one document.
+#[derive(Debug)]
 pub struct Out {
-    /// `--json` was given.
-    pub json: bool,
+    /// The mode.
+    pub mode: Mode,
+    /// The list's items so far, `None` once the list was written.
+    items: Mutex<Option<Vec<Value>>>,
 }
 
 impl Out {
     /// An output in the given mode.
-    pub fn new(json: bool) -> Self {
-        Out { json }
+    pub fn new(mode: Mode) -> Self {
+        Out {
+            mode,
+            items: Mutex::new(Some(Vec::new())),
+        }
     }
 
-    /// Prints a human line (ignored in JSON mode).
+    /// Whether results are JSON.
+    pub fn json(&self) -> bool {
+        self.mode.is_json()
+    }
+
+    /// Prints a human line (ignored in JSON modes).
     pub fn line(&self, text: impl AsRef<str>) -> Result<(), CliError> {
-        if self.json {
+        if self.json() {
             return Ok(());
         }
         write_stdout(text.as_ref())
     }
 
-    /// Prints one JSON document on its own line (only in JSON mode).
+    /// Prints the one result of a single-result command as a JSON document (JSON modes only).
     pub fn doc<T: Serialize + ?Sized>(&self, value: &T) -> Result<(), CliError> {
-        if !self.json {
+        if !self.json() {
             return Ok(());
         }
-        let text = serde_json::to_string(value)
-            .map_err(|e| CliError::failure(format!("could not encode JSON output: {e}")))?;
-        write_stdout(&text)
+        write_stdout(&encode(value)?)
+    }
+
+    /// One result of a list: a line at once in [`Mode::Jsonl`], kept for the array in
+    /// [`Mode::Json`], nothing in human mode.
+    pub fn item<T: Serialize + ?Sized>(&self, value: &T) -> Result<(), CliError> {
+        match self.mode {
+            Mode::Human => Ok(()),
+            Mode::Jsonl => write_stdout(&encode(value)?),
+            Mode::Json => {
+                let v = serde_json::to_value(value).map_err(encode_error)?;
+                let mut items = self.items.lock().unwrap_or_else(|p| p.into_inner());
+                items.get_or_insert_with(Vec::new).push(v);
+                Ok(())
+            }
+        }
+    }
+
+    /// The end of a list: writes the array in [`Mode::Json`], once (later calls do nothing).
+    pub fn end_list(&self) -> Result<(), CliError> {
+        if self.mode != Mode::Json {
+            return Ok(());
+        }
+        let items = self.items.lock().unwrap_or_else(|p| p.into_inner()).take();
+        match items {
+            Some(items) => write_stdout(&encode(&items)?),
+            None => Ok(()),
+        }
     }
 }
 
+fn encode<T: Serialize + ?Sized>(value: &T) -> Result<String, CliError> {
+    serde_json::to_string(value).map_err(encode_error)
+}
+
+fn encode_error(e: serde_json::Error) -> CliError {
+    CliError::failure(format!("could not encode JSON output: {e}"))
+}
+
 /// Writes a line to stdout, flushing it (so that pipes see it at once).
-fn write_stdout(text: &str) -> Result<(), CliError> {
-    let stdout = std::io::stdout();
-    let mut lock = stdout.lock();
-    writeln!(lock, "{text}")
-        .and_then(|()| lock.flush())
-        .map_err(CliError::stdout)
+/// Progress bars being drawn are cleared meanwhile, so a result line never lands inside one.
+pub fn write_stdout(text: &str) -> Result<(), CliError> {
+    crate::progress::suspended(|| {
+        let stdout = std::io::stdout();
+        let mut lock = stdout.lock();
+        writeln!(lock, "{text}")
+            .and_then(|()| lock.flush())
+            .map_err(CliError::stdout)
+    })
 }
 
 /// A size for people: `1.50 KiB`, or `?` when the service did not say.
@@ -152,70 +222,6 @@ pub fn file_details(f: &FileObject) -> Vec<String> {
         lines.push("deleted:     true".to_string());
     }
     lines
-}
-
-/// A table of files: id, name, size, purpose, created.
-pub fn file_table(files: &[FileObject]) -> String {
-    use comfy_table::{presets, CellAlignment, Table};
-    let mut t = Table::new();
-    t.load_preset(presets::NOTHING)
-        .set_header(vec!["ID", "NAME", "SIZE", "PURPOSE", "CREATED"]);
-    for f in files {
-        t.add_row(vec![
-            f.id.to_string(),
-            display_name(&f.filename),
-            size(f.bytes),
-            f.purpose.to_string(),
-            utc_time(f.created_at),
-        ]);
-    }
-    if let Some(col) = t.column_mut(2) {
-        col.set_cell_alignment(CellAlignment::Right);
-    }
-    t.to_string()
-        .lines()
-        .map(|l| l.strip_prefix(' ').unwrap_or(l).trim_end())
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// Progress bars on stderr, only when stderr is a terminal.
-#[derive(Clone)]
-pub struct Bars {
-    multi: Option<MultiProgress>,
-}
-
-impl Bars {
-    /// Bars if `enabled` (stderr is a terminal), else none at all.
-    pub fn new(enabled: bool) -> Self {
-        Bars {
-            multi: enabled.then(MultiProgress::new),
-        }
-    }
-
-    /// A new byte-progress bar labelled `label`, and the callback that feeds it.
-    pub fn bar(&self, label: &str) -> Option<ProgressBar> {
-        let multi = self.multi.as_ref()?;
-        let pb = multi.add(ProgressBar::new(0));
-        let style = ProgressStyle::with_template(
-            "{msg:20!} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {eta}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> ");
-        pb.set_style(style);
-        pb.set_message(display_name(label));
-        Some(pb)
-    }
-}
-
-/// A progress callback updating `bar`.
-pub fn feed(bar: ProgressBar) -> impl Fn(Progress) + Send + Sync + 'static {
-    move |p: Progress| {
-        if let Some(t) = p.total {
-            bar.set_length(t);
-        }
-        bar.set_position(p.bytes_done);
-    }
 }
 
 #[cfg(test)]

@@ -5,18 +5,21 @@ use std::time::Duration;
 use mistral_files_emulator::{Emulator, FaultConfig, DEFAULT_API_KEY};
 use serde_json::json;
 
-use crate::args::{GlobalArgs, ServeArgs};
+use crate::args::ServeArgs;
 use crate::error::CliError;
 use crate::output::Out;
 
 /// Starts the emulator, prints where it listens, and serves until Ctrl-C.
-pub async fn serve(global: &GlobalArgs, args: ServeArgs, out: &Out) -> Result<(), CliError> {
+pub async fn serve(args: ServeArgs, out: &Out) -> Result<(), CliError> {
     let mut b = Emulator::builder()
         .bind(args.addr)
         .check_file_formats(!args.no_format_check);
-    let key_given = global
+    // `--api-key`, else MISTRAL_API_KEY (a non-UTF-8 value counts as unset: the default key)
+    let key_env = std::env::var("MISTRAL_API_KEY").ok();
+    let key_given = args
         .api_key
         .as_deref()
+        .or(key_env.as_deref())
         .map(str::trim)
         .filter(|k| !k.is_empty());
     let auth = if args.no_auth {

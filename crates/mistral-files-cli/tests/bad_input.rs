@@ -347,7 +347,7 @@ fn non_utf8_file_name_needs_name_and_is_never_guessed() {
         .arg(&p)
         .args(["--name", "renamed.jsonl", "--json"])
         .succeeds();
-    let docs = out.json_lines();
+    let docs = out.json_array();
     assert_eq!(docs.len(), 1);
     assert_eq!(docs[0]["filename"], "renamed.jsonl");
     assert_eq!(docs[0]["bytes"], content.len() as u64);
@@ -413,7 +413,7 @@ fn name_with_quotes_and_crlf_reaches_the_server_intact() {
         // The stored name is the same when read back, and `get` prints it without raw CR/LF.
         let id = f["id"].as_str().unwrap();
         let out = env.ok(&["get", id, "--json"]);
-        assert_eq!(out.json_lines()[0]["filename"], name);
+        assert_eq!(out.json()["filename"], name);
         let out = env.ok(&["get", id]);
         let o = &out.stdout;
         let line = o
@@ -446,7 +446,7 @@ fn search_with_url_special_characters_is_one_value() {
     for q in queries {
         env.emu.clear_requests();
         let out = env.ok(&["ls", "--json", "--search", q]);
-        let docs = out.json_lines();
+        let docs = out.json_array();
         assert_eq!(docs.len(), 1, "search {q:?}: {docs:?}");
         assert_eq!(docs[0]["id"], f["id"], "search {q:?}");
         let reqs = env.emu.requests();

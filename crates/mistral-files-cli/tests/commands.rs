@@ -72,7 +72,7 @@ fn upload_with_options_and_many_files_in_parallel() {
         .args(&paths)
         .args(["--parallel", "3", "--json"])
         .succeeds();
-    let docs = out.json_lines();
+    let docs = out.json_array();
     assert_eq!(docs.len(), 5);
     for (i, d) in docs.iter().enumerate() {
         // Results come in the order of the arguments.
@@ -137,22 +137,22 @@ fn ls_table_json_filters_and_limit() {
     assert!(o.contains("UTC"), "{o}");
     assert_eq!(o.lines().count(), 1 + 5, "{o}");
 
-    // JSON: one document per file, all pages.
+    // JSON: one array of every file, all pages.
     let out = env.ok(&["ls", "--json", "--page-size", "2"]);
-    let docs = out.json_lines();
+    let docs = out.json_array();
     assert_eq!(docs.len(), 5);
     assert!(docs.iter().all(|d| d["object"] == "file"));
 
     // --limit stops early (and asks for no more than needed).
     env.emu.clear_requests();
     let out = env.ok(&["ls", "--json", "--limit", "3", "--page-size", "2"]);
-    assert_eq!(out.json_lines().len(), 3);
+    assert_eq!(out.json_array().len(), 3);
     assert_eq!(env.api_requests(), 2);
 
     // Filters.
     let one = |args: &[&str]| -> Vec<serde_json::Value> {
         let out = env.cmd().arg("ls").args(args).arg("--json").succeeds();
-        out.json_lines()
+        out.json_array()
     };
     let by_purpose = one(&["--purpose", "batch"]);
     assert_eq!(by_purpose.len(), 1);
@@ -198,13 +198,11 @@ fn get_human_and_json() {
         .stdout(predicate::str::contains("filename:    one.jsonl"))
         .stdout(predicate::str::contains("num_lines:   4"))
         .stdout(predicate::str::contains("expires:"));
-    let out = env.ok(&["get", id, "--json"]);
-    let docs = out.json_lines();
-    assert_eq!(docs.len(), 1);
-    assert_eq!(docs[0]["id"], id);
-    assert_eq!(docs[0]["filename"], "one.jsonl");
-    assert_eq!(docs[0]["deleted"], false);
-    assert_eq!(docs[0]["bytes"], f["bytes"]);
+    let doc = env.ok(&["get", id, "--json"]).json();
+    assert_eq!(doc["id"], id);
+    assert_eq!(doc["filename"], "one.jsonl");
+    assert_eq!(doc["deleted"], false);
+    assert_eq!(doc["bytes"], f["bytes"]);
 }
 
 #[test]
@@ -225,7 +223,7 @@ fn rm_human_and_json_then_404_with_hint() {
         .stdout(predicate::str::contains(format!("✓ deleted {a}")))
         .stdout(predicate::str::contains(format!("✓ deleted {b}")));
     let out = env.ok(&["rm", &c, "--json"]);
-    let docs = out.json_lines();
+    let docs = out.json_array();
     assert_eq!(docs[0]["id"], c.as_str());
     assert_eq!(docs[0]["deleted"], true);
 
@@ -253,11 +251,10 @@ fn url_human_and_json_fetched_without_key() {
     let out = env.ok(&["url", id]);
     let url = out.stdout.trim().to_string();
     assert!(url.starts_with(&env.url()), "{url}");
-    let out = env.ok(&["url", id, "--expiry", "2", "--json"]);
-    let docs = out.json_lines();
-    assert_eq!(docs[0]["id"], id);
-    assert_eq!(docs[0]["expiry_hours"], 2);
-    let url2 = docs[0]["url"].as_str().unwrap().to_string();
+    let doc = env.ok(&["url", id, "--expiry", "2", "--json"]).json();
+    assert_eq!(doc["id"], id);
+    assert_eq!(doc["expiry_hours"], 2);
+    let url2 = doc["url"].as_str().unwrap().to_string();
     // Fetched by a plain client, no Authorization.
     for u in [url, url2] {
         let got = env.block_on(async {
@@ -303,7 +300,7 @@ fn download_default_name_no_overwrite_force_stdout_and_json() {
 
     // -o PATH, JSON.
     let out = env.ok(&["download", id, "-o", "copy.jsonl", "--json"]);
-    let docs = out.json_lines();
+    let docs = out.json_array();
     assert_eq!(docs[0]["id"], id);
     assert_eq!(docs[0]["bytes"], body.len() as u64);
     assert_eq!(docs[0]["path"], "copy.jsonl");
@@ -404,7 +401,7 @@ fn every_spec_purpose_is_accepted_by_upload_and_ls() {
         let f = env.upload(&format!("{i}-{name}"), &data, &["--purpose", purpose]);
         assert_eq!(f["purpose"], purpose, "{f}");
         let out = env.ok(&["ls", "--json", "--purpose", purpose]);
-        let docs = out.json_lines();
+        let docs = out.json_array();
         assert_eq!(docs.len(), 1, "{purpose}: {docs:?}");
         assert_eq!(docs[0]["id"], f["id"]);
     }
@@ -431,7 +428,7 @@ fn every_spec_sample_type_source_and_visibility_is_accepted() {
             args.extend([opt, value]);
         }
         let out = env.cmd().args(&args).succeeds();
-        assert_eq!(out.json_lines().len(), 1, "{args:?}");
+        assert_eq!(out.json_array().len(), 1, "{args:?}");
         let list = env
             .emu
             .requests()

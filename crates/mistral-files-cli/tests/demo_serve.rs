@@ -48,7 +48,7 @@ fn demo_passes_with_no_configuration() {
 #[test]
 fn demo_json() {
     let out = bare_cmd().args(["demo", "--json"]).succeeds();
-    let docs = out.json_lines();
+    let docs = out.json_array();
     let steps: Vec<&str> = docs.iter().map(|d| d["step"].as_str().unwrap()).collect();
     assert_eq!(
         steps,

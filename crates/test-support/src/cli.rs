@@ -59,17 +59,34 @@ impl Outcome {
         &self.stdout_bytes
     }
 
-    /// Standard output as one JSON document per non-blank line; panics on a line that is not JSON.
+    /// Standard output as one JSON document per non-blank line (`--jsonl`); panics on a line that
+    /// is not JSON.
     pub fn json_lines(&self) -> Vec<Value> {
         json_lines(&self.stdout)
     }
 
-    /// Standard output as exactly one JSON document (one line); panics otherwise.
+    /// Standard output parsed as exactly one JSON document, as `json.load` would (`--json`);
+    /// panics otherwise, showing both streams.
     #[track_caller]
     pub fn json(&self) -> Value {
-        let mut docs = self.json_lines();
-        assert_eq!(docs.len(), 1, "one JSON document expected: {}", self.stdout);
-        docs.remove(0)
+        one_document(&self.stdout, "stdout", self)
+    }
+
+    /// Standard output parsed as exactly one JSON document that is an array (the `--json` output
+    /// of a command with a list of results); panics otherwise.
+    #[track_caller]
+    pub fn json_array(&self) -> Vec<Value> {
+        match self.json() {
+            Value::Array(items) => items,
+            other => panic!("a JSON array expected on stdout, got {other}"),
+        }
+    }
+
+    /// Standard error parsed as exactly one JSON document (an error in `--json` mode:
+    /// `{"error": {...}}`); panics otherwise.
+    #[track_caller]
+    pub fn stderr_json(&self) -> Value {
+        one_document(&self.stderr, "stderr", self)
     }
 
     /// Panics unless the key ([`KEY`], or its `S3CR3T` part) is absent from both streams.
@@ -79,6 +96,17 @@ impl Outcome {
         assert!(!self.stderr.contains(KEY), "key on stderr: {}", self.stderr);
         assert!(!self.stderr.contains("S3CR3T"), "part of the key on stderr");
     }
+}
+
+/// Parses `text` as one JSON document (surrounding whitespace allowed, nothing else).
+#[track_caller]
+fn one_document(text: &str, which: &str, out: &Outcome) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| {
+        panic!(
+            "{which} is not one JSON document ({e}); exit status {}\n--- stdout\n{}\n--- stderr\n{}",
+            out.status, out.stdout, out.stderr
+        )
+    })
 }
 
 /// Parses text as one JSON document per non-blank line; panics on a line that is not JSON.
@@ -197,17 +225,21 @@ impl CliEnv {
     }
 
     /// Writes `content` as `name`, uploads it with `upload PATH EXTRA... --json`, and returns the
-    /// file object printed.
+    /// file object printed (the one element of the array).
     #[track_caller]
     pub fn upload(&self, name: &str, content: &[u8], extra: &[&str]) -> Value {
         let p = self.write(name, content);
-        self.cmd()
+        let out = self
+            .cmd()
             .arg("upload")
             .arg(&p)
             .args(extra)
             .arg("--json")
             .succeeds()
-            .json()
+            .json();
+        let files = out.as_array().expect("upload --json prints an array");
+        assert_eq!(files.len(), 1, "{out}");
+        files[0].clone()
     }
 
     /// Runs a future on the environment's runtime.
