@@ -171,6 +171,7 @@ fn emit_one(e: &OpenEnum) -> Result<TokenStream> {
             }
         }
 
+        #[cfg(feature = "schemars")]
         impl ::schemars::JsonSchema for #name {
             fn schema_name() -> ::std::string::String {
                 #schema_name.to_string()

@@ -238,11 +238,20 @@ fn user_agent_header(given: Option<String>) -> Result<HeaderValue> {
 }
 
 /// The HTTP client used when the caller brings none, with the builder's timeouts.
+///
+/// With the `rustls-ring` feature alone, ring becomes the process's default rustls provider
+/// unless one is installed already (reqwest takes the default provider; without one it would
+/// panic, as no provider is compiled in).
 fn default_http_client(
     user_agent: &HeaderValue,
     connect_timeout: Duration,
     read_timeout: Option<Duration>,
 ) -> Result<reqwest::Client> {
+    #[cfg(all(feature = "rustls-ring", not(feature = "rustls-aws-lc")))]
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // Losing a race with another thread installing one is fine: a provider is installed.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
     let mut cb = reqwest::Client::builder()
         .user_agent(user_agent.clone())
         .connect_timeout(connect_timeout)

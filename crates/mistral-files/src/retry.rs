@@ -139,7 +139,7 @@ impl RetryPolicy {
             .min(self.max_backoff);
         let backoff = if self.jitter && !base.is_zero() {
             let half = base / 2;
-            half + half.mul_f64(rand::random::<f64>())
+            half + half.mul_f64(fastrand::f64())
         } else {
             base
         };
