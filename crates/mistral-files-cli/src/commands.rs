@@ -20,9 +20,9 @@ pub fn client(global: &GlobalArgs) -> Result<Client, CliError> {
         return Err(CliError::from_api(mistral_files::Error::MissingApiKey, ""));
     }
     let mut b = Client::builder()
-        .with_api_key(key)
-        .with_user_agent(concat!("mistral-files-cli/", env!("CARGO_PKG_VERSION")))
-        .with_retry_policy(RetryPolicy::default().with_max_attempts(global.retries + 1));
+        .api_key(key)
+        .user_agent(concat!("mistral-files-cli/", env!("CARGO_PKG_VERSION")))
+        .retry_policy(RetryPolicy::default().with_max_attempts(global.retries + 1));
     if let Some(url) = global.base_url.as_deref() {
         if url.trim().is_empty() {
             return Err(
@@ -31,7 +31,7 @@ pub fn client(global: &GlobalArgs) -> Result<Client, CliError> {
                 ),
             );
         }
-        b = b.with_base_url(url);
+        b = b.base_url(url);
     }
     b.build().map_err(|e| CliError::from_api(e, ""))
 }

@@ -110,7 +110,7 @@ impl CliError {
             Error::InvalidFileId { .. }
             | Error::InvalidFileName { .. }
             | Error::InvalidInput { .. } => {
-                let mut e = CliError::usage(prefix(err.to_string()));
+                let mut e = CliError::usage(prefix(with_causes(&err)));
                 if let Error::InvalidInput { what: "base URL", .. } = &err {
                     e = e.hint("pass --base-url (or set MISTRAL_BASE_URL) to a URL such as https://api.mistral.ai or http://127.0.0.1:8080");
                 }
@@ -124,7 +124,7 @@ impl CliError {
             }
             _ => {}
         }
-        let mut e = CliError::failure(prefix(err.to_string()));
+        let mut e = CliError::failure(prefix(with_causes(&err)));
         match err.status().map(|s| s.as_u16()) {
             Some(401) => {
                 e = e.hint("check the API key (MISTRAL_API_KEY or --api-key): it was refused")
@@ -138,7 +138,7 @@ impl CliError {
             _ => {}
         }
         match &err {
-            Error::Transport { source } if source.is_connect() => {
+            Error::Transport(t) if t.is_connect() => {
                 e = e.hint(
                     "is the server running? check --base-url / MISTRAL_BASE_URL and your network",
                 )
@@ -156,4 +156,20 @@ impl CliError {
         }
         e
     }
+}
+
+/// The error's message followed by its causes (`source()` chain), `: `-separated; a cause whose
+/// text is already in the line is skipped. The library's messages do not repeat their causes.
+fn with_causes(err: &dyn std::error::Error) -> String {
+    let mut line = err.to_string();
+    let mut cause = err.source();
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !text.is_empty() && !line.contains(&text) {
+            line.push_str(": ");
+            line.push_str(&text);
+        }
+        cause = c.source();
+    }
+    line
 }

@@ -23,8 +23,8 @@ type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
 fn client(url: &str) -> Res<Client> {
     Ok(Client::builder()
-        .with_api_key(BENCH_KEY)
-        .with_base_url(url)
+        .api_key(BENCH_KEY)
+        .base_url(url)
         .build()?)
 }
 
