@@ -5,8 +5,17 @@
 fn every_generated_type_has_a_schema() {
     let schemas = mistral_files_raw::json_schemas();
     let names: Vec<&str> = schemas.iter().map(|(name, _)| *name).collect();
-    for expected in ["FileObject", "FilePage", "ErrorBody", "FilePurpose", "SignedUrl"] {
-        assert!(names.contains(&expected), "{expected} missing from {names:?}");
+    for expected in [
+        "FileObject",
+        "FilePage",
+        "ErrorBody",
+        "FilePurpose",
+        "SignedUrl",
+    ] {
+        assert!(
+            names.contains(&expected),
+            "{expected} missing from {names:?}"
+        );
     }
     let mut sorted = names.clone();
     sorted.sort_unstable();

@@ -65,10 +65,15 @@ fn declared(all: &[(String, String, Option<String>, bool)]) -> String {
         .filter(|(_, v)| v.is_none())
         .map(|(n, _)| n)
         .collect();
-    assert!(missing.is_empty(), "crates without rust-version: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "crates without rust-version: {missing:?}"
+    );
     let first = versions[0].1.clone().expect("checked above");
     assert!(
-        versions.iter().all(|(_, v)| v.as_deref() == Some(first.as_str())),
+        versions
+            .iter()
+            .all(|(_, v)| v.as_deref() == Some(first.as_str())),
         "the workspace's crates declare different rust-versions: {versions:?}"
     );
     first

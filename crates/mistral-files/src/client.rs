@@ -269,10 +269,7 @@ mod tests {
 
     #[test]
     fn debug_hides_key() {
-        let c = Client::builder()
-            .api_key("sk-TOPSECRET")
-            .build()
-            .unwrap();
+        let c = Client::builder().api_key("sk-TOPSECRET").build().unwrap();
         let s = format!("{c:?}");
         assert!(!s.contains("TOPSECRET"), "{s}");
     }

@@ -34,7 +34,9 @@ pub use by_id::SignedUrlRequest;
 pub use client::Client;
 pub use config::{ClientBuilder, DEFAULT_BASE_URL, MAX_UPLOAD_BYTES};
 pub use download::{Download, DownloadRequest, DownloadToPathRequest};
-pub use error::{ApiError, ApiErrorBody, DecodeError, Error, Result, TransportError, ValidationItem};
+pub use error::{
+    ApiError, ApiErrorBody, DecodeError, Error, Result, TransportError, ValidationItem,
+};
 pub use id::{FileId, IntoFileId};
 pub use key::ApiKey;
 pub use list::{ListRequest, DEFAULT_PAGE_SIZE};
@@ -48,8 +50,8 @@ pub use upload::{UploadRequest, MAX_FILE_NAME_BYTES};
 // What a caller needs to name, without adding the crates themselves: the status of an error,
 // the chunks of a download, and the HTTP client `ClientBuilder::http_client` takes.
 pub use bytes::Bytes;
-pub use reqwest::StatusCode;
 /// The HTTP client this crate is built on, re-exported so that
 /// [`ClientBuilder::http_client`](crate::ClientBuilder::http_client) can be given a
 /// `mistral_files::reqwest::Client` of the very version this crate uses.
 pub use reqwest;
+pub use reqwest::StatusCode;

@@ -105,16 +105,14 @@ impl FileObject {
     /// ```
     pub fn unmodelled_field<T: DeserializeOwned>(&self, name: &str) -> Option<crate::Result<T>> {
         let value = self.unmodelled.get(name)?;
-        Some(
-            T::deserialize(value).map_err(|source| {
-                crate::Error::Decode(crate::error::DecodeError::new(
-                    "FileObject::unmodelled_field",
-                    reqwest::StatusCode::OK,
-                    bytes::Bytes::from(value.to_string()),
-                    source,
-                ))
-            }),
-        )
+        Some(T::deserialize(value).map_err(|source| {
+            crate::Error::Decode(crate::error::DecodeError::new(
+                "FileObject::unmodelled_field",
+                reqwest::StatusCode::OK,
+                bytes::Bytes::from(value.to_string()),
+                source,
+            ))
+        }))
     }
 }
 

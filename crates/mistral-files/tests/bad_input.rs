@@ -416,10 +416,7 @@ async fn api_key_empty_whitespace_or_with_control_characters() {
         assert!(matches!(e, Error::MissingApiKey), "{empty:?}: {e:?}");
     }
     let injected = "sk-INJECT\r\nX-Evil: 1";
-    let e = Client::builder()
-        .api_key(injected)
-        .build()
-        .unwrap_err();
+    let e = Client::builder().api_key(injected).build().unwrap_err();
     assert!(
         matches!(
             e,

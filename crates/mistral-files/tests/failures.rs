@@ -294,20 +294,14 @@ async fn total_timeout_applies() {
     let e = client.list().send().await.unwrap_err();
     assert!(matches!(e, Error::Timeout { .. }), "{e:?}");
     let e = client.download(FILE_ID).await.unwrap_err();
-    assert!(
-        matches!(&e, Error::Transport(t) if t.is_timeout()),
-        "{e:?}"
-    );
+    assert!(matches!(&e, Error::Transport(t) if t.is_timeout()), "{e:?}");
 }
 
 #[tokio::test]
 async fn connection_refused_is_a_transport_error() {
     let client = client_at(&refused_url(), fast_retries().with_max_attempts(2));
     let e = client.list().send().await.unwrap_err();
-    assert!(
-        matches!(&e, Error::Transport(t) if t.is_connect()),
-        "{e:?}"
-    );
+    assert!(matches!(&e, Error::Transport(t) if t.is_connect()), "{e:?}");
     assert!(e.is_retryable());
     assert!(e.to_string().contains("could not connect"), "{e}");
 }

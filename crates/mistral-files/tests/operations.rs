@@ -527,11 +527,13 @@ async fn retrieve_and_delete() {
     assert_eq!(e.status(), Some(mistral_files::StatusCode::NOT_FOUND));
     assert!(!e.is_retryable() && !e.is_unauthorized() && !e.is_rate_limited());
     assert!(e.to_string().contains("404"), "{e}");
-    let Error::Api(api) = &e else {
-        panic!("{e:?}")
-    };
+    let Error::Api(api) = &e else { panic!("{e:?}") };
     assert_eq!(api.status().as_u16(), 404);
-    assert!(api.body().summary().contains("not found"), "{:?}", api.body());
+    assert!(
+        api.body().summary().contains("not found"),
+        "{:?}",
+        api.body()
+    );
 }
 
 #[tokio::test]

@@ -159,10 +159,7 @@ async fn server_that_never_answers_is_cut_by_the_idle_timeout() {
         .build()
         .unwrap();
     let e = client.list().send().await.unwrap_err();
-    assert!(
-        matches!(&e, Error::Transport(t) if t.is_timeout()),
-        "{e:?}"
-    );
+    assert!(matches!(&e, Error::Transport(t) if t.is_timeout()), "{e:?}");
     assert_eq!(
         server.requests().len(),
         2,

@@ -55,7 +55,9 @@ pub(crate) async fn map_raw_error(
         }
         E::UnexpectedResponse(resp) => api_error(resp).await,
         E::InvalidResponsePayload(raw, source) => match meta {
-            Some(m) if !m.status.is_success() => api(m.status, ApiErrorBody::parse(&raw), &m.headers),
+            Some(m) if !m.status.is_success() => {
+                api(m.status, ApiErrorBody::parse(&raw), &m.headers)
+            }
             m => Error::Decode(DecodeError::new(
                 operation,
                 m.map(|m| m.status).unwrap_or(StatusCode::OK),

@@ -95,7 +95,9 @@ impl std::error::Error for ApiError {}
 /// What to do about an error status, for the message.
 fn status_hint(status: StatusCode) -> Option<&'static str> {
     Some(match status.as_u16() {
-        401 => "check that MISTRAL_API_KEY (or the key given to the client) is a valid, active API key",
+        401 => {
+            "check that MISTRAL_API_KEY (or the key given to the client) is a valid, active API key"
+        }
         403 => "the API key is not allowed to do this; check the key's workspace and permissions",
         404 => "no such file: check the id (the file may have been deleted or have expired)",
         408 => "the server timed out waiting for the request; try again",
