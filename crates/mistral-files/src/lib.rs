@@ -1,10 +1,12 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 // The crate's rooms. No two files use each other: each room uses only rooms below it in this
 // list (the mod.rs of a directory says the same for the files inside it).
 //
+//   blocking/   the blocking client (feature `blocking`): wraps the async requests below
 //   upload/     uploads: UploadRequest, the checks, the multipart form, the sources
 //   download/   downloads: the resumable stream, downloads to a file
 //   list        ListRequest and paging
@@ -17,6 +19,8 @@
 //   id          FileId
 //   progress    Progress
 //   error/      Error, and the mapping of failed responses into it
+#[cfg(feature = "blocking")]
+pub mod blocking;
 mod by_id;
 mod client;
 mod config;

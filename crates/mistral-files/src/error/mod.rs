@@ -159,6 +159,20 @@ pub enum Error {
         /// The received length.
         actual: u64,
     },
+    /// The blocking client could not start its runtime (feature `blocking`).
+    #[error("could not start the blocking client's runtime")]
+    Runtime {
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Writing a download to the caller's writer failed (feature `blocking`, `copy_to`).
+    #[error("could not write the download to the writer")]
+    Write {
+        /// The writer's error.
+        #[source]
+        source: std::io::Error,
+    },
     /// A download target already exists and overwriting was turned off.
     #[error("{} already exists (overwrite is off)", path.display())]
     TargetExists {
