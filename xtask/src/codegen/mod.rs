@@ -77,7 +77,7 @@ impl Inputs {
 ///
 /// - Builder interface, one merged `Client` (the API has one tag).
 /// - No extra derives here: `schemars::JsonSchema` is added after generation, behind the raw
-///   crate's `schemars` feature (see [`gate_features`]), so users who do not ask for schemas do
+///   crate's `schemars` feature (see `gate_features`), so users who do not ask for schemas do
 ///   not build schemars.
 /// - Inner type `crate::ClientContext` and `HooksMode::Expected`: the raw crate implements
 ///   `ClientHooks` by hand (`hooks.rs`) to add the API key to each request (so a caller's own
