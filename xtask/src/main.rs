@@ -57,6 +57,18 @@ enum Cmd {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<OsString>,
     },
+    /// Cold-build time of a new app on mistral-files vs the same app on reqwest + tokio +
+    /// serde_json, with each rustls provider, and each provider's TLS transfer speed; writes the
+    /// build-cost section of docs/BENCHMARKS.md. Several minutes of CPU.
+    ///
+    /// Forwards to the `build-cost` binary of `mistral-files-bench`, like `bench`: every
+    /// argument (`--help` too) is passed on to it.
+    #[command(disable_help_flag = true)]
+    BuildCost {
+        /// build-cost's options (`cargo xtask build-cost --help` lists them).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<OsString>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -81,19 +93,23 @@ fn run() -> Result<ExitCode> {
             let text = std::fs::read_to_string(root.join(codegen::GENERATED_RS))?;
             print!("{}", xtask::surface::render(&text)?);
         }
-        Cmd::Bench { args } => {
-            let status = bench_command(&root, &args)
-                .status()
-                .context("running cargo run -p mistral-files-bench --bin bench")?;
-            // The driver reports its own errors; pass its exit code on.
-            return Ok(match status.code() {
-                Some(0) => ExitCode::SUCCESS,
-                Some(c) => ExitCode::from(u8::try_from(c).unwrap_or(1)),
-                None => ExitCode::FAILURE,
-            });
-        }
+        Cmd::Bench { args } => return forward(&root, "bench", &args),
+        Cmd::BuildCost { args } => return forward(&root, "build-cost", &args),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Runs a binary of `mistral-files-bench` with `args`, passing its exit code on.
+fn forward(root: &Path, bin: &str, args: &[OsString]) -> Result<ExitCode> {
+    let status = bench_command(root, bin, args)
+        .status()
+        .with_context(|| format!("running cargo run -p mistral-files-bench --bin {bin}"))?;
+    // The binary reports its own errors; pass its exit code on.
+    Ok(match status.code() {
+        Some(0) => ExitCode::SUCCESS,
+        Some(c) => ExitCode::from(u8::try_from(c).unwrap_or(1)),
+        None => ExitCode::FAILURE,
+    })
 }
 
 /// `cargo xtask import`: every line on stdout, the absolute path written last.
@@ -217,7 +233,7 @@ fn drill_command(root: &Path, build: bool, only: &[String]) -> Result<ExitCode> 
 }
 
 /// `cargo run --release -p mistral-files-bench --bin bench -- ARGS...` in the workspace root.
-fn bench_command(root: &Path, args: &[OsString]) -> Command {
+fn bench_command(root: &Path, bin: &str, args: &[OsString]) -> Command {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut c = Command::new(cargo);
     c.current_dir(root)
@@ -227,7 +243,7 @@ fn bench_command(root: &Path, args: &[OsString]) -> Command {
             "-p",
             "mistral-files-bench",
             "--bin",
-            "bench",
+            bin,
             "--",
         ])
         .args(args);
@@ -261,7 +277,11 @@ mod tests {
 
     #[test]
     fn bench_runs_the_driver_through_cargo() {
-        let c = bench_command(Path::new("/r"), &bench_args(&["--quick", "--only", "list"]));
+        let c = bench_command(
+            Path::new("/r"),
+            "bench",
+            &bench_args(&["--quick", "--only", "list"]),
+        );
         let args: Vec<_> = c.get_args().collect();
         assert_eq!(
             args,

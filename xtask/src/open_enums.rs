@@ -186,6 +186,7 @@ fn emit_traits(
             }
         }
 
+        #[cfg(feature = "schemars")]
         impl ::schemars::JsonSchema for #name {
             fn schema_name() -> ::std::string::String {
                 #schema_name.to_string()

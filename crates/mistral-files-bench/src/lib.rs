@@ -1,11 +1,14 @@
 //! The benchmarks of `cargo xtask bench`: the driver (the `bench` binary, [`driver`]) and the
-//! helpers it shares with the binaries it runs (`bench-client`, `bench-server`, `bench-rusage`).
+//! helpers it shares with the binaries it runs (`bench-client`, `bench-server`, `bench-rusage`);
+//! and `cargo xtask build-cost` (the `build-cost` binary, [`build_cost`]): a dependent's cold
+//! build time and the TLS providers' speed.
 //! Not a library for users: the crate is `publish = false`.
 //!
 //! The driver lives here rather than in xtask so that xtask, which maintainers run for every
 //! `cargo xtask codegen`, compiles no benchmark code; `cargo xtask bench` only forwards to
 //! `cargo run --release -p mistral-files-bench --bin bench`.
 
+pub mod build_cost;
 pub mod driver;
 pub mod rusage;
 

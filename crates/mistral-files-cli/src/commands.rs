@@ -79,10 +79,10 @@ pub fn client(args: &ClientArgs, key_required: bool) -> Result<Api, CliError> {
     };
     let base = check_base_url(&base_url(args)?)?;
     let client = Client::builder()
-        .with_api_key(key)
-        .with_base_url(&base)
-        .with_user_agent(concat!("mistral-files-cli/", env!("CARGO_PKG_VERSION")))
-        .with_retry_policy(RetryPolicy::default().with_max_attempts(args.retries + 1))
+        .api_key(key)
+        .base_url(&base)
+        .user_agent(concat!("mistral-files-cli/", env!("CARGO_PKG_VERSION")))
+        .retry_policy(RetryPolicy::default().with_max_attempts(args.retries + 1))
         .build()
         .map_err(explain_local)?;
     Ok(Api { client, base })

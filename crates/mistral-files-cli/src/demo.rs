@@ -168,8 +168,8 @@ async fn start(steps: &mut Steps<'_>) -> Result<Flow, CliError> {
         .await
         .map_err(steps.failed(START))?;
     let client = Client::builder()
-        .with_api_key(DEMO_KEY)
-        .with_base_url(emu.url())
+        .api_key(DEMO_KEY)
+        .base_url(emu.url())
         .build()
         .map_err(steps.failed(START))?;
     let dir =

@@ -37,27 +37,23 @@ pub enum About<'a> {
 pub fn explain(err: Error, ctx: &Ctx<'_>) -> CliError {
     let what = |m: String| prefixed(ctx.what, m);
     match &err {
-        Error::Api {
-            status,
-            body,
-            request_id,
-            retry_after,
-        } => {
+        Error::Api(api_err) => {
+            let status = api_err.status();
             let mut e = api(
                 status.as_u16(),
                 &status.to_string(),
-                body,
-                *retry_after,
+                api_err.body(),
+                api_err.retry_after(),
                 ctx,
             );
             e.more.status = Some(status.as_u16());
-            if let Some(id) = request_id {
+            if let Some(id) = api_err.request_id() {
                 e.message.push_str(&format!(" [request id {id}]"));
-                e.more.request_id = Some(id.clone());
+                e.more.request_id = Some(id.to_string());
             }
             e
         }
-        Error::Transport { source } => {
+        Error::Transport(source) => {
             let origin = match ctx.about {
                 About::Signed(url) => origin(url),
                 _ => origin(ctx.base),

@@ -109,7 +109,9 @@ impl Emulator {
     }
 }
 
-/// Configures and starts an emulator. Every setter consumes and returns the builder.
+/// Configures and starts an emulator. Every setter consumes and returns the builder, and is
+/// named after the setting it sets (`api_key`, `bind`, `data_dir`; `no_auth` turns the default
+/// key off): the rule `mistral-files`' `ClientBuilder` documents for every builder.
 #[derive(Clone, Debug)]
 pub struct EmulatorBuilder {
     api_key: Option<String>,

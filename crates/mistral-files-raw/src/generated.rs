@@ -8,21 +8,18 @@
 // generator: progenitor 0.15.1 on openapi/generated/mistral-files.openapi-3.0.json
 // left out (written by hand in the ergonomic crate): upload_file
 
+#[cfg(feature = "client")]
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
+#[cfg(feature = "client")]
 #[allow(unused_imports)]
 use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
     ///The answer to a delete.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct DeletedFile {
         ///Whether the file is now deleted.
@@ -38,14 +35,8 @@ pub mod types {
         }
     }
     ///An error answer. The service uses `{"detail": "..."}` (e.g. 401), `{"detail": [validation items]}` (422), `{"detail": ..., "message": ...}` and `{"object": "error", "message": ..., "type": ..., "param": ..., "code": ...}`; every field is optional.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct ErrorBody {
         ///A machine-readable error code, a string or a number.
@@ -73,13 +64,8 @@ pub mod types {
         }
     }
     ///`ErrorBodyCode`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(untagged)]
     #[non_exhaustive]
     pub enum ErrorBodyCode {
@@ -100,13 +86,8 @@ pub mod types {
         }
     }
     ///`ErrorBodyDetail`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(untagged)]
     #[non_exhaustive]
     pub enum ErrorBodyDetail {
@@ -128,9 +109,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     #[non_exhaustive]
     pub struct FileContent(pub ::std::string::String);
@@ -162,13 +143,8 @@ pub mod types {
         }
     }
     ///One file of a listing.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct FileObject {
         ///Size of the file in bytes (the service sometimes answers null).
@@ -210,13 +186,8 @@ pub mod types {
         }
     }
     ///One page of files.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct FilePage {
         ///The files on this page.
@@ -233,13 +204,8 @@ pub mod types {
         }
     }
     ///`LocItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(untagged)]
     #[non_exhaustive]
     pub enum LocItem {
@@ -260,13 +226,8 @@ pub mod types {
         }
     }
     ///One file's metadata.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct RetrievedFile {
         ///Size of the file in bytes (the service sometimes answers null).
@@ -310,13 +271,8 @@ pub mod types {
         }
     }
     ///A time-limited URL of a file's content.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct SignedUrl {
         ///The URL; it carries its own credential, so keep it secret.
@@ -328,13 +284,8 @@ pub mod types {
         }
     }
     ///The file just uploaded.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct UploadedFile {
         ///Size of the file in bytes (the service sometimes answers null).
@@ -376,14 +327,8 @@ pub mod types {
         }
     }
     ///One request validation failure, as listed in a 422 answer's `detail`.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct ValidationErrorItem {
         ///The value that failed, when the service echoes it.
@@ -1685,6 +1630,7 @@ pub mod types {
         }
     }
 }
+#[cfg(feature = "client")]
 #[derive(Clone, Debug)]
 /**Client for Mistral AI Files API
 
@@ -1696,6 +1642,7 @@ pub struct Client {
     pub(crate) client: reqwest::Client,
     pub(crate) inner: crate::ClientContext,
 }
+#[cfg(feature = "client")]
 impl Client {
     /// Create a new client.
     ///
@@ -1730,6 +1677,7 @@ impl Client {
         }
     }
 }
+#[cfg(feature = "client")]
 impl ClientInfo<crate::ClientContext> for Client {
     fn api_version() -> &'static str {
         "1.0.0"
@@ -1744,6 +1692,7 @@ impl ClientInfo<crate::ClientContext> for Client {
         &self.inner
     }
 }
+#[cfg(feature = "client")]
 const _: () = {
     #[allow(dead_code)]
     fn assert_client_hooks()
@@ -1751,6 +1700,7 @@ const _: () = {
         Client: ClientHooks<crate::ClientContext>,
     {}
 };
+#[cfg(feature = "client")]
 impl Client {
     /**List files
 
@@ -1854,6 +1804,7 @@ let response = client.get_signed_url()
         builder::GetSignedUrl::new(self)
     }
 }
+#[cfg(feature = "client")]
 /// Types for composing operation parameters.
 #[allow(clippy::all)]
 pub mod builder {
@@ -2399,6 +2350,7 @@ pub mod builder {
         }
     }
 }
+#[cfg(feature = "client")]
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
     pub use self::super::Client;
@@ -2492,6 +2444,7 @@ Open: values outside the spec decode to [`FilePurpose::Unknown`].*/
             Ok(Self::from(value.as_ref()))
         }
     }
+    #[cfg(feature = "schemars")]
     impl ::schemars::JsonSchema for FilePurpose {
         fn schema_name() -> ::std::string::String {
             "FilePurpose".to_string()
@@ -2592,6 +2545,7 @@ Open: values outside the spec decode to [`FileVisibility::Unknown`].*/
             Ok(Self::from(value.as_ref()))
         }
     }
+    #[cfg(feature = "schemars")]
     impl ::schemars::JsonSchema for FileVisibility {
         fn schema_name() -> ::std::string::String {
             "FileVisibility".to_string()
@@ -2710,6 +2664,7 @@ Open: values outside the spec decode to [`SampleType::Unknown`].*/
             Ok(Self::from(value.as_ref()))
         }
     }
+    #[cfg(feature = "schemars")]
     impl ::schemars::JsonSchema for SampleType {
         fn schema_name() -> ::std::string::String {
             "SampleType".to_string()
@@ -2814,6 +2769,7 @@ Open: values outside the spec decode to [`Source::Unknown`].*/
             Ok(Self::from(value.as_ref()))
         }
     }
+    #[cfg(feature = "schemars")]
     impl ::schemars::JsonSchema for Source {
         fn schema_name() -> ::std::string::String {
             "Source".to_string()
@@ -2843,6 +2799,7 @@ Open: values outside the spec decode to [`Source::Unknown`].*/
     }
 }
 /// The JSON schema of every generated type, by type name, sorted.
+#[cfg(feature = "schemars")]
 pub fn json_schemas() -> ::std::vec::Vec<
     (&'static str, ::schemars::schema::RootSchema),
 > {

@@ -6,15 +6,27 @@
 //! streaming downloads, retries, typed errors and pagination. Use this crate when you need
 //! the operations exactly as the spec describes them.
 //!
-//! - [`types`]: every schema of the spec, with `serde` and `schemars::JsonSchema`.
+//! - [`types`]: every schema of the spec, with `serde` (and `schemars::JsonSchema` with the
+//!   `schemars` feature).
 //! - [`open_enums`]: the spec's string enums, open (`Unknown(String)` for new values).
-//! - [`Client`]: one builder method per operation, e.g.
+//! - `Client` (feature `client`, on by default): one builder method per operation, e.g.
 //!   `client.list_files().page_size(10).send().await`.
 //!   The upload operation (`multipart/form-data`) is not generated: progenitor cannot
 //!   build such bodies; the `mistral-files` crate implements it.
 //!
+//! # Features
+//!
+//! | feature | default | what |
+//! |---|---|---|
+//! | `client` | on | the generated `Client`, its request builders and [`observe`]: reqwest, progenitor-client, tokio |
+//! | `rustls` | on | a TLS stack for `Client::new` (reqwest's rustls with aws-lc-rs); off when you bring your own `reqwest::Client` |
+//! | `schemars` | off | `schemars::JsonSchema` on every type, and `json_schemas()` |
+//!
+//! Without `client` the crate is the wire types alone (serde, serde_json, uuid): what a server
+//! such as `mistral-files-emulator` needs.
+//!
 //! # Construction
-//! [`Client::new_with_client`] takes a `reqwest::Client` and a [`ClientContext`] holding the
+//! `Client::new_with_client` takes a `reqwest::Client` and a [`ClientContext`] holding the
 //! API key; the key is added to each request by the [`hooks`](crate::ClientContext) rather than
 //! as a default header, so any `reqwest::Client` works. Two progenitor defaults to know:
 //! `Client::new` builds a `reqwest::Client` with a **15 s total timeout** (too short for large
@@ -22,6 +34,7 @@
 //! the spec's `info.version`.
 //!
 //! ```no_run
+//! # #[cfg(feature = "client")]
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! use mistral_files_raw::{Client, ClientContext};
 //! let ctx = ClientContext::with_api_key("my-key")?;
@@ -34,8 +47,10 @@
 //! ```
 //!
 //! The generated code lives in `src/generated.rs`; never edit it: change the spec, the overlay
-//! or the settings in `xtask/src/codegen.rs` and run `cargo xtask codegen`.
+//! or the settings in `xtask/src/codegen/mod.rs` and run `cargo xtask codegen`.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "client")]
 mod hooks;
 
 #[rustfmt::skip]
@@ -51,4 +66,5 @@ mod hooks;
 mod generated;
 
 pub use generated::*;
+#[cfg(feature = "client")]
 pub use hooks::{observe, ClientContext, InvalidApiKey, ResponseMeta};

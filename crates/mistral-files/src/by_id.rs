@@ -21,7 +21,7 @@ pub(crate) fn whole_hours(what: &'static str, d: Duration) -> Result<u64> {
     if d.is_zero() {
         return Err(Error::invalid(what, "it must be at least one hour, got 0"));
     }
-    if d.as_secs() % 3600 != 0 || d.subsec_nanos() != 0 {
+    if !d.as_secs().is_multiple_of(3600) || d.subsec_nanos() != 0 {
         return Err(Error::invalid(
             what,
             format!(

@@ -75,7 +75,7 @@ impl Client {
     /// A builder for full control.
     ///
     /// ```
-    /// let client = mistral_files::Client::builder().with_api_key("k").with_base_url("http://127.0.0.1:1").build()?;
+    /// let client = mistral_files::Client::builder().api_key("k").base_url("http://127.0.0.1:1").build()?;
     /// assert_eq!(client.base_url(), "http://127.0.0.1:1");
     /// # Ok::<(), mistral_files::Error>(())
     /// ```
@@ -86,7 +86,7 @@ impl Client {
     /// The base URL in use, without a trailing slash.
     ///
     /// ```
-    /// let c = mistral_files::Client::builder().with_api_key("k").with_base_url("https://x.example/p/").build()?;
+    /// let c = mistral_files::Client::builder().api_key("k").base_url("https://x.example/p/").build()?;
     /// assert_eq!(c.base_url(), "https://x.example/p");
     /// # Ok::<(), mistral_files::Error>(())
     /// ```
@@ -198,7 +198,7 @@ impl ClientBuilder {
     /// that is not an `http(s)://` URL ([`Error::InvalidInput`]).
     ///
     /// ```
-    /// let err = mistral_files::Client::builder().with_api_key("k").with_base_url("api.mistral.ai").build().unwrap_err();
+    /// let err = mistral_files::Client::builder().api_key("k").base_url("api.mistral.ai").build().unwrap_err();
     /// assert!(err.to_string().contains("base URL"));
     /// ```
     pub fn build(self) -> Result<crate::Client, Error> {
@@ -238,11 +238,20 @@ fn user_agent_header(given: Option<String>) -> Result<HeaderValue> {
 }
 
 /// The HTTP client used when the caller brings none, with the builder's timeouts.
+///
+/// With the `rustls-ring` feature alone, ring becomes the process's default rustls provider
+/// unless one is installed already (reqwest takes the default provider; without one it would
+/// panic, as no provider is compiled in).
 fn default_http_client(
     user_agent: &HeaderValue,
     connect_timeout: Duration,
     read_timeout: Option<Duration>,
 ) -> Result<reqwest::Client> {
+    #[cfg(all(feature = "rustls-ring", not(feature = "rustls-aws-lc")))]
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // Losing a race with another thread installing one is fine: a provider is installed.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
     let mut cb = reqwest::Client::builder()
         .user_agent(user_agent.clone())
         .connect_timeout(connect_timeout)
@@ -260,10 +269,7 @@ mod tests {
 
     #[test]
     fn debug_hides_key() {
-        let c = Client::builder()
-            .with_api_key("sk-TOPSECRET")
-            .build()
-            .unwrap();
+        let c = Client::builder().api_key("sk-TOPSECRET").build().unwrap();
         let s = format!("{c:?}");
         assert!(!s.contains("TOPSECRET"), "{s}");
     }

@@ -19,7 +19,7 @@ use crate::retry::RetryPolicy;
 pub const DEFAULT_BASE_URL: &str = "https://api.mistral.ai";
 
 /// The service's documented size limit for one file: 512 MiB. Uploads over the limit in force are
-/// refused before any request; raise it with [`ClientBuilder::with_max_upload_bytes`] if your account
+/// refused before any request; raise it with [`ClientBuilder::max_upload_bytes`] if your account
 /// allows larger files.
 ///
 /// ```
@@ -29,14 +29,26 @@ pub const MAX_UPLOAD_BYTES: u64 = 512 * 1024 * 1024;
 
 /// Builds a [`Client`](crate::Client).
 ///
+/// # Setter names
+///
+/// One rule for every builder of this crate (`ClientBuilder`, the request builders such as
+/// [`UploadRequest`](crate::UploadRequest) and [`ListRequest`](crate::ListRequest)) and of
+/// `mistral-files-emulator`'s `EmulatorBuilder`: a setter is named after the setting it sets,
+/// with no `with_` or `set_` prefix (`api_key`, `base_url`, `purpose`, `page_size`, `bind`),
+/// takes the value and returns the builder; turning a default off is `no_<setting>()`
+/// ([`no_read_timeout`](Self::no_read_timeout), the emulator's `no_auth`); a setting that
+/// may be given several times adds one value (`sample_type`) and its plural adds many
+/// (`sample_types`). [`RetryPolicy`] is a value you also read back (`max_attempts()` is its
+/// getter), so its setters are `with_<setting>`, leaving the plain name to the getter.
+///
 /// ```no_run
 /// use std::time::Duration;
 /// let client = mistral_files::Client::builder()
-///     .with_api_key("sk-…")
-///     .with_base_url("https://api.mistral.ai")
-///     .with_connect_timeout(Duration::from_secs(5))
-///     .with_read_timeout(Duration::from_secs(30))
-///     .with_retry_policy(mistral_files::RetryPolicy::default().with_max_attempts(3))
+///     .api_key("sk-…")
+///     .base_url("https://api.mistral.ai")
+///     .connect_timeout(Duration::from_secs(5))
+///     .read_timeout(Duration::from_secs(30))
+///     .retry_policy(mistral_files::RetryPolicy::default().with_max_attempts(3))
 ///     .build()?;
 /// # Ok::<(), mistral_files::Error>(())
 /// ```
@@ -105,10 +117,10 @@ impl ClientBuilder {
     /// The API key (required).
     ///
     /// ```
-    /// let b = mistral_files::Client::builder().with_api_key("sk-…");
+    /// let b = mistral_files::Client::builder().api_key("sk-…");
     /// # let _ = b;
     /// ```
-    pub fn with_api_key(mut self, key: impl Into<ApiKey>) -> Self {
+    pub fn api_key(mut self, key: impl Into<ApiKey>) -> Self {
         self.api_key = Some(key.into());
         self
     }
@@ -117,10 +129,10 @@ impl ClientBuilder {
     /// a trailing slash is ignored. Default [`DEFAULT_BASE_URL`].
     ///
     /// ```
-    /// let b = mistral_files::Client::builder().with_base_url("http://127.0.0.1:8080/");
+    /// let b = mistral_files::Client::builder().base_url("http://127.0.0.1:8080/");
     /// # let _ = b;
     /// ```
-    pub fn with_base_url(mut self, url: impl Into<String>) -> Self {
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
         self
     }
@@ -128,10 +140,10 @@ impl ClientBuilder {
     /// The `User-Agent` header (default `mistral-files-rust/<version>`).
     ///
     /// ```
-    /// let b = mistral_files::Client::builder().with_user_agent("my-app/1.0");
+    /// let b = mistral_files::Client::builder().user_agent("my-app/1.0");
     /// # let _ = b;
     /// ```
-    pub fn with_user_agent(mut self, ua: impl Into<String>) -> Self {
+    pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
         self.user_agent = Some(ua.into());
         self
     }
@@ -139,10 +151,10 @@ impl ClientBuilder {
     /// How long to wait for a connection (default 10 s).
     ///
     /// ```
-    /// let b = mistral_files::Client::builder().with_connect_timeout(std::time::Duration::from_secs(3));
+    /// let b = mistral_files::Client::builder().connect_timeout(std::time::Duration::from_secs(3));
     /// # let _ = b;
     /// ```
-    pub fn with_connect_timeout(mut self, d: Duration) -> Self {
+    pub fn connect_timeout(mut self, d: Duration) -> Self {
         self.connect_timeout = d;
         self
     }
@@ -151,10 +163,10 @@ impl ClientBuilder {
     /// every read, so a long transfer that keeps moving is never cut off; a stalled one is.
     ///
     /// ```
-    /// let b = mistral_files::Client::builder().with_read_timeout(std::time::Duration::from_secs(30));
+    /// let b = mistral_files::Client::builder().read_timeout(std::time::Duration::from_secs(30));
     /// # let _ = b;
     /// ```
-    pub fn with_read_timeout(mut self, d: Duration) -> Self {
+    pub fn read_timeout(mut self, d: Duration) -> Self {
         self.read_timeout = Some(d);
         self
     }
@@ -162,22 +174,22 @@ impl ClientBuilder {
     /// Turn the idle timeout off.
     ///
     /// ```
-    /// let b = mistral_files::Client::builder().without_read_timeout();
+    /// let b = mistral_files::Client::builder().no_read_timeout();
     /// # let _ = b;
     /// ```
-    pub fn without_read_timeout(mut self) -> Self {
+    pub fn no_read_timeout(mut self) -> Self {
         self.read_timeout = None;
         self
     }
 
     /// A total time limit for each attempt of each request, body included (default none). Beware:
-    /// this cuts off large transfers; prefer the idle [`with_read_timeout`](Self::with_read_timeout).
+    /// this cuts off large transfers; prefer the idle [`read_timeout`](Self::read_timeout).
     ///
     /// ```
-    /// let b = mistral_files::Client::builder().with_timeout(std::time::Duration::from_secs(600));
+    /// let b = mistral_files::Client::builder().timeout(std::time::Duration::from_secs(600));
     /// # let _ = b;
     /// ```
-    pub fn with_timeout(mut self, d: Duration) -> Self {
+    pub fn timeout(mut self, d: Duration) -> Self {
         self.timeout = Some(d);
         self
     }
@@ -185,10 +197,10 @@ impl ClientBuilder {
     /// The retry policy (default [`RetryPolicy::default`]; [`RetryPolicy::disabled`] turns retries off).
     ///
     /// ```
-    /// let b = mistral_files::Client::builder().with_retry_policy(mistral_files::RetryPolicy::disabled());
+    /// let b = mistral_files::Client::builder().retry_policy(mistral_files::RetryPolicy::disabled());
     /// # let _ = b;
     /// ```
-    pub fn with_retry_policy(mut self, p: RetryPolicy) -> Self {
+    pub fn retry_policy(mut self, p: RetryPolicy) -> Self {
         self.retry = p;
         self
     }
@@ -197,12 +209,19 @@ impl ClientBuilder {
     /// of this builder do not apply to it then: configure them on your client. The API key is still
     /// added per request, so the client must not add its own `Authorization`.
     ///
+    /// Build it with [`mistral_files::reqwest`](crate::reqwest), the re-export of the very
+    /// reqwest this crate uses: no `reqwest` line of your own to keep in step.
+    ///
     /// ```
-    /// let http = reqwest::Client::new();
-    /// let b = mistral_files::Client::builder().with_http_client(http);
+    /// use std::time::Duration;
+    /// let http = mistral_files::reqwest::Client::builder()
+    ///     .connect_timeout(Duration::from_secs(5))
+    ///     .build()?;
+    /// let b = mistral_files::Client::builder().http_client(http);
     /// # let _ = b;
+    /// # Ok::<(), mistral_files::reqwest::Error>(())
     /// ```
-    pub fn with_http_client(mut self, client: reqwest::Client) -> Self {
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
         self
     }
@@ -210,10 +229,10 @@ impl ClientBuilder {
     /// The upload size limit (default [`MAX_UPLOAD_BYTES`]).
     ///
     /// ```
-    /// let b = mistral_files::Client::builder().with_max_upload_bytes(1 << 30);
+    /// let b = mistral_files::Client::builder().max_upload_bytes(1 << 30);
     /// # let _ = b;
     /// ```
-    pub fn with_max_upload_bytes(mut self, limit: u64) -> Self {
+    pub fn max_upload_bytes(mut self, limit: u64) -> Self {
         self.max_upload_bytes = limit;
         self
     }

@@ -1,10 +1,12 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 // The crate's rooms. No two files use each other: each room uses only rooms below it in this
 // list (the mod.rs of a directory says the same for the files inside it).
 //
+//   blocking/   the blocking client (feature `blocking`): wraps the async requests below
 //   upload/     uploads: UploadRequest, the checks, the multipart form, the sources
 //   download/   downloads: the resumable stream, downloads to a file
 //   list        ListRequest and paging
@@ -17,6 +19,8 @@
 //   id          FileId
 //   progress    Progress
 //   error/      Error, and the mapping of failed responses into it
+#[cfg(feature = "blocking")]
+pub mod blocking;
 mod by_id;
 mod client;
 mod config;
@@ -34,7 +38,9 @@ pub use by_id::SignedUrlRequest;
 pub use client::Client;
 pub use config::{ClientBuilder, DEFAULT_BASE_URL, MAX_UPLOAD_BYTES};
 pub use download::{Download, DownloadRequest, DownloadToPathRequest};
-pub use error::{ApiErrorBody, Error, Result, ValidationItem};
+pub use error::{
+    ApiError, ApiErrorBody, DecodeError, Error, Result, TransportError, ValidationItem,
+};
 pub use id::{FileId, IntoFileId};
 pub use key::ApiKey;
 pub use list::{ListRequest, DEFAULT_PAGE_SIZE};
@@ -44,3 +50,12 @@ pub use types::{
     DeletedFile, FileObject, FilePage, FilePurpose, FileVisibility, SampleType, SignedUrl, Source,
 };
 pub use upload::{UploadRequest, MAX_FILE_NAME_BYTES};
+
+// What a caller needs to name, without adding the crates themselves: the status of an error,
+// the chunks of a download, and the HTTP client `ClientBuilder::http_client` takes.
+pub use bytes::Bytes;
+/// The HTTP client this crate is built on, re-exported so that
+/// [`ClientBuilder::http_client`](crate::ClientBuilder::http_client) can be given a
+/// `mistral_files::reqwest::Client` of the very version this crate uses.
+pub use reqwest;
+pub use reqwest::StatusCode;

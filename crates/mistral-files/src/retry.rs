@@ -139,7 +139,7 @@ impl RetryPolicy {
             .min(self.max_backoff);
         let backoff = if self.jitter && !base.is_zero() {
             let half = base / 2;
-            half + half.mul_f64(rand::random::<f64>())
+            half + half.mul_f64(fastrand::f64())
         } else {
             base
         };
@@ -215,8 +215,8 @@ impl RetryClass {
             // failures documented on `RetryPolicy` as "cannot have stored the file": no
             // connection, or a status that refuses the request; a 500 may come after the store.
             RetryClass::Upload => match err {
-                Error::Api { status, .. } => matches!(status.as_u16(), 408 | 429 | 502 | 503 | 504),
-                Error::Transport { source } => source.is_connect(),
+                Error::Api(api) => matches!(api.status().as_u16(), 408 | 429 | 502 | 503 | 504),
+                Error::Transport(t) => t.is_connect(),
                 _ => false,
             },
         }

@@ -105,14 +105,14 @@ impl FileObject {
     /// ```
     pub fn unmodelled_field<T: DeserializeOwned>(&self, name: &str) -> Option<crate::Result<T>> {
         let value = self.unmodelled.get(name)?;
-        Some(
-            T::deserialize(value).map_err(|source| crate::Error::Decode {
-                operation: "FileObject::unmodelled_field",
-                status: reqwest::StatusCode::OK,
-                raw: bytes::Bytes::from(value.to_string()),
+        Some(T::deserialize(value).map_err(|source| {
+            crate::Error::Decode(crate::error::DecodeError::new(
+                "FileObject::unmodelled_field",
+                reqwest::StatusCode::OK,
+                bytes::Bytes::from(value.to_string()),
                 source,
-            }),
-        )
+            ))
+        }))
     }
 }
 

@@ -12,10 +12,10 @@ use mistral_files_test_support::*;
 
 fn limited_client(emu: &mistral_files_emulator::RunningEmulator, limit: u64) -> Client {
     Client::builder()
-        .with_api_key(KEY)
-        .with_base_url(emu.url())
-        .with_max_upload_bytes(limit)
-        .with_retry_policy(fast_retries())
+        .api_key(KEY)
+        .base_url(emu.url())
+        .max_upload_bytes(limit)
+        .retry_policy(fast_retries())
         .build()
         .unwrap()
 }
@@ -384,8 +384,8 @@ async fn base_url_with_query_credentials_or_no_host_is_refused() {
         "http//127.0.0.1:1",
     ] {
         let e = Client::builder()
-            .with_api_key(KEY)
-            .with_base_url(bad)
+            .api_key(KEY)
+            .base_url(bad)
             .build()
             .unwrap_err();
         assert!(
@@ -402,8 +402,8 @@ async fn base_url_with_query_credentials_or_no_host_is_refused() {
     }
     // a path prefix is kept and a trailing slash dropped
     let c = Client::builder()
-        .with_api_key(KEY)
-        .with_base_url("http://127.0.0.1:9/proxy/mistral/")
+        .api_key(KEY)
+        .base_url("http://127.0.0.1:9/proxy/mistral/")
         .build()
         .unwrap();
     assert_eq!(c.base_url(), "http://127.0.0.1:9/proxy/mistral");
@@ -412,14 +412,11 @@ async fn base_url_with_query_credentials_or_no_host_is_refused() {
 #[tokio::test]
 async fn api_key_empty_whitespace_or_with_control_characters() {
     for empty in ["", "   ", "\n"] {
-        let e = Client::builder().with_api_key(empty).build().unwrap_err();
+        let e = Client::builder().api_key(empty).build().unwrap_err();
         assert!(matches!(e, Error::MissingApiKey), "{empty:?}: {e:?}");
     }
     let injected = "sk-INJECT\r\nX-Evil: 1";
-    let e = Client::builder()
-        .with_api_key(injected)
-        .build()
-        .unwrap_err();
+    let e = Client::builder().api_key(injected).build().unwrap_err();
     assert!(
         matches!(
             e,
@@ -439,8 +436,8 @@ async fn api_key_with_surrounding_whitespace_is_trimmed_for_every_call() {
     // sends the trimmed key.
     let emu = emulator().await;
     let client = Client::builder()
-        .with_api_key(format!("  {KEY}\n"))
-        .with_base_url(emu.url())
+        .api_key(format!("  {KEY}\n"))
+        .base_url(emu.url())
         .build()
         .unwrap();
     let f = client
@@ -535,7 +532,7 @@ fn from_env_child() {
     assert!(e.to_string().contains("MISTRAL_API_KEY"));
     // with a key, the bad MISTRAL_BASE_URL is the error
     let e = mistral_files::ClientBuilder::from_env()
-        .with_api_key("k")
+        .api_key("k")
         .build()
         .unwrap_err();
     assert!(

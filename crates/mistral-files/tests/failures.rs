@@ -11,9 +11,9 @@ fn client_with(
     f: impl FnOnce(mistral_files::ClientBuilder) -> mistral_files::ClientBuilder,
 ) -> Client {
     f(Client::builder()
-        .with_api_key(KEY)
-        .with_base_url(emu.url())
-        .with_retry_policy(fast_retries()))
+        .api_key(KEY)
+        .base_url(emu.url())
+        .retry_policy(fast_retries()))
     .build()
     .unwrap()
 }
@@ -192,7 +192,7 @@ async fn reset_without_retries_leaves_no_file() {
     let target = dir.path().join("out.bin");
     emu.faults().cut_download_after(300_000);
     let e = client.download_to_path(f.id, &target).await.unwrap_err();
-    assert!(matches!(e, Error::Transport { .. }), "{e:?}");
+    assert!(matches!(e, Error::Transport(_)), "{e:?}");
     assert!(!target.exists());
     assert_eq!(
         std::fs::read_dir(dir.path()).unwrap().count(),
@@ -240,8 +240,8 @@ async fn restart_when_server_has_no_ranges() {
 async fn stalled_download_is_cut_by_idle_timeout() {
     let emu = emulator().await;
     let client = client_with(&emu, |b| {
-        b.with_read_timeout(Duration::from_millis(300))
-            .with_retry_policy(RetryPolicy::disabled())
+        b.read_timeout(Duration::from_millis(300))
+            .retry_policy(RetryPolicy::disabled())
     });
     let (f, data) = uploaded(&client, 1024 * 1024, 8).await;
     let dir = tempfile::tempdir().unwrap();
@@ -250,13 +250,13 @@ async fn stalled_download_is_cut_by_idle_timeout() {
         .stall_download_after(64 * 1024, Duration::from_secs(5));
     let e = client.download_to_path(f.id, &target).await.unwrap_err();
     match &e {
-        Error::Transport { source } => assert!(source.is_timeout() || source.is_body(), "{e:?}"),
+        Error::Transport(t) => assert!(t.is_timeout() || t.is_body(), "{e:?}"),
         other => panic!("{other:?}"),
     }
     assert!(!target.exists());
 
     // with retries on, the stall is cut and the download resumes
-    let client = client_with(&emu, |b| b.with_read_timeout(Duration::from_millis(300)));
+    let client = client_with(&emu, |b| b.read_timeout(Duration::from_millis(300)));
     emu.faults()
         .stall_download_after(64 * 1024, Duration::from_secs(5));
     client.download_to_path(f.id, &target).await.unwrap();
@@ -267,8 +267,8 @@ async fn stalled_download_is_cut_by_idle_timeout() {
 async fn slow_but_moving_download_is_not_cut() {
     let emu = emulator().await;
     let client = client_with(&emu, |b| {
-        b.with_read_timeout(Duration::from_millis(400))
-            .with_retry_policy(RetryPolicy::disabled())
+        b.read_timeout(Duration::from_millis(400))
+            .retry_policy(RetryPolicy::disabled())
     });
     let (f, data) = uploaded(&client, 600_000, 9).await;
     emu.faults().throttle_download(300_000); // ~2 s in all, far beyond the idle timeout
@@ -287,27 +287,21 @@ async fn slow_but_moving_download_is_not_cut() {
 async fn total_timeout_applies() {
     let emu = emulator().await;
     let client = client_with(&emu, |b| {
-        b.with_timeout(Duration::from_millis(200))
-            .with_retry_policy(RetryPolicy::disabled())
+        b.timeout(Duration::from_millis(200))
+            .retry_policy(RetryPolicy::disabled())
     });
     emu.faults().set_latency(Duration::from_secs(2));
     let e = client.list().send().await.unwrap_err();
     assert!(matches!(e, Error::Timeout { .. }), "{e:?}");
     let e = client.download(FILE_ID).await.unwrap_err();
-    assert!(
-        matches!(&e, Error::Transport { source } if source.is_timeout()),
-        "{e:?}"
-    );
+    assert!(matches!(&e, Error::Transport(t) if t.is_timeout()), "{e:?}");
 }
 
 #[tokio::test]
 async fn connection_refused_is_a_transport_error() {
     let client = client_at(&refused_url(), fast_retries().with_max_attempts(2));
     let e = client.list().send().await.unwrap_err();
-    assert!(
-        matches!(&e, Error::Transport { source } if source.is_connect()),
-        "{e:?}"
-    );
+    assert!(matches!(&e, Error::Transport(t) if t.is_connect()), "{e:?}");
     assert!(e.is_retryable());
     assert!(e.to_string().contains("could not connect"), "{e}");
 }
@@ -317,8 +311,8 @@ async fn wrong_key_is_a_clear_401_without_the_key() {
     let emu = emulator().await;
     let secret = "sk-WRONG-KEY-0123456789";
     let client = Client::builder()
-        .with_api_key(secret)
-        .with_base_url(emu.url())
+        .api_key(secret)
+        .base_url(emu.url())
         .build()
         .unwrap();
     let e = client.list().send().await.unwrap_err();
@@ -351,9 +345,9 @@ async fn path_prefix_and_lenient_decoding_and_decode_errors() {
     assert_eq!(f.sample_type.as_str(), "something_new");
     let e = client.list().send().await.unwrap_err();
     match &e {
-        Error::Decode { raw, status, .. } => {
-            assert_eq!(&raw[..], b"{\"data\": [not json");
-            assert_eq!(status.as_u16(), 200);
+        Error::Decode(bad) => {
+            assert_eq!(&bad.raw_body()[..], b"{\"data\": [not json");
+            assert_eq!(bad.status().as_u16(), 200);
         }
         other => panic!("{other:?}"),
     }
@@ -393,7 +387,7 @@ async fn reset_before_upload_response_is_not_retried() {
         .upload_bytes("a.jsonl", b"{}\n".to_vec())
         .await
         .unwrap_err();
-    assert!(matches!(e, Error::Transport { .. }), "{e:?}");
+    assert!(matches!(e, Error::Transport(_)), "{e:?}");
     assert_eq!(server.heads().len(), 1);
 }
 
@@ -410,7 +404,7 @@ async fn unexpected_content_type_and_html_success_are_decode_errors() {
     let client = client_at(&server.url, RetryPolicy::disabled());
     let e = client.retrieve(FILE_ID).await.unwrap_err();
     match &e {
-        Error::Decode { raw, .. } => assert_eq!(&raw[..], b"<html>login page</html>"),
+        Error::Decode(bad) => assert_eq!(&bad.raw_body()[..], b"<html>login page</html>"),
         other => panic!("{other:?}"),
     }
     assert!(!e.is_retryable());

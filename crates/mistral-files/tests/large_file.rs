@@ -37,8 +37,8 @@ fn large_transfer_child() {
         .unwrap();
     rt.block_on(async {
         let client = mistral_files::Client::builder()
-            .with_api_key(KEY)
-            .with_base_url(url)
+            .api_key(KEY)
+            .base_url(url)
             .build()
             .unwrap();
         let before = vm_hwm_kib();

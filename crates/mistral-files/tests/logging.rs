@@ -36,9 +36,9 @@ async fn key_never_appears_in_logs() {
         .finish();
     tracing::subscriber::set_global_default(subscriber).unwrap();
     let client = Client::builder()
-        .with_api_key(secret)
-        .with_base_url(emu.url())
-        .with_retry_policy(fast_retries())
+        .api_key(secret)
+        .base_url(emu.url())
+        .retry_policy(fast_retries())
         .build()
         .unwrap();
     emu.faults().fail_next(1, 503, None);
@@ -52,8 +52,8 @@ async fn key_never_appears_in_logs() {
     client.retrieve(f.id).await.unwrap();
     downloaded(client.download(f.id)).await;
     let bad = Client::builder()
-        .with_api_key("sk-OTHER-SECRET")
-        .with_base_url(emu.url())
+        .api_key("sk-OTHER-SECRET")
+        .base_url(emu.url())
         .build()
         .unwrap();
     let _ = bad.list().send().await;

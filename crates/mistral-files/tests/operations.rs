@@ -203,9 +203,9 @@ async fn content_type_from_extension_or_override() {
 async fn pre_send_checks_make_no_request() {
     let emu = emulator().await;
     let client = mistral_files::Client::builder()
-        .with_api_key(KEY)
-        .with_base_url(emu.url())
-        .with_max_upload_bytes(64)
+        .api_key(KEY)
+        .base_url(emu.url())
+        .max_upload_bytes(64)
         .build()
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -522,9 +522,31 @@ async fn retrieve_and_delete() {
     assert!(d.deleted);
     assert_eq!(d.id, f.id);
     let e = client.retrieve(f.id).await.unwrap_err();
-    assert_eq!(e.status().map(|s| s.as_u16()), Some(404));
-    assert!(!e.is_retryable());
+    // A 404 is matched with the crate's own names: no `http` or `reqwest` dependency needed.
+    assert!(e.is_not_found(), "{e:?}");
+    assert_eq!(e.status(), Some(mistral_files::StatusCode::NOT_FOUND));
+    assert!(!e.is_retryable() && !e.is_unauthorized() && !e.is_rate_limited());
     assert!(e.to_string().contains("404"), "{e}");
+    let Error::Api(api) = &e else { panic!("{e:?}") };
+    assert_eq!(api.status().as_u16(), 404);
+    assert!(
+        api.body().summary().contains("not found"),
+        "{:?}",
+        api.body()
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_key_is_unauthorized() {
+    let (emu, _client) = setup().await;
+    let wrong = mistral_files::Client::builder()
+        .api_key("not-the-key")
+        .base_url(emu.url())
+        .build()
+        .unwrap();
+    let e = wrong.list().send().await.unwrap_err();
+    assert!(e.is_unauthorized(), "{e:?}");
+    assert!(!e.is_not_found() && !e.is_retryable());
 }
 
 #[tokio::test]
@@ -635,16 +657,16 @@ async fn signed_url_expiry_and_fetch_without_key() {
 async fn base_url_with_trailing_slash() {
     let emu = emulator().await;
     let client = mistral_files::Client::builder()
-        .with_api_key(KEY)
-        .with_base_url(format!("{}/", emu.url()))
+        .api_key(KEY)
+        .base_url(format!("{}/", emu.url()))
         .build()
         .unwrap();
     client.list().send().await.unwrap();
     assert_eq!(emu.requests()[0].path, "/v1/files");
     for bad in ["127.0.0.1:1", "api.mistral.ai", "ftp://x"] {
         let e = mistral_files::Client::builder()
-            .with_api_key(KEY)
-            .with_base_url(bad)
+            .api_key(KEY)
+            .base_url(bad)
             .build()
             .unwrap_err();
         assert!(matches!(e, Error::InvalidInput { .. }), "{bad}: {e}");

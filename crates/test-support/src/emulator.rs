@@ -42,9 +42,9 @@ pub async fn emulator_with(
 /// A client of `url` sending [`KEY`], with the given retry policy.
 pub fn client_at(url: &str, retry: RetryPolicy) -> Client {
     Client::builder()
-        .with_api_key(KEY)
-        .with_base_url(url)
-        .with_retry_policy(retry)
+        .api_key(KEY)
+        .base_url(url)
+        .retry_policy(retry)
         .build()
         .expect("client builds")
 }

@@ -76,7 +76,9 @@ impl Inputs {
 /// All progenitor settings, in one place.
 ///
 /// - Builder interface, one merged `Client` (the API has one tag).
-/// - `schemars::JsonSchema` derived on every type (schemas are snapshotted and published).
+/// - No extra derives here: `schemars::JsonSchema` is added after generation, behind the raw
+///   crate's `schemars` feature (see `gate_features`), so users who do not ask for schemas do
+///   not build schemars.
 /// - Inner type `crate::ClientContext` and `HooksMode::Expected`: the raw crate implements
 ///   `ClientHooks` by hand (`hooks.rs`) to add the API key to each request (so a caller's own
 ///   `reqwest::Client` works) and to record each response's status and headers.
@@ -88,7 +90,6 @@ pub fn settings(enums: &[open_enums::OpenEnum]) -> GenerationSettings {
     settings
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
-        .with_derive("schemars::JsonSchema")
         .with_inner_type(quote!(crate::ClientContext))
         .with_hooks(HooksMode::Expected);
     for e in enums {
@@ -180,6 +181,7 @@ pub fn generate(inputs: &Inputs) -> Result<Vec<GeneratedFile>> {
     let mut progenitor_file: syn::File =
         syn::parse2(tokens).context("progenitor produced code syn cannot parse")?;
     mark_types_non_exhaustive(&mut progenitor_file);
+    gate_features(&mut progenitor_file);
     let type_names = surface::top_level_type_names(&progenitor_file);
     let enums_code = open_enums::emit(&enums)?;
     let registry = schema_registry(&type_names, &enums);
@@ -229,6 +231,48 @@ fn mark_types_non_exhaustive(file: &mut syn::File) {
                 syn::Item::Enum(e) => e.attrs.push(attr.clone()),
                 _ => {}
             }
+        }
+    }
+}
+
+/// The raw crate's features, on the generated code:
+///
+/// - `client`: every top-level item progenitor emits besides `mod types` (the `Client`, its
+///   operations, the request builders, the `progenitor_client` imports) is
+///   `#[cfg(feature = "client")]`, so the types build without reqwest or progenitor-client;
+/// - `schemars`: every type of `mod types` gets
+///   `#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]`, right after its derive.
+fn gate_features(file: &mut syn::File) {
+    let client: syn::Attribute = syn::parse_quote!(#[cfg(feature = "client")]);
+    let schema: syn::Attribute =
+        syn::parse_quote!(#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]);
+    for item in &mut file.items {
+        match item {
+            syn::Item::Mod(m) if m.ident == "types" => {
+                let items = m.content.iter_mut().flat_map(|(_, items)| items.iter_mut());
+                for item in items {
+                    let attrs = match item {
+                        syn::Item::Struct(s) => &mut s.attrs,
+                        syn::Item::Enum(e) => &mut e.attrs,
+                        _ => continue,
+                    };
+                    let at = attrs
+                        .iter()
+                        .position(|a| a.path().is_ident("derive"))
+                        .map_or(0, |i| i + 1);
+                    attrs.insert(at, schema.clone());
+                }
+            }
+            syn::Item::Use(u) => u.attrs.insert(0, client.clone()),
+            syn::Item::Struct(s) => s.attrs.insert(0, client.clone()),
+            syn::Item::Impl(i) => i.attrs.insert(0, client.clone()),
+            syn::Item::Const(c) => c.attrs.insert(0, client.clone()),
+            syn::Item::Mod(m) => m.attrs.insert(0, client.clone()),
+            syn::Item::Fn(f) => f.attrs.insert(0, client.clone()),
+            other => panic!(
+                "progenitor emitted a top-level item gate_features does not know: {}",
+                quote!(#other)
+            ),
         }
     }
 }
@@ -285,6 +329,7 @@ fn schema_registry(
     let paths = entries.iter().map(|(_, p)| p);
     quote! {
         /// The JSON schema of every generated type, by type name, sorted.
+        #[cfg(feature = "schemars")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::schema::RootSchema)> {
             ::std::vec![#((#names, ::schemars::schema_for!(#paths)),)*]
         }

@@ -168,7 +168,9 @@ fn trait_lines(t: &syn::ItemTrait, path: &str, out: &mut BTreeSet<String>) {
     }
 }
 
-/// `impl Debug for <path>` for each `#[derive(Debug)]` (last path segment of each derive).
+/// `impl Debug for <path>` for each `#[derive(Debug)]` (last path segment of each derive),
+/// `#[cfg_attr(<cfg>, derive(..))]` included: like every other `cfg`, taken as enabled, so the
+/// listing is the API with every feature on.
 fn derive_lines(
     attrs: &[syn::Attribute],
     g: &syn::Generics,
@@ -176,8 +178,25 @@ fn derive_lines(
     out: &mut BTreeSet<String>,
 ) {
     type Paths = syn::punctuated::Punctuated<syn::Path, syn::Token![,]>;
-    for attr in attrs.iter().filter(|a| a.path().is_ident("derive")) {
-        let Ok(derived) = attr.parse_args_with(Paths::parse_terminated) else {
+    type Metas = syn::punctuated::Punctuated<syn::Meta, syn::Token![,]>;
+    let mut derives: Vec<syn::MetaList> = Vec::new();
+    for attr in attrs {
+        if attr.path().is_ident("derive") {
+            if let syn::Meta::List(list) = &attr.meta {
+                derives.push(list.clone());
+            }
+        } else if attr.path().is_ident("cfg_attr") {
+            let Ok(metas) = attr.parse_args_with(Metas::parse_terminated) else {
+                continue;
+            };
+            derives.extend(metas.into_iter().skip(1).filter_map(|m| match m {
+                syn::Meta::List(list) if list.path.is_ident("derive") => Some(list),
+                _ => None,
+            }));
+        }
+    }
+    for list in derives {
+        let Ok(derived) = list.parse_args_with(Paths::parse_terminated) else {
             continue;
         };
         for trait_path in derived {

@@ -22,10 +22,7 @@ use mistral_files_bench::BENCH_KEY;
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
 fn client(url: &str) -> Res<Client> {
-    Ok(Client::builder()
-        .with_api_key(BENCH_KEY)
-        .with_base_url(url)
-        .build()?)
+    Ok(Client::builder().api_key(BENCH_KEY).base_url(url).build()?)
 }
 
 fn arg<'a>(args: &'a [String], i: usize, what: &str) -> Res<&'a str> {

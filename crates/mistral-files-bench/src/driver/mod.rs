@@ -88,7 +88,10 @@ pub fn run(root: &Path, cfg: &BenchArgs) -> Result<()> {
     if let Some(dir) = out.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    std::fs::write(&out, doc.render()).with_context(|| format!("writing {}", out.display()))?;
+    // The build-cost section (written by `cargo xtask build-cost`) is kept as it is.
+    let existing = std::fs::read_to_string(&out).ok();
+    let text = crate::build_cost::report::keep_section(existing.as_deref(), &doc.render());
+    std::fs::write(&out, text).with_context(|| format!("writing {}", out.display()))?;
     eprintln!("bench: wrote {}", out.display());
     Ok(())
 }

@@ -268,7 +268,7 @@ impl TempFile {
         let path = dir.join(format!(
             ".{}.{:016x}.part",
             file_name.to_string_lossy(),
-            rand::random::<u64>()
+            fastrand::u64(..)
         ));
         let file = tokio::fs::OpenOptions::new()
             .write(true)

@@ -12,6 +12,7 @@ use serde::de::DeserializeOwned;
 
 use super::body::ApiErrorBody;
 use super::headers::{request_id, retry_after};
+use super::kinds::{ApiError, DecodeError};
 use super::{Error, Result};
 
 /// What a generated (progenitor) call fails with.
@@ -27,12 +28,8 @@ pub(crate) fn decode_json<T: DeserializeOwned>(
     status: StatusCode,
     raw: Bytes,
 ) -> Result<T> {
-    serde_json::from_slice(&raw).map_err(|source| Error::Decode {
-        operation,
-        status,
-        raw,
-        source,
-    })
+    serde_json::from_slice(&raw)
+        .map_err(|source| Error::Decode(DecodeError::new(operation, status, raw, source)))
 }
 
 /// Map a generated call's error; `meta` is what [`mistral_files_raw::observe`] saw of the
@@ -54,27 +51,19 @@ pub(crate) async fn map_raw_error(
                 None => serde_json::to_vec(&rv.into_inner()).unwrap_or_default(),
             };
             let raw = &raw[..raw.len().min(MAX_ERROR_BODY)];
-            Error::Api {
-                status,
-                body: Box::new(ApiErrorBody::parse(raw)),
-                request_id: request_id(&headers),
-                retry_after: retry_after(&headers),
-            }
+            api(status, ApiErrorBody::parse(raw), &headers)
         }
         E::UnexpectedResponse(resp) => api_error(resp).await,
         E::InvalidResponsePayload(raw, source) => match meta {
-            Some(m) if !m.status.is_success() => Error::Api {
-                status: m.status,
-                body: Box::new(ApiErrorBody::parse(&raw)),
-                request_id: request_id(&m.headers),
-                retry_after: retry_after(&m.headers),
-            },
-            m => Error::Decode {
+            Some(m) if !m.status.is_success() => {
+                api(m.status, ApiErrorBody::parse(&raw), &m.headers)
+            }
+            m => Error::Decode(DecodeError::new(
                 operation,
-                status: m.map(|m| m.status).unwrap_or(StatusCode::OK),
+                m.map(|m| m.status).unwrap_or(StatusCode::OK),
                 raw,
                 source,
-            },
+            )),
         },
         E::CommunicationError(e) | E::ResponseBodyError(e) | E::InvalidUpgrade(e) => Error::from(e),
         E::InvalidRequest(reason) => Error::InvalidInput {
@@ -106,10 +95,15 @@ pub(crate) async fn api_error(resp: Response) -> Error {
             Err(_) => break,
         }
     }
-    Error::Api {
+    api(status, ApiErrorBody::parse(&body), &headers)
+}
+
+/// An [`Error::Api`] with the request id and `Retry-After` of `headers`.
+fn api(status: StatusCode, body: ApiErrorBody, headers: &reqwest::header::HeaderMap) -> Error {
+    Error::Api(Box::new(ApiError::new(
         status,
-        body: Box::new(ApiErrorBody::parse(&body)),
-        request_id: request_id(&headers),
-        retry_after: retry_after(&headers),
-    }
+        body,
+        request_id(headers),
+        retry_after(headers),
+    )))
 }

@@ -1,23 +1,25 @@
 //! The crate's error type, [`Error`]: what every public call returns when it fails.
 //!
-//! One enum for the whole crate, so that callers match on one type and use [`Error::status`]
-//! and [`Error::is_retryable`] whatever the call. Its neighbours keep the other concerns out of
-//! this file: `body` parses the API's error bodies, `headers` reads the response headers an
-//! error keeps (request id, `Retry-After`), and `from_raw` turns the generated client's errors
-//! and failed HTTP responses into an [`Error`]. That last one is the only one that needs this
-//! file; this file needs only `body`.
+//! One enum for the whole crate, so that callers match on one type and use [`Error::status`],
+//! [`Error::is_not_found`] or [`Error::is_retryable`] whatever the call. Its neighbours keep the
+//! other concerns out of this file: `kinds` holds the details of the HTTP variants (behind
+//! accessors, so no other crate's type is a public field), `body` parses the API's error bodies,
+//! `headers` reads the response headers an error keeps (request id, `Retry-After`), and
+//! `from_raw` turns the generated client's errors and failed HTTP responses into an [`Error`].
+//! That last one is the only one that needs this file; this file needs `kinds` and `body`.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use bytes::Bytes;
 use reqwest::StatusCode;
 
 mod body;
 pub(crate) mod from_raw;
 mod headers;
+mod kinds;
 
 pub use body::{ApiErrorBody, ValidationItem};
+pub use kinds::{ApiError, DecodeError, TransportError};
 
 /// A `Result` whose error is [`Error`].
 ///
@@ -31,61 +33,44 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything that can go wrong when talking to the Files API.
 ///
-/// The variants keep their sources (`std::error::Error::source`), and every message says what went
-/// wrong and, where there is something to do, what to do about it. Use [`Error::status`] and
-/// [`Error::is_retryable`] rather than matching on messages.
+/// Every message says what went wrong and, where there is something to do, what to do about it;
+/// the cause, when there is one, is the [`source`](std::error::Error::source) and is not
+/// repeated in the message (print the chain to see it). Use the predicates
+/// ([`is_not_found`](Self::is_not_found), [`is_unauthorized`](Self::is_unauthorized),
+/// [`is_rate_limited`](Self::is_rate_limited), [`is_retryable`](Self::is_retryable)) and
+/// [`status`](Self::status) rather than matching on messages. No public field holds a type of
+/// another crate: the HTTP details are behind accessors ([`ApiError`], [`DecodeError`],
+/// [`TransportError`]).
 ///
 /// ```
 /// use mistral_files::{Error, FileId};
 /// let err = "../etc/passwd".parse::<FileId>().unwrap_err();
 /// assert!(matches!(err, Error::InvalidFileId { .. }));
 /// assert_eq!(err.status(), None);
-/// assert!(!err.is_retryable());
+/// assert!(!err.is_retryable() && !err.is_not_found());
 /// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The API answered with a non-success HTTP status.
-    #[error("{}", api_message(*status, body, request_id.as_deref()))]
-    Api {
-        /// The HTTP status.
-        status: StatusCode,
-        /// The error body, parsed into whichever of the provider's shapes it has.
-        body: Box<ApiErrorBody>,
-        /// The request id the server sent back (`x-request-id` or similar), if any; quote it to support.
-        request_id: Option<String>,
-        /// The server's `Retry-After`, if it sent one.
-        retry_after: Option<Duration>,
-    },
-    /// A success response whose body could not be decoded. The raw body is kept.
-    #[error("could not decode the server's response to {operation} (HTTP {status}): {source}; the raw body is kept in this error")]
-    Decode {
-        /// Which operation's response it was.
-        operation: &'static str,
-        /// The HTTP status of the response.
-        status: StatusCode,
-        /// The raw body as received (possibly truncated to a few KiB).
-        raw: Bytes,
-        /// The JSON error.
-        #[source]
-        source: serde_json::Error,
-    },
+    /// The API answered with a non-success HTTP status: [`ApiError`] has the status, the parsed
+    /// body, the request id and `Retry-After`.
+    #[error(transparent)]
+    Api(Box<ApiError>),
+    /// A success response whose body could not be decoded; [`DecodeError`] keeps the raw body.
+    #[error(transparent)]
+    Decode(DecodeError),
     /// The request could not be sent or the response could not be read: DNS, connection refused or
     /// reset, TLS, timeouts.
-    #[error("{}", transport_message(source))]
-    Transport {
-        /// The underlying HTTP client error.
-        #[source]
-        source: reqwest::Error,
-    },
-    /// The total timeout ([`ClientBuilder::with_timeout`](crate::ClientBuilder::with_timeout)) ran out.
+    #[error(transparent)]
+    Transport(TransportError),
+    /// The total timeout ([`ClientBuilder::timeout`](crate::ClientBuilder::timeout)) ran out.
     #[error("the request did not complete within the total timeout of {after:?}")]
     Timeout {
         /// The timeout that ran out.
         after: Duration,
     },
     /// A local file could not be read or written.
-    #[error("I/O error on {}: {source}", path.display())]
+    #[error("I/O error on {}", path.display())]
     Io {
         /// The file the error is about.
         path: PathBuf,
@@ -120,7 +105,7 @@ pub enum Error {
         name: String,
     },
     /// The file to upload is over the size limit. No request was made.
-    #[error("{name} is {size} bytes, over the upload limit of {limit} bytes (see MAX_UPLOAD_BYTES; raise it with ClientBuilder::with_max_upload_bytes if your account allows larger files)")]
+    #[error("{name} is {size} bytes, over the upload limit of {limit} bytes (see MAX_UPLOAD_BYTES; raise it with ClientBuilder::max_upload_bytes if your account allows larger files)")]
     FileTooLarge {
         /// The file name.
         name: String,
@@ -163,7 +148,7 @@ pub enum Error {
     },
     /// No API key was given and `MISTRAL_API_KEY` is not set.
     #[error(
-        "no API key: set the MISTRAL_API_KEY environment variable or call ClientBuilder::with_api_key"
+        "no API key: set the MISTRAL_API_KEY environment variable or call ClientBuilder::api_key"
     )]
     MissingApiKey,
     /// A download ended with a different number of bytes than announced; nothing was written at the target.
@@ -174,6 +159,20 @@ pub enum Error {
         /// The received length.
         actual: u64,
     },
+    /// The blocking client could not start its runtime (feature `blocking`).
+    #[error("could not start the blocking client's runtime")]
+    Runtime {
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Writing a download to the caller's writer failed (feature `blocking`, `copy_to`).
+    #[error("could not write the download to the writer")]
+    Write {
+        /// The writer's error.
+        #[source]
+        source: std::io::Error,
+    },
     /// A download target already exists and overwriting was turned off.
     #[error("{} already exists (overwrite is off)", path.display())]
     TargetExists {
@@ -183,18 +182,54 @@ pub enum Error {
 }
 
 impl Error {
-    /// The HTTP status of an API error, if this is one.
+    /// The HTTP status of an API error (or of a transport failure that came with one).
     ///
     /// ```
+    /// use mistral_files::StatusCode;
     /// let err: mistral_files::Error = "x".parse::<mistral_files::FileId>().unwrap_err();
-    /// assert!(err.status().is_none());
+    /// assert_eq!(err.status(), None::<StatusCode>);
     /// ```
     pub fn status(&self) -> Option<StatusCode> {
         match self {
-            Error::Api { status, .. } => Some(*status),
-            Error::Transport { source } => source.status(),
+            Error::Api(api) => Some(api.status()),
+            Error::Transport(t) => t.status(),
             _ => None,
         }
+    }
+
+    /// Whether the API answered 404: no such file (wrong id, deleted, or expired).
+    ///
+    /// ```no_run
+    /// # async fn f(client: mistral_files::Client) -> mistral_files::Result<()> {
+    /// match client.retrieve("3b6d2a3e-5c43-4f47-9d5e-1f1a2b3c4d5e").await {
+    ///     Ok(file) => println!("{}", file.filename),
+    ///     Err(e) if e.is_not_found() => println!("no such file"),
+    ///     Err(e) => return Err(e),
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn is_not_found(&self) -> bool {
+        self.status() == Some(StatusCode::NOT_FOUND)
+    }
+
+    /// Whether the API answered 401: the API key is missing, wrong or revoked.
+    ///
+    /// ```
+    /// let err: mistral_files::Error = "x".parse::<mistral_files::FileId>().unwrap_err();
+    /// assert!(!err.is_unauthorized());
+    /// ```
+    pub fn is_unauthorized(&self) -> bool {
+        self.status() == Some(StatusCode::UNAUTHORIZED)
+    }
+
+    /// Whether the API answered 429: too many requests (see [`ApiError::retry_after`]).
+    ///
+    /// ```
+    /// let err: mistral_files::Error = "x".parse::<mistral_files::FileId>().unwrap_err();
+    /// assert!(!err.is_rate_limited());
+    /// ```
+    pub fn is_rate_limited(&self) -> bool {
+        self.status() == Some(StatusCode::TOO_MANY_REQUESTS)
     }
 
     /// Whether trying the same request again later could succeed: connection failures, timeouts,
@@ -206,14 +241,9 @@ impl Error {
     /// ```
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Api { status, .. } => retryable_status(*status),
+            Error::Api(api) => retryable_status(api.status()),
             Error::Timeout { .. } => true,
-            Error::Transport { source } => {
-                source.is_connect()
-                    || source.is_timeout()
-                    || source.is_request()
-                    || is_body_failure(source)
-            }
+            Error::Transport(t) => t.is_retryable(),
             _ => false,
         }
     }
@@ -226,7 +256,7 @@ impl Error {
     /// ```
     pub fn api_body(&self) -> Option<&ApiErrorBody> {
         match self {
-            Error::Api { body, .. } => Some(body),
+            Error::Api(api) => Some(api.body()),
             _ => None,
         }
     }
@@ -247,7 +277,7 @@ impl Error {
 
     pub(crate) fn retry_after(&self) -> Option<Duration> {
         match self {
-            Error::Api { retry_after, .. } => *retry_after,
+            Error::Api(api) => api.retry_after(),
             _ => None,
         }
     }
@@ -255,31 +285,8 @@ impl Error {
 
 impl From<reqwest::Error> for Error {
     fn from(source: reqwest::Error) -> Self {
-        // Never keep a URL with a query string in messages (signed URLs carry a token there).
-        Error::Transport {
-            source: source.without_url(),
-        }
+        Error::Transport(TransportError::new(source))
     }
-}
-
-/// A failure while receiving a body (also when reported as a decode error wrapping a body error).
-fn is_body_failure(e: &reqwest::Error) -> bool {
-    if e.is_body() {
-        return true;
-    }
-    let mut src = std::error::Error::source(e);
-    while let Some(s) = src {
-        if let Some(inner) = s.downcast_ref::<reqwest::Error>() {
-            if inner.is_body() {
-                return true;
-            }
-        }
-        if s.is::<std::io::Error>() {
-            return true;
-        }
-        src = s.source();
-    }
-    false
 }
 
 pub(crate) fn retryable_status(status: StatusCode) -> bool {
@@ -288,80 +295,64 @@ pub(crate) fn retryable_status(status: StatusCode) -> bool {
         || status.is_server_error()
 }
 
-fn transport_message(e: &reqwest::Error) -> String {
-    let what = if e.is_connect() {
-        "could not connect to the API (check the base URL, your network and proxy settings)"
-    } else if e.is_timeout() {
-        "the request timed out (the server stopped sending data or the total timeout was reached)"
-    } else if e.is_body() || e.is_decode() {
-        "the connection failed while transferring the body"
-    } else {
-        "the HTTP request failed"
-    };
-    let mut msg = what.to_string();
-    let mut src: Option<&dyn std::error::Error> = std::error::Error::source(e);
-    if let Some(s) = src.take() {
-        msg.push_str(": ");
-        msg.push_str(&s.to_string());
-    }
-    msg
-}
-
-fn api_message(status: StatusCode, body: &ApiErrorBody, request_id: Option<&str>) -> String {
-    let mut m = format!("the API answered HTTP {status}");
-    let summary = body.summary();
-    if !summary.is_empty() {
-        m.push_str(": ");
-        m.push_str(&summary);
-    }
-    let hint = match status.as_u16() {
-        401 => Some("check that MISTRAL_API_KEY (or the key given to the client) is a valid, active API key"),
-        403 => Some("the API key is not allowed to do this; check the key's workspace and permissions"),
-        404 => Some("no such file: check the id (the file may have been deleted or have expired)"),
-        408 => Some("the server timed out waiting for the request; try again"),
-        413 => Some("the file is too large for the API"),
-        422 => Some("the server rejected a parameter or the file's format; see the details above"),
-        429 => Some("rate limited: wait and retry, or lower the request rate"),
-        500..=599 => Some("the service had a problem; retry later"),
-        _ => None,
-    };
-    if let Some(h) = hint {
-        m.push_str(" (");
-        m.push_str(h);
-        m.push(')');
-    }
-    if let Some(id) = request_id {
-        m.push_str(" [request id ");
-        m.push_str(id);
-        m.push(']');
-    }
-    m
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::error::Error as _;
+
+    fn api(status: StatusCode, body: ApiErrorBody, request_id: Option<&str>) -> Error {
+        Error::Api(Box::new(ApiError::new(
+            status,
+            body,
+            request_id.map(str::to_string),
+            None,
+        )))
+    }
 
     #[test]
     fn messages_have_hints() {
-        let e = Error::Api {
-            status: StatusCode::UNAUTHORIZED,
-            body: Box::new(ApiErrorBody::parse(br#"{"detail":"Unauthorized"}"#)),
-            request_id: Some("abc".into()),
-            retry_after: None,
-        };
+        let e = api(
+            StatusCode::UNAUTHORIZED,
+            ApiErrorBody::parse(br#"{"detail":"Unauthorized"}"#),
+            Some("abc"),
+        );
         let s = e.to_string();
         assert!(s.contains("401"), "{s}");
         assert!(s.contains("MISTRAL_API_KEY"), "{s}");
         assert!(s.contains("abc"), "{s}");
         assert!(!e.is_retryable());
-        let e = Error::Api {
-            status: StatusCode::SERVICE_UNAVAILABLE,
-            body: Box::new(ApiErrorBody::Text("<html>down</html>".into())),
-            request_id: None,
-            retry_after: None,
-        };
+        assert!(e.is_unauthorized() && !e.is_not_found() && !e.is_rate_limited());
+        let e = api(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ApiErrorBody::Text("<html>down</html>".into()),
+            None,
+        );
         assert!(e.is_retryable());
         assert_eq!(e.status(), Some(StatusCode::SERVICE_UNAVAILABLE));
+    }
+
+    #[test]
+    fn predicates_follow_the_status() {
+        let e = api(StatusCode::NOT_FOUND, ApiErrorBody::Empty, None);
+        assert!(e.is_not_found() && !e.is_retryable());
+        let e = api(StatusCode::TOO_MANY_REQUESTS, ApiErrorBody::Empty, None);
+        assert!(e.is_rate_limited() && e.is_retryable());
+    }
+
+    #[test]
+    fn display_does_not_repeat_the_source() {
+        let io = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "denied here");
+        let e = Error::io("/tmp/x", io);
+        assert_eq!(e.to_string(), "I/O error on /tmp/x");
+        assert_eq!(e.source().unwrap().to_string(), "denied here");
+        let json = serde_json::from_slice::<u8>(b"nope").unwrap_err();
+        let e = Error::Decode(DecodeError::new(
+            "list",
+            StatusCode::OK,
+            bytes::Bytes::from_static(b"nope"),
+            json,
+        ));
+        assert!(!e.to_string().contains("expected"), "{e}");
+        assert!(e.source().unwrap().to_string().contains("expected"));
     }
 }

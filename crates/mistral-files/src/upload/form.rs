@@ -20,7 +20,7 @@ impl Form {
     /// The form for a file stored as `name` with type `mime`: the text `fields` that have a
     /// value first, in order, the file last.
     pub(super) fn new(fields: &[(&str, Option<&str>)], name: &str, mime: &str) -> Form {
-        let boundary = format!("mistral-files-{:032x}", rand::random::<u128>());
+        let boundary = format!("mistral-files-{:032x}", fastrand::u128(..));
         let mut head = BytesMut::new();
         for (n, v) in fields {
             if let Some(v) = v {
