@@ -4,7 +4,7 @@
 //! Depends on `form`, `format`, `state`, `middleware` (drain), `record` (the request's slot),
 //! `validation` / `validation_error`, `wire`, `store` and `error`; only the router uses it.
 
-use axum::extract::{FromRequest, Multipart, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::Response;
 use mistral_files_raw::open_enums::{FilePurpose, FileVisibility, Source};
@@ -12,6 +12,7 @@ use mistral_files_raw::types::LocItem;
 use uuid::Uuid;
 
 use super::form::{file_too_large, hex, read_form, FilePart, Form, FORM_OVERHEAD};
+use super::multipart::{boundary, FormReader};
 use super::format::{check_format, mimetype_for, sample_type_for};
 use crate::error::{json_response, ApiError};
 use crate::middleware::drain;
@@ -40,8 +41,12 @@ pub(crate) async fn upload(
     req: Request,
 ) -> Result<Response, ApiError> {
     let seq = req.extensions().get::<RecordSlot>().map(|s| s.0);
-    let multipart = open_form(&app, req).await?;
-    let upload = validate(read_form(&app, multipart, seq).await?)?;
+    let mut reader = open_form(&app, req).await?;
+    // A refusal mid-body is answered only after the rest of the body is read (up to a bound):
+    // a client still sending would otherwise see a reset connection instead of the answer.
+    let form = read_form(&app, &mut reader, seq).await;
+    reader.drain().await;
+    let upload = validate(form?)?;
     let mimetype = mimetype_for(&upload.file.filename, upload.file.content_type.as_deref());
     if app.check_formats {
         if let Err(allowed) = check_format(&upload.purpose, &mimetype) {
@@ -66,7 +71,7 @@ fn body_loc(name: &str) -> Vec<LocItem> {
 
 /// The form's parts, to be read in order; a declared length over the limit or a body that is
 /// not a form is refused before it is read (and drained, so that the client reads the answer).
-async fn open_form(app: &AppState, req: Request) -> Result<Multipart, ApiError> {
+async fn open_form(app: &AppState, req: Request) -> Result<FormReader, ApiError> {
     let max = app.max_upload;
     let declared = req
         .headers()
@@ -77,20 +82,23 @@ async fn open_form(app: &AppState, req: Request) -> Result<Multipart, ApiError> 
         drain(req).await;
         return Err(file_too_large(max));
     }
-    let is_multipart = req
+    let boundary = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
-    // FastAPI sees no form at all: the file is missing
-    let missing_file = || ApiError::Validation(vec![validation_error::missing(&body_loc("file"))]);
-    if !is_multipart {
+        .and_then(boundary);
+    let Some(boundary) = boundary else {
+        // FastAPI sees no form at all: the file is missing
         drain(req).await;
-        return Err(missing_file());
-    }
-    Multipart::from_request(req, app)
-        .await
-        .map_err(|_| missing_file())
+        return Err(ApiError::Validation(vec![validation_error::missing(
+            &body_loc("file"),
+        )]));
+    };
+    Ok(FormReader::new(
+        req.into_body(),
+        &boundary,
+        max.saturating_add(FORM_OVERHEAD),
+    ))
 }
 
 /// FastAPI's rules, in its parameter order (file, purpose, expiry, visibility), every failure

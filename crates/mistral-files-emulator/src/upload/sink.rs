@@ -2,19 +2,18 @@
 //! them to a writer on the blocking pool that hashes, counts lines, writes, and starts writeback,
 //! so that receiving and writing overlap and nothing of a file is held whole in memory.
 //!
-//! Depends on `buffer_pool`, `store` (the temp file written to) and `middleware` (how much of an
-//! over-limit part to drain); it knows nothing of forms or HTTP answers.
+//! Depends on `multipart` (the part's bytes), `buffer_pool` and `store` (the temp file written
+//! to); it knows nothing of form fields or HTTP answers.
 
 use std::sync::Arc;
 
-use axum::extract::multipart::{Field, MultipartError};
 use futures_util::FutureExt;
 use sha2::{Digest, Sha256};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use super::multipart::{FormError, FormReader};
 use crate::buffer_pool::{BufferPool, PooledBuf};
-use crate::middleware::DRAIN_CAP;
 use crate::store::TempFile;
 
 /// What streaming one part produced.
@@ -118,7 +117,7 @@ fn start_writeback(_file: &std::fs::File, _offset: u64, _len: u64) {}
 /// Why a part could not be streamed.
 pub(super) enum PartError {
     TooLarge,
-    Multipart(MultipartError),
+    Form(FormError),
     Io(std::io::Error),
 }
 
@@ -127,7 +126,7 @@ pub(super) enum PartError {
 /// receiving and hashing/writing overlap; at most [`IN_FLIGHT`] + 2 buffers are used per upload,
 /// and at most the pool's size in all.
 pub(super) async fn stream_part(
-    field: &mut Field<'_>,
+    reader: &mut FormReader,
     temp: Option<&mut TempFile>,
     max: u64,
     count_lines: bool,
@@ -147,14 +146,9 @@ pub(super) async fn stream_part(
         filling: None,
         pool,
     };
-    let received = match receive(field, &mut feeder, max).await {
+    let received = match receive(reader, &mut feeder, max).await {
         Ok(received) => received,
-        Err(PartError::TooLarge) => {
-            // free the buffers and let the writer end before draining
-            drop(feeder);
-            discard_rest(field).await;
-            return Err(PartError::TooLarge);
-        }
+        // the buffers are freed and the writer ends; the handler drains the rest of the body
         Err(e) => return Err(e),
     };
     if !received.writer_gone {
@@ -199,13 +193,13 @@ struct Received {
 
 /// Receives the part's bytes into `feeder` until its end, refusing it once over `max` bytes.
 async fn receive(
-    field: &mut Field<'_>,
+    reader: &mut FormReader,
     feeder: &mut Feeder<'_>,
     max: u64,
 ) -> Result<Received, PartError> {
     let mut size: u64 = 0;
     loop {
-        let next = match field.chunk().now_or_never() {
+        let next = match reader.chunk().now_or_never() {
             Some(next) => next,
             None => {
                 // Nothing more has arrived yet: hand what is buffered to the writer rather than
@@ -217,10 +211,10 @@ async fn receive(
                         writer_gone: true,
                     });
                 }
-                field.chunk().await
+                reader.chunk().await
             }
         };
-        let Some(bytes) = next.map_err(PartError::Multipart)? else {
+        let Some(bytes) = next.map_err(PartError::Form)? else {
             return Ok(Received {
                 size,
                 writer_gone: false,
@@ -235,17 +229,6 @@ async fn receive(
                 size,
                 writer_gone: true,
             });
-        }
-    }
-}
-
-/// Reads (and discards) a bounded amount more of a refused part, so the client sees the answer.
-async fn discard_rest(field: &mut Field<'_>) {
-    let mut drained = 0usize;
-    while let Ok(Some(b)) = field.chunk().await {
-        drained += b.len();
-        if drained > DRAIN_CAP {
-            break;
         }
     }
 }
