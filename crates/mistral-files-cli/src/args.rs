@@ -186,8 +186,8 @@ pub struct UrlArgs {
     /// The file id.
     #[arg(value_name = "ID", value_parser = parse_file_id)]
     pub id: FileId,
-    /// Hours before the URL stops working (the server enforces its own maximum).
-    #[arg(long, value_name = "HOURS", allow_negative_numbers = true, default_value_t = 24, value_parser = clap::value_parser!(u64).range(1..=24 * 365 * 100))]
+    /// Hours before the URL stops working: 1 to 168 (one week, the service's limit).
+    #[arg(long, value_name = "HOURS", allow_negative_numbers = true, default_value_t = 24, value_parser = clap::value_parser!(u64).range(mistral_files::SIGNED_URL_MIN_EXPIRY_HOURS..=mistral_files::SIGNED_URL_MAX_EXPIRY_HOURS))]
     pub expiry: u64,
 }
 

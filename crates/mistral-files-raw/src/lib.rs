@@ -36,6 +36,7 @@
 //! The generated code lives in `src/generated.rs`; never edit it: change the spec, the overlay
 //! or the settings in `xtask/src/codegen.rs` and run `cargo xtask codegen`.
 
+mod bounds;
 mod hooks;
 
 #[rustfmt::skip]
@@ -50,5 +51,6 @@ mod hooks;
 )]
 mod generated;
 
+pub use bounds::{SIGNED_URL_MAX_EXPIRY_HOURS, SIGNED_URL_MIN_EXPIRY_HOURS};
 pub use generated::*;
 pub use hooks::{observe, ClientContext, InvalidApiKey, ResponseMeta};

@@ -37,6 +37,7 @@ pub use download::{Download, DownloadRequest, DownloadToPathRequest};
 pub use error::{ApiErrorBody, Error, Result, ValidationItem};
 pub use id::{FileId, IntoFileId};
 pub use key::ApiKey;
+pub use mistral_files_raw::{SIGNED_URL_MAX_EXPIRY_HOURS, SIGNED_URL_MIN_EXPIRY_HOURS};
 pub use list::{ListRequest, DEFAULT_PAGE_SIZE};
 pub use progress::{progress_to_watch, Progress};
 pub use retry::RetryPolicy;
