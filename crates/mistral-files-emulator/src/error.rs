@@ -50,6 +50,14 @@ pub(crate) enum ApiError {
     Validation(Vec<Violation>),
     /// 422 `{"detail":"Invalid file format.","message":...}`.
     InvalidFormat { mimetype: String, allowed: String },
+    /// 422 `{"detail":"Invalid file format.","description":...,"errors":[...]}`: a JSONL file's
+    /// bad lines (how many, and the first ones).
+    InvalidJsonl {
+        count: u64,
+        listed: Vec<(u64, String)>,
+    },
+    /// 422 `{"detail":"Failed to decode data, please encode your file using UTF-8."}`.
+    NotUtf8,
     /// 413 `{"detail": msg}`.
     TooLarge(String),
     /// 400 `{"detail": msg}`.
@@ -85,6 +93,14 @@ impl IntoResponse for ApiError {
             ApiError::InvalidFormat { mimetype, allowed } => json_response(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &error_body::invalid_format(&mimetype, &allowed),
+            ),
+            ApiError::InvalidJsonl { count, listed } => json_response(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &error_body::jsonl_errors(count, &listed),
+            ),
+            ApiError::NotUtf8 => json_response(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &error_body::detail("Failed to decode data, please encode your file using UTF-8."),
             ),
             ApiError::TooLarge(msg) => {
                 let mut r = json_response(StatusCode::PAYLOAD_TOO_LARGE, &error_body::detail(msg));
@@ -210,6 +226,34 @@ mod tests {
         assert_eq!(
             body,
             r#"{"detail":"Invalid file format.","message":"Received file with mimetype application/zip, only application/jsonl are currently supported"}"#
+        );
+    }
+
+    #[tokio::test]
+    async fn jsonl_bodies() {
+        let (status, _, _, body) = answer(ApiError::InvalidJsonl {
+            count: 2,
+            listed: vec![
+                (1, "line contains invalid json: x".to_string()),
+                (3, "line is empty".to_string()),
+            ],
+        })
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            body,
+            r#"{"detail":"Invalid file format.","description":"Found 2 errors in this file. Every line must be a JSON object.","errors":[{"message":"line contains invalid json: x","line_number":1},{"message":"line is empty","line_number":3}]}"#
+        );
+        let (status, _, _, body) = answer(ApiError::InvalidJsonl {
+            count: 7,
+            listed: vec![(2, "m".to_string())],
+        })
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("Found 7 errors in this file. Every line must be a JSON object. The first 1 are listed."), "{body}");
+        assert_eq!(
+            answer(ApiError::NotUtf8).await.3,
+            r#"{"detail":"Failed to decode data, please encode your file using UTF-8."}"#
         );
     }
 

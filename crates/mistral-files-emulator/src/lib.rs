@@ -17,24 +17,41 @@
 //!   `401 {"detail":"Unauthorized"}` (unless built with [`EmulatorBuilder::no_auth`]).
 //! - `POST /v1/files` streams the multipart `file` part to `<data>/tmp`, fsyncs it, renames it to
 //!   `<data>/content/<uuid>` and only then inserts the row in `<data>/files.sqlite3`: a body cut off
-//!   mid-way leaves no file and no row. Fields: `purpose` (default `fine-tune`; any value the
-//!   spec lists, i.e. `mistral_files_raw::open_enums::FilePurpose::KNOWN`: `fine-tune`,
-//!   `batch`, `ocr`, `audio`), `expiry` (hours, >= 1), `visibility` (default `workspace`; any
-//!   value of `FileVisibility::KNOWN`). List filters likewise accept the spec's values.
+//!   mid-way leaves no file and no row. Fields: `purpose` (any value the spec lists, i.e.
+//!   `mistral_files_raw::open_enums::FilePurpose::KNOWN`: `fine-tune`, `batch`, `ocr`, `audio`;
+//!   none: recorded as `fine-tune`), `expiry` (hours, >= 1), `visibility` (default `workspace`;
+//!   any value of `FileVisibility::KNOWN`). List filters likewise accept the spec's values.
 //!   The file object gets `bytes`, `num_lines` (JSONL only, else `null`), `mimetype` (from the
-//!   extension, `.jsonl` -> `application/jsonl`), `sample_type` (`fine-tune` -> `instruct`,
+//!   extension, `.jsonl` -> `application/jsonl`, else the part's own `Content-Type`),
+//!   `sample_type` (`fine-tune` -> `instruct`,
 //!   `batch` -> `batch_request`, `ocr`/`audio` and any purpose without a rule of its own ->
 //!   `pretrain`), `source: upload`, `created_at`,
 //!   `expires_at` (`created_at + expiry * 3600`, or `null`), `visibility`, and `signature` (the
 //!   first 32 hex digits of the content's SHA-256).
+//! - The form is read as python-multipart reads it: any byte but CR and LF in a part header
+//!   (control characters in a name or file name are stored as sent), `filename*` (RFC 5987)
+//!   winning over `filename`. A header it cannot parse is `400 {"detail":"There was an error
+//!   parsing the body"}`.
 //! - Formats (on by default, see [`EmulatorBuilder::check_file_formats`]): `fine-tune` and `batch`
-//!   take `.jsonl` only, `ocr` documents and images, `audio` audio (a purpose without a rule of
-//!   its own, such as one the spec adds later, takes any format); others get
+//!   take `.jsonl` only, `ocr` the service's documents (PDF, DOCX, PPTX, EPUB, RTF, ODT, LaTeX,
+//!   BibTeX, Jupyter, ...) and any `image/*`, `audio` audio (a purpose without a rule of its own,
+//!   such as one the spec adds later, takes any format); others get
 //!   `422 {"detail":"Invalid file format.","message":"Received file with mimetype ..."}`.
+//!   `fine-tune` content, and that of a file sent **without a purpose** (checked as fine-tuning
+//!   data, content first, so a PDF is refused as bad JSONL), must be UTF-8
+//!   (`422 {"detail":"Failed to decode data, please encode your file using UTF-8."}`) with a JSON
+//!   object on every line: `422 {"detail":"Invalid file format.","description":"Found N errors
+//!   in this file. ...","errors":[{"message":..,"line_number":..}]}` (the first 100 bad lines).
 //! - Size: a file larger than the limit (512 MiB, [`MAX_UPLOAD_BYTES`]) gets
 //!   **`413 {"detail":"File too large: ..."}`** (413 rather than 422: the request is refused for
 //!   its size, not its content; a declared `Content-Length` over the limit is refused before the
 //!   body is read). Non-file fields are limited to 64 KiB, forms to 64 parts.
+//! - Every refusal is an answer: a request refused before or during its body (auth, a canned
+//!   failure, a size limit, a bad part header) has the rest of its body read and discarded, up
+//!   to 8 MiB and 5 s, before the answer, so a client that keeps sending reads it; past that
+//!   bound the connection is closed after the answer.
+//! - Integers in queries and forms are read as pydantic reads them in lax mode: `10`, ` 10 `,
+//!   `10.0`, `1_0` are 10; `10.5`, `1__0`, `1e1` are `int_parsing` errors.
 //! - `GET /v1/files` filters by `purpose`, repeated `sample_type`, `source`, `mimetypes`, and
 //!   `search` (case-insensitive substring of the name); pages with `page`/`page_size` (>= 0, >= 1),
 //!   newest first; `total` is `null` when `include_total=false`.
@@ -42,7 +59,9 @@
 //!   `Content-Length`, `Accept-Ranges: bytes`, one `Range` -> 206 + `Content-Range`,
 //!   unsatisfiable -> 416 with `Content-Range: bytes */LEN`; malformed or multiple ranges are
 //!   ignored as RFC 9110 allows).
-//! - `GET /v1/files/{id}/url?expiry=H` -> `{"url":"<emulator>/signed/<token>"}`, the token an
+//! - `GET /v1/files/{id}/url?expiry=H` (H from 1 to 168, the spec's bounds, shared with the
+//!   client as `mistral_files_raw::SIGNED_URL_MAX_EXPIRY_HOURS`) ->
+//!   `{"url":"<emulator>/signed/<token>"}`, the token an
 //!   HMAC-SHA256 over (id, expiry time); served without auth; invalid or expired -> 403, deleted
 //!   file -> 404 (blob-store style XML bodies).
 //! - Bad ids, enum values, integers and booleans get FastAPI's 422 shape

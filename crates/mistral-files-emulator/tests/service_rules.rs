@@ -5,7 +5,7 @@
 //! sent without a purpose is checked as fine-tuning JSONL, its errors in the service's shape.
 
 use mistral_files_test_support::http::*;
-use mistral_files_test_support::{emulator, emulator_with, KEY};
+use mistral_files_test_support::{emulator, emulator_with};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -40,12 +40,9 @@ fn with_a_large_tail(mut early: Vec<u8>) -> Vec<u8> {
 async fn mid_body_refusals_are_answered_to_a_client_that_keeps_sending() {
     let emu = emulator_with(|b| b.max_upload_bytes(1024 * 1024)).await;
     let big_field = multipart_body(&[Part::Text("purpose", &"x".repeat(70 * 1024))]);
-    let many_parts = multipart_body(
-        &(0..65)
-            .map(|_| Part::Text("note", "v"))
-            .collect::<Vec<_>>(),
-    );
-    let bad_header = format!("--{BOUNDARY}\r\nthis line has no colon\r\n\r\nvalue\r\n").into_bytes();
+    let many_parts = multipart_body(&(0..65).map(|_| Part::Text("note", "v")).collect::<Vec<_>>());
+    let bad_header =
+        format!("--{BOUNDARY}\r\nthis line has no colon\r\n\r\nvalue\r\n").into_bytes();
     let file_over_limit = multipart_body(&[file_part("big.jsonl", &vec![b'{'; 3 * 1024 * 1024])]);
     // the closing delimiter of each early form is dropped so the tail continues the form
     let strip_close = |mut b: Vec<u8>| {
@@ -94,4 +91,291 @@ async fn mid_body_refusals_are_answered_to_a_client_that_keeps_sending() {
     // the server is still answering
     let (s, _) = get_json(&emu, "/v1/files").await;
     assert_eq!(s, StatusCode::OK);
+}
+
+/// Sends an upload of `body` (a whole multipart body of [`BOUNDARY`]) as raw HTTP; its status
+/// and JSON body.
+async fn raw_upload(emu: &mistral_files_emulator::RunningEmulator, body: &[u8]) -> (u16, Value) {
+    answer(&raw_http(emu, &[upload_head(body.len()), body.to_vec()].concat()).await)
+}
+
+/// A raw `GET` with the key; its status and JSON body.
+async fn raw_get_json(emu: &mistral_files_emulator::RunningEmulator, path: &str) -> (u16, Value) {
+    answer(&raw_get(emu, path, true).await)
+}
+
+#[tokio::test]
+async fn control_characters_in_part_names_and_file_names_are_stored_as_sent() {
+    let emu = emulator().await;
+    // raw bytes in the part header: SOH, ESC, tab, DEL, a C1 control in UTF-8, no RFC 5987
+    let name = "ctl\u{1}\u{1b}[31m\tx\u{7f}\u{85}.jsonl";
+    let body = [
+        format!(
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/jsonl\r\n\r\n{{}}\n\r\n"
+        )
+        .into_bytes(),
+        // a text part whose name holds a control character is read (and ignored) too
+        format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"note\u{2}\"\r\n\r\nv\r\n--{BOUNDARY}--\r\n")
+            .into_bytes(),
+    ]
+    .concat();
+    let (status, f) = raw_upload(&emu, &body).await;
+    assert_eq!(status, 200, "{f}");
+    assert_eq!(f["filename"], name);
+    let (_, again) = raw_get_json(&emu, &format!("/v1/files/{}", f["id"].as_str().unwrap())).await;
+    assert_eq!(again["filename"], name);
+    let up = emu
+        .requests()
+        .into_iter()
+        .find(|r| r.method == "POST")
+        .unwrap();
+    let names: Vec<&str> = up.form.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["file", "note\u{2}"]);
+    // CR cannot be inside a header line (python-multipart refuses a bare one): an answer, 400
+    let body = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a\rb.jsonl\"\r\n\r\n{{}}\r\n--{BOUNDARY}--\r\n"
+    );
+    let (status, b) = raw_upload(&emu, body.as_bytes()).await;
+    assert_eq!(
+        (status, b),
+        (
+            400,
+            json!({"detail": "There was an error parsing the body"})
+        )
+    );
+}
+
+#[tokio::test]
+async fn integers_written_10_0_or_1_0_are_accepted_as_pydantic_reads_them() {
+    let emu = emulator().await;
+    for i in 0..3 {
+        upload(&emu, &format!("f{i}.jsonl"), b"{}\n", &[]).await;
+    }
+    for (query, page_size) in [
+        ("page_size=2.0", 2),
+        ("page_size=1_0", 3),
+        ("page_size=%202%20", 2),
+        ("page_size=2.000&page=0.0", 2),
+    ] {
+        let (status, b) = raw_get_json(&emu, &format!("/v1/files?{query}")).await;
+        assert_eq!(status, 200, "{query}: {b}");
+        assert_eq!(b["data"].as_array().unwrap().len(), page_size, "{query}");
+    }
+    for bad in ["2.5", "1__0", "_1", "1e1", "0x2"] {
+        let (status, b) = raw_get_json(&emu, &format!("/v1/files?page_size={bad}")).await;
+        assert_eq!(status, 422, "{bad}: {b}");
+        assert_eq!(b["detail"][0]["type"], "int_parsing", "{bad}");
+    }
+    // the upload's expiry (a form field) and the signed URL's (a query value) too
+    let f = upload(&emu, "e.jsonl", b"{}\n", &[("expiry", "2.0")]).await;
+    assert_eq!(
+        f["expires_at"].as_i64().unwrap() - f["created_at"].as_i64().unwrap(),
+        2 * 3600
+    );
+    let f = upload(&emu, "e.jsonl", b"{}\n", &[("expiry", "1_2")]).await;
+    assert_eq!(
+        f["expires_at"].as_i64().unwrap() - f["created_at"].as_i64().unwrap(),
+        12 * 3600
+    );
+    let id = f["id"].as_str().unwrap();
+    for q in ["expiry=24.0", "expiry=1_68"] {
+        let (status, b) = raw_get_json(&emu, &format!("/v1/files/{id}/url?{q}")).await;
+        assert_eq!(status, 200, "{q}: {b}");
+    }
+}
+
+#[tokio::test]
+async fn signed_url_expiry_is_1_to_168_hours() {
+    let emu = emulator().await;
+    let f = upload(&emu, "u.jsonl", b"{}\n", &[]).await;
+    let id = f["id"].as_str().unwrap();
+    for ok in ["1", "168", "24"] {
+        let (status, b) = raw_get_json(&emu, &format!("/v1/files/{id}/url?expiry={ok}")).await;
+        assert_eq!(status, 200, "{ok}: {b}");
+    }
+    for (bad, kind) in [
+        ("169", "less_than_equal"),
+        ("87600", "less_than_equal"),
+        ("0", "greater_than_equal"),
+    ] {
+        let (status, b) = raw_get_json(&emu, &format!("/v1/files/{id}/url?expiry={bad}")).await;
+        assert_eq!(status, 422, "{bad}: {b}");
+        assert_eq!(b["detail"][0]["type"], kind, "{bad}");
+        assert_eq!(b["detail"][0]["loc"], json!(["query", "expiry"]));
+    }
+    let (_, b) = raw_get_json(&emu, &format!("/v1/files/{id}/url?expiry=169")).await;
+    assert_eq!(
+        b["detail"][0]["msg"],
+        "Input should be less than or equal to 168"
+    );
+}
+
+#[tokio::test]
+async fn ocr_takes_the_services_documents_and_any_image() {
+    let emu = emulator().await;
+    let ocr = |filename: &str, part_type: &str| {
+        format!(
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nocr\r\n--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: {part_type}\r\n\r\ndata\r\n--{BOUNDARY}--\r\n"
+        )
+    };
+    for (filename, part_type, mimetype) in [
+        (
+            "book.epub",
+            "application/octet-stream",
+            "application/epub+zip",
+        ),
+        ("letter.rtf", "application/octet-stream", "application/rtf"),
+        (
+            "notes.odt",
+            "application/octet-stream",
+            "application/vnd.oasis.opendocument.text",
+        ),
+        (
+            "paper.tex",
+            "application/octet-stream",
+            "application/x-latex",
+        ),
+        (
+            "nb.ipynb",
+            "application/octet-stream",
+            "application/x-ipynb+json",
+        ),
+        (
+            "refs.bib",
+            "application/octet-stream",
+            "application/x-bibtex",
+        ),
+        ("refs", "application/x-biblatex", "application/x-biblatex"),
+        (
+            "article",
+            "application/x-jats+xml",
+            "application/x-jats+xml",
+        ),
+        ("page", "text/x-dokuwiki", "text/x-dokuwiki"),
+        ("man.1.roff", "application/octet-stream", "text/troff"),
+        ("logo.svg", "application/octet-stream", "image/svg+xml"),
+        ("photo.heic", "application/octet-stream", "image/heic"),
+        (
+            "raw-scan",
+            "image/x-portable-anymap",
+            "image/x-portable-anymap",
+        ),
+        ("scan.pdf", "application/octet-stream", "application/pdf"),
+    ] {
+        let (status, b) = raw_upload(&emu, ocr(filename, part_type).as_bytes()).await;
+        assert_eq!(status, 200, "{filename}: {b}");
+        assert_eq!(b["mimetype"], mimetype, "{filename}");
+        assert_eq!(b["purpose"], "ocr");
+    }
+    let (status, b) = raw_upload(&emu, ocr("a.zip", "application/zip").as_bytes()).await;
+    assert_eq!(status, 422, "{b}");
+    let message = b["message"].as_str().unwrap();
+    assert!(
+        message.contains("application/pdf, image/.*, application/vnd.openxmlformats"),
+        "{message}"
+    );
+    assert!(message.contains("application/epub+zip"), "{message}");
+}
+
+#[tokio::test]
+async fn without_a_purpose_the_file_is_checked_as_fine_tuning_jsonl() {
+    let emu = emulator().await;
+    let (status, b) = raw_upload(
+        &emu,
+        &multipart_body(&[file_part("scan.pdf", b"%PDF-1.4\n%fake\n")]),
+    )
+    .await;
+    assert_eq!(status, 422, "{b}");
+    assert_eq!(b["detail"], "Invalid file format.");
+    assert!(
+        b["description"]
+            .as_str()
+            .unwrap()
+            .starts_with("Found 2 errors in this file."),
+        "{b}"
+    );
+    let errors = b["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 2);
+    assert_eq!(errors[0]["line_number"], 1);
+    assert!(errors[0]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("line contains invalid json: "));
+    assert_eq!(errors[1]["line_number"], 2);
+    // the keys in the service's order
+    let raw = raw_http(
+        &emu,
+        &[
+            upload_head(multipart_body(&[file_part("b.jsonl", b"{}\n[1]\n")]).len()),
+            multipart_body(&[file_part("b.jsonl", b"{}\n[1]\n")]),
+        ]
+        .concat(),
+    )
+    .await;
+    assert!(
+        raw.contains(r#"{"detail":"Invalid file format.","description":"Found 1 error in this file. Every line must be a JSON object.","errors":[{"message":"line is not a JSON object","line_number":2}]}"#),
+        "{raw}"
+    );
+    // not UTF-8
+    let (status, b) = raw_upload(
+        &emu,
+        &multipart_body(&[file_part("x.jsonl", b"{\"a\":\"\xff\"}\n")]),
+    )
+    .await;
+    assert_eq!(
+        (status, b),
+        (
+            422,
+            json!({"detail": "Failed to decode data, please encode your file using UTF-8."})
+        )
+    );
+    // good JSONL without a purpose is stored as fine-tune; the same file as `batch` is not
+    // checked line by line; `fine-tune` given after the file is checked all the same
+    let (status, f) = raw_upload(
+        &emu,
+        &multipart_body(&[file_part("ok.jsonl", b"{\"a\":1}\n")]),
+    )
+    .await;
+    assert_eq!(
+        (status, f["purpose"].clone()),
+        (200, json!("fine-tune")),
+        "{f}"
+    );
+    let bad = b"not json\n";
+    let (status, _) = raw_upload(
+        &emu,
+        &multipart_body(&[file_part("b.jsonl", bad), Part::Text("purpose", "batch")]),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, b) = raw_upload(
+        &emu,
+        &multipart_body(&[
+            Part::Text("purpose", "batch"),
+            file_part("b.jsonl", bad),
+            Part::Text("purpose", "fine-tune"),
+        ]),
+    )
+    .await;
+    assert_eq!(
+        (status, b["errors"][0]["line_number"].clone()),
+        (422, json!(1)),
+        "{b}"
+    );
+    // with an explicit fine-tune purpose, the format rule speaks first
+    let (status, b) = raw_upload(
+        &emu,
+        &multipart_body(&[
+            file_part("a.zip", b"PK"),
+            Part::Text("purpose", "fine-tune"),
+        ]),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(
+        b["message"].as_str().unwrap().contains("application/zip"),
+        "{b}"
+    );
+    let (_, list) = get_json(&emu, "/v1/files").await;
+    assert_eq!(list["total"], 2, "only the two good uploads are stored");
 }

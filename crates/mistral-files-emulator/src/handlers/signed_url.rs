@@ -41,7 +41,7 @@ pub(crate) async fn signed_url(
                 Some(MAX_URL_EXPIRY_HOURS),
                 &mut errors,
             )
-                .unwrap_or(24);
+            .unwrap_or(24);
         }
     }
     // FastAPI reports the path's error and the query's together, the path's first.

@@ -7,11 +7,12 @@
 
 use std::collections::HashMap;
 
+use mistral_files_raw::open_enums::FilePurpose;
 use sha2::{Digest, Sha256};
 
 use super::format::mimetype_for;
 use super::multipart::{FormError, FormReader};
-use super::sink::{stream_part, PartError, Streamed};
+use super::sink::{stream_part, PartChecks, PartError, Streamed};
 use crate::error::ApiError;
 use crate::record::FormPart;
 use crate::state::AppState;
@@ -84,8 +85,24 @@ pub(super) async fn read_form(
             )));
         }
         if let Some(filename) = head.filename {
-            let kept =
-                read_file_part(app, reader, &head.name, filename, head.content_type, seq).await?;
+            // The fine-tuning check runs while the file streams, unless a purpose already read
+            // says it is not needed (the handler checks the file afterwards if a later purpose
+            // field asks for it after all).
+            let check_jsonl = app.check_formats
+                && form
+                    .texts
+                    .get("purpose")
+                    .is_none_or(|p| needs_jsonl_check(p));
+            let kept = read_file_part(
+                app,
+                reader,
+                &head.name,
+                filename,
+                head.content_type,
+                seq,
+                check_jsonl,
+            )
+            .await?;
             if let Some(file) = kept {
                 form.texts.remove("file");
                 form.file = Some(file);
@@ -101,6 +118,11 @@ pub(super) async fn read_form(
     Ok(form)
 }
 
+/// Whether a `purpose` field's value (empty: none) asks for the fine-tuning check of the content.
+pub(super) fn needs_jsonl_check(purpose: &str) -> bool {
+    purpose.is_empty() || FilePurpose::from(purpose) == FilePurpose::FineTune
+}
+
 /// Streams a part that has a file name: into a temp file when it is the `file` part (returned),
 /// else only hashed for the record (a file under another name is not stored, as the service
 /// ignores it).
@@ -111,6 +133,7 @@ async fn read_file_part(
     filename: String,
     content_type: Option<String>,
     seq: Option<u64>,
+    check_jsonl: bool,
 ) -> Result<Option<FilePart>, ApiError> {
     let max = app.max_upload;
     let is_file = name == "file";
@@ -119,12 +142,15 @@ async fn read_file_part(
     } else {
         None
     };
-    let count_lines = is_file && mimetype_for(&filename, None) == "application/jsonl";
+    let checks = PartChecks {
+        count_lines: is_file && mimetype_for(&filename, None) == "application/jsonl",
+        jsonl: is_file && check_jsonl,
+    };
     let streamed = stream_part(
         reader,
         temp.as_mut(),
         max,
-        count_lines,
+        checks,
         app.sync_writes,
         &app.upload_buffers,
     )

@@ -12,8 +12,9 @@ use mistral_files_raw::types::LocItem;
 use uuid::Uuid;
 
 use super::form::{file_too_large, hex, read_form, FilePart, Form, FORM_OVERHEAD};
-use super::multipart::{boundary, FormReader};
 use super::format::{check_format, mimetype_for, sample_type_for};
+use super::jsonl::{JsonlCheck, Verdict};
+use super::multipart::{boundary, FormReader};
 use crate::error::{json_response, ApiError};
 use crate::middleware::drain;
 use crate::record::RecordSlot;
@@ -32,6 +33,9 @@ const MAX_EXPIRY_HOURS: i64 = 24 * 365 * 10;
 struct Upload {
     file: FilePart,
     purpose: FilePurpose,
+    /// Whether the form named a purpose (without one the service checks the file as
+    /// fine-tuning data and records `fine-tune`).
+    purpose_given: bool,
     expiry_hours: Option<i64>,
     visibility: FileVisibility,
 }
@@ -49,9 +53,7 @@ pub(crate) async fn upload(
     let upload = validate(form?)?;
     let mimetype = mimetype_for(&upload.file.filename, upload.file.content_type.as_deref());
     if app.check_formats {
-        if let Err(allowed) = check_format(&upload.purpose, &mimetype) {
-            return Err(ApiError::InvalidFormat { mimetype, allowed });
-        }
+        check_file(&upload, &mimetype).await?;
     }
     let (row, temp) = new_row(upload, mimetype, app.clock.now());
     let store = app.store.clone();
@@ -63,6 +65,59 @@ pub(crate) async fn upload(
         })?;
     tracing::debug!(id = %row.id, bytes = row.bytes, "file stored");
     Ok(json_response(StatusCode::OK, &wire::upload_out(&row)?))
+}
+
+/// The service's checks of the file for its purpose. With a purpose, its format rule first
+/// (`Invalid file format.` + the mimetype), then for `fine-tune` the content; with none, the
+/// file is checked as fine-tuning data: its content first (so a PDF is refused as bad JSONL,
+/// as the service refuses it), then the `fine-tune` format rule.
+async fn check_file(upload: &Upload, mimetype: &str) -> Result<(), ApiError> {
+    let format = |purpose: &FilePurpose| {
+        check_format(purpose, mimetype).map_err(|allowed| ApiError::InvalidFormat {
+            mimetype: mimetype.to_string(),
+            allowed,
+        })
+    };
+    if upload.purpose_given {
+        format(&upload.purpose)?;
+    }
+    if !upload.purpose_given || upload.purpose == FilePurpose::FineTune {
+        let verdict = match &upload.file.streamed.jsonl {
+            Some(v) => v.clone(),
+            // the purpose that asks for the check came after the file: check it on disk
+            None => check_on_disk(upload.file.temp.path.clone()).await?,
+        };
+        match verdict {
+            Verdict::Valid => {}
+            Verdict::NotUtf8 => return Err(ApiError::NotUtf8),
+            Verdict::BadLines { count, listed } => {
+                return Err(ApiError::InvalidJsonl { count, listed })
+            }
+        }
+    }
+    if !upload.purpose_given {
+        format(&FilePurpose::FineTune)?;
+    }
+    Ok(())
+}
+
+/// The fine-tuning check over a stored temp file.
+async fn check_on_disk(path: std::path::PathBuf) -> Result<Verdict, ApiError> {
+    let verdict = tokio::task::spawn_blocking(move || -> std::io::Result<Verdict> {
+        use std::io::Read;
+        let mut f = std::fs::File::open(path)?;
+        let mut check = JsonlCheck::default();
+        let mut buf = vec![0u8; 256 * 1024];
+        loop {
+            let n = f.read(&mut buf)?;
+            if n == 0 {
+                return Ok(check.finish());
+            }
+            check.feed(&buf[..n]);
+        }
+    })
+    .await??;
+    Ok(verdict)
 }
 
 fn body_loc(name: &str) -> Vec<LocItem> {
@@ -108,6 +163,7 @@ fn validate(form: Form) -> Result<Upload, ApiError> {
     let mut errors: Vec<Violation> = Vec::new();
     check_file_part(&form, &mut errors);
     let non_empty = |k: &str| form.texts.get(k).filter(|s| !s.is_empty());
+    let purpose_given = non_empty("purpose").is_some();
     let purpose = match non_empty("purpose") {
         None => Some(FilePurpose::FineTune),
         Some(p) => parse_spec_enum::<FilePurpose>(&body_loc("purpose"), p, &mut errors),
@@ -133,6 +189,7 @@ fn validate(form: Form) -> Result<Upload, ApiError> {
     Ok(Upload {
         file,
         purpose,
+        purpose_given,
         expiry_hours,
         visibility,
     })
@@ -169,6 +226,7 @@ fn new_row(upload: Upload, mimetype: String, now: i64) -> (FileRow, TempFile) {
         purpose,
         expiry_hours,
         visibility,
+        ..
     } = upload;
     let row = FileRow {
         id: Uuid::new_v4(),

@@ -134,9 +134,7 @@ impl FormReader {
         loop {
             match self.stage {
                 Stage::Done => return Ok(None),
-                Stage::Data => {
-                    while self.chunk().await?.is_some() {}
-                }
+                Stage::Data => while self.chunk().await?.is_some() {},
                 Stage::Preamble => match self.finder.find(&self.buf) {
                     Some(at) => {
                         let _ = self.buf.split_to(at + self.delimiter.len());
@@ -256,7 +254,8 @@ impl FormReader {
 }
 
 /// The part's headers: `Content-Disposition` and `Content-Type` are used; any byte but CR and
-/// LF is accepted in values. A line without `:` is refused, as python-multipart refuses it.
+/// LF is accepted in values. A line without `:` or with a bare CR is refused, as python-multipart
+/// refuses it.
 fn parse_head(block: &[u8]) -> Result<PartHead, FormError> {
     let mut disposition: Option<&[u8]> = None;
     let mut content_type: Option<&[u8]> = None;
@@ -265,6 +264,9 @@ fn parse_head(block: &[u8]) -> Result<PartHead, FormError> {
             let line = line.strip_suffix(b"\r").unwrap_or(line);
             if line.is_empty() {
                 continue;
+            }
+            if line.contains(&b'\r') {
+                return Err(FormError::Malformed("a bare CR in a part header"));
             }
             let colon = line
                 .iter()

@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use super::jsonl::{JsonlCheck, Verdict};
 use super::multipart::{FormError, FormReader};
 use crate::buffer_pool::{BufferPool, PooledBuf};
 use crate::store::TempFile;
@@ -21,6 +22,8 @@ pub(super) struct Streamed {
     pub(super) size: u64,
     pub(super) sha256: [u8; 32],
     pub(super) lines: i64,
+    /// The fine-tuning check of the content, when it was asked for.
+    pub(super) jsonl: Option<Verdict>,
 }
 
 /// Buffers queued between the receiving task and the writer thread of one upload.
@@ -35,18 +38,20 @@ struct Sink {
     newlines: i64,
     last: Option<u8>,
     count_lines: bool,
+    jsonl: Option<JsonlCheck>,
     written: u64,
     writeback_from: Option<u64>,
 }
 
 impl Sink {
-    fn new(file: Option<std::fs::File>, count_lines: bool, durable: bool) -> Sink {
+    fn new(file: Option<std::fs::File>, checks: PartChecks, durable: bool) -> Sink {
         Sink {
             file,
             hasher: Sha256::new(),
             newlines: 0,
             last: None,
-            count_lines,
+            count_lines: checks.count_lines,
+            jsonl: checks.jsonl.then(JsonlCheck::default),
             written: 0,
             writeback_from: durable.then_some(0),
         }
@@ -63,6 +68,7 @@ impl Sink {
             size,
             sha256: self.hasher.finalize().into(),
             lines,
+            jsonl: self.jsonl.map(JsonlCheck::finish),
         }
     }
 
@@ -74,6 +80,9 @@ impl Sink {
         self.hasher.update(buf);
         if self.count_lines {
             self.newlines += count_newlines(buf);
+        }
+        if let Some(check) = self.jsonl.as_mut() {
+            check.feed(buf);
         }
         self.last = buf.last().copied();
         if let Some(f) = self.file.as_mut() {
@@ -114,6 +123,15 @@ fn start_writeback(file: &std::fs::File, offset: u64, len: u64) {
 #[cfg(not(target_os = "linux"))]
 fn start_writeback(_file: &std::fs::File, _offset: u64, _len: u64) {}
 
+/// What to work out about a part's content while it streams.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct PartChecks {
+    /// Count its lines (a JSONL file's `num_lines`).
+    pub(super) count_lines: bool,
+    /// Check it as fine-tuning JSONL.
+    pub(super) jsonl: bool,
+}
+
 /// Why a part could not be streamed.
 pub(super) enum PartError {
     TooLarge,
@@ -129,16 +147,12 @@ pub(super) async fn stream_part(
     reader: &mut FormReader,
     temp: Option<&mut TempFile>,
     max: u64,
-    count_lines: bool,
+    checks: PartChecks,
     durable: bool,
     pool: &Arc<BufferPool>,
 ) -> Result<Streamed, PartError> {
     let mut temp = temp;
-    let sink = Sink::new(
-        temp.as_mut().and_then(|t| t.file.take()),
-        count_lines,
-        durable,
-    );
+    let sink = Sink::new(temp.as_mut().and_then(|t| t.file.take()), checks, durable);
     let (tx, rx) = mpsc::channel::<PooledBuf>(IN_FLIGHT);
     let writer = spawn_writer(sink, rx);
     let mut feeder = Feeder {
