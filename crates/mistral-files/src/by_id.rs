@@ -186,9 +186,14 @@ mod tests {
         assert!(whole_hours("x", Duration::from_secs(1800)).is_err());
         assert!(whole_hours("x", Duration::from_secs(5400)).is_err());
         assert!(whole_hours("x", Duration::from_millis(3_600_001)).is_err());
-        assert_eq!(signed_url_hours(Duration::from_secs(3600)).unwrap().get(), 1);
         assert_eq!(
-            signed_url_hours(Duration::from_secs(168 * 3600)).unwrap().get(),
+            signed_url_hours(Duration::from_secs(3600)).unwrap().get(),
+            1
+        );
+        assert_eq!(
+            signed_url_hours(Duration::from_secs(168 * 3600))
+                .unwrap()
+                .get(),
             168
         );
         assert!(signed_url_hours(Duration::from_secs(169 * 3600)).is_err());

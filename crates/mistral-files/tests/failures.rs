@@ -108,14 +108,22 @@ async fn upload_500_is_not_retried_but_503_is() {
     std::fs::write(&path, &data).unwrap();
 
     emu.faults().fail_next(1, 500, None);
-    let e = client.upload_path(&path).await.unwrap_err();
+    let e = client
+        .upload_path(&path)
+        .purpose(FilePurpose::Batch)
+        .await
+        .unwrap_err();
     assert_eq!(e.status().map(|s| s.as_u16()), Some(500));
     assert_eq!(requests_to(&emu, "POST", "/v1/files").len(), 1);
 
     for status in [503, 502, 504, 408, 429] {
         emu.clear_requests();
         emu.faults().fail_next(1, status, None);
-        let f = client.upload_path(&path).await.unwrap();
+        let f = client
+            .upload_path(&path)
+            .purpose(FilePurpose::Batch)
+            .await
+            .unwrap();
         assert_eq!(f.bytes, Some(data.len() as u64));
         assert_eq!(
             requests_to(&emu, "POST", "/v1/files").len(),
@@ -125,7 +133,11 @@ async fn upload_500_is_not_retried_but_503_is() {
     }
     emu.clear_requests();
     emu.faults().fail_next(1, 503, None);
-    client.upload_bytes("b.jsonl", data.clone()).await.unwrap();
+    client
+        .upload_bytes("b.jsonl", data.clone())
+        .purpose(FilePurpose::Batch)
+        .await
+        .unwrap();
     assert_eq!(requests_to(&emu, "POST", "/v1/files").len(), 2);
     // whatever is stored is the full content
     let listed = client.list().send().await.unwrap();

@@ -467,7 +467,7 @@ proptest! {
                 let lossy = String::from_utf8_lossy(&raw);
                 prop_assert!(lossy.starts_with(t.trim_end_matches('…')), "{:?} vs {:?}", t, lossy);
             }
-            (ApiErrorBody::Detail { detail, message }, Some(v)) => {
+            (ApiErrorBody::Detail { detail, message, .. }, Some(v)) => {
                 prop_assert_eq!(v.get("detail").and_then(Value::as_str), Some(detail.as_str()));
                 prop_assert_eq!(v.get("message").and_then(Value::as_str), message.as_deref());
             }
