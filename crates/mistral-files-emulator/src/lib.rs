@@ -58,7 +58,9 @@
 //! - Retrieve, delete (then `404 {"detail":"File not found"}`), download (streamed, 256 KiB reads,
 //!   `Content-Length`, `Accept-Ranges: bytes`, one `Range` -> 206 + `Content-Range`,
 //!   unsatisfiable -> 416 with `Content-Range: bytes */LEN`; malformed or multiple ranges are
-//!   ignored as RFC 9110 allows).
+//!   ignored as RFC 9110 allows; a strong `ETag` (the signature) and `If-Range` honoured: a
+//!   range only while it matches, else the whole file; each download is logged at `info` with
+//!   its `Range`).
 //! - `GET /v1/files/{id}/url?expiry=H` (H from 1 to 168, the spec's bounds, shared with the
 //!   client as `mistral_files_raw::SIGNED_URL_MAX_EXPIRY_HOURS`) ->
 //!   `{"url":"<emulator>/signed/<token>"}`, the token an

@@ -379,3 +379,33 @@ async fn without_a_purpose_the_file_is_checked_as_fine_tuning_jsonl() {
     let (_, list) = get_json(&emu, "/v1/files").await;
     assert_eq!(list["total"], 2, "only the two good uploads are stored");
 }
+
+#[tokio::test]
+async fn if_range_gives_the_range_only_while_the_etag_matches() {
+    let emu = emulator().await;
+    let data: Vec<u8> = (0..10_000u32).map(|i| (i % 251) as u8).collect();
+    let f = upload(&emu, "r.jsonl", &data, &[("purpose", "batch")]).await;
+    let id = f["id"].as_str().unwrap();
+    let path = format!("/v1/files/{id}/content");
+    let resp = send(get(&emu, &path)).await;
+    let etag = resp.headers()["etag"].to_str().unwrap().to_string();
+    assert!(etag.starts_with('"') && !etag.starts_with("W/"), "{etag}");
+    let resp = send(
+        get(&emu, &path)
+            .header("range", "bytes=4000-")
+            .header("if-range", &etag),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(resp.bytes().await.unwrap(), data[4000..]);
+    for stale in ["\"not-the-etag\"", "Wed, 21 Oct 2015 07:28:00 GMT"] {
+        let resp = send(
+            get(&emu, &path)
+                .header("range", "bytes=4000-")
+                .header("if-range", stale),
+        )
+        .await;
+        assert_eq!(resp.status(), StatusCode::OK, "{stale}");
+        assert_eq!(resp.bytes().await.unwrap(), data, "{stale}: the whole file");
+    }
+}
