@@ -28,6 +28,15 @@ pub enum EmulatorError {
     /// The server task ended abnormally.
     #[error("server task failed: {0}")]
     Server(String),
+    /// Another emulator (another process, or another emulator of this one) holds the data
+    /// directory.
+    #[error("the data directory {} is in use by another emulator ({}); stop it, or use another data directory", dir.display(), match pid { Some(p) => format!("pid {p}"), None => "pid unknown".to_string() })]
+    DataDirInUse {
+        /// The data directory.
+        dir: std::path::PathBuf,
+        /// The process holding it, as it recorded itself.
+        pid: Option<u32>,
+    },
 }
 
 impl EmulatorError {
@@ -62,6 +71,8 @@ pub(crate) enum ApiError {
     TooLarge(String),
     /// 400 `{"detail": msg}`.
     BadRequest(String),
+    /// 503 in the provider's error shape, `Connection: close`: the emulator is shutting down.
+    ShuttingDown,
     /// 500 in the provider's error shape; the message is logged, not sent.
     Internal(String),
 }
@@ -110,6 +121,13 @@ impl IntoResponse for ApiError {
             }
             ApiError::BadRequest(msg) => {
                 json_response(StatusCode::BAD_REQUEST, &error_body::detail(msg))
+            }
+            ApiError::ShuttingDown => {
+                let mut r =
+                    json_response(StatusCode::SERVICE_UNAVAILABLE, &error_body::provider(503));
+                r.headers_mut()
+                    .insert(header::CONNECTION, HeaderValue::from_static("close"));
+                r
             }
             ApiError::Internal(msg) => {
                 tracing::error!(error = %msg, "internal error");

@@ -697,7 +697,7 @@ async fn names_are_stored_verbatim_and_never_used_as_paths() {
     assert!(content.iter().all(|n| uuid::Uuid::parse_str(n).is_ok()));
     let mut top = entries(emu.data_dir());
     top.retain(|n| !n.starts_with("files.sqlite3"));
-    assert_eq!(top, ["content", "tmp"]);
+    assert_eq!(top, ["content", "lock", "tmp"]);
     assert_eq!(entries(outer.path()), ["data"]);
     let (_, l) = get_json(&emu, "/v1/files?search=%0D%0A").await;
     assert_eq!(l["total"], 1, "search matches CR/LF names");

@@ -44,6 +44,20 @@ pub(crate) async fn upload(
     State(app): State<AppState>,
     req: Request,
 ) -> Result<Response, ApiError> {
+    // Past a shutdown's grace period an upload still arriving ends here: its temp file is
+    // removed as the work is dropped, and no row is written (a commit already under way on the
+    // blocking pool completes: that file was whole).
+    tokio::select! {
+        answer = receive(&app, req) => answer,
+        () = app.grace_over() => {
+            tracing::warn!("shutting down: an upload in progress is abandoned");
+            Err(ApiError::ShuttingDown)
+        }
+    }
+}
+
+async fn receive(app: &AppState, req: Request) -> Result<Response, ApiError> {
+    let app = app.clone();
     let seq = req.extensions().get::<RecordSlot>().map(|s| s.0);
     let mut reader = open_form(&app, req).await?;
     // A refusal mid-body is answered only after the rest of the body is read (up to a bound):
