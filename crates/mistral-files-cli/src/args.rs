@@ -225,6 +225,10 @@ pub struct ServeArgs {
     /// Do not check uploads against their purpose's formats.
     #[arg(long)]
     pub no_format_check: bool,
+    /// On SIGTERM, SIGINT or SIGHUP: how long requests in flight may take to finish before
+    /// they are ended (an unfinished upload leaves nothing behind).
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    pub grace_period: u64,
     /// Fault: latency added before every response, in milliseconds.
     #[arg(long, value_name = "MS")]
     pub latency_ms: Option<u64>,

@@ -148,7 +148,7 @@ pub(crate) fn respond(
     };
     tracing::info!(
         id = %row.id,
-        range = range_header.unwrap_or("-"),
+        range = %range_header.unwrap_or("-"),
         if_range = if_range.is_some(),
         served = ?range,
         "download"
