@@ -148,7 +148,7 @@ impl SignedUrlRequest {
     /// ```no_run
     /// # async fn f(client: mistral_files::Client) -> mistral_files::Result<()> {
     /// let url = client.signed_url("3b6d2a3e-5c43-4f47-9d5e-1f1a2b3c4d5e").send().await?;
-    /// println!("{url}");
+    /// println!("{}", url.as_str());
     /// # Ok(()) }
     /// ```
     pub async fn send(self) -> Result<SignedUrl> {
