@@ -336,7 +336,10 @@ mod tests {
                 "http://127.0.0.1:8080/signed/TOK",
                 "http://127.0.0.1:8080/<redacted>",
             ),
-            ("https://user:TOK@b.example/x", "https://b.example/<redacted>"),
+            (
+                "https://user:TOK@b.example/x",
+                "https://b.example/<redacted>",
+            ),
             ("https://b.example?sig=TOK", "https://b.example/<redacted>"),
             ("https://b.example#TOK", "https://b.example/<redacted>"),
             ("https://b.example/", "https://b.example/"),

@@ -69,9 +69,10 @@ async fn a_partial_that_no_longer_matches_is_discarded_and_the_download_restarts
         Some(format!(
             r#"{{"version":1,"source":"{id}","total":5,"validator":"\"x\""}}"#
         )),
-        Some(format!(
-            r#"{{"version":1,"source":"3b6d2a3e-5c43-4f47-9d5e-1f1a2b3c4d5e","total":700000,"validator":"\"x\""}}"#
-        )),
+        Some(
+            r#"{"version":1,"source":"3b6d2a3e-5c43-4f47-9d5e-1f1a2b3c4d5e","total":700000,"validator":"\"x\""}"#
+                .to_string(),
+        ),
         Some(format!(
             r#"{{"version":1,"source":"{id}","total":null,"validator":"\"x\""}}"#
         )),

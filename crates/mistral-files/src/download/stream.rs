@@ -176,7 +176,7 @@ impl DownloadRequest {
     }
 
     /// The same request for `target`, from the start of the file (no partial copy).
-    pub(super) fn from_scratch(&self, target: Target) -> DownloadRequest {
+    pub(super) fn restarted_for(&self, target: Target) -> DownloadRequest {
         DownloadRequest {
             client: self.client.clone(),
             target: Ok(target),

@@ -167,7 +167,7 @@ impl DownloadToPathRequest {
         if let Some(r) = &resume {
             tracing::info!(offset = r.offset, path = %partial.path.display(), "resuming a partial download");
         }
-        let from_scratch = req.from_scratch(target);
+        let from_scratch = req.restarted_for(target);
         let mut req = req;
         req.resume = resume.clone();
         let mut dl = match req.send().await {
