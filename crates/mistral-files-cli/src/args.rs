@@ -294,8 +294,8 @@ pub struct UrlArgs {
     /// The file id.
     #[arg(value_name = "ID", value_parser = parse_file_id)]
     pub id: FileId,
-    /// Hours before the URL stops working (the server enforces its own maximum).
-    #[arg(long, value_name = "HOURS", allow_negative_numbers = true, default_value_t = 24, value_parser = clap::value_parser!(u64).range(1..=24 * 365 * 100))]
+    /// Hours before the URL stops working: 1 to 168 (one week, the service's limit).
+    #[arg(long, value_name = "HOURS", allow_negative_numbers = true, default_value_t = 24, value_parser = clap::value_parser!(u64).range(mistral_files::SIGNED_URL_MIN_EXPIRY_HOURS..=mistral_files::SIGNED_URL_MAX_EXPIRY_HOURS))]
     pub expiry: u64,
     /// Client options.
     #[command(flatten)]
@@ -365,6 +365,10 @@ pub struct ServeArgs {
     /// Do not check uploads against their purpose's formats.
     #[arg(long)]
     pub no_format_check: bool,
+    /// On SIGTERM, SIGINT or SIGHUP: how long requests in flight may take to finish before
+    /// they are ended (an unfinished upload leaves nothing behind).
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    pub grace_period: u64,
     /// Fault: latency added before every response, in milliseconds.
     #[arg(long, value_name = "MS", help_heading = "Fault injection")]
     pub latency_ms: Option<u64>,

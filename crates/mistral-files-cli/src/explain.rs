@@ -172,8 +172,18 @@ fn details(body: &ApiErrorBody) -> Vec<String> {
                 loc => format!("{loc}: {}", i.msg),
             })
             .collect(),
-        ApiErrorBody::Detail { detail, message } => std::iter::once(detail.clone())
+        ApiErrorBody::Detail {
+            detail,
+            message,
+            description,
+            errors,
+        } => std::iter::once(detail.clone())
             .chain(message.clone())
+            .chain(description.clone())
+            .chain(errors.iter().map(|e| match e.line_number {
+                Some(n) => format!("line {n}: {}", e.message),
+                None => e.message.clone(),
+            }))
             .collect(),
         other => {
             let s = other.summary();

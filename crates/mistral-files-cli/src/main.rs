@@ -1,7 +1,8 @@
 //! `mistral-files`: upload, list, fetch and delete files of the Mistral AI Files API from a shell,
 //! run a local emulator of the API (`serve`), or see the whole flow work against one (`demo`).
 //!
-//! Exit codes: 0 success, 1 API or I/O error, 2 usage error (see [`error::Exit`]).
+//! Exit codes: 0 success, 1 API or I/O error, 2 usage error (see [`error::Exit`]); stopped by a
+//! signal, 128 + its number: 130 (SIGINT), 143 (SIGTERM), 129 (SIGHUP) (see [`signals`]).
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -17,6 +18,7 @@ mod logging;
 mod output;
 mod progress;
 mod serve;
+mod signals;
 mod table;
 mod transfer;
 
@@ -47,31 +49,63 @@ fn main() {
         }
     };
     let out = Out::new(mode);
-    // `serve` (and `demo --keep`) stop on Ctrl-C by themselves; other commands are cancelled, so
-    // that temporary files are cleaned up before exiting.
-    let owns_ctrl_c = matches!(&cli.command, Command::Serve(_))
+    // `serve` (and `demo --keep`) handle the stop signals themselves (a graceful shutdown);
+    // other commands are dropped at the first one, so that temporary files are cleaned up (or
+    // kept for resuming) before exiting.
+    let owns_signals = matches!(&cli.command, Command::Serve(_))
         || matches!(&cli.command, Command::Demo(d) if d.keep);
-    let result = runtime.block_on(async {
-        if owns_ctrl_c {
-            return run(cli, &out).await;
+    let is_download = matches!(&cli.command, Command::Download(_));
+    let ended = runtime.block_on(async {
+        if owns_signals {
+            return Ended::Done(run(cli, &out).await);
         }
+        let mut stop = match signals::StopSignals::install() {
+            Ok(s) => Some(s),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot catch SIGINT/SIGTERM/SIGHUP");
+                None
+            }
+        };
+        let stopped = async {
+            match stop.as_mut() {
+                Some(s) => s.recv().await,
+                None => std::future::pending().await,
+            }
+        };
         tokio::select! {
-            r = run(cli, &out) => r,
-            _ = tokio::signal::ctrl_c() => Err(CliError::interrupted()),
+            r = run(cli, &out) => Ended::Done(r),
+            signal = stopped => Ended::Stopped(signal),
         }
     });
-    let code = match result {
-        Ok(()) => error::Exit::Success,
-        Err(err) => {
+    let code = match ended {
+        Ended::Done(Ok(())) => error::Exit::Success as i32,
+        Ended::Done(Err(err)) => {
             if !err.is_broken_pipe() {
                 err.print(mode);
             }
-            err.exit_code()
+            err.exit_code() as i32
+        }
+        Ended::Stopped(signal) => {
+            let mut err = CliError::interrupted();
+            err.message = format!("interrupted by {signal}");
+            if is_download {
+                err = err.hint("run the same download again: it resumes where it stopped");
+            }
+            err.print(mode);
+            signal.exit_code()
         }
     };
     // Do not wait for lingering background work (e.g. idle connections) on the way out.
     runtime.shutdown_background();
-    std::process::exit(code as i32);
+    std::process::exit(code);
+}
+
+/// How a command ended.
+enum Ended {
+    /// It ran to its end.
+    Done(Result<(), CliError>),
+    /// A signal stopped it.
+    Stopped(signals::StopSignal),
 }
 
 /// Parses the command line. Help and version exit 0; usage errors exit 2, as one

@@ -1,16 +1,25 @@
-//! `mistral-files serve`: the local emulator of the Files API, with fault-injection flags.
+//! `mistral-files serve`: the local emulator of the Files API, with fault-injection flags. It
+//! holds its data directory (a second `serve` on it fails, naming this one's pid) and stops
+//! gracefully on SIGTERM, SIGINT or SIGHUP: no new connections, requests in flight get
+//! `--grace-period` seconds, then those still running end without leaving anything
+//! half-written; exit 0.
 
 use std::time::Duration;
 
-use mistral_files_emulator::{Emulator, FaultConfig, DEFAULT_API_KEY};
+use mistral_files_emulator::{Emulator, EmulatorError, FaultConfig, DEFAULT_API_KEY};
 use serde_json::json;
 
 use crate::args::ServeArgs;
 use crate::error::CliError;
 use crate::output::Out;
+use crate::signals::StopSignals;
 
-/// Starts the emulator, prints where it listens, and serves until Ctrl-C.
+/// Starts the emulator, prints where it listens, and serves until a stop signal.
 pub async fn serve(args: ServeArgs, out: &Out) -> Result<(), CliError> {
+    // caught from now on: a signal during start-up also ends in a graceful stop
+    let mut signals = StopSignals::install()
+        .map_err(|e| CliError::failure(format!("cannot catch SIGTERM/SIGINT/SIGHUP: {e}")))?;
+    let grace = Duration::from_secs(args.grace_period);
     let mut b = Emulator::builder()
         .bind(args.addr)
         .check_file_formats(!args.no_format_check);
@@ -52,8 +61,11 @@ pub async fn serve(args: ServeArgs, out: &Out) -> Result<(), CliError> {
         throttle_download: args.throttle_download,
     });
     let emu = b.start().await.map_err(|e| {
-        CliError::failure(format!("could not start the emulator: {e}"))
-            .hint("is the address already in use? pick another with --addr, or --addr 127.0.0.1:0 for any free port")
+        let err = CliError::failure(format!("could not start the emulator: {e}"));
+        match e {
+            EmulatorError::DataDirInUse { .. } => err,
+            _ => err.hint("is the address already in use? pick another with --addr, or --addr 127.0.0.1:0 for any free port"),
+        }
     })?;
     let data = match &args.data {
         Some(_) => emu.data_dir().display().to_string(),
@@ -69,7 +81,10 @@ pub async fn serve(args: ServeArgs, out: &Out) -> Result<(), CliError> {
             emu.url()
         ))?;
     }
-    out.line("Ctrl-C stops it.")?;
+    out.line(format!(
+        "Ctrl-C or SIGTERM stops it (requests in flight get {} s to finish).",
+        args.grace_period
+    ))?;
     out.doc(&json!({
         "url": emu.url(),
         "addr": emu.addr().to_string(),
@@ -77,7 +92,10 @@ pub async fn serve(args: ServeArgs, out: &Out) -> Result<(), CliError> {
         "temporary": args.data.is_none(),
         "auth": if args.no_auth { "none" } else if key_given.is_some() { "custom-key" } else { "default-key" },
     }))?;
-    emu.run_until_ctrl_c()
+    let signal = emu
+        .run_until(signals.recv(), grace)
         .await
-        .map_err(|e| CliError::failure(format!("the emulator stopped: {e}")))
+        .map_err(|e| CliError::failure(format!("the emulator stopped: {e}")))?;
+    tracing::info!(%signal, "the emulator stopped");
+    Ok(())
 }

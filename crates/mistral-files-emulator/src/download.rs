@@ -1,5 +1,5 @@
-//! Streaming file content: `Content-Length`, `Accept-Ranges`, single `Range`s, and the download
-//! faults (cut, stall, throttle). Content is read in 256 KiB positional reads on the blocking pool,
+//! Streaming file content: `Content-Length`, `Accept-Ranges`, single `Range`s (with `If-Range`
+//! against the `ETag`), and the download faults (cut, stall, throttle). Content is read in 256 KiB positional reads on the blocking pool,
 //! so memory per download stays around one chunk whatever the file size.
 //!
 //! Depends on `store` (the row), `faults` (what to do to the download) and `error` /
@@ -126,11 +126,32 @@ pub(crate) fn respond(
     fault: DownloadFault,
 ) -> Result<Response, ApiError> {
     let len = file.metadata()?.len();
-    let range = parse_range(
-        request_headers
-            .get(header::RANGE)
-            .and_then(|v| v.to_str().ok()),
-        len,
+    let etag = row.signature.as_ref().map(|sig| format!("\"{sig}\""));
+    let range_header = request_headers
+        .get(header::RANGE)
+        .and_then(|v| v.to_str().ok());
+    // `If-Range`: the range only if the file is still the one the client has (its strong
+    // `ETag`); otherwise the whole file (RFC 9110 13.1.5). A date never matches: no
+    // `Last-Modified` is sent.
+    let if_range = request_headers
+        .get(header::IF_RANGE)
+        .map(|v| v.as_bytes().to_vec());
+    let still_same = match (&if_range, &etag) {
+        (None, _) => true,
+        (Some(v), Some(tag)) => v.as_slice() == tag.as_bytes(),
+        (Some(_), None) => false,
+    };
+    let range = if still_same {
+        parse_range(range_header, len)
+    } else {
+        RangeSpec::Full
+    };
+    tracing::info!(
+        id = %row.id,
+        range = %range_header.unwrap_or("-"),
+        if_range = if_range.is_some(),
+        served = ?range,
+        "download"
     );
     let (status, start, count) = match range {
         RangeSpec::Full => (StatusCode::OK, 0, len),
@@ -159,8 +180,8 @@ pub(crate) fn respond(
         header::CONTENT_DISPOSITION,
         content_disposition(&row.filename),
     );
-    if let Some(sig) = &row.signature {
-        if let Ok(v) = HeaderValue::from_str(&format!("\"{sig}\"")) {
+    if let Some(tag) = &etag {
+        if let Ok(v) = HeaderValue::from_str(tag) {
             h.insert(header::ETAG, v);
         }
     }

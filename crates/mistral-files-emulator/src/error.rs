@@ -28,6 +28,15 @@ pub enum EmulatorError {
     /// The server task ended abnormally.
     #[error("server task failed: {0}")]
     Server(String),
+    /// Another emulator (another process, or another emulator of this one) holds the data
+    /// directory.
+    #[error("the data directory {} is in use by another emulator ({}); stop it, or use another data directory", dir.display(), match pid { Some(p) => format!("pid {p}"), None => "pid unknown".to_string() })]
+    DataDirInUse {
+        /// The data directory.
+        dir: std::path::PathBuf,
+        /// The process holding it, as it recorded itself.
+        pid: Option<u32>,
+    },
 }
 
 impl EmulatorError {
@@ -50,10 +59,20 @@ pub(crate) enum ApiError {
     Validation(Vec<Violation>),
     /// 422 `{"detail":"Invalid file format.","message":...}`.
     InvalidFormat { mimetype: String, allowed: String },
+    /// 422 `{"detail":"Invalid file format.","description":...,"errors":[...]}`: a JSONL file's
+    /// bad lines (how many, and the first ones).
+    InvalidJsonl {
+        count: u64,
+        listed: Vec<(u64, String)>,
+    },
+    /// 422 `{"detail":"Failed to decode data, please encode your file using UTF-8."}`.
+    NotUtf8,
     /// 413 `{"detail": msg}`.
     TooLarge(String),
     /// 400 `{"detail": msg}`.
     BadRequest(String),
+    /// 503 in the provider's error shape, `Connection: close`: the emulator is shutting down.
+    ShuttingDown,
     /// 500 in the provider's error shape; the message is logged, not sent.
     Internal(String),
 }
@@ -86,6 +105,14 @@ impl IntoResponse for ApiError {
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &error_body::invalid_format(&mimetype, &allowed),
             ),
+            ApiError::InvalidJsonl { count, listed } => json_response(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &error_body::jsonl_errors(count, &listed),
+            ),
+            ApiError::NotUtf8 => json_response(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &error_body::detail("Failed to decode data, please encode your file using UTF-8."),
+            ),
             ApiError::TooLarge(msg) => {
                 let mut r = json_response(StatusCode::PAYLOAD_TOO_LARGE, &error_body::detail(msg));
                 r.headers_mut()
@@ -94,6 +121,13 @@ impl IntoResponse for ApiError {
             }
             ApiError::BadRequest(msg) => {
                 json_response(StatusCode::BAD_REQUEST, &error_body::detail(msg))
+            }
+            ApiError::ShuttingDown => {
+                let mut r =
+                    json_response(StatusCode::SERVICE_UNAVAILABLE, &error_body::provider(503));
+                r.headers_mut()
+                    .insert(header::CONNECTION, HeaderValue::from_static("close"));
+                r
             }
             ApiError::Internal(msg) => {
                 tracing::error!(error = %msg, "internal error");
@@ -210,6 +244,34 @@ mod tests {
         assert_eq!(
             body,
             r#"{"detail":"Invalid file format.","message":"Received file with mimetype application/zip, only application/jsonl are currently supported"}"#
+        );
+    }
+
+    #[tokio::test]
+    async fn jsonl_bodies() {
+        let (status, _, _, body) = answer(ApiError::InvalidJsonl {
+            count: 2,
+            listed: vec![
+                (1, "line contains invalid json: x".to_string()),
+                (3, "line is empty".to_string()),
+            ],
+        })
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            body,
+            r#"{"detail":"Invalid file format.","description":"Found 2 errors in this file. Every line must be a JSON object.","errors":[{"message":"line contains invalid json: x","line_number":1},{"message":"line is empty","line_number":3}]}"#
+        );
+        let (status, _, _, body) = answer(ApiError::InvalidJsonl {
+            count: 7,
+            listed: vec![(2, "m".to_string())],
+        })
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("Found 7 errors in this file. Every line must be a JSON object. The first 1 are listed."), "{body}");
+        assert_eq!(
+            answer(ApiError::NotUtf8).await.3,
+            r#"{"detail":"Failed to decode data, please encode your file using UTF-8."}"#
         );
     }
 

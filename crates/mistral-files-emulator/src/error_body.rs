@@ -1,7 +1,8 @@
 //! The bodies of the emulator's error answers, built as `mistral-files-raw`'s `ErrorBody` (through
 //! its builder, like `wire` builds the success bodies), so that the emulator cannot answer an
-//! error the client does not decode. The service writes four shapes, all of them `ErrorBody`:
-//! `{"detail": msg}`, `{"detail": msg, "message": ..}`, `{"detail": [items]}` and the
+//! error the client does not decode. The service writes five shapes, all of them `ErrorBody`:
+//! `{"detail": msg}`, `{"detail": msg, "message": ..}`, `{"detail": [items]}`, a JSONL file's
+//! `{"detail": msg, "description": .., "errors": [{"message", "line_number"}]}` and the
 //! provider's `{"object": "error", ...}`.
 //!
 //! Depends on `validation_error` and `key_order` (both leaves); `error` turns these bodies into
@@ -40,6 +41,47 @@ pub(crate) fn invalid_format(mimetype: &str, allowed: &str) -> Value {
                 "Received file with mimetype {mimetype}, only {allowed} are currently supported"
             )),
     )
+}
+
+/// The order the service writes a JSONL error body's keys in.
+const JSONL_KEY_ORDER: [&str; 3] = ["detail", "description", "errors"];
+/// ... and each of its `errors`.
+const LINE_ERROR_KEY_ORDER: [&str; 2] = ["message", "line_number"];
+
+/// `{"detail": "Invalid file format.", "description": "Found N errors in this file. ...",
+/// "errors": [{"message": ..., "line_number": N}, ...]}`: the bad lines of a JSONL file (`count`
+/// of them, `listed` the first ones as line number and message).
+pub(crate) fn jsonl_errors(count: u64, listed: &[(u64, String)]) -> Value {
+    let errors = listed
+        .iter()
+        .filter_map(|(line, message)| {
+            types::FileLineError::builder()
+                .line_number(Some(i64::try_from(*line).unwrap_or(i64::MAX)))
+                .message(Some(message.clone()))
+                .try_into()
+                .ok()
+        })
+        .collect::<Vec<types::FileLineError>>();
+    let noun = if count == 1 { "error" } else { "errors" };
+    let shown = if count > listed.len() as u64 {
+        format!(" The first {} are listed.", listed.len())
+    } else {
+        String::new()
+    };
+    let mut body = build(
+        types::ErrorBody::builder()
+            .detail(ErrorBodyDetail::String("Invalid file format.".to_string()))
+            .description(format!(
+                "Found {count} {noun} in this file. Every line must be a JSON object.{shown}"
+            ))
+            .errors(errors),
+    );
+    if let Some(Value::Array(items)) = body.get_mut("errors") {
+        for item in items.iter_mut() {
+            *item = in_key_order(item.take(), &LINE_ERROR_KEY_ORDER);
+        }
+    }
+    in_key_order(body, &JSONL_KEY_ORDER)
 }
 
 /// `{"detail": [items]}`, FastAPI's 422, items in FastAPI's key order and with their `ctx`.

@@ -17,34 +17,61 @@
 //!   `401 {"detail":"Unauthorized"}` (unless built with [`EmulatorBuilder::no_auth`]).
 //! - `POST /v1/files` streams the multipart `file` part to `<data>/tmp`, fsyncs it, renames it to
 //!   `<data>/content/<uuid>` and only then inserts the row in `<data>/files.sqlite3`: a body cut off
-//!   mid-way leaves no file and no row. Fields: `purpose` (default `fine-tune`; any value the
-//!   spec lists, i.e. `mistral_files_raw::open_enums::FilePurpose::KNOWN`: `fine-tune`,
-//!   `batch`, `ocr`, `audio`), `expiry` (hours, >= 1), `visibility` (default `workspace`; any
-//!   value of `FileVisibility::KNOWN`). List filters likewise accept the spec's values.
+//!   mid-way leaves no file and no row. Fields: `purpose` (any value the spec lists, i.e.
+//!   `mistral_files_raw::open_enums::FilePurpose::KNOWN`: `fine-tune`, `batch`, `ocr`, `audio`;
+//!   none: recorded as `fine-tune`), `expiry` (hours, >= 1), `visibility` (default `workspace`;
+//!   any value of `FileVisibility::KNOWN`). List filters likewise accept the spec's values.
 //!   The file object gets `bytes`, `num_lines` (JSONL only, else `null`), `mimetype` (from the
-//!   extension, `.jsonl` -> `application/jsonl`), `sample_type` (`fine-tune` -> `instruct`,
+//!   extension, `.jsonl` -> `application/jsonl`, else the part's own `Content-Type`),
+//!   `sample_type` (`fine-tune` -> `instruct`,
 //!   `batch` -> `batch_request`, `ocr`/`audio` and any purpose without a rule of its own ->
 //!   `pretrain`), `source: upload`, `created_at`,
 //!   `expires_at` (`created_at + expiry * 3600`, or `null`), `visibility`, and `signature` (the
 //!   first 32 hex digits of the content's SHA-256).
+//! - The form is read as python-multipart reads it: any byte but CR and LF in a part header
+//!   (control characters in a name or file name are stored as sent), `filename*` (RFC 5987)
+//!   winning over `filename`. A header it cannot parse is `400 {"detail":"There was an error
+//!   parsing the body"}`.
 //! - Formats (on by default, see [`EmulatorBuilder::check_file_formats`]): `fine-tune` and `batch`
-//!   take `.jsonl` only, `ocr` documents and images, `audio` audio (a purpose without a rule of
-//!   its own, such as one the spec adds later, takes any format); others get
+//!   take `.jsonl` only, `ocr` the service's documents (PDF, DOCX, PPTX, EPUB, RTF, ODT, LaTeX,
+//!   BibTeX, Jupyter, ...) and any `image/*`, `audio` audio (a purpose without a rule of its own,
+//!   such as one the spec adds later, takes any format); others get
 //!   `422 {"detail":"Invalid file format.","message":"Received file with mimetype ..."}`.
+//!   `fine-tune` content, and that of a file sent **without a purpose** (checked as fine-tuning
+//!   data, content first, so a PDF is refused as bad JSONL), must be UTF-8
+//!   (`422 {"detail":"Failed to decode data, please encode your file using UTF-8."}`) with a JSON
+//!   object on every line: `422 {"detail":"Invalid file format.","description":"Found N errors
+//!   in this file. ...","errors":[{"message":..,"line_number":..}]}` (the first 100 bad lines).
 //! - Size: a file larger than the limit (512 MiB, [`MAX_UPLOAD_BYTES`]) gets
 //!   **`413 {"detail":"File too large: ..."}`** (413 rather than 422: the request is refused for
 //!   its size, not its content; a declared `Content-Length` over the limit is refused before the
 //!   body is read). Non-file fields are limited to 64 KiB, forms to 64 parts.
+//! - Every refusal is an answer: a request refused before or during its body (auth, a canned
+//!   failure, a size limit, a bad part header) has the rest of its body read and discarded, up
+//!   to 8 MiB and 5 s, before the answer, so a client that keeps sending reads it; past that
+//!   bound the connection is closed after the answer.
+//! - Integers in queries and forms are read as pydantic reads them in lax mode: `10`, ` 10 `,
+//!   `10.0`, `1_0` are 10; `10.5`, `1__0`, `1e1` are `int_parsing` errors.
 //! - `GET /v1/files` filters by `purpose`, repeated `sample_type`, `source`, `mimetypes`, and
 //!   `search` (case-insensitive substring of the name); pages with `page`/`page_size` (>= 0, >= 1),
 //!   newest first; `total` is `null` when `include_total=false`.
 //! - Retrieve, delete (then `404 {"detail":"File not found"}`), download (streamed, 256 KiB reads,
 //!   `Content-Length`, `Accept-Ranges: bytes`, one `Range` -> 206 + `Content-Range`,
 //!   unsatisfiable -> 416 with `Content-Range: bytes */LEN`; malformed or multiple ranges are
-//!   ignored as RFC 9110 allows).
-//! - `GET /v1/files/{id}/url?expiry=H` -> `{"url":"<emulator>/signed/<token>"}`, the token an
+//!   ignored as RFC 9110 allows; a strong `ETag` (the signature) and `If-Range` honoured: a
+//!   range only while it matches, else the whole file; each download is logged at `info` with
+//!   its `Range`).
+//! - `GET /v1/files/{id}/url?expiry=H` (H from 1 to 168, the spec's bounds, shared with the
+//!   client as `mistral_files_raw::SIGNED_URL_MAX_EXPIRY_HOURS`) ->
+//!   `{"url":"<emulator>/signed/<token>"}`, the token an
 //!   HMAC-SHA256 over (id, expiry time); served without auth; invalid or expired -> 403, deleted
 //!   file -> 404 (blob-store style XML bodies).
+//! - One emulator per data directory: it holds `<data>/lock` (`flock`, with its pid in it) while it
+//!   runs; another one on the same directory fails at once with
+//!   [`EmulatorError::DataDirInUse`] naming that pid.
+//! - Shutdowns are graceful ([`RunningEmulator::shutdown_within`], [`RunningEmulator::run_until`]):
+//!   no new connections, requests in flight may finish within the grace period, then those still
+//!   running end: an unfinished upload leaves no row and no temp file.
 //! - Bad ids, enum values, integers and booleans get FastAPI's 422 shape
 //!   `{"detail":[{"type":"uuid_parsing","loc":["path","file_id"],"msg":..,"input":..,"ctx":..}]}`.
 //!   An id that is not a UUID never reaches the filesystem; names are stored verbatim in the
@@ -54,10 +81,11 @@
 
 // In dependency order, each module using only modules listed after it (its docs say which):
 // router; upload (handler, form, sink, format); handlers (signed_url, content, files);
-// middleware; state; buffer_pool; download, wire; store, validation; error; error_body;
-// validation_error; key_order; and the leaves clock, faults, record, signed.
+// middleware; state; buffer_pool; download, wire; store, validation; dir_lock; error;
+// error_body; validation_error; key_order; and the leaves clock, faults, record, signed.
 mod buffer_pool;
 mod clock;
+mod dir_lock;
 mod download;
 mod error;
 mod error_body;
@@ -75,13 +103,14 @@ mod validation;
 mod validation_error;
 mod wire;
 
+use std::future::Future;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::serve::ListenerExt;
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
 
 pub use error::EmulatorError;
@@ -221,9 +250,15 @@ impl EmulatorBuilder {
             }
         };
         let (dir, sync, now) = (data_dir.clone(), self.sync_writes, clock.now());
-        let store = tokio::task::spawn_blocking(move || store::Store::open(&dir, sync, now))
-            .await
-            .map_err(|e| EmulatorError::Server(e.to_string()))??;
+        // The lock first: opening the store cleans up `tmp/`, which must never happen under
+        // another emulator's feet.
+        let (lock, store) = tokio::task::spawn_blocking(move || {
+            let lock = dir_lock::DirLock::acquire(&dir)?;
+            Ok::<_, EmulatorError>((lock, store::Store::open(&dir, sync, now)?))
+        })
+        .await
+        .map_err(|e| EmulatorError::Server(e.to_string()))??;
+        let store = Arc::new(store);
         let listener = tokio::net::TcpListener::bind(self.bind)
             .await
             .map_err(|e| EmulatorError::io(format!("binding {}", self.bind), e))?;
@@ -239,8 +274,9 @@ impl EmulatorBuilder {
         let faults = Arc::new(Faults::default());
         faults.apply(&self.faults);
         let recorder = Arc::new(record::Recorder::new(self.record_limit));
+        let (ending_tx, ending) = watch::channel(false);
         let state = Arc::new(state::AppInner {
-            store: Arc::new(store),
+            store: store.clone(),
             faults: faults.clone(),
             recorder: recorder.clone(),
             clock: clock.clone(),
@@ -250,6 +286,7 @@ impl EmulatorBuilder {
             check_formats: self.check_formats,
             sync_writes: self.sync_writes,
             upload_buffers: buffer_pool::BufferPool::new(buffer_pool::POOL_BUFFERS),
+            ending,
         });
         let app = router::router(state);
         let (tx, rx) = oneshot::channel::<()>();
@@ -274,6 +311,9 @@ impl EmulatorBuilder {
             clock,
             shutdown: Some(tx),
             join: Some(join),
+            ending: ending_tx,
+            store,
+            _lock: lock,
             _temp_dir: temp_dir,
         })
     }
@@ -290,11 +330,21 @@ pub struct RunningEmulator {
     clock: clock::Clock,
     shutdown: Option<oneshot::Sender<()>>,
     join: Option<JoinHandle<()>>,
+    /// Set when a shutdown's grace period is over.
+    ending: watch::Sender<bool>,
+    store: Arc<store::Store>,
+    /// The data directory's lock, held while this emulator lives (declared before the temporary
+    /// directory: released before it is removed).
+    _lock: dir_lock::DirLock,
     _temp_dir: Option<tempfile::TempDir>,
 }
 
 /// How long [`RunningEmulator::shutdown`] waits for open connections before giving up on them.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// How long the requests still running at the end of a grace period get to wind down once told
+/// to (an upload removes its temp file, a response is flushed).
+const WIND_DOWN: Duration = Duration::from_millis(500);
 
 impl RunningEmulator {
     /// `http://127.0.0.1:PORT`, no trailing slash; the API is under `/v1/files`.
@@ -334,23 +384,44 @@ impl RunningEmulator {
         self.clock.advance(by);
     }
 
-    /// Stops accepting connections and waits (up to 5 s) for open ones to finish.
-    pub async fn shutdown(mut self) {
-        self.stop().await;
+    /// Stops accepting connections and waits (up to 5 s, [`SHUTDOWN_GRACE`]) for open ones to
+    /// finish; see [`shutdown_within`](Self::shutdown_within).
+    pub async fn shutdown(self) {
+        self.shutdown_within(SHUTDOWN_GRACE).await;
     }
 
-    /// Serves until Ctrl-C (SIGINT), then shuts down gracefully: the CLI's `serve` command.
-    pub async fn run_until_ctrl_c(mut self) -> Result<(), EmulatorError> {
+    /// Shuts down gracefully: stops accepting connections, lets the requests in flight finish
+    /// for up to `grace`, then ends those still running. An upload ended that way leaves
+    /// nothing: no row, and its temp file removed (as is any other in `tmp/`); an upload whose
+    /// content had all arrived is committed whole or not at all.
+    pub async fn shutdown_within(mut self, grace: Duration) {
+        self.stop(grace).await;
+    }
+
+    /// Serves until Ctrl-C (SIGINT), then shuts down gracefully (up to [`SHUTDOWN_GRACE`]).
+    pub async fn run_until_ctrl_c(self) -> Result<(), EmulatorError> {
+        self.run_until(tokio::signal::ctrl_c(), SHUTDOWN_GRACE)
+            .await?
+            .map_err(|e| EmulatorError::io("waiting for Ctrl-C", e))
+    }
+
+    /// Serves until `stop` completes (e.g. a signal), then shuts down gracefully as
+    /// [`shutdown_within`](Self::shutdown_within)`(grace)` does; returns what `stop` gave.
+    /// The CLI's `serve` command runs this with SIGINT, SIGTERM and SIGHUP.
+    pub async fn run_until<F: Future>(
+        mut self,
+        stop: F,
+        grace: Duration,
+    ) -> Result<F::Output, EmulatorError> {
         let join = self
             .join
             .as_mut()
             .expect("server task present until shutdown");
         tokio::select! {
-            signal = tokio::signal::ctrl_c() => {
-                signal.map_err(|e| EmulatorError::io("waiting for Ctrl-C", e))?;
-                tracing::info!("Ctrl-C received, shutting down");
-                self.stop().await;
-                Ok(())
+            out = stop => {
+                tracing::info!(?grace, "stopping: no new connections; requests in flight may finish");
+                self.stop(grace).await;
+                Ok(out)
             }
             ended = join => {
                 self.join = None;
@@ -360,16 +431,26 @@ impl RunningEmulator {
         }
     }
 
-    async fn stop(&mut self) {
+    async fn stop(&mut self, grace: Duration) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        if let Some(join) = self.join.take() {
+        if let Some(mut join) = self.join.take() {
             let abort = join.abort_handle();
-            if tokio::time::timeout(SHUTDOWN_GRACE, join).await.is_err() {
-                abort.abort();
+            if tokio::time::timeout(grace, &mut join).await.is_err() {
+                tracing::warn!(
+                    ?grace,
+                    "grace period over: ending the requests still running"
+                );
+                let _ = self.ending.send(true);
+                if tokio::time::timeout(WIND_DOWN, &mut join).await.is_err() {
+                    abort.abort();
+                }
             }
         }
+        // what the uploads ended above (or cut off earlier) left behind
+        let store = self.store.clone();
+        let _ = tokio::task::spawn_blocking(move || store.clear_tmp()).await;
     }
 }
 
@@ -378,13 +459,15 @@ impl Drop for RunningEmulator {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
+        let _ = self.ending.send(true);
         if let Some(join) = self.join.take() {
             join.abort();
         }
     }
 }
 
-/// Starts an emulator from `builder`, logs where it listens, and serves until Ctrl-C.
+/// Starts an emulator from `builder`, logs where it listens, and serves until Ctrl-C (then
+/// shuts down gracefully).
 pub async fn serve(builder: EmulatorBuilder) -> Result<(), EmulatorError> {
     let emu = builder.start().await?;
     tracing::info!(url = %emu.url(), "serving the Files API emulator; Ctrl-C stops it");

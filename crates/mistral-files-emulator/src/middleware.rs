@@ -24,6 +24,8 @@ use crate::validation::query_pairs;
 /// Most bytes read from a request body that is refused before its handler (auth, canned
 /// failure, too large), so that the client can read the answer instead of a reset.
 pub(crate) const DRAIN_CAP: usize = 8 * 1024 * 1024;
+/// Longest time spent reading the body of a refused request.
+pub(crate) const DRAIN_TIME: Duration = Duration::from_secs(5);
 
 /// Records the request, then applies latency, canned failures and auth (for `/v1/...`).
 pub(crate) async fn front(State(app): State<AppState>, mut req: Request, next: Next) -> Response {
@@ -79,7 +81,7 @@ fn record(req: &Request) -> RecordedRequest {
 
 /// Before answering a request refused early (auth, canned failure, too large), reads and
 /// discards its body when that is cheap, so that the client reads the answer instead of a
-/// connection reset: at most [`DRAIN_CAP`] bytes, for at most 2 s. Nothing is read when the
+/// connection reset: at most [`DRAIN_CAP`] bytes, for at most [`DRAIN_TIME`]. Nothing is read when the
 /// client waits for `100 Continue` (it will not send the body) or declares a body larger
 /// than the cap (it could not be drained anyway).
 pub(crate) async fn drain(req: Request) {
@@ -107,7 +109,7 @@ pub(crate) async fn drain(req: Request) {
             }
         }
     };
-    let _ = tokio::time::timeout(Duration::from_secs(2), work).await;
+    let _ = tokio::time::timeout(DRAIN_TIME, work).await;
 }
 
 fn authorized(headers: &HeaderMap, key: &str) -> bool {

@@ -26,6 +26,17 @@ pub(crate) struct AppInner {
     pub(crate) sync_writes: bool,
     /// The upload buffers, shared by all uploads (bounds their memory).
     pub(crate) upload_buffers: Arc<BufferPool>,
+    /// Turns `true` when a shutdown's grace period is over: requests still running end.
+    pub(crate) ending: tokio::sync::watch::Receiver<bool>,
+}
+
+impl AppInner {
+    /// Completes once the shutdown's grace period is over (never, while serving normally).
+    pub(crate) async fn grace_over(&self) {
+        let mut rx = self.ending.clone();
+        // an error means the emulator is gone: end as well
+        let _ = rx.wait_for(|ending| *ending).await;
+    }
 }
 
 pub(crate) type AppState = Arc<AppInner>;

@@ -179,6 +179,15 @@ impl Store {
         Ok(store)
     }
 
+    /// Removes the temp files of uploads that did not finish (at the end of a shutdown).
+    pub(crate) fn clear_tmp(&self) {
+        if let Ok(entries) = fs::read_dir(&self.tmp_dir) {
+            for entry in entries.flatten() {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+    }
+
     /// Removes temp files, expired files, and content files that have no row.
     fn recover(&self, now: i64) -> Result<(), EmulatorError> {
         let read = |p: &Path| {

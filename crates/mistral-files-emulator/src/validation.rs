@@ -126,8 +126,46 @@ pub(crate) fn parse_lax_bool(
     }
 }
 
-/// Parses an integer in `ge..=le` (no upper bound without `le`), else pushes `int_parsing`,
-/// `greater_than_equal` or `less_than_equal`.
+/// Parses an integer as pydantic 2 does in lax mode, the way Python's `int()` reads a string:
+/// surrounding whitespace, a sign, single `_` between digits (`1_0`), and a fractional part of
+/// zeros only (`10.0`, `10.`). `None` for anything else (`10.5`, `1__0`, `_1`, `1e3`, empty).
+pub(crate) fn lax_int(raw: &str) -> Option<i64> {
+    let s = raw.trim_matches(|c: char| c.is_whitespace());
+    let s = match s.split_once('.') {
+        Some((int, frac)) if frac.bytes().all(|b| b == b'0') => int,
+        Some(_) => return None,
+        None => s,
+    };
+    let (negative, digits) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let b = digits.as_bytes();
+    let well_formed = !b.is_empty()
+        && b[0].is_ascii_digit()
+        && b[b.len() - 1].is_ascii_digit()
+        && b.iter().all(|c| c.is_ascii_digit() || *c == b'_')
+        && !digits.contains("__");
+    if !well_formed {
+        return None;
+    }
+    let mut n: i64 = 0;
+    for c in b.iter().filter(|c| c.is_ascii_digit()) {
+        let d = i64::from(c - b'0');
+        n = n.checked_mul(10).and_then(|n| {
+            if negative {
+                n.checked_sub(d)
+            } else {
+                n.checked_add(d)
+            }
+        })?;
+    }
+    Some(n)
+}
+
+/// Parses an integer in `ge..=le` (no upper bound without `le`) with [`lax_int`]'s rules, else
+/// pushes `int_parsing`, `greater_than_equal` or `less_than_equal`.
 pub(crate) fn parse_bounded_int(
     loc: &[LocItem],
     raw: &str,
@@ -135,8 +173,8 @@ pub(crate) fn parse_bounded_int(
     le: Option<i64>,
     errors: &mut Vec<Violation>,
 ) -> Option<i64> {
-    let violation = match raw.trim().parse::<i64>() {
-        Err(_) => validation_error::int_parsing(loc, raw),
+    let violation = match lax_int(raw).ok_or(()) {
+        Err(()) => validation_error::int_parsing(loc, raw),
         Ok(n) if n < ge => validation_error::greater_than_equal(loc, raw, ge),
         Ok(n) => match le {
             Some(le) if n > le => validation_error::less_than_equal(loc, raw, le),
@@ -197,6 +235,42 @@ mod tests {
                 "bool_parsing"
             ]
         );
+    }
+
+    #[test]
+    fn integers_are_read_as_python_reads_them() {
+        for (raw, n) in [
+            ("10", 10),
+            (" 10 ", 10),
+            ("10.0", 10),
+            ("10.", 10),
+            ("10.000", 10),
+            ("1_0", 10),
+            ("1_000.0", 1000),
+            ("+7", 7),
+            ("-3", -3),
+            ("-0.0", 0),
+            ("007", 7),
+        ] {
+            assert_eq!(lax_int(raw), Some(n), "{raw:?}");
+        }
+        for raw in [
+            "",
+            " ",
+            "10.5",
+            "1__0",
+            "_10",
+            "10_",
+            "1e3",
+            "0x10",
+            ".0",
+            "1 0",
+            "--1",
+            "+",
+            "99999999999999999999",
+        ] {
+            assert_eq!(lax_int(raw), None, "{raw:?}");
+        }
     }
 
     #[test]

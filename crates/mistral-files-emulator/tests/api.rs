@@ -287,7 +287,7 @@ async fn format_checks_can_be_turned_off() {
 async fn size_limit_is_enforced_with_413_and_leaves_nothing() {
     let emu = emulator_with(|b| b.max_upload_bytes(1000)).await;
     let exact = vec![b'a'; 1000];
-    let f = upload(&emu, "limit.jsonl", &exact, &[]).await;
+    let f = upload(&emu, "limit.jsonl", &exact, &[("purpose", "batch")]).await;
     assert_eq!(f["bytes"], 1000);
     let over = vec![b'a'; 1001];
     let (s, b) = post_form(&emu, &[file_part("over.jsonl", &over)]).await;
@@ -697,7 +697,7 @@ async fn names_are_stored_verbatim_and_never_used_as_paths() {
     assert!(content.iter().all(|n| uuid::Uuid::parse_str(n).is_ok()));
     let mut top = entries(emu.data_dir());
     top.retain(|n| !n.starts_with("files.sqlite3"));
-    assert_eq!(top, ["content", "tmp"]);
+    assert_eq!(top, ["content", "lock", "tmp"]);
     assert_eq!(entries(outer.path()), ["data"]);
     let (_, l) = get_json(&emu, "/v1/files?search=%0D%0A").await;
     assert_eq!(l["total"], 1, "search matches CR/LF names");
@@ -707,7 +707,7 @@ async fn names_are_stored_verbatim_and_never_used_as_paths() {
 async fn download_full_range_and_416() {
     let emu = emulator().await;
     let data: Vec<u8> = (0..700_000u32).map(|i| (i % 251) as u8).collect();
-    let f = upload(&emu, "blob.jsonl", &data, &[]).await;
+    let f = upload(&emu, "blob.jsonl", &data, &[("purpose", "batch")]).await;
     let id = f["id"].as_str().unwrap();
     let path = format!("/v1/files/{id}/content");
     let ranged = |range: &str| send(get(&emu, &path).header("range", range));
@@ -1044,7 +1044,7 @@ async fn many_concurrent_uploads_and_downloads() {
             let data: Vec<u8> = (0..(300_000 + i * 1000))
                 .map(|j| ((j * 7 + i) % 256) as u8)
                 .collect();
-            let f = upload(&emu, &format!("c{i}.jsonl"), &data, &[]).await;
+            let f = upload(&emu, &format!("c{i}.jsonl"), &data, &[("purpose", "batch")]).await;
             let id = f["id"].as_str().unwrap().to_string();
             let (s, got) = download(&emu, &id).await;
             assert_eq!(s, StatusCode::OK);

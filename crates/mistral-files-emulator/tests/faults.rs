@@ -81,7 +81,7 @@ async fn a_failed_upload_is_answered_not_reset_and_stores_nothing() {
     assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE, "{b}");
     assert_eq!(ids_of_total(&emu).await, 0);
     // then the retry goes through
-    let f = upload(&emu, "x.jsonl", &data, &[]).await;
+    let f = upload(&emu, "x.jsonl", &data, &[("purpose", "batch")]).await;
     assert_eq!(f["bytes"], data.len());
 }
 
@@ -117,7 +117,7 @@ async fn signed_url_fetches_are_not_failed_by_fail_next() {
 async fn cut_download_sends_k_bytes_under_a_full_content_length_then_drops() {
     let emu = emulator().await;
     let data = pattern(700_000);
-    let f = upload(&emu, "cut.jsonl", &data, &[]).await;
+    let f = upload(&emu, "cut.jsonl", &data, &[("purpose", "batch")]).await;
     let id = f["id"].as_str().unwrap().to_string();
     for k in [1000u64, 300_000, 0] {
         emu.faults().cut_download_after(k);
@@ -156,7 +156,7 @@ async fn cut_download_sends_k_bytes_under_a_full_content_length_then_drops() {
 async fn stalled_and_throttled_downloads_still_deliver_everything() {
     let emu = emulator().await;
     let data = pattern(300_000);
-    let f = upload(&emu, "slow.jsonl", &data, &[]).await;
+    let f = upload(&emu, "slow.jsonl", &data, &[("purpose", "batch")]).await;
     let id = f["id"].as_str().unwrap().to_string();
     emu.faults()
         .stall_download_after(4096, Duration::from_millis(300));
@@ -226,7 +226,7 @@ async fn fault_config_from_cli_style_flags_applies_at_start() {
         get_json(&emu, "/v1/files").await.0,
         StatusCode::TOO_MANY_REQUESTS
     );
-    let f = upload(&emu, "c.jsonl", b"0123456789", &[]).await;
+    let f = upload(&emu, "c.jsonl", b"0123456789", &[("purpose", "batch")]).await;
     let resp = http_client()
         .get(format!(
             "{}/v1/files/{}/content",

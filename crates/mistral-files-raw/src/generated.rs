@@ -3,7 +3,7 @@
 // xtask/src/codegen/mod.rs, then run `cargo xtask codegen`.
 //
 // spec: openapi/mistral-files.yaml sha256:12e475e88bdb44e72aa3b696fb4b7d8541689b34704ea8a62ce2199662b2fcd9
-// overlay: openapi/overlay.yaml sha256:3b877507603691f31d30e9a07bd966f1c4e81f5ce334fe58b478ffc44e4bd495
+// overlay: openapi/overlay.yaml sha256:41fa23b982ea45c45cc995db1bbc4c7fe0371c1bdb331434779541568b22ef73
 // docs: openapi/docs.yaml sha256:1038ea5490125b15787828d914f8cc3db2f94bac892a88d576d3ae5170b86cc0
 // generator: progenitor 0.15.1 on openapi/generated/mistral-files.openapi-3.0.json
 // left out (written by hand in the ergonomic crate): upload_file
@@ -34,7 +34,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///An error answer. The service uses `{"detail": "..."}` (e.g. 401), `{"detail": [validation items]}` (422), `{"detail": ..., "message": ...}` and `{"object": "error", "message": ..., "type": ..., "param": ..., "code": ...}`; every field is optional.
+    ///An error answer. The service uses `{"detail": "..."}` (e.g. 401), `{"detail": [validation items]}` (422), `{"detail": ..., "message": ...}`, `{"detail": ..., "description": ..., "errors": [{"message": ..., "line_number": ...}]}` (a JSONL file's bad lines) and `{"object": "error", "message": ..., "type": ..., "param": ..., "code": ...}`; every field is optional.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[non_exhaustive]
@@ -42,9 +42,15 @@ pub mod types {
         ///A machine-readable error code, a string or a number.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<ErrorBodyCode>,
+        ///A longer explanation, e.g. how many lines of a JSONL file are bad.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
         ///A message, or the list of request validation failures.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub detail: ::std::option::Option<ErrorBodyDetail>,
+        ///The bad lines of an uploaded JSONL file, one entry each.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub errors: ::std::option::Option<::std::vec::Vec<FileLineError>>,
         ///A human-readable message.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
@@ -140,6 +146,23 @@ pub mod types {
         type Err = ::std::convert::Infallible;
         fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(Self(value.to_string()))
+        }
+    }
+    ///One bad line of an uploaded JSONL file, as listed in a 422 answer's `errors`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[non_exhaustive]
+    pub struct FileLineError {
+        ///The line's number, from 1.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub line_number: ::std::option::Option<i64>,
+        ///What is wrong with the line.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+    }
+    impl FileLineError {
+        pub fn builder() -> builder::FileLineError {
+            Default::default()
         }
     }
     ///One file of a listing.
@@ -429,8 +452,16 @@ pub mod types {
                 ::std::option::Option<super::ErrorBodyCode>,
                 ::std::string::String,
             >,
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             detail: ::std::result::Result<
                 ::std::option::Option<super::ErrorBodyDetail>,
+                ::std::string::String,
+            >,
+            errors: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::FileLineError>>,
                 ::std::string::String,
             >,
             message: ::std::result::Result<
@@ -454,7 +485,9 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     code: Ok(Default::default()),
+                    description: Ok(Default::default()),
                     detail: Ok(Default::default()),
+                    errors: Ok(Default::default()),
                     message: Ok(Default::default()),
                     object: Ok(Default::default()),
                     param: Ok(Default::default()),
@@ -475,6 +508,18 @@ pub mod types {
                     });
                 self
             }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
             pub fn detail<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -486,6 +531,20 @@ pub mod types {
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for detail: {e}")
+                    });
+                self
+            }
+            pub fn errors<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::FileLineError>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.errors = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for errors: {e}")
                     });
                 self
             }
@@ -545,7 +604,9 @@ pub mod types {
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     code: value.code?,
+                    description: value.description?,
                     detail: value.detail?,
+                    errors: value.errors?,
                     message: value.message?,
                     object: value.object?,
                     param: value.param?,
@@ -557,11 +618,77 @@ pub mod types {
             fn from(value: super::ErrorBody) -> Self {
                 Self {
                     code: Ok(value.code),
+                    description: Ok(value.description),
                     detail: Ok(value.detail),
+                    errors: Ok(value.errors),
                     message: Ok(value.message),
                     object: Ok(value.object),
                     param: Ok(value.param),
                     type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct FileLineError {
+            line_number: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for FileLineError {
+            fn default() -> Self {
+                Self {
+                    line_number: Ok(Default::default()),
+                    message: Ok(Default::default()),
+                }
+            }
+        }
+        impl FileLineError {
+            pub fn line_number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.line_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for line_number: {e}")
+                    });
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<FileLineError> for super::FileLineError {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FileLineError,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    line_number: value.line_number?,
+                    message: value.message?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::FileLineError> for FileLineError {
+            fn from(value: super::FileLineError) -> Self {
+                Self {
+                    line_number: Ok(value.line_number),
+                    message: Ok(value.message),
                 }
             }
         }
@@ -2262,7 +2389,7 @@ pub mod builder {
     pub struct GetSignedUrl<'a> {
         client: &'a super::Client,
         file_id: Result<::uuid::Uuid, String>,
-        expiry: Result<Option<i64>, String>,
+        expiry: Result<Option<::std::num::NonZeroU64>, String>,
     }
     impl<'a> GetSignedUrl<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -2285,12 +2412,15 @@ pub mod builder {
         }
         pub fn expiry<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<i64>,
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
         {
             self.expiry = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for expiry failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for expiry failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/files/{file_id}/url`
@@ -2808,7 +2938,8 @@ pub fn json_schemas() -> ::std::vec::Vec<
         ::schemars::schema_for!(types::ErrorBody)), ("ErrorBodyCode",
         ::schemars::schema_for!(types::ErrorBodyCode)), ("ErrorBodyDetail",
         ::schemars::schema_for!(types::ErrorBodyDetail)), ("FileContent",
-        ::schemars::schema_for!(types::FileContent)), ("FileObject",
+        ::schemars::schema_for!(types::FileContent)), ("FileLineError",
+        ::schemars::schema_for!(types::FileLineError)), ("FileObject",
         ::schemars::schema_for!(types::FileObject)), ("FilePage",
         ::schemars::schema_for!(types::FilePage)), ("FilePurpose",
         ::schemars::schema_for!(open_enums::FilePurpose)), ("FileVisibility",

@@ -9,7 +9,9 @@ use std::fmt;
 
 /// What every request of a [`Client`] needs besides the `reqwest::Client`: the API key.
 ///
-/// The key is stored as a sensitive header value and never shown by `Debug`.
+/// The key is stored as a sensitive header value (never shown by `Debug`, never indexed by
+/// HTTP/2's header compression) and copied, still sensitive, into each request. Neither copy is
+/// zeroed when freed: `http::HeaderValue` cannot be.
 #[derive(Clone, Default)]
 pub struct ClientContext {
     authorization: Option<HeaderValue>,
@@ -47,6 +49,16 @@ impl ClientContext {
         Ok(Self {
             authorization: Some(value),
         })
+    }
+
+    /// A context that sends `value` as the `Authorization` header of every request, marked
+    /// sensitive (`HeaderValue::set_sensitive`) whether or not it already was: built by the
+    /// caller, so that no unzeroed copy of the key is made here.
+    pub fn with_authorization(mut value: HeaderValue) -> Self {
+        value.set_sensitive(true);
+        Self {
+            authorization: Some(value),
+        }
     }
 
     /// A context that sends no credentials (for servers without auth).
@@ -145,5 +157,23 @@ impl ClientHooks<ClientContext> for Client {
         *rebuilt.version_mut() = version;
         *rebuilt.headers_mut() = headers;
         Ok(reqwest::Response::from(rebuilt))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_authorization_is_always_sensitive() {
+        let a = ClientContext::with_api_key("k").unwrap();
+        assert!(a.authorization.as_ref().unwrap().is_sensitive());
+        let b = ClientContext::with_authorization(HeaderValue::from_static("Bearer k"));
+        assert!(b.authorization.as_ref().unwrap().is_sensitive());
+        assert!(
+            b.authorization.clone().unwrap().is_sensitive(),
+            "clones stay sensitive"
+        );
+        assert!(!format!("{b:?}").contains("Bearer"));
     }
 }

@@ -50,6 +50,7 @@
 //! or the settings in `xtask/src/codegen/mod.rs` and run `cargo xtask codegen`.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod bounds;
 #[cfg(feature = "client")]
 mod hooks;
 
@@ -65,6 +66,7 @@ mod hooks;
 )]
 mod generated;
 
+pub use bounds::{SIGNED_URL_MAX_EXPIRY_HOURS, SIGNED_URL_MIN_EXPIRY_HOURS};
 pub use generated::*;
 #[cfg(feature = "client")]
 pub use hooks::{observe, ClientContext, InvalidApiKey, ResponseMeta};

@@ -15,6 +15,7 @@ use crate::error::{Error, Result};
 use crate::id::IntoFileId;
 use crate::retry::RetryClass;
 use crate::types::{DeletedFile, FileObject, SignedUrl};
+use mistral_files_raw::{SIGNED_URL_MAX_EXPIRY_HOURS, SIGNED_URL_MIN_EXPIRY_HOURS};
 
 /// Convert a `Duration` to whole hours, refusing zero, sub-hour and fractional values.
 pub(crate) fn whole_hours(what: &'static str, d: Duration) -> Result<u64> {
@@ -30,6 +31,22 @@ pub(crate) fn whole_hours(what: &'static str, d: Duration) -> Result<u64> {
         ));
     }
     Ok(d.as_secs() / 3600)
+}
+
+/// A signed URL's lifetime in hours: whole hours within the service's bounds.
+fn signed_url_hours(d: Duration) -> Result<std::num::NonZeroU64> {
+    const WHAT: &str = "signed URL expiry";
+    let hours = whole_hours(WHAT, d)?;
+    let range = SIGNED_URL_MIN_EXPIRY_HOURS..=SIGNED_URL_MAX_EXPIRY_HOURS;
+    if !range.contains(&hours) {
+        return Err(Error::invalid(
+            WHAT,
+            format!(
+                "it must be {SIGNED_URL_MIN_EXPIRY_HOURS} to {SIGNED_URL_MAX_EXPIRY_HOURS} hours (one week), got {hours} hours"
+            ),
+        ));
+    }
+    std::num::NonZeroU64::new(hours).ok_or_else(|| Error::invalid(WHAT, "it must not be zero"))
 }
 
 impl Client {
@@ -112,7 +129,9 @@ pub struct SignedUrlRequest {
 }
 
 impl SignedUrlRequest {
-    /// How long the URL stays valid, in whole hours (zero or sub-hour values are an error).
+    /// How long the URL stays valid, in whole hours from 1 to 168 (one week, the service's
+    /// limit, [`SIGNED_URL_MAX_EXPIRY_HOURS`](crate::SIGNED_URL_MAX_EXPIRY_HOURS)); anything
+    /// else is [`Error::InvalidInput`] when the request is sent, and no request is made.
     ///
     /// ```no_run
     /// # async fn f(client: mistral_files::Client) -> mistral_files::Result<()> {
@@ -129,19 +148,14 @@ impl SignedUrlRequest {
     /// ```no_run
     /// # async fn f(client: mistral_files::Client) -> mistral_files::Result<()> {
     /// let url = client.signed_url("3b6d2a3e-5c43-4f47-9d5e-1f1a2b3c4d5e").send().await?;
-    /// println!("{url}");
+    /// println!("{}", url.as_str());
     /// # Ok(()) }
     /// ```
     pub async fn send(self) -> Result<SignedUrl> {
         let id = self.id?;
-        let hours = match self.expiry {
-            Some(d) => whole_hours("signed URL expiry", d)?,
-            None => 24,
-        };
+        let hours = signed_url_hours(self.expiry.unwrap_or(Duration::from_secs(24 * 3600)))?;
         let path = format!("/v1/files/{id}/url");
         let client = &self.client;
-        let hours = i64::try_from(hours)
-            .map_err(|_| Error::invalid("signed URL expiry", "it is too large"))?;
         let out = client
             .with_retry("GET", &path, RetryClass::Idempotent, |_| async move {
                 let raw = client.raw()?;
@@ -172,5 +186,17 @@ mod tests {
         assert!(whole_hours("x", Duration::from_secs(1800)).is_err());
         assert!(whole_hours("x", Duration::from_secs(5400)).is_err());
         assert!(whole_hours("x", Duration::from_millis(3_600_001)).is_err());
+        assert_eq!(
+            signed_url_hours(Duration::from_secs(3600)).unwrap().get(),
+            1
+        );
+        assert_eq!(
+            signed_url_hours(Duration::from_secs(168 * 3600))
+                .unwrap()
+                .get(),
+            168
+        );
+        assert!(signed_url_hours(Duration::from_secs(169 * 3600)).is_err());
+        assert!(signed_url_hours(Duration::from_secs(u64::MAX / 3600 * 3600)).is_err());
     }
 }

@@ -2,19 +2,33 @@
 //!
 //! The key is a secret: it must not show in `Debug` output or logs, and it must reach only the
 //! API host. Keeping it in one place makes that easy to check: a built client holds exactly one
-//! copy, this `ApiKey` (zeroed on drop), and every request derives its `Authorization` header
-//! from it here, marked sensitive, for as long as the request lives. This is also the only file
-//! that exposes the secret.
+//! long-lived copy, this `ApiKey`, and every request derives its `Authorization` header from it
+//! here, for as long as the request lives. This is also the only file that exposes the secret.
+//!
+//! What is zeroed and what is not, exactly:
+//! - zeroed on drop: the `ApiKey` (a `secrecy::SecretString`; each clone of it too), and the
+//!   temporary `Bearer …` string each header is built from;
+//! - not zeroed: the `Authorization` header values (`http::HeaderValue`, which offers no way to
+//!   zero its bytes): one per hand-built request (uploads, downloads), and for a generated call
+//!   (list, retrieve, delete, signed URL) one in the generated client's context plus the copy
+//!   put in its request; each lives as long as its request and is freed, not wiped. Every one is
+//!   marked sensitive (`HeaderValue::set_sensitive`): never shown by `Debug` in `http`,
+//!   `reqwest` or `hyper`, and sent as never-indexed over HTTP/2. Nor are the bytes `hyper` and
+//!   `rustls` copy into their buffers to send a request, the environment variable
+//!   `MISTRAL_API_KEY` itself, or a `&str` the caller passed in (the caller's copy).
 
 use std::fmt;
 
 use reqwest::header::HeaderValue;
+use secrecy::zeroize::Zeroizing;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::error::Error;
 
-/// An API key. Held as a secret: zeroed on drop, never shown by `Debug`, and sent only to the API host
-/// (marked sensitive in the HTTP layer so it is not logged).
+/// An API key. Held as a secret (a `secrecy::SecretString`, zeroed on drop), never shown by
+/// `Debug`, and sent only to the API host. The `Authorization` headers made from it for each
+/// request are marked sensitive (not logged, never indexed by HTTP/2) but are **not** zeroed when
+/// freed: the module documentation lists exactly what is and is not.
 ///
 /// ```
 /// let key = mistral_files::ApiKey::new("sk-very-secret");
@@ -39,13 +53,14 @@ impl ApiKey {
         self.0.expose_secret().trim()
     }
 
-    /// The `Authorization` header value, marked sensitive.
+    /// The `Authorization` header value, marked sensitive (built from a string that is zeroed).
     pub(crate) fn header_value(&self) -> Result<HeaderValue, Error> {
         let key = self.expose();
         if key.is_empty() {
             return Err(Error::MissingApiKey);
         }
-        let mut v = HeaderValue::from_str(&format!("Bearer {key}")).map_err(|_| {
+        let text = Zeroizing::new(format!("Bearer {key}"));
+        let mut v = HeaderValue::from_str(&text).map_err(|_| {
             Error::invalid("API key", "it contains characters not allowed in an HTTP header (control characters or non-ASCII); check for a stray newline")
         })?;
         v.set_sensitive(true);
@@ -55,12 +70,9 @@ impl ApiKey {
     /// The generated client's context, which sends the same `Authorization` header (also
     /// marked sensitive) on the generated calls.
     pub(crate) fn raw_context(&self) -> Result<mistral_files_raw::ClientContext, Error> {
-        mistral_files_raw::ClientContext::with_api_key(self.expose()).map_err(|_| {
-            Error::invalid(
-                "API key",
-                "it contains characters not allowed in an HTTP header",
-            )
-        })
+        Ok(mistral_files_raw::ClientContext::with_authorization(
+            self.header_value()?,
+        ))
     }
 }
 

@@ -39,11 +39,12 @@ pub use client::Client;
 pub use config::{ClientBuilder, DEFAULT_BASE_URL, MAX_UPLOAD_BYTES};
 pub use download::{Download, DownloadRequest, DownloadToPathRequest};
 pub use error::{
-    ApiError, ApiErrorBody, DecodeError, Error, Result, TransportError, ValidationItem,
+    ApiError, ApiErrorBody, DecodeError, Error, LineError, Result, TransportError, ValidationItem,
 };
 pub use id::{FileId, IntoFileId};
 pub use key::ApiKey;
 pub use list::{ListRequest, DEFAULT_PAGE_SIZE};
+pub use mistral_files_raw::{SIGNED_URL_MAX_EXPIRY_HOURS, SIGNED_URL_MIN_EXPIRY_HOURS};
 pub use progress::{progress_to_watch, Progress};
 pub use retry::RetryPolicy;
 pub use types::{

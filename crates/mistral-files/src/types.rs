@@ -236,13 +236,20 @@ pub struct DeletedFile {
 
 /// A signed URL: a time-limited link to the file's content on another host (a blob store).
 ///
-/// It carries a credential in its query string, so its `Debug` form hides the query. Fetch it with
-/// [`Client::fetch_signed_url`](crate::Client::fetch_signed_url), which never sends the API key.
+/// It carries a credential, in its query string (a blob store's SAS token) or in its path (the
+/// emulator's token), so its `Debug` and `Display` forms, the ones that end up in logs, show
+/// the scheme and host only and redact everything after. [`as_str`](Self::as_str),
+/// [`into_string`](Self::into_string) and `AsRef<str>` give the whole URL, for handing it over.
+/// Fetch it with [`Client::fetch_signed_url`](crate::Client::fetch_signed_url), which never
+/// sends the API key.
 ///
 /// ```
-/// let u = mistral_files::SignedUrl::new("https://blob.example/f?sig=SECRET");
-/// assert!(!format!("{u:?}").contains("SECRET"));
-/// assert_eq!(u.as_str(), "https://blob.example/f?sig=SECRET");
+/// let u = mistral_files::SignedUrl::new("https://blob.example/c/f.jsonl?sig=SECRET");
+/// assert_eq!(format!("{u:?}"), "SignedUrl(https://blob.example/<redacted>)");
+/// assert_eq!(u.to_string(), "https://blob.example/<redacted>");
+/// assert_eq!(u.as_str(), "https://blob.example/c/f.jsonl?sig=SECRET");
+/// let emulator = mistral_files::SignedUrl::new("http://127.0.0.1:8080/signed/TOKEN-IN-THE-PATH");
+/// assert!(!format!("{emulator} {emulator:?}").contains("TOKEN"));
 /// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct SignedUrl(String);
@@ -252,13 +259,13 @@ impl SignedUrl {
     ///
     /// ```
     /// let u = mistral_files::SignedUrl::new("https://blob.example/f");
-    /// assert_eq!(u.to_string(), "https://blob.example/f");
+    /// assert_eq!(u.as_str(), "https://blob.example/f");
     /// ```
     pub fn new(url: impl Into<String>) -> Self {
         SignedUrl(url.into())
     }
 
-    /// The full URL, token included.
+    /// The full URL, credential included.
     ///
     /// ```
     /// assert_eq!(mistral_files::SignedUrl::new("u").as_str(), "u");
@@ -267,7 +274,7 @@ impl SignedUrl {
         &self.0
     }
 
-    /// The full URL, token included.
+    /// The full URL, credential included.
     ///
     /// ```
     /// assert_eq!(mistral_files::SignedUrl::new("u").into_string(), "u");
@@ -277,19 +284,34 @@ impl SignedUrl {
     }
 }
 
+/// `SignedUrl(scheme://host/<redacted>)`.
 impl fmt::Debug for SignedUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0.split_once('?') {
-            Some((base, _)) => write!(f, "SignedUrl({base}?<redacted>)"),
-            None => write!(f, "SignedUrl({})", self.0),
-        }
+        write!(f, "SignedUrl({})", redact_after_host(&self.0))
     }
 }
 
-/// Prints the full URL, token included (it is what you hand to whoever should download the file).
+/// `scheme://host/<redacted>`: safe for logs and messages. Use [`SignedUrl::as_str`] for the
+/// URL itself.
 impl fmt::Display for SignedUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&redact_after_host(&self.0))
+    }
+}
+
+/// A URL with everything after its host (user info, path, query, fragment) replaced by
+/// `<redacted>`: `https://host:port/<redacted>`; a bare `https://host/` or `https://host` is
+/// shown as it is; something that is not `scheme://...` is `<redacted>` whole.
+pub(crate) fn redact_after_host(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return "<redacted>".to_string();
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..end];
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    match &rest[end..] {
+        "" | "/" => format!("{scheme}://{host}{}", &rest[end..]),
+        _ => format!("{scheme}://{host}/<redacted>"),
     }
 }
 
@@ -302,6 +324,33 @@ impl AsRef<str> for SignedUrl {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn urls_are_redacted_after_the_host() {
+        for (url, shown) in [
+            (
+                "https://b.example/c/f?sig=TOK",
+                "https://b.example/<redacted>",
+            ),
+            (
+                "http://127.0.0.1:8080/signed/TOK",
+                "http://127.0.0.1:8080/<redacted>",
+            ),
+            (
+                "https://user:TOK@b.example/x",
+                "https://b.example/<redacted>",
+            ),
+            ("https://b.example?sig=TOK", "https://b.example/<redacted>"),
+            ("https://b.example#TOK", "https://b.example/<redacted>"),
+            ("https://b.example/", "https://b.example/"),
+            ("https://b.example", "https://b.example"),
+            ("TOK-not-a-url", "<redacted>"),
+        ] {
+            assert_eq!(redact_after_host(url), shown, "{url}");
+            let u = SignedUrl::new(url);
+            assert!(!format!("{u} {u:?} {u:#?}").contains("TOK"), "{url}");
+        }
+    }
 
     #[test]
     fn lenient_decoding() {

@@ -159,13 +159,16 @@ async fn bytes_and_reader_sizes_at_and_over_the_limit() {
             .unwrap_err(),
     );
     assert!(emu.requests().is_empty());
+    // not JSON: sent as batch, which the service does not check line by line
     let f = client
         .upload_bytes("b.jsonl", vec![b'x'; 100])
+        .purpose(FilePurpose::Batch)
         .await
         .unwrap();
     assert_eq!(f.bytes, Some(100));
     let f = client
         .upload_reader("r.jsonl", &[b'x'; 100][..], 100)
+        .purpose(FilePurpose::Batch)
         .await
         .unwrap();
     assert_eq!(f.bytes, Some(100));
@@ -176,6 +179,7 @@ async fn reader_longer_than_announced_sends_exactly_the_announced_length() {
     let (emu, client) = setup().await;
     let f = client
         .upload_reader("long.jsonl", &b"0123456789"[..], 4)
+        .purpose(FilePurpose::Batch)
         .await
         .unwrap();
     assert_eq!(f.bytes, Some(4));

@@ -108,14 +108,22 @@ async fn upload_500_is_not_retried_but_503_is() {
     std::fs::write(&path, &data).unwrap();
 
     emu.faults().fail_next(1, 500, None);
-    let e = client.upload_path(&path).await.unwrap_err();
+    let e = client
+        .upload_path(&path)
+        .purpose(FilePurpose::Batch)
+        .await
+        .unwrap_err();
     assert_eq!(e.status().map(|s| s.as_u16()), Some(500));
     assert_eq!(requests_to(&emu, "POST", "/v1/files").len(), 1);
 
     for status in [503, 502, 504, 408, 429] {
         emu.clear_requests();
         emu.faults().fail_next(1, status, None);
-        let f = client.upload_path(&path).await.unwrap();
+        let f = client
+            .upload_path(&path)
+            .purpose(FilePurpose::Batch)
+            .await
+            .unwrap();
         assert_eq!(f.bytes, Some(data.len() as u64));
         assert_eq!(
             requests_to(&emu, "POST", "/v1/files").len(),
@@ -125,7 +133,11 @@ async fn upload_500_is_not_retried_but_503_is() {
     }
     emu.clear_requests();
     emu.faults().fail_next(1, 503, None);
-    client.upload_bytes("b.jsonl", data.clone()).await.unwrap();
+    client
+        .upload_bytes("b.jsonl", data.clone())
+        .purpose(FilePurpose::Batch)
+        .await
+        .unwrap();
     assert_eq!(requests_to(&emu, "POST", "/v1/files").len(), 2);
     // whatever is stored is the full content
     let listed = client.list().send().await.unwrap();
@@ -184,21 +196,43 @@ async fn reset_mid_download_resumes_with_range() {
 }
 
 #[tokio::test]
-async fn reset_without_retries_leaves_no_file() {
+async fn reset_without_retries_keeps_a_partial_that_the_next_run_resumes() {
     let emu = emulator().await;
     let client = client_at(emu.url(), RetryPolicy::disabled());
-    let (f, _data) = uploaded(&client, 1024 * 1024, 6).await;
+    let (f, data) = uploaded(&client, 1024 * 1024, 6).await;
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("out.bin");
     emu.faults().cut_download_after(300_000);
     let e = client.download_to_path(f.id, &target).await.unwrap_err();
     assert!(matches!(e, Error::Transport(_)), "{e:?}");
-    assert!(!target.exists());
+    assert!(!target.exists(), "never a short file at the target");
+    let part = dir.path().join(format!(".out.bin.{}.part", f.id));
+    let meta = dir.path().join(format!(".out.bin.{}.meta", f.id));
+    let kept = std::fs::metadata(&part)
+        .expect("the partial copy is kept")
+        .len();
+    assert!(kept > 0 && kept <= 300_000, "{kept}");
+    assert_eq!(&std::fs::read(&part).unwrap()[..], &data[..kept as usize]);
+    assert!(meta.exists());
+
+    // the next run asks for the rest only, and ends with the exact bytes and nothing else
+    emu.clear_requests();
+    let n = client.download_to_path(f.id, &target).await.unwrap();
+    assert_eq!(n, data.len() as u64);
+    assert_eq!(std::fs::read(&target).unwrap(), data);
+    let gets = requests_to(&emu, "GET", &format!("/v1/files/{}/content", f.id));
+    assert_eq!(gets.len(), 1);
     assert_eq!(
-        std::fs::read_dir(dir.path()).unwrap().count(),
-        0,
-        "temp file removed"
+        header(&gets[0], "range"),
+        Some(format!("bytes={kept}-").as_str())
     );
+    assert!(header(&gets[0], "if-range").is_some_and(|v| v.starts_with('"')));
+    let mut left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["out.bin"]);
 
     // an existing target is left untouched by a failed download
     std::fs::write(&target, b"old").unwrap();

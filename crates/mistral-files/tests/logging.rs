@@ -1,5 +1,5 @@
-//! The API key never reaches the logs, at any level. Alone in its binary: it installs a global
-//! subscriber at TRACE.
+//! Neither the API key nor a signed URL's token reaches the logs, at any level. Alone in its
+//! binary: it installs a global subscriber at TRACE.
 
 use std::sync::{Arc, Mutex};
 
@@ -20,7 +20,7 @@ impl std::io::Write for Capture {
 }
 
 #[tokio::test]
-async fn key_never_appears_in_logs() {
+async fn secrets_never_appear_in_logs() {
     let secret = "sk-LOGGED-SECRET-42";
     let emu = mistral_files_emulator::Emulator::builder()
         .api_key(secret)
@@ -57,7 +57,30 @@ async fn key_never_appears_in_logs() {
         .build()
         .unwrap();
     let _ = bad.list().send().await;
+    // a signed URL (the emulator's token is in its path), fetched with a cut and a resume
+    let url = client.signed_url(f.id).await.unwrap();
+    let token = url.as_str().rsplit('/').next().unwrap().to_string();
+    assert!(token.len() > 20, "{url:?}");
+    emu.faults().cut_download_after(1);
+    let big = client
+        .upload_bytes("big.jsonl", vec![b'x'; 300_000])
+        .purpose(FilePurpose::Batch)
+        .await
+        .unwrap();
+    let big_url = client.signed_url(big.id).await.unwrap();
+    let big_token = big_url.as_str().rsplit('/').next().unwrap().to_string();
+    downloaded(client.fetch_signed_url(&big_url)).await;
+    downloaded(client.fetch_signed_url(&url)).await;
+    tracing::info!(?url, %big_url, "signed URLs as logged");
     let logs = String::from_utf8(cap.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.contains("resuming"),
+        "the cut download resumed: {logs}"
+    );
+    assert!(
+        !logs.contains(&token) && !logs.contains(&big_token),
+        "a signed URL's token is in the logs: {logs}"
+    );
     let ours: Vec<&str> = logs
         .lines()
         .filter(|l| l.contains("mistral_files"))

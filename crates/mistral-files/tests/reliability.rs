@@ -460,7 +460,7 @@ proptest! {
                 let lossy = String::from_utf8_lossy(&raw);
                 prop_assert!(lossy.starts_with(t.trim_end_matches('…')), "{:?} vs {:?}", t, lossy);
             }
-            (ApiErrorBody::Detail { detail, message }, Some(v)) => {
+            (ApiErrorBody::Detail { detail, message, .. }, Some(v)) => {
                 prop_assert_eq!(v.get("detail").and_then(Value::as_str), Some(detail.as_str()));
                 prop_assert_eq!(v.get("message").and_then(Value::as_str), message.as_deref());
             }
@@ -658,5 +658,93 @@ fn has_float(v: &serde_json::Value) -> bool {
         serde_json::Value::Array(a) => a.iter().any(has_float),
         serde_json::Value::Object(m) => m.values().any(has_float),
         _ => false,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The key's header values, on the wire
+
+/// Every copy of the key that goes out is a sensitive `HeaderValue`: over HTTP/2 a sensitive
+/// header is sent as a "literal never indexed" field (RFC 7541 6.2.3), which for
+/// `authorization` (static table index 23) starts with the bytes `0x1F 0x08`; a non-sensitive one
+/// would be indexed (`0x57`). A bare h2c listener records the HEADERS block of a generated call
+/// (`list`, `retrieve`: the generated client's context) and of hand-built ones (`upload`,
+/// `download`), then hangs up.
+#[tokio::test]
+async fn every_copy_of_the_key_goes_out_as_a_sensitive_header() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let blocks = Arc::new(Mutex::new(Vec::<Vec<u8>>::new()));
+    let seen = blocks.clone();
+    tokio::spawn(async move {
+        while let Ok((mut s, _)) = listener.accept().await {
+            let seen = seen.clone();
+            tokio::spawn(async move {
+                let mut preface = [0u8; 24];
+                if s.read_exact(&mut preface).await.is_err() {
+                    return;
+                }
+                // our (empty) SETTINGS
+                let _ = s.write_all(&[0, 0, 0, 4, 0, 0, 0, 0, 0]).await;
+                let mut block = Vec::new();
+                loop {
+                    let mut head = [0u8; 9];
+                    if s.read_exact(&mut head).await.is_err() {
+                        return;
+                    }
+                    let len = usize::from(head[0]) << 16
+                        | usize::from(head[1]) << 8
+                        | usize::from(head[2]);
+                    let mut payload = vec![0u8; len];
+                    if s.read_exact(&mut payload).await.is_err() {
+                        return;
+                    }
+                    // HEADERS (1) then CONTINUATION (9) until END_HEADERS (0x4)
+                    if head[3] == 1 || head[3] == 9 {
+                        let mut p = &payload[..];
+                        if head[3] == 1 && head[4] & 0x8 != 0 {
+                            let pad = usize::from(p[0]);
+                            p = &p[1..p.len() - pad];
+                        }
+                        if head[3] == 1 && head[4] & 0x20 != 0 {
+                            p = &p[5..];
+                        }
+                        block.extend_from_slice(p);
+                        if head[4] & 0x4 != 0 {
+                            seen.lock().unwrap().push(block);
+                            return; // hang up
+                        }
+                    }
+                }
+            });
+        }
+    });
+    let http = reqwest::Client::builder()
+        .http2_prior_knowledge()
+        .no_proxy()
+        .build()
+        .unwrap();
+    let client = Client::builder()
+        .api_key(KEY)
+        .base_url(format!("http://{addr}"))
+        .http_client(http)
+        .retry_policy(RetryPolicy::disabled())
+        .build()
+        .unwrap();
+    let _ = client.list().send().await;
+    let _ = client.retrieve(FILE_ID).await;
+    let _ = client
+        .upload_bytes("k.jsonl", b"{}\n".to_vec())
+        .purpose(FilePurpose::Batch)
+        .await;
+    let _ = client.download(FILE_ID).await;
+    let blocks = blocks.lock().unwrap().clone();
+    assert_eq!(blocks.len(), 4, "one request each");
+    for (i, block) in blocks.iter().enumerate() {
+        assert!(
+            block.windows(2).any(|w| w == [0x1F, 0x08]),
+            "request {i}: authorization is not sent never-indexed: {block:02x?}"
+        );
     }
 }

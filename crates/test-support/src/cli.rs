@@ -1,9 +1,11 @@
-//! Running the built `mistral-files` binary. This crate cannot see the binary: the calling test
-//! crate passes its path, `env!("CARGO_BIN_EXE_mistral-files")`.
+//! Running the built `mistral-files` binary, and `serve` as a child process. This crate cannot
+//! see the binary: the calling test crate passes its path, `env!("CARGO_BIN_EXE_mistral-files")`.
 
 use std::ffi::OsStr;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::ExitStatus;
+use std::process::{Child, ExitStatus, Stdio};
 use std::time::Duration;
 
 use assert_cmd::Command;
@@ -260,4 +262,113 @@ impl CliEnv {
 /// A path as a string (for argument lists of `&str`).
 pub fn s(p: &Path) -> String {
     p.display().to_string()
+}
+
+/// A `mistral-files serve --addr 127.0.0.1:0 ARGS` child with its log (stderr) in a file;
+/// killed on drop unless it already exited.
+pub struct Serve {
+    /// The process.
+    pub child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    log: PathBuf,
+    bin: std::ffi::OsString,
+    _stdout: BufReader<std::process::ChildStdout>,
+}
+
+impl Serve {
+    /// Starts `BIN serve --addr 127.0.0.1:0 ARGS` (expecting [`KEY`]), its stderr in the file
+    /// `log`, and reads the URL it prints.
+    pub fn start(bin: impl AsRef<OsStr>, args: &[&str], log: PathBuf) -> Serve {
+        let bin = bin.as_ref().to_os_string();
+        let mut child = std::process::Command::new(&bin)
+            .env_remove("MISTRAL_BASE_URL")
+            .env_remove("RUST_LOG")
+            .env("MISTRAL_API_KEY", KEY)
+            .env("NO_COLOR", "1")
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut first = String::new();
+        stdout.read_line(&mut first).unwrap();
+        let url = first
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("no URL in {first:?}"))
+            .to_string();
+        Serve {
+            child,
+            url,
+            log,
+            bin,
+            _stdout: stdout,
+        }
+    }
+
+    /// `127.0.0.1:PORT`.
+    pub fn addr(&self) -> String {
+        self.url.trim_start_matches("http://").to_string()
+    }
+
+    /// What it logged (stderr) so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// The binary pointed at this server, in `dir`, as a child to spawn.
+    pub fn child_cmd(&self, dir: &Path) -> std::process::Command {
+        let mut c = std::process::Command::new(&self.bin);
+        c.env_remove("RUST_LOG")
+            .env("NO_COLOR", "1")
+            .env("MISTRAL_API_KEY", KEY)
+            .env("MISTRAL_BASE_URL", &self.url)
+            .current_dir(dir);
+        c
+    }
+
+    /// The binary pointed at this server, in `dir`.
+    pub fn cmd(&self, dir: &Path) -> Command {
+        let mut c = cli(&self.bin);
+        c.env("MISTRAL_API_KEY", KEY)
+            .env("MISTRAL_BASE_URL", &self.url)
+            .current_dir(dir);
+        c
+    }
+
+    /// Uploads `data` as `name` (written in `dir`) as a batch file; its id.
+    pub fn upload(&self, dir: &Path, name: &str, data: &[u8]) -> String {
+        std::fs::write(dir.join(name), data).unwrap();
+        let out = self
+            .cmd(dir)
+            .args(["upload", name, "--purpose", "batch", "--json"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let v: serde_json::Value =
+            serde_json::from_slice(out.stdout.split(|b| *b == b'\n').next().unwrap()).unwrap();
+        v["id"].as_str().unwrap().to_string()
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// A raw HTTP/1.1 exchange with the server at `addr` (send `Connection: close`); the response
+/// text, read until the server closes the connection.
+pub fn raw_http(addr: &str, request: &[u8]) -> String {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.write_all(request).unwrap();
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    String::from_utf8_lossy(&out).into_owned()
 }

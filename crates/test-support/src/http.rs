@@ -161,6 +161,37 @@ pub async fn raw_http(emu: &RunningEmulator, request: &[u8]) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// A client that keeps sending: on a fresh connection to `addr`, writes `head` then `body` in
+/// 64 KiB pieces, every piece whatever the server answers meanwhile (as Node's `fetch` and most
+/// clients do), and only then reads the answer until the server closes the connection. Returns
+/// whether every byte could be written, and what was read (at most 10 s for each side).
+pub async fn keep_sending(addr: std::net::SocketAddr, head: &[u8], body: &[u8]) -> (bool, String) {
+    let mut s = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let write = async {
+        s.write_all(head).await?;
+        for piece in body.chunks(64 * 1024) {
+            s.write_all(piece).await?;
+        }
+        s.flush().await
+    };
+    let written = matches!(
+        tokio::time::timeout(Duration::from_secs(10), write).await,
+        Ok(Ok(()))
+    );
+    let mut out = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(10), s.read_to_end(&mut out)).await;
+    (written, String::from_utf8_lossy(&out).into_owned())
+}
+
+/// The head of a `POST /v1/files` with [`KEY`], the multipart type of [`BOUNDARY`], a body of
+/// `len` bytes, and `Connection: close`.
+pub fn upload_head(len: usize) -> Vec<u8> {
+    format!(
+        "POST /v1/files HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {KEY}\r\nContent-Type: multipart/form-data; boundary={BOUNDARY}\r\nContent-Length: {len}\r\nConnection: close\r\n\r\n"
+    )
+    .into_bytes()
+}
+
 /// [`raw_http`] with `GET path` exactly as given (no normalisation of `..` or `%2e`), with or
 /// without [`KEY`].
 pub async fn raw_get(emu: &RunningEmulator, path: &str, with_key: bool) -> String {

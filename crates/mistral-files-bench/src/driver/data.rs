@@ -27,20 +27,27 @@ pub fn make_data(path: &Path, mib: u64) -> Result<()> {
     Ok(())
 }
 
-/// 1 MiB of whole JSON lines (chat samples of varying length), ending with a newline.
+/// 1 MiB of whole JSON lines (chat samples of varying length, the last one padded to the exact
+/// size), ending with a newline: every line is a JSON object, as the service's fine-tuning check
+/// (applied to files sent without a purpose) requires.
 fn one_mib_block() -> Vec<u8> {
-    let mut block = Vec::with_capacity(MIB as usize);
+    let size = MIB as usize;
+    let mut block = Vec::with_capacity(size);
     let mut i = 0u64;
-    while block.len() < MIB as usize {
+    loop {
         let line = format!(
             "{{\"messages\":[{{\"role\":\"user\",\"content\":\"sample {i}\"}},{{\"role\":\"assistant\",\"content\":\"{}\"}}]}}\n",
             "x".repeat((i % 97) as usize)
         );
+        // leave room for a padding line of at least `{"pad":""}\n`
+        if block.len() + line.len() + 12 > size {
+            break;
+        }
         block.extend_from_slice(line.as_bytes());
         i += 1;
     }
-    block.truncate(MIB as usize - 1);
-    block.push(b'\n');
+    let pad = size - block.len() - "{\"pad\":\"\"}\n".len();
+    block.extend_from_slice(format!("{{\"pad\":\"{}\"}}\n", "x".repeat(pad)).as_bytes());
     block
 }
 
@@ -57,6 +64,10 @@ mod tests {
         let data = std::fs::read(&p).unwrap();
         assert_eq!(data.len() as u64, 2 * MIB);
         assert_eq!(data.last(), Some(&b'\n'));
+        for line in data.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+            let v: serde_json::Value = serde_json::from_slice(line).unwrap();
+            assert!(v.is_object());
+        }
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -18,8 +18,10 @@ use crate::validation::{file_id_from_path, parse_bounded_int, query_pairs};
 use crate::validation_error;
 use crate::wire;
 
-/// Longest signed-URL lifetime accepted, in hours (10 years).
-const MAX_URL_EXPIRY_HOURS: i64 = 24 * 365 * 10;
+/// Signed-URL lifetimes accepted, in hours: 1 to 168 (one week), the bounds the spec declares
+/// (shared with the client through the raw crate).
+const MIN_URL_EXPIRY_HOURS: i64 = mistral_files_raw::SIGNED_URL_MIN_EXPIRY_HOURS as i64;
+const MAX_URL_EXPIRY_HOURS: i64 = mistral_files_raw::SIGNED_URL_MAX_EXPIRY_HOURS as i64;
 
 pub(crate) async fn signed_url(
     State(app): State<AppState>,
@@ -32,8 +34,14 @@ pub(crate) async fn signed_url(
     for (key, value) in query_pairs(raw.as_deref()) {
         if key == "expiry" {
             let loc = validation_error::loc(&["query", "expiry"]);
-            hours = parse_bounded_int(&loc, &value, 1, Some(MAX_URL_EXPIRY_HOURS), &mut errors)
-                .unwrap_or(24);
+            hours = parse_bounded_int(
+                &loc,
+                &value,
+                MIN_URL_EXPIRY_HOURS,
+                Some(MAX_URL_EXPIRY_HOURS),
+                &mut errors,
+            )
+            .unwrap_or(24);
         }
     }
     // FastAPI reports the path's error and the query's together, the path's first.

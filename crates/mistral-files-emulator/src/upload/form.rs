@@ -7,13 +7,12 @@
 
 use std::collections::HashMap;
 
-use axum::extract::multipart::{Field, MultipartError};
-use axum::extract::Multipart;
-use axum::http::{header, StatusCode};
+use mistral_files_raw::open_enums::FilePurpose;
 use sha2::{Digest, Sha256};
 
 use super::format::mimetype_for;
-use super::sink::{stream_part, PartError, Streamed};
+use super::multipart::{FormError, FormReader};
+use super::sink::{stream_part, PartChecks, PartError, Streamed};
 use crate::error::ApiError;
 use crate::record::FormPart;
 use crate::state::AppState;
@@ -48,19 +47,25 @@ pub(super) fn file_too_large(max: u64) -> ApiError {
     ))
 }
 
-fn multipart_error(e: MultipartError, max: u64) -> ApiError {
-    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        file_too_large(max)
-    } else {
-        tracing::debug!(error = %e, "multipart body refused");
-        ApiError::BadRequest("There was an error parsing the body".to_string())
+/// The answer to a form that could not be read.
+pub(super) fn form_error(e: FormError, max: u64) -> ApiError {
+    match e {
+        FormError::TooLarge => file_too_large(max),
+        FormError::Malformed(why) => {
+            tracing::debug!(why, "multipart body refused");
+            ApiError::BadRequest("There was an error parsing the body".to_string())
+        }
+        FormError::Body(e) => {
+            tracing::debug!(error = %e, "multipart body could not be read");
+            ApiError::BadRequest("There was an error parsing the body".to_string())
+        }
     }
 }
 
 /// Reads every part of the form; `seq` is the request's slot in the recorder.
 pub(super) async fn read_form(
     app: &AppState,
-    mut multipart: Multipart,
+    reader: &mut FormReader,
     seq: Option<u64>,
 ) -> Result<Form, ApiError> {
     let mut form = Form {
@@ -68,10 +73,10 @@ pub(super) async fn read_form(
         texts: HashMap::new(),
     };
     let mut parts = 0usize;
-    while let Some(mut field) = multipart
-        .next_field()
+    while let Some(head) = reader
+        .next_part()
         .await
-        .map_err(|e| multipart_error(e, app.max_upload))?
+        .map_err(|e| form_error(e, app.max_upload))?
     {
         parts += 1;
         if parts > MAX_PARTS {
@@ -79,25 +84,43 @@ pub(super) async fn read_form(
                 "Too many form parts: at most {MAX_PARTS} are accepted."
             )));
         }
-        let name = field.name().unwrap_or_default().to_string();
-        let filename =
-            extended_filename(field.headers()).or_else(|| field.file_name().map(str::to_string));
-        let content_type = field.content_type().map(str::to_string);
-        if let Some(filename) = filename {
-            let kept = read_file_part(app, &mut field, &name, filename, content_type, seq).await?;
+        if let Some(filename) = head.filename {
+            // The fine-tuning check runs while the file streams, unless a purpose already read
+            // says it is not needed (the handler checks the file afterwards if a later purpose
+            // field asks for it after all).
+            let check_jsonl = app.check_formats
+                && form
+                    .texts
+                    .get("purpose")
+                    .is_none_or(|p| needs_jsonl_check(p));
+            let kept = read_file_part(
+                app,
+                reader,
+                &head.name,
+                filename,
+                head.content_type,
+                seq,
+                check_jsonl,
+            )
+            .await?;
             if let Some(file) = kept {
                 form.texts.remove("file");
                 form.file = Some(file);
             }
         } else {
-            let text = read_text_part(app, &mut field, &name, content_type, seq).await?;
-            if name == "file" {
+            let text = read_text_part(app, reader, &head.name, head.content_type, seq).await?;
+            if head.name == "file" {
                 form.file = None;
             }
-            form.texts.insert(name, text);
+            form.texts.insert(head.name, text);
         }
     }
     Ok(form)
+}
+
+/// Whether a `purpose` field's value (empty: none) asks for the fine-tuning check of the content.
+pub(super) fn needs_jsonl_check(purpose: &str) -> bool {
+    purpose.is_empty() || FilePurpose::from(purpose) == FilePurpose::FineTune
 }
 
 /// Streams a part that has a file name: into a temp file when it is the `file` part (returned),
@@ -105,11 +128,12 @@ pub(super) async fn read_form(
 /// ignores it).
 async fn read_file_part(
     app: &AppState,
-    field: &mut Field<'_>,
+    reader: &mut FormReader,
     name: &str,
     filename: String,
     content_type: Option<String>,
     seq: Option<u64>,
+    check_jsonl: bool,
 ) -> Result<Option<FilePart>, ApiError> {
     let max = app.max_upload;
     let is_file = name == "file";
@@ -118,19 +142,22 @@ async fn read_file_part(
     } else {
         None
     };
-    let count_lines = is_file && mimetype_for(&filename, None) == "application/jsonl";
+    let checks = PartChecks {
+        count_lines: is_file && mimetype_for(&filename, None) == "application/jsonl",
+        jsonl: is_file && check_jsonl,
+    };
     let streamed = stream_part(
-        field,
+        reader,
         temp.as_mut(),
         max,
-        count_lines,
+        checks,
         app.sync_writes,
         &app.upload_buffers,
     )
     .await
     .map_err(|e| match e {
         PartError::TooLarge => file_too_large(max),
-        PartError::Multipart(e) => multipart_error(e, max),
+        PartError::Form(e) => form_error(e, max),
         PartError::Io(e) => ApiError::from(e),
     })?;
     record_part(
@@ -156,16 +183,16 @@ async fn read_file_part(
 /// Reads a part without a file name, at most [`MAX_TEXT_FIELD`] bytes, as (lossy) UTF-8.
 async fn read_text_part(
     app: &AppState,
-    field: &mut Field<'_>,
+    reader: &mut FormReader,
     name: &str,
     content_type: Option<String>,
     seq: Option<u64>,
 ) -> Result<String, ApiError> {
     let mut data = Vec::new();
-    while let Some(b) = field
+    while let Some(b) = reader
         .chunk()
         .await
-        .map_err(|e| multipart_error(e, app.max_upload))?
+        .map_err(|e| form_error(e, app.max_upload))?
     {
         if data.len() + b.len() > MAX_TEXT_FIELD {
             return Err(ApiError::TooLarge(format!(
@@ -194,40 +221,6 @@ async fn read_text_part(
 fn record_part(app: &AppState, seq: Option<u64>, part: FormPart) {
     if let Some(seq) = seq {
         app.recorder.add_form_part(seq, part);
-    }
-}
-
-/// The RFC 5987 / RFC 2231 `filename*=charset'lang'percent-encoded` parameter of a part's
-/// `Content-Disposition`, decoded (UTF-8 or ISO-8859-1), as python-multipart reads it; it wins
-/// over a plain `filename`. This is how a name with CR/LF or other bytes travels verbatim.
-fn extended_filename(headers: &axum::http::HeaderMap) -> Option<String> {
-    let value = headers.get(header::CONTENT_DISPOSITION)?.as_bytes();
-    let text = std::str::from_utf8(value).ok()?;
-    let param = text.split(';').map(str::trim).find_map(|p| {
-        let (k, v) = p.split_once('=')?;
-        k.trim().eq_ignore_ascii_case("filename*").then(|| v.trim())
-    })?;
-    let mut pieces = param.splitn(3, '\'');
-    let (charset, _lang, encoded) = (pieces.next()?, pieces.next()?, pieces.next()?);
-    let mut bytes = Vec::with_capacity(encoded.len());
-    let raw = encoded.as_bytes();
-    let mut i = 0;
-    while i < raw.len() {
-        if raw[i] == b'%' {
-            let h = std::str::from_utf8(raw.get(i + 1..i + 3)?).ok()?;
-            bytes.push(u8::from_str_radix(h, 16).ok()?);
-            i += 3;
-        } else {
-            bytes.push(raw[i]);
-            i += 1;
-        }
-    }
-    if charset.eq_ignore_ascii_case("utf-8") {
-        String::from_utf8(bytes).ok()
-    } else if charset.eq_ignore_ascii_case("iso-8859-1") {
-        Some(bytes.into_iter().map(char::from).collect())
-    } else {
-        None
     }
 }
 

@@ -7,22 +7,38 @@
 
 use mistral_files_raw::open_enums::{FilePurpose, SampleType};
 
-/// Mimetypes accepted for `purpose=ocr` (documents and images).
-const OCR_MIMETYPES: [&str; 10] = [
+/// Mimetypes accepted for `purpose=ocr` besides images (any `image/*` is accepted): the list
+/// the service's own 422 message gives, in its order (`image/.*` stands for the images there).
+const OCR_DOCUMENTS: [&str; 17] = [
     "application/pdf",
-    "image/png",
-    "image/jpeg",
-    "image/avif",
-    "image/webp",
-    "image/gif",
-    "image/tiff",
-    "image/bmp",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "application/epub+zip",
+    "application/docbook+xml",
+    "application/rtf",
+    "application/vnd.oasis.opendocument.text",
+    "application/x-biblatex",
+    "application/x-bibtex",
+    "application/x-endnote+xml",
+    "application/x-fictionbook+xml",
+    "application/x-ipynb+json",
+    "application/x-jats+xml",
+    "application/x-latex",
+    "application/x-opml+xml",
+    "text/troff",
+    "text/x-dokuwiki",
 ];
 
+/// The types an OCR refusal names, as the service's message lists them.
+fn ocr_allowed() -> String {
+    let mut all = vec![OCR_DOCUMENTS[0], "image/.*"];
+    all.extend(&OCR_DOCUMENTS[1..]);
+    all.join(", ")
+}
+
 /// The mimetype the emulator records: from the name's extension, else the part's own
-/// `Content-Type`, else `application/octet-stream`.
+/// `Content-Type` (how a type without an extension of its own, e.g. `application/x-biblatex`,
+/// is sent), else `application/octet-stream`.
 pub(super) fn mimetype_for(filename: &str, part_type: Option<&str>) -> String {
     let ext = filename
         .rsplit_once('.')
@@ -43,6 +59,25 @@ pub(super) fn mimetype_for(filename: &str, part_type: Option<&str>) -> String {
         "gif" => "image/gif",
         "tif" | "tiff" => "image/tiff",
         "bmp" => "image/bmp",
+        "svg" => "image/svg+xml",
+        "ico" => "image/vnd.microsoft.icon",
+        "heic" => "image/heic",
+        "heif" => "image/heif",
+        "jxl" => "image/jxl",
+        "jp2" => "image/jp2",
+        "epub" => "application/epub+zip",
+        "dbk" | "docbook" => "application/docbook+xml",
+        "rtf" => "application/rtf",
+        "odt" => "application/vnd.oasis.opendocument.text",
+        "bib" => "application/x-bibtex",
+        "enl" => "application/x-endnote+xml",
+        "fb2" => "application/x-fictionbook+xml",
+        "ipynb" => "application/x-ipynb+json",
+        "jats" => "application/x-jats+xml",
+        "tex" | "latex" => "application/x-latex",
+        "opml" => "application/x-opml+xml",
+        "roff" | "troff" | "ms" | "man" | "me" => "text/troff",
+        "dokuwiki" => "text/x-dokuwiki",
         "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "pptx" => "application/vnd.openxmlformats-officedocument.presentationml.presentation",
         "mp3" => "audio/mpeg",
@@ -85,7 +120,11 @@ pub(super) fn check_format(purpose: &FilePurpose, mimetype: &str) -> Result<(), 
         FilePurpose::FineTune | FilePurpose::Batch if mimetype != "application/jsonl" => {
             Err("application/jsonl".to_string())
         }
-        FilePurpose::Ocr if !OCR_MIMETYPES.contains(&mimetype) => Err(OCR_MIMETYPES.join(", ")),
+        FilePurpose::Ocr
+            if !(mimetype.starts_with("image/") || OCR_DOCUMENTS.contains(&mimetype)) =>
+        {
+            Err(ocr_allowed())
+        }
         FilePurpose::Audio if !mimetype.starts_with("audio/") => Err("audio/*".to_string()),
         // A purpose without a format rule here (one the spec adds later) accepts any file: the
         // emulator cannot know the service's rule, and refusing would reject valid uploads.
@@ -120,6 +159,31 @@ mod tests {
         assert_eq!(sample_type_for(&FilePurpose::Ocr), SampleType::Pretrain);
         assert_eq!(sample_type_for(&FilePurpose::Audio), SampleType::Pretrain);
         // a purpose without a rule of its own (e.g. one the spec adds later) gets the defaults
+        // OCR: the service's documents and any image
+        for (name, part_type) in [
+            ("a.pdf", None),
+            ("a.epub", None),
+            ("a.rtf", None),
+            ("a.odt", None),
+            ("a.tex", None),
+            ("a.ipynb", None),
+            ("a.svg", None),
+            ("a.heic", None),
+            ("refs", Some("application/x-biblatex")),
+            ("photo", Some("image/x-brand-new")),
+        ] {
+            let m = mimetype_for(name, part_type);
+            assert_eq!(check_format(&FilePurpose::Ocr, &m), Ok(()), "{name}: {m}");
+        }
+        let refused = check_format(&FilePurpose::Ocr, "application/zip").unwrap_err();
+        assert!(
+            refused.starts_with("application/pdf, image/.*, application/vnd."),
+            "{refused}"
+        );
+        assert!(
+            refused.ends_with("text/troff, text/x-dokuwiki"),
+            "{refused}"
+        );
         let new = FilePurpose::Unknown("new-purpose".to_string());
         assert_eq!(sample_type_for(&new), SampleType::Pretrain);
         assert_eq!(check_format(&new, "application/x-anything"), Ok(()));

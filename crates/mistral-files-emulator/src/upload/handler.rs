@@ -4,7 +4,7 @@
 //! Depends on `form`, `format`, `state`, `middleware` (drain), `record` (the request's slot),
 //! `validation` / `validation_error`, `wire`, `store` and `error`; only the router uses it.
 
-use axum::extract::{FromRequest, Multipart, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::Response;
 use mistral_files_raw::open_enums::{FilePurpose, FileVisibility, Source};
@@ -13,6 +13,8 @@ use uuid::Uuid;
 
 use super::form::{file_too_large, hex, read_form, FilePart, Form, FORM_OVERHEAD};
 use super::format::{check_format, mimetype_for, sample_type_for};
+use super::jsonl::{JsonlCheck, Verdict};
+use super::multipart::{boundary, FormReader};
 use crate::error::{json_response, ApiError};
 use crate::middleware::drain;
 use crate::record::RecordSlot;
@@ -31,6 +33,9 @@ const MAX_EXPIRY_HOURS: i64 = 24 * 365 * 10;
 struct Upload {
     file: FilePart,
     purpose: FilePurpose,
+    /// Whether the form named a purpose (without one the service checks the file as
+    /// fine-tuning data and records `fine-tune`).
+    purpose_given: bool,
     expiry_hours: Option<i64>,
     visibility: FileVisibility,
 }
@@ -39,14 +44,30 @@ pub(crate) async fn upload(
     State(app): State<AppState>,
     req: Request,
 ) -> Result<Response, ApiError> {
+    // Past a shutdown's grace period an upload still arriving ends here: its temp file is
+    // removed as the work is dropped, and no row is written (a commit already under way on the
+    // blocking pool completes: that file was whole).
+    tokio::select! {
+        answer = receive(&app, req) => answer,
+        () = app.grace_over() => {
+            tracing::warn!("shutting down: an upload in progress is abandoned");
+            Err(ApiError::ShuttingDown)
+        }
+    }
+}
+
+async fn receive(app: &AppState, req: Request) -> Result<Response, ApiError> {
+    let app = app.clone();
     let seq = req.extensions().get::<RecordSlot>().map(|s| s.0);
-    let multipart = open_form(&app, req).await?;
-    let upload = validate(read_form(&app, multipart, seq).await?)?;
+    let mut reader = open_form(&app, req).await?;
+    // A refusal mid-body is answered only after the rest of the body is read (up to a bound):
+    // a client still sending would otherwise see a reset connection instead of the answer.
+    let form = read_form(&app, &mut reader, seq).await;
+    reader.drain().await;
+    let upload = validate(form?)?;
     let mimetype = mimetype_for(&upload.file.filename, upload.file.content_type.as_deref());
     if app.check_formats {
-        if let Err(allowed) = check_format(&upload.purpose, &mimetype) {
-            return Err(ApiError::InvalidFormat { mimetype, allowed });
-        }
+        check_file(&upload, &mimetype).await?;
     }
     let (row, temp) = new_row(upload, mimetype, app.clock.now());
     let store = app.store.clone();
@@ -60,13 +81,66 @@ pub(crate) async fn upload(
     Ok(json_response(StatusCode::OK, &wire::upload_out(&row)?))
 }
 
+/// The service's checks of the file for its purpose. With a purpose, its format rule first
+/// (`Invalid file format.` + the mimetype), then for `fine-tune` the content; with none, the
+/// file is checked as fine-tuning data: its content first (so a PDF is refused as bad JSONL,
+/// as the service refuses it), then the `fine-tune` format rule.
+async fn check_file(upload: &Upload, mimetype: &str) -> Result<(), ApiError> {
+    let format = |purpose: &FilePurpose| {
+        check_format(purpose, mimetype).map_err(|allowed| ApiError::InvalidFormat {
+            mimetype: mimetype.to_string(),
+            allowed,
+        })
+    };
+    if upload.purpose_given {
+        format(&upload.purpose)?;
+    }
+    if !upload.purpose_given || upload.purpose == FilePurpose::FineTune {
+        let verdict = match &upload.file.streamed.jsonl {
+            Some(v) => v.clone(),
+            // the purpose that asks for the check came after the file: check it on disk
+            None => check_on_disk(upload.file.temp.path.clone()).await?,
+        };
+        match verdict {
+            Verdict::Valid => {}
+            Verdict::NotUtf8 => return Err(ApiError::NotUtf8),
+            Verdict::BadLines { count, listed } => {
+                return Err(ApiError::InvalidJsonl { count, listed })
+            }
+        }
+    }
+    if !upload.purpose_given {
+        format(&FilePurpose::FineTune)?;
+    }
+    Ok(())
+}
+
+/// The fine-tuning check over a stored temp file.
+async fn check_on_disk(path: std::path::PathBuf) -> Result<Verdict, ApiError> {
+    let verdict = tokio::task::spawn_blocking(move || -> std::io::Result<Verdict> {
+        use std::io::Read;
+        let mut f = std::fs::File::open(path)?;
+        let mut check = JsonlCheck::default();
+        let mut buf = vec![0u8; 256 * 1024];
+        loop {
+            let n = f.read(&mut buf)?;
+            if n == 0 {
+                return Ok(check.finish());
+            }
+            check.feed(&buf[..n]);
+        }
+    })
+    .await??;
+    Ok(verdict)
+}
+
 fn body_loc(name: &str) -> Vec<LocItem> {
     validation_error::loc(&["body", name])
 }
 
 /// The form's parts, to be read in order; a declared length over the limit or a body that is
 /// not a form is refused before it is read (and drained, so that the client reads the answer).
-async fn open_form(app: &AppState, req: Request) -> Result<Multipart, ApiError> {
+async fn open_form(app: &AppState, req: Request) -> Result<FormReader, ApiError> {
     let max = app.max_upload;
     let declared = req
         .headers()
@@ -77,20 +151,23 @@ async fn open_form(app: &AppState, req: Request) -> Result<Multipart, ApiError> 
         drain(req).await;
         return Err(file_too_large(max));
     }
-    let is_multipart = req
+    let boundary = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
-    // FastAPI sees no form at all: the file is missing
-    let missing_file = || ApiError::Validation(vec![validation_error::missing(&body_loc("file"))]);
-    if !is_multipart {
+        .and_then(boundary);
+    let Some(boundary) = boundary else {
+        // FastAPI sees no form at all: the file is missing
         drain(req).await;
-        return Err(missing_file());
-    }
-    Multipart::from_request(req, app)
-        .await
-        .map_err(|_| missing_file())
+        return Err(ApiError::Validation(vec![validation_error::missing(
+            &body_loc("file"),
+        )]));
+    };
+    Ok(FormReader::new(
+        req.into_body(),
+        &boundary,
+        max.saturating_add(FORM_OVERHEAD),
+    ))
 }
 
 /// FastAPI's rules, in its parameter order (file, purpose, expiry, visibility), every failure
@@ -100,6 +177,7 @@ fn validate(form: Form) -> Result<Upload, ApiError> {
     let mut errors: Vec<Violation> = Vec::new();
     check_file_part(&form, &mut errors);
     let non_empty = |k: &str| form.texts.get(k).filter(|s| !s.is_empty());
+    let purpose_given = non_empty("purpose").is_some();
     let purpose = match non_empty("purpose") {
         None => Some(FilePurpose::FineTune),
         Some(p) => parse_spec_enum::<FilePurpose>(&body_loc("purpose"), p, &mut errors),
@@ -125,6 +203,7 @@ fn validate(form: Form) -> Result<Upload, ApiError> {
     Ok(Upload {
         file,
         purpose,
+        purpose_given,
         expiry_hours,
         visibility,
     })
@@ -161,6 +240,7 @@ fn new_row(upload: Upload, mimetype: String, now: i64) -> (FileRow, TempFile) {
         purpose,
         expiry_hours,
         visibility,
+        ..
     } = upload;
     let row = FileRow {
         id: Uuid::new_v4(),

@@ -5,12 +5,16 @@
 //! their memory is bounded whatever the number of concurrent uploads.
 //!
 //! In dependency order, each file using only those after it: `handler` (the HTTP handler and
-//! FastAPI's rules), `form` (reading the multipart form), `sink` (streaming the file part to
-//! storage), `format` (mimetypes, sample types, formats per purpose). This file only names them.
+//! FastAPI's rules), `form` (the form's fields and parts), `sink` (streaming the file part to
+//! storage), `multipart` (reading the multipart body, which it owns so that a refusal can drain
+//! it), `format` (mimetypes, sample types, formats per purpose), `jsonl` (the fine-tuning check
+//! of the content). This file only names them.
 
 mod form;
 mod format;
 mod handler;
+mod jsonl;
+mod multipart;
 mod sink;
 
 pub(crate) use form::FORM_OVERHEAD;

@@ -2,19 +2,19 @@
 //! them to a writer on the blocking pool that hashes, counts lines, writes, and starts writeback,
 //! so that receiving and writing overlap and nothing of a file is held whole in memory.
 //!
-//! Depends on `buffer_pool`, `store` (the temp file written to) and `middleware` (how much of an
-//! over-limit part to drain); it knows nothing of forms or HTTP answers.
+//! Depends on `multipart` (the part's bytes), `buffer_pool` and `store` (the temp file written
+//! to); it knows nothing of form fields or HTTP answers.
 
 use std::sync::Arc;
 
-use axum::extract::multipart::{Field, MultipartError};
 use futures_util::FutureExt;
 use sha2::{Digest, Sha256};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use super::jsonl::{JsonlCheck, Verdict};
+use super::multipart::{FormError, FormReader};
 use crate::buffer_pool::{BufferPool, PooledBuf};
-use crate::middleware::DRAIN_CAP;
 use crate::store::TempFile;
 
 /// What streaming one part produced.
@@ -22,6 +22,8 @@ pub(super) struct Streamed {
     pub(super) size: u64,
     pub(super) sha256: [u8; 32],
     pub(super) lines: i64,
+    /// The fine-tuning check of the content, when it was asked for.
+    pub(super) jsonl: Option<Verdict>,
 }
 
 /// Buffers queued between the receiving task and the writer thread of one upload.
@@ -36,18 +38,20 @@ struct Sink {
     newlines: i64,
     last: Option<u8>,
     count_lines: bool,
+    jsonl: Option<JsonlCheck>,
     written: u64,
     writeback_from: Option<u64>,
 }
 
 impl Sink {
-    fn new(file: Option<std::fs::File>, count_lines: bool, durable: bool) -> Sink {
+    fn new(file: Option<std::fs::File>, checks: PartChecks, durable: bool) -> Sink {
         Sink {
             file,
             hasher: Sha256::new(),
             newlines: 0,
             last: None,
-            count_lines,
+            count_lines: checks.count_lines,
+            jsonl: checks.jsonl.then(JsonlCheck::default),
             written: 0,
             writeback_from: durable.then_some(0),
         }
@@ -64,6 +68,7 @@ impl Sink {
             size,
             sha256: self.hasher.finalize().into(),
             lines,
+            jsonl: self.jsonl.map(JsonlCheck::finish),
         }
     }
 
@@ -75,6 +80,9 @@ impl Sink {
         self.hasher.update(buf);
         if self.count_lines {
             self.newlines += count_newlines(buf);
+        }
+        if let Some(check) = self.jsonl.as_mut() {
+            check.feed(buf);
         }
         self.last = buf.last().copied();
         if let Some(f) = self.file.as_mut() {
@@ -115,10 +123,19 @@ fn start_writeback(file: &std::fs::File, offset: u64, len: u64) {
 #[cfg(not(target_os = "linux"))]
 fn start_writeback(_file: &std::fs::File, _offset: u64, _len: u64) {}
 
+/// What to work out about a part's content while it streams.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct PartChecks {
+    /// Count its lines (a JSONL file's `num_lines`).
+    pub(super) count_lines: bool,
+    /// Check it as fine-tuning JSONL.
+    pub(super) jsonl: bool,
+}
+
 /// Why a part could not be streamed.
 pub(super) enum PartError {
     TooLarge,
-    Multipart(MultipartError),
+    Form(FormError),
     Io(std::io::Error),
 }
 
@@ -127,19 +144,15 @@ pub(super) enum PartError {
 /// receiving and hashing/writing overlap; at most [`IN_FLIGHT`] + 2 buffers are used per upload,
 /// and at most the pool's size in all.
 pub(super) async fn stream_part(
-    field: &mut Field<'_>,
+    reader: &mut FormReader,
     temp: Option<&mut TempFile>,
     max: u64,
-    count_lines: bool,
+    checks: PartChecks,
     durable: bool,
     pool: &Arc<BufferPool>,
 ) -> Result<Streamed, PartError> {
     let mut temp = temp;
-    let sink = Sink::new(
-        temp.as_mut().and_then(|t| t.file.take()),
-        count_lines,
-        durable,
-    );
+    let sink = Sink::new(temp.as_mut().and_then(|t| t.file.take()), checks, durable);
     let (tx, rx) = mpsc::channel::<PooledBuf>(IN_FLIGHT);
     let writer = spawn_writer(sink, rx);
     let mut feeder = Feeder {
@@ -147,14 +160,9 @@ pub(super) async fn stream_part(
         filling: None,
         pool,
     };
-    let received = match receive(field, &mut feeder, max).await {
+    let received = match receive(reader, &mut feeder, max).await {
         Ok(received) => received,
-        Err(PartError::TooLarge) => {
-            // free the buffers and let the writer end before draining
-            drop(feeder);
-            discard_rest(field).await;
-            return Err(PartError::TooLarge);
-        }
+        // the buffers are freed and the writer ends; the handler drains the rest of the body
         Err(e) => return Err(e),
     };
     if !received.writer_gone {
@@ -199,13 +207,13 @@ struct Received {
 
 /// Receives the part's bytes into `feeder` until its end, refusing it once over `max` bytes.
 async fn receive(
-    field: &mut Field<'_>,
+    reader: &mut FormReader,
     feeder: &mut Feeder<'_>,
     max: u64,
 ) -> Result<Received, PartError> {
     let mut size: u64 = 0;
     loop {
-        let next = match field.chunk().now_or_never() {
+        let next = match reader.chunk().now_or_never() {
             Some(next) => next,
             None => {
                 // Nothing more has arrived yet: hand what is buffered to the writer rather than
@@ -217,10 +225,10 @@ async fn receive(
                         writer_gone: true,
                     });
                 }
-                field.chunk().await
+                reader.chunk().await
             }
         };
-        let Some(bytes) = next.map_err(PartError::Multipart)? else {
+        let Some(bytes) = next.map_err(PartError::Form)? else {
             return Ok(Received {
                 size,
                 writer_gone: false,
@@ -235,17 +243,6 @@ async fn receive(
                 size,
                 writer_gone: true,
             });
-        }
-    }
-}
-
-/// Reads (and discards) a bounded amount more of a refused part, so the client sees the answer.
-async fn discard_rest(field: &mut Field<'_>) {
-    let mut drained = 0usize;
-    while let Ok(Some(b)) = field.chunk().await {
-        drained += b.len();
-        if drained > DRAIN_CAP {
-            break;
         }
     }
 }

@@ -13,6 +13,7 @@ use reqwest::header::{
 };
 use reqwest::StatusCode;
 
+use super::partial::ResumeFrom;
 use super::target::Target;
 use crate::client::Client;
 use crate::error::{Error, Result};
@@ -38,6 +39,8 @@ pub(super) struct Transfer {
     validator: Option<HeaderValue>,
     /// Reconnections so far, counted against the policy's attempts.
     resumes: u32,
+    /// Where the first response starts: 0, or the offset of a partial copy that it continues.
+    start: u64,
     progress: Option<ProgressFn>,
     /// Set at the end and after an error: the stream yields nothing more.
     finished: bool,
@@ -46,10 +49,16 @@ pub(super) struct Transfer {
 impl Transfer {
     /// Send the first request and take its response: the transfer is ready to stream.
     /// Returns the response's `Content-Type` too, which only the first response gives.
+    ///
+    /// With `resume`, the first request asks for the rest of a partial copy (`Range` from its
+    /// length, `If-Range` with its validator): a `206` continues it ([`start`](Self::start) is
+    /// its length); any other answer is the whole file, from 0 (the copy no longer matches, or
+    /// the server ignores ranges).
     pub(super) async fn start(
         client: Client,
         target: Target,
         progress: Option<ProgressFn>,
+        resume: Option<ResumeFrom>,
     ) -> Result<(Self, Option<String>)> {
         let mut st = Transfer {
             client,
@@ -61,10 +70,25 @@ impl Transfer {
             ranges: false,
             validator: None,
             resumes: 0,
+            start: 0,
             progress,
             finished: false,
         };
+        if let Some(r) = resume {
+            st.offset = r.offset;
+            st.ranges = true;
+            st.validator = Some(r.validator);
+            st.total = r.total;
+        }
         let first = st.open().await?;
+        if st.offset > 0 && first.status() != StatusCode::PARTIAL_CONTENT {
+            // the partial copy is not continued: this is the whole file
+            st.offset = 0;
+            st.total = None;
+            st.ranges = false;
+            st.validator = None;
+        }
+        st.start = st.offset;
         let content_type = first
             .headers()
             .get(reqwest::header::CONTENT_TYPE)
@@ -73,11 +97,22 @@ impl Transfer {
         st.accept(first)?;
         if let Some(cb) = &st.progress {
             cb(Progress {
-                bytes_done: 0,
+                bytes_done: st.offset,
                 total: st.total,
             });
         }
         Ok((st, content_type))
+    }
+
+    /// Where the content of this transfer starts in the file: 0, or the length of the partial
+    /// copy it continues.
+    pub(super) fn start_offset(&self) -> u64 {
+        self.start
+    }
+
+    /// The validator the file was served with (a strong `ETag`, else `Last-Modified`).
+    pub(super) fn validator(&self) -> Option<&HeaderValue> {
+        self.validator.as_ref()
     }
 
     /// The file's length, when the server announced it.

@@ -13,6 +13,7 @@ use bytes::Bytes;
 use futures_util::stream::{self, BoxStream, Stream, StreamExt};
 use tokio::io::AsyncRead;
 
+use super::partial::ResumeFrom;
 use super::resume::Transfer;
 use super::target::Target;
 use crate::client::Client;
@@ -41,6 +42,10 @@ pub struct Download {
     content_length: Option<u64>,
     content_type: Option<String>,
     stream: BoxStream<'static, Result<Bytes>>,
+    /// Where the stream starts in the file (0 unless a partial copy is continued).
+    pub(super) start: u64,
+    /// The file's validator (strong `ETag`, else `Last-Modified`), if the server sent one.
+    pub(super) validator: Option<reqwest::header::HeaderValue>,
 }
 
 impl std::fmt::Debug for Download {
@@ -111,6 +116,8 @@ pub struct DownloadRequest {
     /// The target, or why the id or URL given was refused (reported by `send`, not before).
     pub(super) target: Result<Target>,
     progress: Option<ProgressFn>,
+    /// A partial copy to continue (downloads to a file only).
+    pub(super) resume: Option<ResumeFrom>,
 }
 
 impl Client {
@@ -126,6 +133,7 @@ impl Client {
             client: self.clone(),
             target: id.into_file_id().map(Target::Api),
             progress: None,
+            resume: None,
         }
     }
 
@@ -149,6 +157,7 @@ impl Client {
             client: self.clone(),
             target,
             progress: None,
+            resume: None,
         }
     }
 }
@@ -166,6 +175,16 @@ impl DownloadRequest {
         self
     }
 
+    /// The same request for `target`, from the start of the file (no partial copy).
+    pub(super) fn restarted_for(&self, target: Target) -> DownloadRequest {
+        DownloadRequest {
+            client: self.client.clone(),
+            target: Ok(target),
+            progress: self.progress.clone(),
+            resume: None,
+        }
+    }
+
     /// Start the download: sends the request (with retries) and returns once the response headers
     /// are in.
     ///
@@ -176,8 +195,10 @@ impl DownloadRequest {
     /// ```
     pub async fn send(self) -> Result<Download> {
         let (transfer, content_type) =
-            Transfer::start(self.client, self.target?, self.progress).await?;
+            Transfer::start(self.client, self.target?, self.progress, self.resume).await?;
         let content_length = transfer.total();
+        let start = transfer.start_offset();
+        let validator = transfer.validator().cloned();
         let stream = stream::unfold(transfer, |mut t| async move {
             t.next().await.map(|item| (item, t))
         });
@@ -185,6 +206,8 @@ impl DownloadRequest {
             content_length,
             content_type,
             stream: stream.boxed(),
+            start,
+            validator,
         })
     }
 }

@@ -5,6 +5,7 @@
 //! size) decides by this one type.
 
 use crate::id::FileId;
+use crate::types::redact_after_host;
 
 /// What a download fetches.
 #[derive(Clone)]
@@ -16,11 +17,12 @@ pub(super) enum Target {
 }
 
 impl Target {
-    /// The path for logs and spans; a signed URL's query string (its token) is left out.
+    /// The path for logs and spans; of a signed URL, only its scheme and host (its credential
+    /// may be in the query or in the path).
     pub(super) fn log_path(&self) -> String {
         match self {
             Target::Api(id) => format!("/v1/files/{id}/content"),
-            Target::Signed(u) => u.split('?').next().unwrap_or_default().to_string(),
+            Target::Signed(u) => redact_after_host(u),
         }
     }
 }

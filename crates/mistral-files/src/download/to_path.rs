@@ -1,10 +1,13 @@
 //! Downloading to a file: [`DownloadToPathRequest`], which never leaves a partial file at the
-//! target.
+//! target, and resumes an interrupted download, in this process or the next.
 //!
-//! The content goes to a temporary file beside the target (same directory, so the final rename
-//! cannot cross file systems), is checked against every length known for it, synced, and only
-//! then renamed over the target. The temporary file is removed on any failure, and also when
-//! the future is dropped mid-way. Disk writes run on a blocking thread fed through a short
+//! The content goes to a partial copy beside the target (same directory, so the final rename
+//! cannot cross file systems; see `partial` for its name, record and lock), is checked against
+//! every length known for it, synced, and only then moved to the target. A download that stops
+//! (a connection lost for good, the future dropped, the process killed) keeps its partial copy
+//! when the server gave a validator, and the next download of the same file to the same target
+//! continues it with `Range` + `If-Range`; a failure that resuming cannot fix (a 4xx, a length
+//! that does not match) removes it. Disk writes run on a blocking thread fed through a short
 //! queue, so receiving and writing overlap while memory stays bounded.
 
 use std::ffi::OsStr;
@@ -15,6 +18,7 @@ use std::pin::Pin;
 use bytes::{Bytes, BytesMut};
 use futures_util::stream::StreamExt;
 
+use super::partial::{source_key, Partial};
 use super::stream::{Download, DownloadRequest};
 use super::target::Target;
 use crate::client::Client;
@@ -27,12 +31,17 @@ const WRITE_BUF: usize = 256 * 1024;
 /// Chunks queued between the network and the disk writer of a download to disk.
 const WRITE_QUEUE: usize = 2;
 
-/// A pending download to a file; `.await` it (or call [`send`](Self::send)). Resolves to the number
-/// of bytes written.
+/// A pending download to a file; `.await` it (or call [`send`](Self::send)). Resolves to the
+/// file's size in bytes.
 ///
-/// The content goes to a temporary file beside the target, is checked against the announced length
-/// (and the file's metadata, when known), synced to disk, then renamed over the target: an
-/// interrupted or failed download never leaves a partial file at the target.
+/// The content goes to a partial copy beside the target (`.NAME.ID.part`, with a record of the
+/// file's length and `ETag` in `.NAME.ID.meta`), is checked against the announced length (and the
+/// file's metadata, when known), synced to disk, then moved to the target: an interrupted or
+/// failed download never leaves a partial file at the target. If it is interrupted (even by a
+/// crash or `kill -9`), the next download of the same file to the same target resumes from the
+/// partial copy with `Range` and `If-Range`; a copy that no longer matches the file is discarded
+/// and the download starts over. Two downloads to the same target at once: the second fails
+/// (`Error::Io`, the partial is locked).
 ///
 /// ```no_run
 /// # async fn f(client: mistral_files::Client) -> mistral_files::Result<()> {
@@ -103,7 +112,9 @@ impl DownloadToPathRequest {
     }
 
     /// Whether to replace an existing file at the target (default: yes). With `false`, an existing
-    /// target is an error ([`Error::TargetExists`]) and no request is made.
+    /// target is an error ([`Error::TargetExists`]) and no request is made; a file created at the
+    /// target while downloading is never replaced either (the final move is atomic:
+    /// `renameat2(RENAME_NOREPLACE)`, or a hard link then an unlink).
     ///
     /// ```no_run
     /// # async fn f(client: mistral_files::Client) -> mistral_files::Result<()> {
@@ -142,33 +153,52 @@ impl DownloadToPathRequest {
             Target::Api(id) => req.client.retrieve(*id).await?.bytes,
             Target::Signed(_) => None,
         };
-        let (file, temp) = TempFile::create(&parent, file_name).await?;
-
-        let mut dl = req.send().await?;
-        let announced = dl.content_length();
-        let (file, written) = write_download(file, &mut dl, &temp.path).await?;
-        for want in [expected, announced].into_iter().flatten() {
-            if want != written {
-                return Err(Error::LengthMismatch {
-                    expected: want,
-                    actual: written,
-                });
+        let key = source_key(&target);
+        let (dir, name) = (parent.clone(), file_name.to_os_string());
+        let (mut partial, resume) = blocking(move || {
+            let mut partial = Partial::open(&dir, &name, &key)?;
+            let resume = partial.resumable(expected);
+            if resume.is_none() {
+                partial.restart()?;
             }
+            Ok((partial, resume))
+        })
+        .await?;
+        if let Some(r) = &resume {
+            tracing::info!(offset = r.offset, path = %partial.path.display(), "resuming a partial download");
         }
-        sync(file, &temp.path).await?;
-        if !overwrite && tokio::fs::try_exists(&path).await.unwrap_or(false) {
-            return Err(Error::TargetExists { path });
-        }
-        tokio::fs::rename(&temp.path, &path)
+        let from_scratch = req.restarted_for(target);
+        let mut req = req;
+        req.resume = resume.clone();
+        let mut dl = match req.send().await {
+            Ok(dl) => dl,
+            // the partial copy asked for a range the file no longer has: start over
+            Err(e)
+                if resume.is_some()
+                    && e.status() == Some(reqwest::StatusCode::RANGE_NOT_SATISFIABLE) =>
+            {
+                match from_scratch.send().await {
+                    Ok(dl) => dl,
+                    Err(e) => return Err(settle(partial, e)),
+                }
+            }
+            Err(e) => return Err(settle(partial, e)),
+        };
+        let start = dl.start;
+        let size = match fill(&mut partial, &mut dl, start, expected).await {
+            Ok(size) => size,
+            Err(e) => return Err(settle(partial, e)),
+        };
+        let target_path = path.clone();
+        tokio::task::spawn_blocking(move || partial.place(&target_path, overwrite))
             .await
-            .map_err(|e| Error::io(&path, e))?;
-        temp.disarm();
+            .map_err(|e| Error::io(&path, std::io::Error::other(e)))??;
         // Make the rename itself durable.
         #[cfg(unix)]
         if let Ok(dir) = tokio::fs::File::open(&parent).await {
             let _ = dir.sync_all().await;
         }
-        Ok(written)
+        Ok(size)
     }
 }
 
@@ -178,6 +208,52 @@ impl IntoFuture for DownloadToPathRequest {
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
+}
+
+/// A failed download's partial copy: kept for the next run when resuming could help (the
+/// connection failed, the server was unavailable), removed otherwise. Returns the error.
+fn settle(partial: Partial, e: Error) -> Error {
+    if !e.is_retryable() {
+        partial.discard();
+    }
+    // else dropped here: kept if it has a record
+    e
+}
+
+/// Runs a file operation on the blocking pool.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| Error::io(".", std::io::Error::other(e)))?
+}
+
+/// Writes the download into the partial copy (from `start`, its kept length) and checks and
+/// syncs it; the file's size. A new copy is recorded (a few bytes, written in place: it must
+/// happen before the first byte of content) before anything is written.
+async fn fill(
+    partial: &mut Partial,
+    dl: &mut Download,
+    start: u64,
+    expected: Option<u64>,
+) -> Result<u64> {
+    if start == 0 {
+        // a new copy (or the old one no longer matches): the record comes first
+        partial.restart()?;
+        partial.record(dl.validator.as_ref(), dl.content_length())?;
+    }
+    let file = tokio::fs::File::from_std(partial.writer_at(start)?);
+    let (file, written) = write_download(file, dl, &partial.path).await?;
+    let size = start + written;
+    for want in [expected, dl.content_length()].into_iter().flatten() {
+        if want != size {
+            return Err(Error::LengthMismatch {
+                expected: want,
+                actual: size,
+            });
+        }
+    }
+    sync(file, &partial.path).await?;
+    Ok(size)
 }
 
 /// The directory the target is in (`.` for a bare name) and its file name.
@@ -195,8 +271,8 @@ fn parent_and_name(path: &Path) -> Result<(PathBuf, &OsStr)> {
     Ok((parent, file_name))
 }
 
-/// Write the whole download to `file` (the temp file at `tmp`); the file and the number of
-/// bytes written.
+/// Write the whole download to `file` (the partial copy at `tmp`); the file and the number of
+/// bytes written. On an error, what was received before it is written first.
 async fn write_download(
     file: tokio::fs::File,
     dl: &mut Download,
@@ -217,8 +293,17 @@ async fn write_download(
     let mut pending = BytesMut::new();
     let mut written = 0u64;
     let mut writer_failed = false;
+    let mut failed = None;
     while let Some(chunk) = dl.next().await {
-        let chunk = chunk?;
+        let chunk = match chunk {
+            Ok(c) => c,
+            Err(e) => {
+                // what arrived is good: write it too (a later run resumes after it), and wait
+                // for the writer, so that nothing writes to the partial copy once this returns
+                failed = Some(e);
+                break;
+            }
+        };
         written += chunk.len() as u64;
         // Small chunks (e.g. TLS records) are gathered into WRITE_BUF-sized writes.
         let next = if pending.is_empty() && chunk.len() >= WRITE_BUF {
@@ -242,7 +327,10 @@ async fn write_download(
         .await
         .map_err(|e| Error::io(tmp, std::io::Error::other(e)))?
         .map_err(|e| Error::io(tmp, e))?;
-    Ok((file, written))
+    match failed {
+        Some(e) => Err(e),
+        None => Ok((file, written)),
+    }
 }
 
 /// Flush `file` (the temp file at `tmp`) to disk before it is renamed over the target.
@@ -253,42 +341,4 @@ async fn sync(file: std::fs::File, tmp: &Path) -> Result<()> {
         .map_err(|e| Error::io(tmp, e))?;
     drop(file);
     Ok(())
-}
-
-/// The temporary file beside the target; removed when dropped unless disarmed (also when the
-/// download's future is dropped mid-way).
-struct TempFile {
-    path: PathBuf,
-    armed: bool,
-}
-
-impl TempFile {
-    /// Create a new, uniquely named temp file in `dir` for a target named `file_name`.
-    async fn create(dir: &Path, file_name: &OsStr) -> Result<(tokio::fs::File, TempFile)> {
-        let path = dir.join(format!(
-            ".{}.{:016x}.part",
-            file_name.to_string_lossy(),
-            fastrand::u64(..)
-        ));
-        let file = tokio::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-            .await
-            .map_err(|e| Error::io(&path, e))?;
-        Ok((file, TempFile { path, armed: true }))
-    }
-
-    /// Keep the file: it has been renamed over the target.
-    fn disarm(mut self) {
-        self.armed = false;
-    }
-}
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        if self.armed {
-            let _ = std::fs::remove_file(&self.path);
-        }
-    }
 }

@@ -18,12 +18,18 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ApiErrorBody {
-    /// `{"detail": "…"}`, optionally with a `message` (e.g. an invalid file format).
+    /// `{"detail": "…"}`, optionally with a `message` (e.g. an invalid file format), or with a
+    /// `description` and `errors` (a JSONL file's bad lines, one entry each).
     Detail {
         /// The `detail` string.
         detail: String,
         /// The `message`, if present.
         message: Option<String>,
+        /// The `description`, if present (e.g. `Found 2 errors in this file. …`).
+        description: Option<String>,
+        /// The `errors` list of a refused JSONL file: each bad line's number and what is wrong
+        /// with it (empty when the body has none).
+        errors: Vec<LineError>,
     },
     /// `{"detail": [{"type", "loc", "msg", "input"}, …]}`: request validation failed (422).
     Validation(Vec<ValidationItem>),
@@ -89,7 +95,25 @@ impl ValidationItem {
     }
 }
 
+/// One bad line of an uploaded JSONL file, as the service lists it in a 422's `errors`.
+///
+/// ```
+/// use mistral_files::ApiErrorBody;
+/// let b = ApiErrorBody::parse(br#"{"detail":"Invalid file format.","description":"Found 1 error in this file.","errors":[{"message":"line contains invalid json: EOF","line_number":3}]}"#);
+/// let ApiErrorBody::Detail { errors, .. } = b else { panic!() };
+/// assert_eq!(errors[0].line_number, Some(3));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineError {
+    /// What is wrong with the line.
+    pub message: String,
+    /// The line's number, from 1 (when the service gave one).
+    pub line_number: Option<u64>,
+}
+
 const MAX_TEXT: usize = 4096;
+/// Most line errors kept from one body.
+const MAX_LINE_ERRORS: usize = 1000;
 
 impl ApiErrorBody {
     /// Parse an error body. Never fails: anything unrecognised is kept as [`ApiErrorBody::Json`] or
@@ -128,6 +152,11 @@ impl ApiErrorBody {
                 return ApiErrorBody::Detail {
                     detail: d.clone(),
                     message,
+                    description: obj
+                        .get("description")
+                        .and_then(|m| m.as_str())
+                        .map(str::to_owned),
+                    errors: line_errors(obj.get("errors")),
                 };
             }
             Some(serde_json::Value::Array(items)) => {
@@ -157,6 +186,19 @@ impl ApiErrorBody {
         ApiErrorBody::Json(value)
     }
 
+    /// The bad lines of a refused JSONL file, when the body lists them (empty otherwise).
+    ///
+    /// ```
+    /// let b = mistral_files::ApiErrorBody::parse(br#"{"detail":"Invalid file format.","errors":[{"message":"line is empty","line_number":2}]}"#);
+    /// assert_eq!(b.line_errors()[0].message, "line is empty");
+    /// ```
+    pub fn line_errors(&self) -> &[LineError] {
+        match self {
+            ApiErrorBody::Detail { errors, .. } => errors,
+            _ => &[],
+        }
+    }
+
     /// A one-line summary of the body, for messages.
     ///
     /// ```
@@ -167,12 +209,34 @@ impl ApiErrorBody {
         match self {
             ApiErrorBody::Detail {
                 detail,
-                message: Some(m),
-            } => format!("{detail} {m}"),
-            ApiErrorBody::Detail {
-                detail,
-                message: None,
-            } => detail.clone(),
+                message,
+                description,
+                errors,
+            } => {
+                let mut s = detail.clone();
+                for extra in [message, description].into_iter().flatten() {
+                    s.push(' ');
+                    s.push_str(extra);
+                }
+                const SHOWN: usize = 3;
+                let lines: Vec<String> = errors
+                    .iter()
+                    .take(SHOWN)
+                    .map(|e| match e.line_number {
+                        Some(n) => format!("line {n}: {}", e.message),
+                        None => e.message.clone(),
+                    })
+                    .collect();
+                if !lines.is_empty() {
+                    s.push_str(" (");
+                    s.push_str(&lines.join("; "));
+                    if errors.len() > SHOWN {
+                        s.push_str(&format!("; {} more", errors.len() - SHOWN));
+                    }
+                    s.push(')');
+                }
+                s
+            }
             ApiErrorBody::Validation(items) => items
                 .iter()
                 .map(|i| format!("{}: {}", i.loc_string(), i.msg))
@@ -207,6 +271,27 @@ impl ApiErrorBody {
     }
 }
 
+/// The `errors` list of a JSONL error body, read leniently (a message that is not a string is
+/// kept as its JSON text; a missing or odd line number is `None`), at most
+/// [`MAX_LINE_ERRORS`] entries.
+fn line_errors(value: Option<&serde_json::Value>) -> Vec<LineError> {
+    let Some(serde_json::Value::Array(items)) = value else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .take(MAX_LINE_ERRORS)
+        .map(|item| LineError {
+            message: match item.get("message") {
+                Some(serde_json::Value::String(m)) => m.clone(),
+                Some(serde_json::Value::Null) | None => String::new(),
+                Some(other) => other.to_string(),
+            },
+            line_number: item.get("line_number").and_then(serde_json::Value::as_u64),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -217,8 +302,35 @@ mod tests {
             ApiErrorBody::parse(br#"{"detail": "Invalid file format.", "message": "Received file with mimetype application/zip"}"#),
             ApiErrorBody::Detail {
                 detail: "Invalid file format.".into(),
-                message: Some("Received file with mimetype application/zip".into())
+                message: Some("Received file with mimetype application/zip".into()),
+                description: None,
+                errors: Vec::new(),
             }
+        );
+        let jsonl = ApiErrorBody::parse(
+            br#"{"detail": "Invalid file format.", "description": "Found 2 errors in this file.", "errors": [{"message": "line contains invalid json: x", "line_number": 1}, {"message": 7, "line_number": "two"}]}"#,
+        );
+        assert_eq!(
+            jsonl,
+            ApiErrorBody::Detail {
+                detail: "Invalid file format.".into(),
+                message: None,
+                description: Some("Found 2 errors in this file.".into()),
+                errors: vec![
+                    LineError {
+                        message: "line contains invalid json: x".into(),
+                        line_number: Some(1)
+                    },
+                    LineError {
+                        message: "7".into(),
+                        line_number: None
+                    },
+                ],
+            }
+        );
+        assert_eq!(
+            jsonl.summary(),
+            "Invalid file format. Found 2 errors in this file. (line 1: line contains invalid json: x; 7)"
         );
         let v = ApiErrorBody::parse(
             br#"{"detail":[{"type":"int_parsing","loc":["query","page",0],"msg":"bad","input":"x"}]}"#,

@@ -18,7 +18,7 @@ pub(crate) mod from_raw;
 mod headers;
 mod kinds;
 
-pub use body::{ApiErrorBody, ValidationItem};
+pub use body::{ApiErrorBody, LineError, ValidationItem};
 pub use kinds::{ApiError, DecodeError, TransportError};
 
 /// A `Result` whose error is [`Error`].
@@ -122,8 +122,9 @@ pub enum Error {
         /// Why it was rejected.
         reason: &'static str,
     },
-    /// A file for the `fine-tune` purpose must be a `.jsonl` file. No request was made.
-    #[error("fine-tuning accepts only .jsonl files, got {name:?}; rename the file or set file_name(\"….jsonl\")")]
+    /// A file for the `fine-tune` purpose, or sent without a purpose (the service then checks it
+    /// as fine-tuning data), must be a `.jsonl` file. No request was made.
+    #[error("fine-tuning accepts only .jsonl files (a file sent without a purpose is checked as fine-tuning data), got {name:?}; rename the file, set file_name(\"….jsonl\"), or give the purpose it is for")]
     FineTuneRequiresJsonl {
         /// The file name.
         name: String,

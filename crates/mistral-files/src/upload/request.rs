@@ -27,8 +27,9 @@ use crate::types::{FileObject, FilePurpose, FileVisibility};
 /// An upload: set options, then `.await` it (or call [`send`](Self::send)).
 ///
 /// Checks run before any request: the file exists and is a regular file, is not empty, is within
-/// the size limit, has a usable name, `fine-tune` files end in `.jsonl`, the expiry is whole hours,
-/// and (opt-in) every line is a JSON object.
+/// the size limit, has a usable name, `fine-tune` files end in `.jsonl` (so do files sent without a
+/// purpose: the service checks those as fine-tuning data), the expiry is whole hours, and (opt-in)
+/// every line is a JSON object.
 ///
 /// ```no_run
 /// # async fn f(client: mistral_files::Client) -> mistral_files::Result<()> {
@@ -139,7 +140,10 @@ impl UploadRequest {
         self
     }
 
-    /// The file's purpose (`purpose` form field).
+    /// The file's purpose (`purpose` form field). Without one, the service checks the file as
+    /// fine-tuning data (JSONL), so the name must end in `.jsonl`, as for
+    /// [`FilePurpose::FineTune`] ([`Error::FineTuneRequiresJsonl`](crate::Error::FineTuneRequiresJsonl)
+    /// before any request otherwise).
     ///
     /// ```no_run
     /// # async fn f(c: mistral_files::Client) -> mistral_files::Result<()> {
@@ -235,7 +239,8 @@ impl UploadRequest {
         checks::check_file_name(&name)?;
         let size = self.body.size().await?;
         checks::check_size(&name, size, self.client.inner.max_upload_bytes)?;
-        if self.purpose == Some(FilePurpose::FineTune) {
+        // Without a purpose the service checks the file as fine-tuning data: same rule.
+        if matches!(self.purpose, None | Some(FilePurpose::FineTune)) {
             checks::check_fine_tune_name(&name)?;
         }
         let expiry_hours = self.expiry.map(|d| whole_hours("expiry", d)).transpose()?;
