@@ -121,22 +121,31 @@ fn errors_are_one_json_document_on_stderr_with_the_exit_code() {
     let err = error_of(&env.cmd().args(["get", FILE_ID, "--json"]).run(), 1);
     assert_eq!(err["status"], 404);
     assert!(err["hint"].as_str().unwrap().contains("mistral-files ls"));
-    // 422 with its details
+    // 422 with its details: a JSONL file the service refuses, one detail per bad line
+    let bad = env.write("bad.jsonl", b"{\"ok\": 1}\nnot json\n");
+    let err = error_of(
+        &env.cmd()
+            .args(["upload", &bad.to_string_lossy(), "--purpose", "fine-tune", "--json"])
+            .run(),
+        1,
+    );
+    let details: Vec<&str> = err["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d.as_str())
+        .collect();
+    assert!(details.iter().any(|d| d.starts_with("line 2:")), "{err}");
+    // a signed URL's expiry out of the service's 1-168 h is refused before sending
     let f = env.upload("u.jsonl", &jsonl(1), &[]);
     let id = f["id"].as_str().unwrap();
     let err = error_of(
         &env.cmd()
-            .args(["url", id, "--expiry", "87601", "--json"])
+            .args(["url", id, "--expiry", "169", "--json"])
             .run(),
-        1,
+        2,
     );
-    assert!(
-        err["details"][0]
-            .as_str()
-            .unwrap()
-            .starts_with("query.expiry"),
-        "{err}"
-    );
+    assert!(err["message"].as_str().unwrap().contains("--expiry"), "{err}");
     // usage errors: ours, and clap's (with its suggestion as the hint)
     let err = error_of(
         &env.cmd().args(["download", id, "-o", "-", "--json"]).run(),
