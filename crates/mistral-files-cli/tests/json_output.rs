@@ -125,7 +125,13 @@ fn errors_are_one_json_document_on_stderr_with_the_exit_code() {
     let bad = env.write("bad.jsonl", b"{\"ok\": 1}\nnot json\n");
     let err = error_of(
         &env.cmd()
-            .args(["upload", &bad.to_string_lossy(), "--purpose", "fine-tune", "--json"])
+            .args([
+                "upload",
+                &bad.to_string_lossy(),
+                "--purpose",
+                "fine-tune",
+                "--json",
+            ])
             .run(),
         1,
     );
@@ -145,7 +151,10 @@ fn errors_are_one_json_document_on_stderr_with_the_exit_code() {
             .run(),
         2,
     );
-    assert!(err["message"].as_str().unwrap().contains("--expiry"), "{err}");
+    assert!(
+        err["message"].as_str().unwrap().contains("--expiry"),
+        "{err}"
+    );
     // usage errors: ours, and clap's (with its suggestion as the hint)
     let err = error_of(
         &env.cmd().args(["download", id, "-o", "-", "--json"]).run(),

@@ -323,12 +323,43 @@ fn shape_of(schema: &Value) -> String {
 /// `string(uuid)`, `array<SampleType>`, `anyOf<string | integer>`; `?` marks nullable.
 pub fn ty(schema: &Value) -> String {
     let nullable = schema.get("nullable").and_then(Value::as_bool) == Some(true);
-    let base = base_ty(schema);
+    let base = format!("{}{}", base_ty(schema), bounds(schema));
     if nullable {
         format!("{base}?")
     } else {
         base
     }
+}
+
+/// A schema's bounds, written `[min..max]` (numbers, string lengths, item counts) and
+/// `/pattern/`: a bound that appears or narrows is a changed type, so it is reported (breaking
+/// for an input, as oasdiff has it).
+fn bounds(schema: &Value) -> String {
+    let num = |k: &str| {
+        schema
+            .get(k)
+            .filter(|v| v.is_number())
+            .map(|v| v.to_string())
+    };
+    let exclusive = |k: &str| schema.get(k).and_then(Value::as_bool) == Some(true);
+    let mut out = String::new();
+    for (min, max, excl_min, excl_max) in [
+        ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"),
+        ("minLength", "maxLength", "", ""),
+        ("minItems", "maxItems", "", ""),
+    ] {
+        let (lo, hi) = (num(min), num(max));
+        if lo.is_some() || hi.is_some() {
+            let open = if exclusive(excl_min) { "(" } else { "[" };
+            let close = if exclusive(excl_max) { ")" } else { "]" };
+            let (lo, hi) = (lo.unwrap_or_default(), hi.unwrap_or_default());
+            out.push_str(&format!("{open}{lo}..{hi}{close}"));
+        }
+    }
+    if let Some(p) = schema.get("pattern").and_then(Value::as_str) {
+        out.push_str(&format!("/{p}/"));
+    }
+    out
 }
 
 fn base_ty(schema: &Value) -> String {

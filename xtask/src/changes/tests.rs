@@ -128,3 +128,18 @@ fn children_of_a_removed_type_are_not_listed_again() {
     );
     assert!(!text.contains("enum values"), "{text}");
 }
+
+#[test]
+fn a_new_bound_on_an_input_is_breaking() {
+    let mut new = base();
+    new["paths"]["/v1/files"]["get"]["parameters"][0]["schema"]["maximum"] = json!(168);
+    new["paths"]["/v1/files"]["get"]["parameters"][0]["schema"]["minimum"] = json!(1);
+    let (impact, text) = impact_of(&new);
+    assert_eq!(impact, Impact::Breaking, "{text}");
+    assert!(
+        text.contains(
+            "operation list_files query page: type changed from integer to integer[1..168]"
+        ),
+        "{text}"
+    );
+}
