@@ -110,16 +110,20 @@ fn not_found_is_explained_once_for_an_id_and_for_a_base_url() {
 #[test]
 fn a_422_prints_what_the_server_refused() {
     let env = CliEnv::new(BIN);
-    let f = env.upload("u.jsonl", &jsonl(1), &[]);
-    let id = f["id"].as_str().unwrap();
-    let out = env.fails(1, &["url", id, "--expiry", "87601"]);
-    assert_eq!(
-        out.stderr.trim_end(),
-        format!(
-            "error: url {id}: the server refused the request (HTTP 422 Unprocessable Entity)\n  \
-             - query.expiry: Input should be less than or equal to 87600"
-        )
+    // a JSONL file the service refuses: its description and one line per bad line
+    let bad = env.write("bad.jsonl", b"{\"ok\": 1}\nnot json\n");
+    let out = env
+        .cmd()
+        .arg("upload")
+        .arg(&bad)
+        .args(["--purpose", "fine-tune"])
+        .fails_with(1);
+    let e = &out.stderr;
+    assert!(
+        e.contains("the server refused the request (HTTP 422 Unprocessable Entity)"),
+        "{e}"
     );
+    assert!(e.contains("\n  - line 2: "), "{e}");
     let p = env.write("notes.txt", b"hello\n");
     let out = env
         .cmd()
