@@ -40,7 +40,10 @@ pub struct Settings {
 /// layer that writes the request and retry lines.
 pub fn init(settings: Settings) {
     let level = match settings.verbose {
-        0 | 1 => "warn",
+        0 => "warn",
+        // `-v`: the client's request lines (written by `Lines`), and `serve`'s log of each
+        // request it answers (with its Range, for example)
+        1 => "warn,mistral_files_emulator=info",
         2 => "warn,mistral_files=debug,mistral_files_cli=debug,mistral_files_emulator=debug",
         _ => "trace",
     };

@@ -348,9 +348,9 @@ impl Serve {
             .output()
             .unwrap();
         assert!(out.status.success(), "{out:?}");
-        let v: serde_json::Value =
-            serde_json::from_slice(out.stdout.split(|b| *b == b'\n').next().unwrap()).unwrap();
-        v["id"].as_str().unwrap().to_string()
+        // `upload --json` writes one array, one object per file
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v[0]["id"].as_str().unwrap().to_string()
     }
 }
 
