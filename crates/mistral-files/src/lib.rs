@@ -43,7 +43,7 @@ pub use error::{
 };
 pub use id::{FileId, IntoFileId};
 pub use key::ApiKey;
-pub use list::{ListRequest, DEFAULT_PAGE_SIZE};
+pub use list::{ListRequest, DEFAULT_PAGE_SIZE, DEFAULT_PREFETCH};
 pub use mistral_files_raw::{SIGNED_URL_MAX_EXPIRY_HOURS, SIGNED_URL_MIN_EXPIRY_HOURS};
 pub use progress::{progress_to_watch, Progress};
 pub use retry::RetryPolicy;

@@ -108,6 +108,23 @@ impl ListRequest {
         self
     }
 
+    /// How many page requests the iteration keeps in flight once the total is known (1 to 64;
+    /// default [`DEFAULT_PREFETCH`](crate::DEFAULT_PREFETCH), 4); see
+    /// [`crate::ListRequest::prefetch`]. The requests progress while the iterator waits for its
+    /// next page.
+    ///
+    /// ```no_run
+    /// # fn f(client: mistral_files::blocking::Client) -> mistral_files::Result<()> {
+    /// for file in client.list().page_size(100).prefetch(8) {
+    ///     println!("{}", file?.filename);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn prefetch(mut self, n: usize) -> Self {
+        self.inner = self.inner.prefetch(n);
+        self
+    }
+
     /// Fetch one page.
     pub fn send(self) -> Result<FilePage> {
         self.rt.block_on(self.inner.send())

@@ -2,10 +2,13 @@
 //!
 //! A room of its own because paging keeps state between requests (the next page, the total,
 //! how many files were seen) and has its own rules for when to stop.
+//!
+//!   mod.rs      the request, its setters, one page (`send`)
+//!   stream.rs   the paging stream, with its prefetching window (uses mod.rs)
 
-use std::collections::VecDeque;
+mod stream;
 
-use futures_util::stream::{self, Stream};
+use futures_util::stream::Stream;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
@@ -41,6 +44,7 @@ pub struct ListRequest {
     search: Option<String>,
     purpose: Option<FilePurpose>,
     mimetypes: Vec<String>,
+    prefetch: usize,
 }
 
 /// The default page size, 100 (the service's default).
@@ -49,6 +53,18 @@ pub struct ListRequest {
 /// assert_eq!(mistral_files::DEFAULT_PAGE_SIZE, 100);
 /// ```
 pub const DEFAULT_PAGE_SIZE: u32 = 100;
+
+/// The default number of page requests a listing stream keeps in flight, 4 (see
+/// [`ListRequest::prefetch`]).
+///
+/// ```
+/// assert_eq!(mistral_files::DEFAULT_PREFETCH, 4);
+/// ```
+pub const DEFAULT_PREFETCH: usize = 4;
+
+/// The most page requests a listing stream may keep in flight: more would hold that many pages
+/// in memory and press the service's rate limits for little gain.
+const MAX_PREFETCH: usize = 64;
 
 impl Client {
     /// Start a listing request.
@@ -70,6 +86,7 @@ impl Client {
             search: None,
             purpose: None,
             mimetypes: Vec::new(),
+            prefetch: DEFAULT_PREFETCH,
         }
     }
 }
@@ -211,6 +228,22 @@ impl ListRequest {
         self
     }
 
+    /// How many page requests [`stream`](Self::stream) keeps in flight once the total is known
+    /// (1 to 64; default [`DEFAULT_PREFETCH`], 4). `1` requests one page after another, each
+    /// when the files of the previous one are used up. `0` or more than 64 is an
+    /// [`Error::InvalidInput`], the stream's first item. Ignored by [`send`](Self::send).
+    ///
+    /// ```no_run
+    /// # async fn f(c: mistral_files::Client) -> mistral_files::Result<()> {
+    /// use futures_util::TryStreamExt;
+    /// let files: Vec<_> = c.list().page_size(100).prefetch(8).stream().try_collect().await?;
+    /// # let _ = files; Ok(()) }
+    /// ```
+    pub fn prefetch(mut self, n: usize) -> Self {
+        self.prefetch = n;
+        self
+    }
+
     fn check(&self) -> Result<()> {
         if self.page_size == 0 {
             return Err(Error::invalid("page size", "it must be at least 1"));
@@ -287,6 +320,16 @@ impl ListRequest {
     /// first page only: counting every matching file again for each page is work the service
     /// need not do (listing is not a snapshot either way).
     ///
+    /// **Prefetching.** The first page is fetched alone. Once a total is known, up to
+    /// [`prefetch`](Self::prefetch) page requests (default 4) are in flight at once, never for a
+    /// page past the total; the files still come strictly in page order. Without a total
+    /// (`include_total(false)`, or a service that sends none) pages are fetched one after another.
+    /// Requests progress while the stream is polled: they are futures of the stream, nothing is
+    /// spawned, so dropping the stream cancels them. At most `prefetch` pages are held besides the
+    /// one being yielded. A short or empty page, or an error, drops the requests for later pages;
+    /// the files of the pages before an error are yielded first. Each page request is retried on
+    /// its own, by the client's [`RetryPolicy`](crate::RetryPolicy).
+    ///
     /// ```no_run
     /// # async fn f(c: mistral_files::Client) -> mistral_files::Result<()> {
     /// use futures_util::TryStreamExt;
@@ -307,52 +350,6 @@ impl ListRequest {
     /// # let _ = n; Ok(()) }
     /// ```
     pub fn into_stream(self) -> impl Stream<Item = Result<FileObject>> + Send + 'static {
-        struct State {
-            req: ListRequest,
-            next_page: Option<u32>,
-            buf: VecDeque<FileObject>,
-            seen: u64,
-            total: Option<u64>,
-        }
-        let start = self.page;
-        let seen = u64::from(start) * u64::from(self.page_size);
-        let state = State {
-            req: self,
-            next_page: Some(start),
-            buf: VecDeque::new(),
-            seen,
-            total: None,
-        };
-        stream::unfold(state, |mut st| async move {
-            loop {
-                if let Some(f) = st.buf.pop_front() {
-                    return Some((Ok(f), st));
-                }
-                let page = st.next_page?;
-                let include_total = match (st.req.include_total, st.total) {
-                    (None, Some(_)) => Some(false),
-                    (asked, _) => asked,
-                };
-                match st.req.fetch_with(page, include_total).await {
-                    Err(e) => {
-                        st.next_page = None;
-                        return Some((Err(e), st));
-                    }
-                    Ok(p) => {
-                        let n = p.data.len() as u64;
-                        st.seen += n;
-                        let short = n < u64::from(st.req.page_size);
-                        st.total = p.total.or(st.total);
-                        let reached = st.total.is_some_and(|t| st.seen >= t);
-                        st.next_page = if n == 0 || short || reached {
-                            None
-                        } else {
-                            page.checked_add(1)
-                        };
-                        st.buf.extend(p.data);
-                    }
-                }
-            }
-        })
+        stream::files(self)
     }
 }
