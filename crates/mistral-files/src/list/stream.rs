@@ -19,11 +19,15 @@ use crate::error::{Error, Result};
 use crate::types::{FileObject, FilePage};
 
 /// Every file `req` matches, page after page (see `ListRequest::stream` for the rules).
+///
+/// Fused: polled again after its end it says `None` again, where a bare `unfold` panics (the
+/// blocking iterator's `next()` after the end would have).
 pub(super) fn files(req: ListRequest) -> impl Stream<Item = Result<FileObject>> + Send + 'static {
     stream::unfold(Pager::new(req), |mut pager| async move {
         let item = pager.next_file().await?;
         Some((item, pager))
     })
+    .fuse()
 }
 
 /// One page request in flight; owns what it needs, so that it can outlive a borrow of the pager.
