@@ -9,7 +9,7 @@
 //   blocking/   the blocking client (feature `blocking`): wraps the async requests below
 //   upload/     uploads: UploadRequest, the checks, the multipart form, the sources
 //   download/   downloads: the resumable stream, downloads to a file
-//   list        ListRequest and paging
+//   list/       ListRequest and paging: the request, the prefetching stream
 //   by_id       calls addressed to one file by id: retrieve, delete, signed URLs
 //   client      the Client, its request machinery, ClientBuilder::build
 //   config      ClientBuilder and its settings

@@ -104,6 +104,11 @@ impl Pager {
     }
 
     /// Adds page requests until the window is full or no page is left to ask for.
+    ///
+    /// A request added here starts when the stream next waits on `in_flight` for a page not yet
+    /// answered: `FuturesOrdered` hands out a page it already holds without polling the others.
+    /// So with a consumer that keeps up, the window refills in rounds rather than one page at a
+    /// time; the number of round trips is the same when the pages take equally long.
     fn request_more(&mut self) {
         while self.in_flight.len() < self.window() {
             let Some(page) = self.next_page else { break };
