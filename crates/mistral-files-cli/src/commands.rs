@@ -130,6 +130,15 @@ fn check_base_url(url: &str) -> Result<String, CliError> {
     Ok(trimmed.to_string())
 }
 
+/// The listing window for `ls --limit`: no more pages in flight than the limit still needs after
+/// the first page, so that `--limit` asks for no page it will not show (at least 1, at most the
+/// library's default).
+fn prefetch_for_limit(limit: u64, page_size: u32) -> usize {
+    let pages = limit.div_ceil(u64::from(page_size.max(1)));
+    let after_first = usize::try_from(pages.saturating_sub(1)).unwrap_or(usize::MAX);
+    after_first.clamp(1, mistral_files::DEFAULT_PREFETCH)
+}
+
 /// `ls`: pages through the files lazily; a table fitted to the width, or JSON.
 pub async fn ls(api: &Api, args: LsArgs, out: &Out) -> Result<(), CliError> {
     let mut page_size = args.page_size;
@@ -148,6 +157,9 @@ pub async fn ls(api: &Api, args: LsArgs, out: &Out) -> Result<(), CliError> {
     }
     if let Some(q) = &args.search {
         req = req.search(q);
+    }
+    if let Some(limit) = args.limit {
+        req = req.prefetch(prefetch_for_limit(limit, page_size));
     }
     let limit = args.limit.unwrap_or(u64::MAX);
     let stream = req
@@ -244,5 +256,23 @@ mod tests {
         assert!(check_base_url("http://proxy/v1x").is_ok());
         let e = check_base_url("http://user:S3CR3T@h/").unwrap_err();
         assert!(!e.message.contains("S3CR3T"));
+    }
+
+    #[test]
+    fn ls_limit_prefetches_only_the_pages_it_needs() {
+        // 3 files in pages of 2: the first page, then one more
+        assert_eq!(prefetch_for_limit(3, 2), 1);
+        // one page holds it all: nothing after the first (the window is at least 1)
+        assert_eq!(prefetch_for_limit(2, 2), 1);
+        assert_eq!(prefetch_for_limit(0, 2), 1);
+        // 7 pages: the default window
+        assert_eq!(prefetch_for_limit(13, 2), mistral_files::DEFAULT_PREFETCH);
+        assert_eq!(prefetch_for_limit(7, 2), 3);
+        // extremes neither overflow nor divide by zero
+        assert_eq!(
+            prefetch_for_limit(u64::MAX, 1),
+            mistral_files::DEFAULT_PREFETCH
+        );
+        assert_eq!(prefetch_for_limit(5, 0), mistral_files::DEFAULT_PREFETCH);
     }
 }
