@@ -7,9 +7,10 @@
 //!   metadata and `GET /v1/files/{id}/content` streams zero bytes with `Content-Length`, the
 //!   size being encoded in the id (see `mistral_files_bench::bare_id`); `GET /v1/files` lists
 //!   N synthetic files (default 10,000), paged like the service.
-//! - `bench-server emulator --data-dir DIR [--fsync]`: the `mistral-files-emulator` (format
-//!   checks on; fsync of uploads off unless `--fsync`, so that the disk's flush speed is not what
-//!   is measured).
+//! - `bench-server emulator --data-dir DIR [--fsync] [--latency-ms MS]`: the
+//!   `mistral-files-emulator` (format checks on; fsync of uploads off unless `--fsync`, so that
+//!   the disk's flush speed is not what is measured; `--latency-ms` is its injected latency
+//!   before every response, to measure clients as if the service were a network away).
 
 use std::io::Read;
 
@@ -190,6 +191,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .data_dir(dir)
                 .sync_writes(args.iter().any(|a| a == "--fsync"))
                 .record_limit(64)
+                .faults(mistral_files_emulator::FaultConfig {
+                    latency: flag(&args, "--latency-ms")
+                        .map(str::parse::<u64>)
+                        .transpose()?
+                        .map(std::time::Duration::from_millis),
+                    ..Default::default()
+                })
                 .start()
                 .await?;
             println!("{}", emu.url());
@@ -197,7 +205,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             emu.shutdown().await;
         }
         _ => {
-            eprintln!("usage: bench-server bare [--files N] [--bind ADDR] | emulator --data-dir DIR [--fsync] [--bind ADDR]");
+            eprintln!("usage: bench-server bare [--files N] [--bind ADDR] | emulator --data-dir DIR [--fsync] [--latency-ms MS] [--bind ADDR]");
             std::process::exit(2);
         }
     }

@@ -12,7 +12,7 @@ use anyhow::{bail, Result};
 #[derive(clap::Parser, Debug, Clone, PartialEq)]
 #[command(
     name = "bench",
-    about = "Benchmark the crate against curl and the Python SDK; writes docs/BENCHMARKS.md",
+    about = "Benchmark the crate and its CLI against curl and the Python and TypeScript SDKs; writes docs/BENCHMARKS.md",
     long_about = None
 )]
 pub struct BenchArgs {
@@ -31,6 +31,10 @@ pub struct BenchArgs {
     /// Page size of the listing.
     #[arg(long, default_value_t = 100)]
     page_size: u32,
+    /// Latency the emulator adds to every request in the extra listing figure, ms (0: no such
+    /// figure).
+    #[arg(long, default_value_t = 20)]
+    list_latency_ms: u64,
     /// Number of concurrent uploads.
     #[arg(long, default_value_t = 16)]
     concurrent: usize,
@@ -47,6 +51,9 @@ pub struct BenchArgs {
     /// Skip the Python SDK baseline.
     #[arg(long)]
     no_python: bool,
+    /// Skip the TypeScript SDK baseline (node and npm).
+    #[arg(long, alias = "no-typescript")]
+    no_node: bool,
     /// Skip the curl baseline.
     #[arg(long)]
     no_curl: bool,
@@ -71,7 +78,7 @@ pub enum Section {
     Flat,
     /// Concurrent uploads to the emulator.
     Concurrent,
-    /// Listing through the paging stream.
+    /// Listing through the paging stream (bare server, emulator, emulator with latency).
     List,
 }
 
@@ -120,6 +127,11 @@ impl BenchArgs {
         self.page_size
     }
 
+    /// The emulator's latency per request in the extra listing figure, ms (0: none).
+    pub fn list_latency_ms(&self) -> u64 {
+        self.list_latency_ms
+    }
+
     /// Number of concurrent uploads.
     pub fn concurrent(&self) -> usize {
         self.pick(self.concurrent, 4)
@@ -152,6 +164,11 @@ impl BenchArgs {
     /// Whether the Python SDK baseline is wanted.
     pub fn python(&self) -> bool {
         !self.no_python
+    }
+
+    /// Whether the TypeScript SDK baseline is wanted.
+    pub fn node(&self) -> bool {
+        !self.no_node
     }
 
     /// Whether the curl baseline is wanted.
@@ -238,7 +255,8 @@ mod tests {
             PathBuf::from("/r/docs/BENCHMARKS.md")
         );
         assert_eq!(c.sections().len(), 4);
-        assert!(c.python() && c.curl() && !c.emulator_fsync());
+        assert!(c.python() && c.node() && c.curl() && !c.emulator_fsync());
+        assert_eq!(c.list_latency_ms(), 20);
     }
 
     #[test]
@@ -258,13 +276,17 @@ mod tests {
             "--only",
             "transfers,list",
             "--no-python",
+            "--no-typescript",
+            "--list-latency-ms",
+            "0",
             "--out",
             "x.md",
         ]);
         c.validate().unwrap();
         assert_eq!((c.runs(), c.size_mib()), (7, 128));
         assert_eq!(c.sections(), [Section::Transfers, Section::List]);
-        assert!(!c.python());
+        assert!(!c.python() && !c.node());
+        assert_eq!(c.list_latency_ms(), 0);
         assert_eq!(
             c.out(Path::new("/r"), Path::new("/t")),
             PathBuf::from("x.md")

@@ -18,12 +18,15 @@ pub struct Binaries {
     pub server: PathBuf,
     /// `bench-rusage`: the launcher every client is spawned through.
     pub launcher: PathBuf,
+    /// `mistral-files`: the CLI, measured as a client of its own.
+    pub cli: PathBuf,
 }
 
-/// `cargo build --release -p mistral-files-bench` of the binaries the driver runs (not the
-/// driver itself, which may be running from another profile), in `root`; where they are.
+/// `cargo build --release -p mistral-files-bench -p mistral-files-cli` of the binaries the
+/// driver runs (not the driver itself, which may be running from another profile), in `root`;
+/// where they are.
 pub fn build_binaries(root: &Path) -> Result<Binaries> {
-    eprintln!("bench: cargo build --release -p mistral-files-bench");
+    eprintln!("bench: cargo build --release -p mistral-files-bench -p mistral-files-cli");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
     let out = Command::new(cargo)
         .current_dir(root)
@@ -32,19 +35,23 @@ pub fn build_binaries(root: &Path) -> Result<Binaries> {
             "--release",
             "-p",
             "mistral-files-bench",
+            "-p",
+            "mistral-files-cli",
             "--bin",
             "bench-client",
             "--bin",
             "bench-server",
             "--bin",
             "bench-rusage",
+            "--bin",
+            "mistral-files",
             "--message-format=json-render-diagnostics",
         ])
         .stderr(Stdio::inherit())
         .output()
         .context("running cargo build")?;
     if !out.status.success() {
-        bail!("cargo build --release -p mistral-files-bench failed");
+        bail!("cargo build --release -p mistral-files-bench -p mistral-files-cli failed");
     }
     find_binaries(&String::from_utf8_lossy(&out.stdout))
 }
@@ -52,7 +59,7 @@ pub fn build_binaries(root: &Path) -> Result<Binaries> {
 /// Finds the binaries in cargo's `--message-format=json` output (`compiler-artifact` messages
 /// with an `executable`).
 pub fn find_binaries(messages: &str) -> Result<Binaries> {
-    let (mut client, mut server, mut launcher) = (None, None, None);
+    let (mut client, mut server, mut launcher, mut cli) = (None, None, None, None);
     for line in messages.lines() {
         let Ok(v) = serde_json::from_str::<Value>(line) else {
             continue;
@@ -65,6 +72,7 @@ pub fn find_binaries(messages: &str) -> Result<Binaries> {
             "bench-client" => client = Some(PathBuf::from(exe)),
             "bench-server" => server = Some(PathBuf::from(exe)),
             "bench-rusage" => launcher = Some(PathBuf::from(exe)),
+            "mistral-files" => cli = Some(PathBuf::from(exe)),
             _ => {}
         }
     }
@@ -72,6 +80,7 @@ pub fn find_binaries(messages: &str) -> Result<Binaries> {
         client: client.context("cargo did not report the bench-client binary")?,
         server: server.context("cargo did not report the bench-server binary")?,
         launcher: launcher.context("cargo did not report the bench-rusage binary")?,
+        cli: cli.context("cargo did not report the mistral-files (CLI) binary")?,
     })
 }
 
@@ -97,6 +106,7 @@ mod tests {
             artifact("bench-server", Some("/t/release/bench-server")),
             artifact("bench", Some("/t/release/bench")),
             artifact("bench-rusage", Some("/t/release/bench-rusage")),
+            artifact("mistral-files", Some("/t/release/mistral-files")),
             r#"{"reason":"build-finished","success":true}"#.to_string(),
         ]
         .join("\n");
@@ -104,6 +114,7 @@ mod tests {
         assert_eq!(b.client, PathBuf::from("/t/release/bench-client"));
         assert_eq!(b.server, PathBuf::from("/t/release/bench-server"));
         assert_eq!(b.launcher, PathBuf::from("/t/release/bench-rusage"));
+        assert_eq!(b.cli, PathBuf::from("/t/release/mistral-files"));
     }
 
     #[test]

@@ -1,13 +1,15 @@
-//! The benchmark driver (`cargo xtask bench`, which runs the `bench` binary): the crate's
-//! transfer, listing and concurrency figures against two baselines (`curl` and the provider's
-//! Python SDK), written to `docs/BENCHMARKS.md`.
+//! The benchmark driver (`cargo xtask bench`, which runs the `bench` binary): the crate's (and its
+//! CLI's) transfer, listing and concurrency figures against three baselines (`curl` and the
+//! provider's Python and TypeScript SDKs), written to `docs/BENCHMARKS.md`.
 //!
 //! It builds this crate's other binaries in release mode and runs every client and server as its
 //! own process, so that each one's wall time and peak RSS are its own:
 //! - `bench-server bare`: a sink/source (discards uploads, streams zeros), to show each client's
 //!   raw speed; `bench-server emulator`: the emulator;
 //! - `bench-client`: one operation of the `mistral-files` crate per process;
-//! - `curl` and the Python SDK (in its own venv under the target dir) as baselines.
+//! - `mistral-files`: the CLI, one command per process, as a row of its own;
+//! - `curl`, the Python SDK (in its own venv under the target dir) and the TypeScript SDK (npm,
+//!   under the target dir, run by `node`) as baselines.
 //!
 //! Each figure is the median of several runs (clients interleaved run by run, so that noise from
 //! the machine hits them alike), with min/max and the ratio to the faster baseline.
@@ -15,14 +17,16 @@
 //! The modules, one concern each: [`args`] (options and the settings derived from them),
 //! [`cargo`] (building the binaries and finding them), [`process`] (spawning, waiting for and
 //! stopping processes), [`memory`] (a server's peak RSS), [`data`] (test files), [`python`] (the
-//! SDK's venv and script), [`clients`] (one operation of each client), [`scenarios`] (one module
-//! per section) and [`report`] (the Markdown report).
+//! Python SDK's venv and script), [`node`] (the TypeScript SDK's install and script),
+//! [`clients`] (one operation of each client), [`scenarios`] (one module per section) and
+//! [`report`] (the Markdown report).
 
 pub mod args;
 pub mod cargo;
 pub mod clients;
 pub mod data;
 pub mod memory;
+pub mod node;
 pub mod process;
 pub mod python;
 pub mod report;
@@ -55,6 +59,7 @@ pub fn run(root: &Path, cfg: &BenchArgs) -> Result<()> {
     let mut doc = Doc::new(cfg);
     let curl = find_curl(cfg, &mut doc);
     let py = setup_python(cfg, &target, &work, &mut doc);
+    let node = setup_node(cfg, &target, &mut doc);
     for m in &doc.missing {
         eprintln!("bench: {m}");
     }
@@ -63,6 +68,8 @@ pub fn run(root: &Path, cfg: &BenchArgs) -> Result<()> {
         curl.as_deref(),
         py.as_ref()
             .map(|p| (p.python.as_path(), p.sdk_version.as_str())),
+        node.as_ref()
+            .map(|n| (n.node_version.as_str(), n.sdk_version.as_str())),
     );
     if let Some(p) = &py {
         // Compile the SDK's bytecode once, outside any measurement.
@@ -74,8 +81,10 @@ pub fn run(root: &Path, cfg: &BenchArgs) -> Result<()> {
         launcher: cfg!(unix).then_some(bins.launcher),
         client: bins.client,
         server: bins.server,
+        cli: bins.cli,
         curl,
         py,
+        node,
         work,
     };
     let mut cleanup: Vec<PathBuf> = Vec::new();
@@ -132,6 +141,32 @@ fn setup_python(
         Err(e) => {
             doc.missing.push(format!(
                 "the Python SDK could not be set up ({e:#}): its baseline is missing"
+            ));
+            None
+        }
+    }
+}
+
+/// The TypeScript SDK's install if wanted and it can be set up; else why not, in `doc.missing`.
+fn setup_node(cfg: &BenchArgs, target: &Path, doc: &mut Doc) -> Option<node::NodeSdk> {
+    if !cfg.node() {
+        doc.missing
+            .push("TypeScript SDK baseline skipped (--no-node)".into());
+        return None;
+    }
+    for tool in ["node", "npm"] {
+        if !process::available(tool) {
+            doc.missing.push(format!(
+                "{tool} was not found on PATH: the TypeScript SDK baseline is missing"
+            ));
+            return None;
+        }
+    }
+    match node::setup("node", "npm", &target.join("bench-node")) {
+        Ok(n) => Some(n),
+        Err(e) => {
+            doc.missing.push(format!(
+                "the TypeScript SDK could not be set up ({e:#}): its baseline is missing"
             ));
             None
         }

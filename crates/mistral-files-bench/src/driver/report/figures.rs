@@ -90,6 +90,36 @@ impl Stat {
     }
 }
 
+/// One client's runs at one size, for the flat-memory check.
+#[derive(Debug, Clone)]
+pub struct Flat {
+    pub who: Who,
+    /// The file's size, MiB.
+    pub mib: u64,
+    pub up: Vec<Sample>,
+    pub down: Vec<Sample>,
+}
+
+impl Flat {
+    pub fn new(who: Who, mib: u64) -> Flat {
+        Flat {
+            who,
+            mib,
+            up: Vec::new(),
+            down: Vec::new(),
+        }
+    }
+
+    /// Peak client RSS over the uploads and downloads, KiB.
+    pub fn rss_max(&self) -> Option<u64> {
+        self.up
+            .iter()
+            .chain(&self.down)
+            .filter_map(|s| s.rss_kib)
+            .max()
+    }
+}
+
 /// One figure: several clients against one server.
 #[derive(Debug, Clone)]
 pub struct Scenario {

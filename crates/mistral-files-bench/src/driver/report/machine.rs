@@ -22,7 +22,13 @@ fn run_text(cmd: &str, args: &[&str]) -> Option<String> {
 }
 
 /// A description of this machine and the tools measured.
-pub fn machine(curl: Option<&str>, py: Option<(&Path, &str)>) -> Vec<(String, String)> {
+///
+/// `py` is (the venv's python, the SDK's version); `node` is (node's version, the SDK's).
+pub fn machine(
+    curl: Option<&str>,
+    py: Option<(&Path, &str)>,
+    node: Option<(&str, &str)>,
+) -> Vec<(String, String)> {
     let mut m = Vec::new();
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
     let cpu = cpuinfo
@@ -63,6 +69,12 @@ pub fn machine(curl: Option<&str>, py: Option<(&Path, &str)>) -> Vec<(String, St
     if let Some((py, sdk)) = py {
         let v = run_text(&py.to_string_lossy(), &["--version"]).unwrap_or_default();
         m.push(("Python SDK".into(), format!("mistralai {sdk} on {v}")));
+    }
+    if let Some((node, sdk)) = node {
+        m.push((
+            "TypeScript SDK".into(),
+            format!("@mistralai/mistralai {sdk} on node {node}"),
+        ));
     }
     m
 }

@@ -1,5 +1,5 @@
 //! The report writer: figures -> `docs/BENCHMARKS.md` (or `--out`), with medians and min/max,
-//! ratios to the faster baseline, the targets of issue 5 checked, and the machine the figures
+//! ratios to the faster baseline, the targets of issues 5 and 13 checked, and the machine the figures
 //! came from.
 //!
 //! Why this module: the scenarios only collect figures into a [`Doc`]; everything about how they
@@ -9,12 +9,14 @@ mod figures;
 mod machine;
 mod render;
 mod targets;
+mod targets13;
 
-pub use figures::{Sample, Scenario, Series, Stat};
+pub use figures::{Flat, Sample, Scenario, Series, Stat};
 pub use machine::machine;
 pub use targets::Target;
 
 use super::args::BenchArgs;
+use super::clients::Who;
 
 /// The whole report.
 pub struct Doc {
@@ -23,8 +25,8 @@ pub struct Doc {
     pub machine: Vec<(String, String)>,
     pub missing: Vec<String>,
     pub scenarios: Vec<Scenario>,
-    /// (MiB, upload runs, download runs) of the crate, for the flat-memory check.
-    pub flat: Vec<(u64, Vec<Sample>, Vec<Sample>)>,
+    /// The crate's and the CLI's runs at the small and the large size (flat-memory check).
+    pub flat: Vec<Flat>,
     pub seed_secs: Option<f64>,
 }
 
@@ -42,6 +44,15 @@ impl Doc {
 
     fn scenario(&self, key: &str) -> Option<&Scenario> {
         self.scenarios.iter().find(|s| s.key == key)
+    }
+
+    /// `who`'s flat-memory rows: (small, large) if both were measured.
+    fn flat_of(&self, who: Who) -> Option<(&Flat, &Flat)> {
+        let rows: Vec<&Flat> = self.flat.iter().filter(|f| f.who == who).collect();
+        match rows[..] {
+            [small, large] => Some((small, large)),
+            _ => None,
+        }
     }
 }
 
@@ -66,7 +77,6 @@ fn secs(s: f64) -> String {
 mod tests {
     use super::figures::tests::series;
     use super::*;
-    use crate::driver::clients::Who;
     use clap::Parser;
 
     #[test]

@@ -4,7 +4,7 @@
 //! Why a module of its own: the thresholds are the promises the report checks; they change for
 //! other reasons than the figures or the layout do.
 
-use super::{mib, Doc, Sample, Series};
+use super::{mib, Doc, Series};
 use crate::driver::clients::Who;
 
 /// A target of issue 5 and whether it was met.
@@ -81,20 +81,8 @@ impl Doc {
                 met: Some(*max <= 16 * 1024),
             });
         }
-        if self.flat.len() == 2 {
-            let peak = |v: &Vec<Sample>| v.iter().filter_map(|s| s.rss_kib).max().unwrap_or(0);
-            let (s, l) = (&self.flat[0], &self.flat[1]);
-            let small = peak(&s.1).max(peak(&s.2));
-            let large = peak(&l.1).max(peak(&l.2));
-            t.push(Target {
-                what: format!(
-                    "client RSS flat as the file grows ({} MiB vs {} MiB)",
-                    s.0, l.0
-                ),
-                measured: format!("{} vs {}", mib(Some(small)), mib(Some(large))),
-                // flat: the large file costs at most 2 MiB (or 15%) more than the small one
-                met: Some(large <= small + (2 * 1024).max(small * 15 / 100)),
-            });
+        if let Some(f) = self.flat_target(Who::Crate, "client") {
+            t.push(f);
         }
         let emu_rss: Vec<u64> = ["emu-upload", "emu-download"]
             .iter()
@@ -109,6 +97,21 @@ impl Doc {
             });
         }
         t
+    }
+
+    /// `who`'s RSS flat as the file grows (`what` names it), if both sizes were measured.
+    pub(super) fn flat_target(&self, who: Who, what: &str) -> Option<Target> {
+        let (s, l) = self.flat_of(who)?;
+        let (small, large) = (s.rss_max().unwrap_or(0), l.rss_max().unwrap_or(0));
+        Some(Target {
+            what: format!(
+                "{what} RSS flat as the file grows ({} MiB vs {} MiB)",
+                s.mib, l.mib
+            ),
+            measured: format!("{} vs {}", mib(Some(small)), mib(Some(large))),
+            // flat: the large file costs at most 2 MiB (or 15%) more than the small one
+            met: Some(large <= small + (2 * 1024).max(small * 15 / 100)),
+        })
     }
 
     /// Listing at least 5x faster than the Python SDK's page loop.

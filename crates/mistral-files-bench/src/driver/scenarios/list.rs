@@ -1,6 +1,8 @@
-//! Listing: every file, page by page, with the crate's paging stream and the Python SDK's page
-//! loop (curl has no paging), against the bare server's synthetic pages (each client's own cost)
-//! and against the emulator seeded with `--list-files` files.
+//! Listing: every file, page by page, with the crate's paging stream, its CLI (`ls --jsonl`) and
+//! the Python and TypeScript SDKs' page loops (curl has no paging), against the bare server's
+//! synthetic pages (each client's own cost), the emulator seeded with `--list-files` files, and
+//! the same emulator with `--list-latency-ms` added to every request (a service a network away,
+//! where fetching pages one at a time is what costs).
 //!
 //! Why a module of its own: it seeds the emulator, checks each client saw every file, and
 //! reports requests per second, which no other section has.
@@ -9,12 +11,15 @@ use anyhow::{bail, Result};
 
 use super::Ctx;
 use crate::driver::args::BenchArgs;
-use crate::driver::clients::{Tools, Who};
+use crate::driver::clients::Tools;
 use crate::driver::memory::PeakWatch;
 use crate::driver::process::Server;
 use crate::driver::report::{Doc, Scenario, Series};
 
-/// Adds `list-bare` and `list`, and the seeding time.
+/// The emulator's data directory, reused by the latency figure.
+const EMULATOR_DIR: &str = "emulator-list";
+
+/// Adds `list-bare`, `list` and `list-latency`, and the seeding time.
 pub fn run(ctx: &mut Ctx, doc: &mut Doc) -> Result<()> {
     let (cfg, tools) = (ctx.cfg, ctx.tools);
     let (files, page) = (cfg.list_files(), cfg.page_size());
@@ -24,51 +29,54 @@ pub fn run(ctx: &mut Ctx, doc: &mut Doc) -> Result<()> {
     let bare = ctx.start_bare(&["--files", &n])?;
     let series = list_runs(cfg, tools, &bare)?;
     bare.stop();
-    let mut sc = Scenario::new(
-        "list-bare",
-        format!("List {files} files, page size {page}, bare server (synthetic pages)"),
-        series,
-    );
-    sc.listing = true;
-    doc.scenarios.push(sc);
+    let title = format!("List {files} files, page size {page}, bare server (synthetic pages)");
+    doc.scenarios.push(listing("list-bare", title, series));
 
-    let emu = ctx.start_emulator("emulator-list")?;
+    let emu = ctx.start_emulator(EMULATOR_DIR)?;
     eprintln!("bench: seeding {files} files");
     let seed = tools.crate_op(&["seed", &emu.url, &n, "32"])?;
     doc.seed_secs = Some(seed.secs);
     let series = list_runs(cfg, tools, &emu)?;
     emu.stop();
-    let mut sc = Scenario::new(
-        "list",
-        format!("List {files} files, page size {page}, emulator"),
-        series,
-    );
-    sc.listing = true;
-    doc.scenarios.push(sc);
+    let title = format!("List {files} files, page size {page}, emulator");
+    doc.scenarios.push(listing("list", title, series));
+
+    let ms = cfg.list_latency_ms();
+    if ms > 0 {
+        let emu = ctx.restart_emulator_with_latency(EMULATOR_DIR, ms)?;
+        let series = list_runs(cfg, tools, &emu)?;
+        emu.stop();
+        let title = format!(
+            "List {files} files, page size {page}, emulator with {ms} ms latency a request"
+        );
+        let mut sc = listing("list-latency", title, series);
+        sc.note = Some(format!(
+            "The emulator waits {ms} ms before every response (`--latency-ms`), as a service a \
+network away would; the files are those of the figure above (not seeded again)."
+        ));
+        doc.scenarios.push(sc);
+    }
     Ok(())
 }
 
-/// Lists all files with the crate's paging stream and the Python SDK's page loop.
+fn listing(key: &'static str, title: String, series: Vec<Series>) -> Scenario {
+    let mut sc = Scenario::new(key, title, series);
+    sc.listing = true;
+    sc
+}
+
+/// Lists all files with every client that has a page loop, `--runs` times, interleaved.
 fn list_runs(cfg: &BenchArgs, tools: &Tools, server: &Server) -> Result<Vec<Series>> {
     eprintln!(
         "bench: listing {} files from {}",
         cfg.list_files(),
         server.url
     );
-    let ps = cfg.page_size().to_string();
-    let mut series: Vec<Series> = tools
-        .baselines()
-        .into_iter()
-        .filter(|w| *w != Who::Curl)
-        .map(Series::new)
-        .collect();
+    let mut series: Vec<Series> = tools.list_clients().into_iter().map(Series::new).collect();
     for _ in 0..cfg.runs() {
         for s in &mut series {
             let w = PeakWatch::start(server.pid());
-            let op = match s.who {
-                Who::Python => tools.py_op(&["list", &server.url, &ps])?,
-                _ => tools.crate_op(&["list", &server.url, &ps])?,
-            };
+            let op = tools.list(s.who, &server.url, cfg.page_size())?;
             let count = op.result["count"].as_u64().unwrap_or(0);
             if count != cfg.list_files() as u64 {
                 bail!(

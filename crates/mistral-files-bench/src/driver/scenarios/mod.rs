@@ -70,6 +70,16 @@ impl Ctx<'_> {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         Server::start(&self.tools.server, &args)
     }
+
+    /// Starts the emulator again on the data directory `<work>/<name>` of an earlier (stopped)
+    /// one, with `latency_ms` added before every response: its files are still there, so
+    /// nothing is seeded through the latency.
+    pub fn restart_emulator_with_latency(&self, name: &str, latency_ms: u64) -> Result<Server> {
+        let mut args = emulator_args(self.cfg, &self.tools.work.join(name));
+        args.extend(["--latency-ms".to_string(), latency_ms.to_string()]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        Server::start(&self.tools.server, &args)
+    }
 }
 
 fn emulator_args(cfg: &BenchArgs, dir: &Path) -> Vec<String> {

@@ -67,7 +67,11 @@ fn upload(
     delete: bool,
 ) -> Result<Vec<Series>> {
     eprintln!("bench: uploads to {}", server.url);
-    let mut series: Vec<Series> = tools.baselines().into_iter().map(Series::new).collect();
+    let mut series: Vec<Series> = tools
+        .transfer_clients()
+        .into_iter()
+        .map(Series::new)
+        .collect();
     for _ in 0..runs {
         for s in &mut series {
             let w = PeakWatch::start(server.pid());
@@ -96,7 +100,11 @@ fn download(
         Some(i) => i.to_string(),
         None => crate::bare_id(mib * MIB),
     };
-    let mut series: Vec<Series> = tools.baselines().into_iter().map(Series::new).collect();
+    let mut series: Vec<Series> = tools
+        .transfer_clients()
+        .into_iter()
+        .map(Series::new)
+        .collect();
     series.push(Series::new(Who::CrateStream));
     for _ in 0..runs {
         for s in &mut series {

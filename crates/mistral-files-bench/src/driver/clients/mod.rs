@@ -1,17 +1,21 @@
-//! The clients under test and one measured operation of each: the crate (`bench-client`), curl
-//! and the Python SDK, all spawned through the `bench-rusage` launcher.
+//! The clients under test and one measured operation of each: the crate (`bench-client`), its
+//! CLI ([`cli`]), curl ([`curl`]), and the Python and TypeScript SDKs (each through a driver
+//! script of ours), all spawned through the `bench-rusage` launcher.
 //!
 //! Why a module of its own: the scenarios say what to measure ("upload this file with every
 //! client"); this module knows how each client is invoked and how its result is read.
 
+mod cli;
+mod curl;
+
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Instant;
 
 use anyhow::{anyhow, bail, Context, Result};
 use serde_json::Value;
 
+use super::node::{self, NodeSdk};
 use super::process::{self, Measured};
 use super::python::{self, Venv};
 use super::report::Sample;
@@ -23,8 +27,12 @@ pub enum Who {
     Crate,
     /// Diagnostics: the crate's download stream alone (no file, no fsync).
     CrateStream,
+    /// The `mistral-files` CLI binary, one command per process.
+    Cli,
     Curl,
     Python,
+    /// The official TypeScript SDK, on node.
+    Node,
 }
 
 impl Who {
@@ -32,12 +40,15 @@ impl Who {
         match self {
             Who::Crate => "mistral-files (crate)",
             Who::CrateStream => "mistral-files, stream only (no file; diagnostic)",
+            Who::Cli => "mistral-files CLI",
             Who::Curl => "curl",
             Who::Python => "Python SDK",
+            Who::Node => "TypeScript SDK",
         }
     }
+    /// Whether this is another project's client (what ours is compared with).
     pub fn is_baseline(self) -> bool {
-        matches!(self, Who::Curl | Who::Python)
+        matches!(self, Who::Curl | Who::Python | Who::Node)
     }
 }
 
@@ -47,8 +58,11 @@ pub struct Tools {
     pub launcher: Option<PathBuf>,
     pub client: PathBuf,
     pub server: PathBuf,
+    /// The release `mistral-files` CLI binary.
+    pub cli: PathBuf,
     pub curl: Option<String>,
     pub py: Option<Venv>,
+    pub node: Option<NodeSdk>,
     /// The work directory (data files, emulator data, the download target).
     pub work: PathBuf,
 }
@@ -120,10 +134,21 @@ impl Tools {
     pub fn py_op(&self, args: &[&str]) -> Result<Op> {
         let py = self.py.as_ref().context("no Python SDK")?;
         let mut cmd = self.command(&py.python);
-        cmd.env(python::KEY_ENV, BENCH_KEY)
-            .arg(&py.script)
-            .args(args);
-        let m = process::run(&mut cmd)?.ok("Python SDK client")?;
+        cmd.env(python::KEY_ENV, BENCH_KEY).arg(&py.script);
+        Self::script_op(cmd, args, "Python SDK client")
+    }
+
+    /// One operation of the TypeScript SDK's driver script.
+    pub fn node_op(&self, args: &[&str]) -> Result<Op> {
+        let sdk = self.node.as_ref().context("no TypeScript SDK")?;
+        let mut cmd = self.command(&sdk.node);
+        cmd.env(node::KEY_ENV, BENCH_KEY).arg(&sdk.script);
+        Self::script_op(cmd, args, "TypeScript SDK client")
+    }
+
+    /// Runs a driver script's `cmd` with `args`; its last JSON line is the result.
+    fn script_op(mut cmd: Command, args: &[&str], what: &str) -> Result<Op> {
+        let m = process::run(cmd.args(args))?.ok(what)?;
         let result = last_json(&m.stdout)?;
         Ok(Op {
             secs: secs_of(&result)?,
@@ -132,34 +157,16 @@ impl Tools {
         })
     }
 
-    fn curl_cmd(&self) -> Result<Command> {
-        let curl = self.curl.as_ref().context("no curl")?;
-        let mut c = self.command(curl);
-        c.args(["-sS", "-f", "-H"])
-            .arg(format!("Authorization: Bearer {BENCH_KEY}"));
-        Ok(c)
-    }
-
-    fn curl_upload_cmd(&self, url: &str, path: &Path) -> Result<Command> {
-        let mut c = self.curl_cmd()?;
-        c.arg("-F")
-            .arg(format!("file=@{}", path.display()))
-            .args(["-w", "\n%{time_total}\n"])
-            .arg(format!("{url}/v1/files"));
-        Ok(c)
-    }
-
-    fn curl_upload(&self, url: &str, path: &Path) -> Result<Op> {
-        let m = process::run(&mut self.curl_upload_cmd(url, path)?)?.ok("curl upload")?;
-        let mut lines = m.stdout.lines().filter(|l| !l.trim().is_empty());
-        let body: Value = serde_json::from_str(lines.next().unwrap_or_default())
-            .with_context(|| format!("curl upload output {:?}", m.stdout))?;
-        let secs: f64 = lines.next().unwrap_or_default().trim().parse()?;
-        Ok(Op {
-            secs,
-            m,
-            result: body,
-        })
+    /// Lists every file with `who`'s page loop (curl has none).
+    pub fn list(&self, who: Who, url: &str, page_size: u32) -> Result<Op> {
+        let ps = page_size.to_string();
+        match who {
+            Who::Crate | Who::CrateStream => self.crate_op(&["list", url, &ps]),
+            Who::Cli => self.cli_list(url, page_size),
+            Who::Python => self.py_op(&["list", url, &ps]),
+            Who::Node => self.node_op(&["list", url, &ps]),
+            Who::Curl => bail!("curl has no page loop"),
+        }
     }
 
     /// Upload: returns the measurement and the new file's id.
@@ -167,7 +174,9 @@ impl Tools {
         let p = path.to_string_lossy();
         let op = match who {
             Who::Crate | Who::CrateStream => self.crate_op(&["upload", url, &p])?,
+            Who::Cli => self.cli_upload(url, path)?,
             Who::Python => self.py_op(&["upload", url, &p])?,
+            Who::Node => self.node_op(&["upload", url, &p])?,
             Who::Curl => self.curl_upload(url, path)?,
         };
         let id = op.result["id"]
@@ -183,21 +192,10 @@ impl Tools {
         match who {
             Who::Crate => self.crate_op(&["download", url, id, &o]),
             Who::CrateStream => self.crate_op(&["download-discard", url, id]),
+            Who::Cli => self.cli_download(url, id, out),
             Who::Python => self.py_op(&["download", url, id, &o]),
-            Who::Curl => {
-                let mut c = self.curl_cmd()?;
-                c.arg("-o")
-                    .arg(out)
-                    .args(["-w", "%{time_total}\n"])
-                    .arg(format!("{url}/v1/files/{id}/content"));
-                let m = process::run(&mut c)?.ok("curl download")?;
-                let secs: f64 = m.stdout.trim().parse()?;
-                Ok(Op {
-                    secs,
-                    m,
-                    result: Value::Null,
-                })
-            }
+            Who::Node => self.node_op(&["download", url, id, &o]),
+            Who::Curl => self.curl_download(url, id, out),
         }
     }
 
@@ -223,39 +221,12 @@ impl Tools {
                 (op, ids)
             }
             Who::Curl => self.curl_concurrent(url, path, n)?,
+            Who::Cli | Who::Node => bail!("{}: no concurrent uploads", who.label()),
         };
         if ids.len() != n {
             bail!("{}: expected {n} ids, got {}", who.label(), ids.len());
         }
         Ok((op.sample(None), ids))
-    }
-
-    /// `n` curl processes started at once; wall time over all, RSS summed.
-    fn curl_concurrent(&self, url: &str, path: &Path, n: usize) -> Result<(Op, Vec<String>)> {
-        let started = Instant::now();
-        let running: Vec<_> = (0..n)
-            .map(|_| process::spawn(&mut self.curl_upload_cmd(url, path)?))
-            .collect::<Result<_>>()?;
-        let mut rss = 0;
-        let mut ids = Vec::new();
-        let mut last = None;
-        for r in running {
-            let m = r.wait()?.ok("curl upload")?;
-            rss += m.max_rss_kib.unwrap_or(0);
-            let body: Value = serde_json::from_str(m.stdout.lines().next().unwrap_or_default())?;
-            ids.push(body["id"].as_str().unwrap_or_default().to_string());
-            last = Some(m);
-        }
-        let wall = started.elapsed();
-        let mut m = last.expect("n >= 1");
-        m.wall = wall;
-        m.max_rss_kib = Some(rss);
-        let op = Op {
-            secs: wall.as_secs_f64(),
-            m,
-            result: Value::Null,
-        };
-        Ok((op, ids))
     }
 
     /// Deletes files with the crate, 64 per process.
@@ -268,16 +239,34 @@ impl Tools {
         Ok(())
     }
 
-    /// The crate, then the baselines that are available.
+    /// Whether `who` can run (the crate and the CLI always can: the driver built them).
+    fn has(&self, who: Who) -> bool {
+        match who {
+            Who::Crate | Who::CrateStream | Who::Cli => true,
+            Who::Curl => self.curl.is_some(),
+            Who::Python => self.py.is_some(),
+            Who::Node => self.node.is_some(),
+        }
+    }
+
+    /// Those of `clients` that can run, in that order.
+    fn pick(&self, clients: &[Who]) -> Vec<Who> {
+        clients.iter().copied().filter(|w| self.has(*w)).collect()
+    }
+
+    /// The concurrent uploads' clients: the crate, then curl and the Python SDK if available.
     pub fn baselines(&self) -> Vec<Who> {
-        let mut v = vec![Who::Crate];
-        if self.curl.is_some() {
-            v.push(Who::Curl);
-        }
-        if self.py.is_some() {
-            v.push(Who::Python);
-        }
-        v
+        self.pick(&[Who::Crate, Who::Curl, Who::Python])
+    }
+
+    /// The transfers' clients: the crate and its CLI, then the baselines that are available.
+    pub fn transfer_clients(&self) -> Vec<Who> {
+        self.pick(&[Who::Crate, Who::Cli, Who::Curl, Who::Python, Who::Node])
+    }
+
+    /// The listings' clients: those with a page loop (all but curl).
+    pub fn list_clients(&self) -> Vec<Who> {
+        self.pick(&[Who::Crate, Who::Cli, Who::Python, Who::Node])
     }
 }
 
