@@ -75,9 +75,10 @@ pub fn list_manifest(lib: Lib, tls: Tls, root: &Path) -> String {
     let deps = match lib {
         Lib::MistralFiles => {
             let path = root.join("crates/mistral-files");
+            // the provider named explicitly, so the figures do not depend on the default
             let features = match tls {
-                Tls::AwsLc => String::new(),
-                Tls::Ring => ", default-features = false, features = [\"rustls-ring\"]".into(),
+                Tls::AwsLc => ", default-features = false, features = [\"rustls-aws-lc\"]",
+                Tls::Ring => ", default-features = false, features = [\"rustls-ring\"]",
             };
             format!(
                 "mistral-files = {{ path = {:?}{features} }}\n",

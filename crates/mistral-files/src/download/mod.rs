@@ -3,7 +3,12 @@
 //!
 //! One file per concern, each used only by the ones above it:
 //!
-//! - `to_path`: writing a download to a file atomically; uses `stream`, `partial` and `target`.
+//! - `to_path`: writing a download to a file atomically; uses `stream`, `partial`, `target` and
+//!   `write_behind`.
+//! - `write_behind`: the disk side of a download to a file: writes, flushes behind the writes
+//!   (`sync_file_range` on Linux) and syncs at the end; uses `sys`.
+//! - `sys`: the two system calls std does not wrap (`sync_file_range`, `renameat2`), the
+//!   crate's only `unsafe` code; uses nothing of the crate.
 //! - `stream`: the public [`Download`] stream and [`DownloadRequest`]; uses `resume`.
 //! - `resume`: the state of a transfer and its reconnection after a failed body; uses `partial`
 //!   (where a transfer continues a partial copy) and `target`.
@@ -16,8 +21,10 @@
 mod partial;
 mod resume;
 mod stream;
+mod sys;
 mod target;
 mod to_path;
+mod write_behind;
 
 pub use stream::{Download, DownloadRequest};
 pub use to_path::DownloadToPathRequest;

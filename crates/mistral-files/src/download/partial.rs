@@ -251,25 +251,16 @@ impl Drop for Partial {
     }
 }
 
-/// Locks `file` for this download, failing at once if another holds it.
-#[cfg(unix)]
+/// Locks `file` for this download, failing at once if another holds it (an advisory lock:
+/// `flock` on Unix, `LockFileEx` on Windows).
 fn lock(file: &File) -> std::io::Result<()> {
-    use rustix::fs::{flock, FlockOperation};
-    flock(file, FlockOperation::NonBlockingLockExclusive).map_err(|e| {
-        if e == rustix::io::Errno::WOULDBLOCK {
-            std::io::Error::new(
-                std::io::ErrorKind::WouldBlock,
-                "another download to the same target is running (its partial file is locked)",
-            )
-        } else {
-            e.into()
-        }
+    file.try_lock().map_err(|e| match e {
+        std::fs::TryLockError::WouldBlock => std::io::Error::new(
+            std::io::ErrorKind::WouldBlock,
+            "another download to the same target is running (its partial file is locked)",
+        ),
+        std::fs::TryLockError::Error(e) => e,
     })
-}
-
-#[cfg(not(unix))]
-fn lock(_file: &File) -> std::io::Result<()> {
-    Ok(())
 }
 
 /// Renames `from` to `to` unless `to` exists, atomically: `renameat2(RENAME_NOREPLACE)` where the
@@ -279,17 +270,12 @@ fn place_no_overwrite(from: &Path, to: &Path) -> Result<()> {
     let exists = || Error::TargetExists {
         path: to.to_path_buf(),
     };
-    #[cfg(any(target_os = "linux", target_os = "android"))]
-    {
-        use rustix::fs::{renameat_with, RenameFlags, CWD};
-        use rustix::io::Errno;
-        match renameat_with(CWD, from, CWD, to, RenameFlags::NOREPLACE) {
-            Ok(()) => return Ok(()),
-            Err(Errno::EXIST) => return Err(exists()),
-            // not supported by this kernel or file system: fall back to a hard link
-            Err(Errno::INVAL | Errno::NOSYS | Errno::OPNOTSUPP) => {}
-            Err(e) => return Err(Error::io(to, e.into())),
-        }
+    match super::sys::rename_no_replace(from, to) {
+        Ok(()) => return Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Err(exists()),
+        // not supported by this system or file system: fall back to a hard link
+        Err(e) if e.kind() == std::io::ErrorKind::Unsupported => {}
+        Err(e) => return Err(Error::io(to, e)),
     }
     match std::fs::hard_link(from, to) {
         Ok(()) => {

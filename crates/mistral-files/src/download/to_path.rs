@@ -21,6 +21,7 @@ use futures_util::stream::StreamExt;
 use super::partial::{source_key, Partial};
 use super::stream::{Download, DownloadRequest};
 use super::target::Target;
+use super::write_behind::DurableWriter;
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::id::IntoFileId;
@@ -193,6 +194,7 @@ impl DownloadToPathRequest {
         tokio::task::spawn_blocking(move || partial.place(&target_path, overwrite))
             .await
             .map_err(|e| Error::io(&path, std::io::Error::other(e)))??;
+        tracing::debug!(path = %path.display(), bytes = size, "download placed at its target");
         // Make the rename itself durable.
         #[cfg(unix)]
         if let Ok(dir) = tokio::fs::File::open(&parent).await {
@@ -241,9 +243,9 @@ async fn fill(
         partial.restart()?;
         partial.record(dl.validator.as_ref(), dl.content_length())?;
     }
-    let file = tokio::fs::File::from_std(partial.writer_at(start)?);
-    let (file, written) = write_download(file, dl, &partial.path).await?;
-    let size = start + written;
+    let writer = DurableWriter::new(partial.writer_at(start)?, start);
+    let writer = write_download(writer, dl, &partial.path).await?;
+    let size = start + writer.written();
     for want in [expected, dl.content_length()].into_iter().flatten() {
         if want != size {
             return Err(Error::LengthMismatch {
@@ -252,7 +254,7 @@ async fn fill(
             });
         }
     }
-    sync(file, &partial.path).await?;
+    sync(writer, &partial.path).await?;
     Ok(size)
 }
 
@@ -271,27 +273,24 @@ fn parent_and_name(path: &Path) -> Result<(PathBuf, &OsStr)> {
     Ok((parent, file_name))
 }
 
-/// Write the whole download to `file` (the partial copy at `tmp`); the file and the number of
-/// bytes written. On an error, what was received before it is written first.
+/// Write the whole download through `writer` (into the partial copy at `tmp`); the writer,
+/// with everything written. On an error, what was received before it is written first.
 async fn write_download(
-    file: tokio::fs::File,
+    writer: DurableWriter,
     dl: &mut Download,
     tmp: &Path,
-) -> Result<(std::fs::File, u64)> {
+) -> Result<DurableWriter> {
     // The disk writes run on one blocking thread, fed whole chunks (no copy for large ones)
     // through a short queue: receiving and writing overlap, memory stays bounded.
-    let file = file.into_std().await;
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Bytes>(WRITE_QUEUE);
-    let writer = tokio::task::spawn_blocking(move || -> std::io::Result<std::fs::File> {
-        use std::io::Write;
-        let mut file = file;
+    let writer = tokio::task::spawn_blocking(move || -> std::io::Result<DurableWriter> {
+        let mut writer = writer;
         while let Some(chunk) = rx.blocking_recv() {
-            file.write_all(&chunk)?;
+            writer.write(&chunk)?;
         }
-        Ok(file)
+        Ok(writer)
     });
     let mut pending = BytesMut::new();
-    let mut written = 0u64;
     let mut writer_failed = false;
     let mut failed = None;
     while let Some(chunk) = dl.next().await {
@@ -304,7 +303,6 @@ async fn write_download(
                 break;
             }
         };
-        written += chunk.len() as u64;
         // Small chunks (e.g. TLS records) are gathered into WRITE_BUF-sized writes.
         let next = if pending.is_empty() && chunk.len() >= WRITE_BUF {
             Some(chunk)
@@ -323,22 +321,29 @@ async fn write_download(
         let _ = tx.send(pending.freeze()).await;
     }
     drop(tx);
-    let file = writer
+    let writer = writer
         .await
         .map_err(|e| Error::io(tmp, std::io::Error::other(e)))?
         .map_err(|e| Error::io(tmp, e))?;
     match failed {
         Some(e) => Err(e),
-        None => Ok((file, written)),
+        None => Ok(writer),
     }
 }
 
-/// Flush `file` (the temp file at `tmp`) to disk before it is renamed over the target.
-async fn sync(file: std::fs::File, tmp: &Path) -> Result<()> {
-    let file = tokio::task::spawn_blocking(move || file.sync_all().map(|()| file))
+/// Make the partial copy at `tmp` durable (its last writes and its size) before it is renamed
+/// over the target; most of it was flushed behind the writes already.
+async fn sync(writer: DurableWriter, tmp: &Path) -> Result<()> {
+    let (file, flushed) = tokio::task::spawn_blocking(move || writer.finish())
         .await
         .map_err(|e| Error::io(tmp, std::io::Error::other(e)))?
         .map_err(|e| Error::io(tmp, e))?;
     drop(file);
+    tracing::debug!(
+        path = %tmp.display(),
+        written = flushed.written,
+        flushed_behind = flushed.behind,
+        "partial copy synced"
+    );
     Ok(())
 }
