@@ -6,7 +6,7 @@
 //! bench-client upload URL PATH
 //! bench-client download URL ID OUT
 //! bench-client download-discard URL ID      (diagnostics: the stream alone)
-//! bench-client list URL PAGE_SIZE
+//! bench-client list URL PAGE_SIZE [PREFETCH]
 //! bench-client concurrent URL PATH N
 //! bench-client seed URL COUNT CONCURRENCY
 //! bench-client delete URL ID...
@@ -70,9 +70,12 @@ async fn run(args: &[String]) -> Res<()> {
         "list" => {
             let page_size: u32 = arg(args, 2, "page size")?.parse()?;
             let c = client(url)?;
-            let n = c
-                .list()
-                .page_size(page_size)
+            let mut req = c.list().page_size(page_size);
+            // optional: pages in flight (default: the library's)
+            if let Some(n) = args.get(3) {
+                req = req.prefetch(n.parse()?);
+            }
+            let n = req
                 .into_stream()
                 .try_fold(0u64, |n, _| async move { Ok(n + 1) })
                 .await?;

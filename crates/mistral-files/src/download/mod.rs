@@ -3,8 +3,10 @@
 //!
 //! One file per concern, each used only by the ones above it:
 //!
-//! - `to_path`: writing a download to a file atomically; uses `stream`, `partial`, `target` and
-//!   `write_behind`.
+//! - `to_path`: writing a download to a file atomically; uses `stream`, `partial`, `target`,
+//!   `feed` and `write_behind`.
+//! - `feed`: hands a download's chunks to the disk writer thread through a fixed set of buffers;
+//!   uses `stream` and `write_behind`.
 //! - `write_behind`: the disk side of a download to a file: writes, flushes behind the writes
 //!   (`sync_file_range` on Linux) and syncs at the end; uses `sys`.
 //! - `sys`: the two system calls std does not wrap (`sync_file_range`, `renameat2`), the
@@ -18,6 +20,7 @@
 //! - `target`: what is fetched (an API file or a signed URL), which decides whether the API key
 //!   is sent.
 
+mod feed;
 mod partial;
 mod resume;
 mod stream;

@@ -7,30 +7,24 @@
 //! (a connection lost for good, the future dropped, the process killed) keeps its partial copy
 //! when the server gave a validator, and the next download of the same file to the same target
 //! continues it with `Range` + `If-Range`; a failure that resuming cannot fix (a 4xx, a length
-//! that does not match) removes it. Disk writes run on a blocking thread fed through a short
-//! queue, so receiving and writing overlap while memory stays bounded.
+//! that does not match) removes it. Disk writes run on a blocking thread fed through a small
+//! fixed set of buffers (see `feed`), so receiving and writing overlap while memory stays small.
 
 use std::ffi::OsStr;
 use std::future::{Future, IntoFuture};
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
 
-use bytes::{Bytes, BytesMut};
-use futures_util::stream::StreamExt;
 
 use super::partial::{source_key, Partial};
 use super::stream::{Download, DownloadRequest};
 use super::target::Target;
+use super::feed::write_download;
 use super::write_behind::DurableWriter;
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::id::IntoFileId;
 use crate::progress::Progress;
-
-/// Smallest write for downloads to disk (smaller network chunks are gathered up to it).
-const WRITE_BUF: usize = 256 * 1024;
-/// Chunks queued between the network and the disk writer of a download to disk.
-const WRITE_QUEUE: usize = 2;
 
 /// A pending download to a file; `.await` it (or call [`send`](Self::send)). Resolves to the
 /// file's size in bytes.
@@ -271,64 +265,6 @@ fn parent_and_name(path: &Path) -> Result<(PathBuf, &OsStr)> {
         _ => PathBuf::from("."),
     };
     Ok((parent, file_name))
-}
-
-/// Write the whole download through `writer` (into the partial copy at `tmp`); the writer,
-/// with everything written. On an error, what was received before it is written first.
-async fn write_download(
-    writer: DurableWriter,
-    dl: &mut Download,
-    tmp: &Path,
-) -> Result<DurableWriter> {
-    // The disk writes run on one blocking thread, fed whole chunks (no copy for large ones)
-    // through a short queue: receiving and writing overlap, memory stays bounded.
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Bytes>(WRITE_QUEUE);
-    let writer = tokio::task::spawn_blocking(move || -> std::io::Result<DurableWriter> {
-        let mut writer = writer;
-        while let Some(chunk) = rx.blocking_recv() {
-            writer.write(&chunk)?;
-        }
-        Ok(writer)
-    });
-    let mut pending = BytesMut::new();
-    let mut writer_failed = false;
-    let mut failed = None;
-    while let Some(chunk) = dl.next().await {
-        let chunk = match chunk {
-            Ok(c) => c,
-            Err(e) => {
-                // what arrived is good: write it too (a later run resumes after it), and wait
-                // for the writer, so that nothing writes to the partial copy once this returns
-                failed = Some(e);
-                break;
-            }
-        };
-        // Small chunks (e.g. TLS records) are gathered into WRITE_BUF-sized writes.
-        let next = if pending.is_empty() && chunk.len() >= WRITE_BUF {
-            Some(chunk)
-        } else {
-            pending.extend_from_slice(&chunk);
-            (pending.len() >= WRITE_BUF).then(|| pending.split().freeze())
-        };
-        if let Some(buf) = next {
-            if tx.send(buf).await.is_err() {
-                writer_failed = true;
-                break;
-            }
-        }
-    }
-    if !pending.is_empty() && !writer_failed {
-        let _ = tx.send(pending.freeze()).await;
-    }
-    drop(tx);
-    let writer = writer
-        .await
-        .map_err(|e| Error::io(tmp, std::io::Error::other(e)))?
-        .map_err(|e| Error::io(tmp, e))?;
-    match failed {
-        Some(e) => Err(e),
-        None => Ok(writer),
-    }
 }
 
 /// Make the partial copy at `tmp` durable (its last writes and its size) before it is renamed
