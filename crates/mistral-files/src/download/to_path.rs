@@ -15,11 +15,10 @@ use std::future::{Future, IntoFuture};
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
 
-
+use super::feed::write_download;
 use super::partial::{source_key, Partial};
 use super::stream::{Download, DownloadRequest};
 use super::target::Target;
-use super::feed::write_download;
 use super::write_behind::DurableWriter;
 use crate::client::Client;
 use crate::error::{Error, Result};
