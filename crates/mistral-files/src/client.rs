@@ -247,11 +247,7 @@ fn default_http_client(
     connect_timeout: Duration,
     read_timeout: Option<Duration>,
 ) -> Result<reqwest::Client> {
-    #[cfg(all(feature = "rustls-ring", not(feature = "rustls-aws-lc")))]
-    if rustls::crypto::CryptoProvider::get_default().is_none() {
-        // Losing a race with another thread installing one is fine: a provider is installed.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-    }
+    install_tls_provider();
     let mut cb = reqwest::Client::builder()
         .user_agent(user_agent.clone())
         .connect_timeout(connect_timeout)
@@ -272,5 +268,29 @@ mod tests {
         let c = Client::builder().api_key("sk-TOPSECRET").build().unwrap();
         let s = format!("{c:?}");
         assert!(!s.contains("TOPSECRET"), "{s}");
+    }
+}
+
+/// Makes sure a rustls crypto provider is installed for the process, so that a
+/// [`reqwest::Client`](crate::reqwest::Client) can be built: with the `rustls-ring` feature (the
+/// default), installs ring as the process's default provider unless one is installed already;
+/// with `rustls-aws-lc`, reqwest has its own and this does nothing.
+///
+/// [`ClientBuilder::build`](crate::ClientBuilder::build) calls it for you. Call it yourself
+/// before building your own client for [`ClientBuilder::http_client`](crate::ClientBuilder::http_client)
+/// (without a provider, reqwest panics when the client is built).
+///
+/// ```
+/// mistral_files::install_tls_provider();
+/// let http = mistral_files::reqwest::Client::builder().build()?;
+/// let client = mistral_files::Client::builder().api_key("k").http_client(http).build()?;
+/// # let _ = client;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn install_tls_provider() {
+    #[cfg(all(feature = "rustls-ring", not(feature = "rustls-aws-lc")))]
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // Losing a race with another thread installing one is fine: a provider is installed.
+        let _ = rustls::crypto::ring::default_provider().install_default();
     }
 }

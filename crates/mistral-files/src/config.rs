@@ -210,10 +210,13 @@ impl ClientBuilder {
     /// added per request, so the client must not add its own `Authorization`.
     ///
     /// Build it with [`mistral_files::reqwest`](crate::reqwest), the re-export of the very
-    /// reqwest this crate uses: no `reqwest` line of your own to keep in step.
+    /// reqwest this crate uses: no `reqwest` line of your own to keep in step, after
+    /// [`install_tls_provider`](crate::install_tls_provider) (with the default `rustls-ring`
+    /// feature, reqwest has no TLS provider of its own and panics without one).
     ///
     /// ```
     /// use std::time::Duration;
+    /// mistral_files::install_tls_provider();
     /// let http = mistral_files::reqwest::Client::builder()
     ///     .connect_timeout(Duration::from_secs(5))
     ///     .build()?;

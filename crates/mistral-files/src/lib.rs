@@ -37,7 +37,7 @@ mod types;
 mod upload;
 
 pub use by_id::SignedUrlRequest;
-pub use client::Client;
+pub use client::{install_tls_provider, Client};
 pub use config::{ClientBuilder, DEFAULT_BASE_URL, MAX_UPLOAD_BYTES};
 pub use download::{Download, DownloadRequest, DownloadToPathRequest};
 pub use error::{

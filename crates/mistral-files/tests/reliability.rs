@@ -720,6 +720,7 @@ async fn every_copy_of_the_key_goes_out_as_a_sensitive_header() {
             });
         }
     });
+    mistral_files::install_tls_provider();
     let http = reqwest::Client::builder()
         .http2_prior_knowledge()
         .no_proxy()

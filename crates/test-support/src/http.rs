@@ -14,8 +14,10 @@ use crate::KEY;
 /// The boundary of the bodies [`multipart_body`] builds.
 pub const BOUNDARY: &str = "emulator-test-boundary-7MA4YWxkTrZu0gW";
 
-/// A `reqwest` client that ignores any proxy settings of the environment.
+/// A `reqwest` client that ignores any proxy settings of the environment (with the library's TLS
+/// provider installed, as a user of `ClientBuilder::http_client` does).
 pub fn http_client() -> reqwest::Client {
+    mistral_files::install_tls_provider();
     reqwest::Client::builder()
         .no_proxy()
         .build()

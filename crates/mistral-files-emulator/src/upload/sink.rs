@@ -1,15 +1,16 @@
 //! Streaming a file part to storage: the receiving task fills pooled 256 KiB buffers and hands
-//! them to a writer on the blocking pool that hashes, counts lines, writes, and starts writeback,
-//! so that receiving and writing overlap and nothing of a file is held whole in memory.
+//! them to a writer that hashes, counts lines, writes, and starts writeback on the blocking pool
+//! (a few writes at once for the whole emulator), so that receiving and writing overlap and
+//! nothing of a file is held whole in memory.
 //!
 //! Depends on `multipart` (the part's bytes), `buffer_pool` and `store` (the temp file written
 //! to); it knows nothing of form fields or HTTP answers.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use futures_util::FutureExt;
 use sha2::{Digest, Sha256};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, Semaphore};
 use tokio::task::JoinHandle;
 
 use super::jsonl::{JsonlCheck, Verdict};
@@ -184,15 +185,41 @@ pub(super) async fn stream_part(
     Ok(sink.finish(received.size))
 }
 
-/// Runs `sink` on the blocking pool over the buffers queued in `rx`, until the queue closes.
+/// Writes running at once, all uploads of the process together: one per core.
+///
+/// Why: each upload used to keep one blocking thread for its whole length, so 16 concurrent
+/// uploads held 16 threads (each with its stack and, once it allocates, its own allocator arena)
+/// that could only take turns on the cores anyway. Now each buffer is one short blocking task,
+/// and at most this many run at once, whatever the number of uploads.
+fn write_slots() -> Arc<Semaphore> {
+    static SLOTS: OnceLock<Arc<Semaphore>> = OnceLock::new();
+    SLOTS
+        .get_or_init(|| {
+            let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+            Arc::new(Semaphore::new(cores))
+        })
+        .clone()
+}
+
+/// Feeds `sink` the buffers queued in `rx`, one blocking task per buffer (in order, one at a
+/// time for this upload, within [`write_slots`] for all), until the queue closes.
 fn spawn_writer(
     mut sink: Sink,
     mut rx: mpsc::Receiver<PooledBuf>,
 ) -> JoinHandle<std::io::Result<Sink>> {
-    tokio::task::spawn_blocking(move || {
-        while let Some(buf) = rx.blocking_recv() {
-            sink.consume(buf.bytes())?;
-            // `buf` goes back to the pool here
+    tokio::spawn(async move {
+        while let Some(buf) = rx.recv().await {
+            let slot = write_slots()
+                .acquire_owned()
+                .await
+                .map_err(std::io::Error::other)?;
+            sink = tokio::task::spawn_blocking(move || {
+                let _slot = slot;
+                sink.consume(buf.bytes()).map(|()| sink)
+                // `buf` goes back to the pool here
+            })
+            .await
+            .map_err(std::io::Error::other)??;
         }
         Ok(sink)
     })

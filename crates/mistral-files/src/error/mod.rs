@@ -7,6 +7,7 @@
 //! `headers` reads the response headers an error keeps (request id, `Retry-After`), and
 //! `from_raw` turns the generated client's errors and failed HTTP responses into an [`Error`].
 //! That last one is the only one that needs this file; this file needs `kinds` and `body`.
+//! `display` writes the messages and the causes.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -14,6 +15,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 
 mod body;
+mod display;
 pub(crate) mod from_raw;
 mod headers;
 mod kinds;
@@ -49,37 +51,30 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// assert_eq!(err.status(), None);
 /// assert!(!err.is_retryable() && !err.is_not_found());
 /// ```
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
     /// The API answered with a non-success HTTP status: [`ApiError`] has the status, the parsed
     /// body, the request id and `Retry-After`.
-    #[error(transparent)]
     Api(Box<ApiError>),
     /// A success response whose body could not be decoded; [`DecodeError`] keeps the raw body.
-    #[error(transparent)]
     Decode(DecodeError),
     /// The request could not be sent or the response could not be read: DNS, connection refused or
     /// reset, TLS, timeouts.
-    #[error(transparent)]
     Transport(TransportError),
     /// The total timeout ([`ClientBuilder::timeout`](crate::ClientBuilder::timeout)) ran out.
-    #[error("the request did not complete within the total timeout of {after:?}")]
     Timeout {
         /// The timeout that ran out.
         after: Duration,
     },
     /// A local file could not be read or written.
-    #[error("I/O error on {}", path.display())]
     Io {
         /// The file the error is about.
         path: PathBuf,
         /// The I/O error.
-        #[source]
         source: std::io::Error,
     },
     /// A string is not a file id. No request was made.
-    #[error("invalid file id {input:?}: {reason}; a file id is a UUID such as 3b6d2a3e-5c43-4f47-9d5e-1f1a2b3c4d5e")]
     InvalidFileId {
         /// The rejected input (shortened if long).
         input: String,
@@ -87,25 +82,21 @@ pub enum Error {
         reason: &'static str,
     },
     /// The file to upload does not exist. No request was made.
-    #[error("file to upload not found: {}", path.display())]
     FileNotFound {
         /// The missing path.
         path: PathBuf,
     },
     /// The path to upload is not a regular file (a directory, a FIFO, a device). No request was made.
-    #[error("not a regular file: {}; only regular files can be uploaded", path.display())]
     NotAFile {
         /// The path.
         path: PathBuf,
     },
     /// The file to upload is empty. No request was made.
-    #[error("refusing to upload an empty file ({name}); the API rejects empty files")]
     EmptyFile {
         /// The file name.
         name: String,
     },
     /// The file to upload is over the size limit. No request was made.
-    #[error("{name} is {size} bytes, over the upload limit of {limit} bytes (see MAX_UPLOAD_BYTES; raise it with ClientBuilder::max_upload_bytes if your account allows larger files)")]
     FileTooLarge {
         /// The file name.
         name: String,
@@ -115,7 +106,6 @@ pub enum Error {
         limit: u64,
     },
     /// The file name to send is unusable. No request was made.
-    #[error("invalid file name {name:?}: {reason}")]
     InvalidFileName {
         /// The rejected name (shortened if long).
         name: String,
@@ -124,13 +114,11 @@ pub enum Error {
     },
     /// A file for the `fine-tune` purpose, or sent without a purpose (the service then checks it
     /// as fine-tuning data), must be a `.jsonl` file. No request was made.
-    #[error("fine-tuning accepts only .jsonl files (a file sent without a purpose is checked as fine-tuning data), got {name:?}; rename the file, set file_name(\"….jsonl\"), or give the purpose it is for")]
     FineTuneRequiresJsonl {
         /// The file name.
         name: String,
     },
     /// JSONL validation (opt-in) found a bad line. No request was made.
-    #[error("{name}: line {line} is not a JSON object: {message}")]
     InvalidJsonl {
         /// The file name.
         name: String,
@@ -140,7 +128,6 @@ pub enum Error {
         message: String,
     },
     /// A parameter is out of range (expiry, page size, base URL, …). No request was made.
-    #[error("invalid {what}: {reason}")]
     InvalidInput {
         /// Which parameter.
         what: &'static str,
@@ -148,12 +135,8 @@ pub enum Error {
         reason: String,
     },
     /// No API key was given and `MISTRAL_API_KEY` is not set.
-    #[error(
-        "no API key: set the MISTRAL_API_KEY environment variable or call ClientBuilder::api_key"
-    )]
     MissingApiKey,
     /// A download ended with a different number of bytes than announced; nothing was written at the target.
-    #[error("download length mismatch: expected {expected} bytes, got {actual}")]
     LengthMismatch {
         /// The announced length.
         expected: u64,
@@ -161,21 +144,16 @@ pub enum Error {
         actual: u64,
     },
     /// The blocking client could not start its runtime (feature `blocking`).
-    #[error("could not start the blocking client's runtime")]
     Runtime {
         /// Why.
-        #[source]
         source: std::io::Error,
     },
     /// Writing a download to the caller's writer failed (feature `blocking`, `copy_to`).
-    #[error("could not write the download to the writer")]
     Write {
         /// The writer's error.
-        #[source]
         source: std::io::Error,
     },
     /// A download target already exists and overwriting was turned off.
-    #[error("{} already exists (overwrite is off)", path.display())]
     TargetExists {
         /// The target path.
         path: PathBuf,

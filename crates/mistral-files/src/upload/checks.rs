@@ -155,7 +155,7 @@ pub(super) async fn validate_jsonl_reader(name: &str, r: impl AsyncRead + Unpin)
 pub(super) fn content_type(given: Option<String>, name: &str) -> Result<String> {
     let mime = match given {
         Some(m) => m,
-        None => guess_mime(name),
+        None => super::mime::for_name(name).to_string(),
     };
     if mime.bytes().any(|b| b.is_ascii_control()) {
         return Err(Error::invalid(
@@ -164,17 +164,6 @@ pub(super) fn content_type(given: Option<String>, name: &str) -> Result<String> 
         ));
     }
     Ok(mime)
-}
-
-fn guess_mime(name: &str) -> String {
-    let lower = name.to_ascii_lowercase();
-    if lower.ends_with(".jsonl") {
-        return "application/jsonl".to_string();
-    }
-    mime_guess::from_path(name)
-        .first_or_octet_stream()
-        .essence_str()
-        .to_string()
 }
 
 #[cfg(test)]
@@ -215,12 +204,5 @@ mod tests {
         assert!(check_file_name("").is_err());
         assert!(check_file_name(&"x".repeat(256)).is_err());
         assert!(check_file_name("q\"uote\r\n.jsonl").is_ok());
-    }
-
-    #[test]
-    fn mime() {
-        assert_eq!(guess_mime("a.jsonl"), "application/jsonl");
-        assert_eq!(guess_mime("a.pdf"), "application/pdf");
-        assert_eq!(guess_mime("a.unknownext"), "application/octet-stream");
     }
 }

@@ -8,7 +8,8 @@
 //! - `request`: the public [`UploadRequest`] and the steps of [`UploadRequest::send`] (local
 //!   checks, the form, sending with retries); uses all the others.
 //! - `checks`: the rules an upload must pass before any request (name, size, purpose, JSONL,
-//!   content type); uses `body`.
+//!   content type); uses `body` and `mime`.
+//! - `mime`: the content type sent when the caller gives none, by extension; uses nothing else.
 //! - `form`: the multipart framing around the content; uses nothing else here.
 //! - `body`: where the content comes from (a path, bytes, a reader), the name it is stored
 //!   under, and the content as a stream for one attempt.
@@ -16,6 +17,7 @@
 mod body;
 mod checks;
 mod form;
+mod mime;
 mod request;
 
 pub use checks::MAX_FILE_NAME_BYTES;

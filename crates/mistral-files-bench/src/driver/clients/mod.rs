@@ -21,12 +21,18 @@ use super::python::{self, Venv};
 use super::report::Sample;
 use crate::BENCH_KEY;
 
+/// The prefetch window of [`Who::CrateWide`] (the library's default is 4).
+pub const WIDE_PREFETCH: usize = 8;
+
 /// A client under test.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Who {
     Crate,
     /// Diagnostics: the crate's download stream alone (no file, no fsync).
     CrateStream,
+    /// The crate's listing stream with a wider prefetch window than its default
+    /// ([`WIDE_PREFETCH`] pages in flight), for the listing with latency.
+    CrateWide,
     /// The `mistral-files` CLI binary, one command per process.
     Cli,
     Curl,
@@ -40,6 +46,7 @@ impl Who {
         match self {
             Who::Crate => "mistral-files (crate)",
             Who::CrateStream => "mistral-files, stream only (no file; diagnostic)",
+            Who::CrateWide => "mistral-files (crate), prefetch(8)",
             Who::Cli => "mistral-files CLI",
             Who::Curl => "curl",
             Who::Python => "Python SDK",
@@ -162,6 +169,7 @@ impl Tools {
         let ps = page_size.to_string();
         match who {
             Who::Crate | Who::CrateStream => self.crate_op(&["list", url, &ps]),
+            Who::CrateWide => self.crate_op(&["list", url, &ps, &WIDE_PREFETCH.to_string()]),
             Who::Cli => self.cli_list(url, page_size),
             Who::Python => self.py_op(&["list", url, &ps]),
             Who::Node => self.node_op(&["list", url, &ps]),
@@ -173,7 +181,9 @@ impl Tools {
     pub fn upload(&self, who: Who, url: &str, path: &Path) -> Result<(Op, String)> {
         let p = path.to_string_lossy();
         let op = match who {
-            Who::Crate | Who::CrateStream => self.crate_op(&["upload", url, &p])?,
+            Who::Crate | Who::CrateStream | Who::CrateWide => {
+                self.crate_op(&["upload", url, &p])?
+            }
             Who::Cli => self.cli_upload(url, path)?,
             Who::Python => self.py_op(&["upload", url, &p])?,
             Who::Node => self.node_op(&["upload", url, &p])?,
@@ -190,7 +200,7 @@ impl Tools {
     pub fn download(&self, who: Who, url: &str, id: &str, out: &Path) -> Result<Op> {
         let o = out.to_string_lossy();
         match who {
-            Who::Crate => self.crate_op(&["download", url, id, &o]),
+            Who::Crate | Who::CrateWide => self.crate_op(&["download", url, id, &o]),
             Who::CrateStream => self.crate_op(&["download-discard", url, id]),
             Who::Cli => self.cli_download(url, id, out),
             Who::Python => self.py_op(&["download", url, id, &o]),
@@ -221,7 +231,9 @@ impl Tools {
                 (op, ids)
             }
             Who::Curl => self.curl_concurrent(url, path, n)?,
-            Who::Cli | Who::Node => bail!("{}: no concurrent uploads", who.label()),
+            Who::Cli | Who::Node | Who::CrateWide => {
+                bail!("{}: no concurrent uploads", who.label())
+            }
         };
         if ids.len() != n {
             bail!("{}: expected {n} ids, got {}", who.label(), ids.len());
@@ -242,7 +254,7 @@ impl Tools {
     /// Whether `who` can run (the crate and the CLI always can: the driver built them).
     fn has(&self, who: Who) -> bool {
         match who {
-            Who::Crate | Who::CrateStream | Who::Cli => true,
+            Who::Crate | Who::CrateStream | Who::CrateWide | Who::Cli => true,
             Who::Curl => self.curl.is_some(),
             Who::Python => self.py.is_some(),
             Who::Node => self.node.is_some(),
@@ -267,6 +279,12 @@ impl Tools {
     /// The listings' clients: those with a page loop (all but curl).
     pub fn list_clients(&self) -> Vec<Who> {
         self.pick(&[Who::Crate, Who::Cli, Who::Python, Who::Node])
+    }
+
+    /// The clients of the listing with latency: those of [`list_clients`](Self::list_clients),
+    /// and the crate with a wider prefetch window (where the round trips are what costs).
+    pub fn latency_list_clients(&self) -> Vec<Who> {
+        self.pick(&[Who::Crate, Who::CrateWide, Who::Cli, Who::Python, Who::Node])
     }
 }
 

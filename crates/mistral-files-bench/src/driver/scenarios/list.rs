@@ -11,7 +11,7 @@ use anyhow::{bail, Result};
 
 use super::Ctx;
 use crate::driver::args::BenchArgs;
-use crate::driver::clients::Tools;
+use crate::driver::clients::{Tools, Who};
 use crate::driver::memory::PeakWatch;
 use crate::driver::process::Server;
 use crate::driver::report::{Doc, Scenario, Series};
@@ -27,7 +27,7 @@ pub fn run(ctx: &mut Ctx, doc: &mut Doc) -> Result<()> {
 
     // The same listing against the bare server's synthetic pages: each client's own cost.
     let bare = ctx.start_bare(&["--files", &n])?;
-    let series = list_runs(cfg, tools, &bare)?;
+    let series = list_runs(cfg, tools, &bare, tools.list_clients())?;
     bare.stop();
     let title = format!("List {files} files, page size {page}, bare server (synthetic pages)");
     doc.scenarios.push(listing("list-bare", title, series));
@@ -36,7 +36,7 @@ pub fn run(ctx: &mut Ctx, doc: &mut Doc) -> Result<()> {
     eprintln!("bench: seeding {files} files");
     let seed = tools.crate_op(&["seed", &emu.url, &n, "32"])?;
     doc.seed_secs = Some(seed.secs);
-    let series = list_runs(cfg, tools, &emu)?;
+    let series = list_runs(cfg, tools, &emu, tools.list_clients())?;
     emu.stop();
     let title = format!("List {files} files, page size {page}, emulator");
     doc.scenarios.push(listing("list", title, series));
@@ -44,7 +44,7 @@ pub fn run(ctx: &mut Ctx, doc: &mut Doc) -> Result<()> {
     let ms = cfg.list_latency_ms();
     if ms > 0 {
         let emu = ctx.restart_emulator_with_latency(EMULATOR_DIR, ms)?;
-        let series = list_runs(cfg, tools, &emu)?;
+        let series = list_runs(cfg, tools, &emu, tools.latency_list_clients())?;
         emu.stop();
         let title = format!(
             "List {files} files, page size {page}, emulator with {ms} ms latency a request"
@@ -52,7 +52,8 @@ pub fn run(ctx: &mut Ctx, doc: &mut Doc) -> Result<()> {
         let mut sc = listing("list-latency", title, series);
         sc.note = Some(format!(
             "The emulator waits {ms} ms before every response (`--latency-ms`), as a service a \
-network away would; the files are those of the figure above (not seeded again)."
+network away would; the files are those of the figure above (not seeded again). The crate \
+keeps 4 page requests in flight by default; `prefetch(8)` is the same stream with 8."
         ));
         doc.scenarios.push(sc);
     }
@@ -65,14 +66,19 @@ fn listing(key: &'static str, title: String, series: Vec<Series>) -> Scenario {
     sc
 }
 
-/// Lists all files with every client that has a page loop, `--runs` times, interleaved.
-fn list_runs(cfg: &BenchArgs, tools: &Tools, server: &Server) -> Result<Vec<Series>> {
+/// Lists all files with each of `clients`, `--runs` times, interleaved.
+fn list_runs(
+    cfg: &BenchArgs,
+    tools: &Tools,
+    server: &Server,
+    clients: Vec<Who>,
+) -> Result<Vec<Series>> {
     eprintln!(
         "bench: listing {} files from {}",
         cfg.list_files(),
         server.url
     );
-    let mut series: Vec<Series> = tools.list_clients().into_iter().map(Series::new).collect();
+    let mut series: Vec<Series> = clients.into_iter().map(Series::new).collect();
     for _ in 0..cfg.runs() {
         for s in &mut series {
             let w = PeakWatch::start(server.pid());
