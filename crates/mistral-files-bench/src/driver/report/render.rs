@@ -12,34 +12,38 @@ use super::{mib, secs, Doc, Flat, Sample, Scenario, Stat, Target};
 /// written (the diagnostic rows of the figures below show the same on every re-run).
 const NOTES: &str = "## What limits the missed targets
 
-- **Download to a file (bare server and emulator).** The crate's network path is fast: the \
-diagnostic row *stream only* (the `download()` stream consumed, no file) is well under half of \
-curl's time. What `download_to_path` adds is its guarantee: it writes a temp file beside the \
-target, checks the length, **fsyncs** it and renames it, so a crash never leaves a partial or \
-unflushed target. curl and the Python SDK only write into the page cache. On this machine the \
-fsync of 512 MiB alone costs about as much as curl's whole download, so the 2x target is not \
-reachable without dropping durability; we keep it. (Profiled with `strace -T`: before the fix \
-below, the crate spent 1.3 s writing through `tokio::fs::File` + `BufWriter` and 0.3 s in \
-`fsync`; the write path now runs on one blocking thread fed whole chunks, which halved the time.)
-- **Upload, bare server.** The crate and curl both run at the loopback copy speed of this \
-machine (read the file, copy it into the socket, the sink copies it out), 2 GB/s or so here; \
-curl is not slow on this machine (the issue's 1.2 s curl figure was not reproduced), so there \
-is no 2x to win over it. The crate is about as fast as curl and faster than the Python SDK.
-- **Upload through the emulator.** Every client is 3-4x slower than against the bare server: \
-the emulator (multipart parsing, SHA-256 and line count of every byte, writing the file) is the \
-bottleneck for all of them, and on 2 cores the client's and the emulator's threads compete. The \
-crate's median lands within noise to about 20% of curl's (their minimums are close); switching \
-the client to a current-thread runtime did not help. Downloads through the emulator stay close to \
-the bare-server figures and are limited, as above, by the crate's fsync.
-- **Listing through the emulator.** Against the bare server's synthetic pages the crate lists \
-10,000 files many times faster than the Python SDK (target met by far). Through the emulator the \
-ratio is bounded by the emulator's own cost per page (SQLite `LIMIT/OFFSET` over a covering \
-index, JSON encoding; about 3 ms a page here), which every client pays. Two changes moved it: \
-the crate's paging stream asks for the total with the first page only (the service no longer \
-counts every match again for each page), and the emulator's request log became a ring buffer \
-and its listing index covers the expiry filter (3.0x before, 4.6x in a run with `--only list`).
-- **Noise.** These figures come from a 2-core VM shared with other engineers' builds (load \
-average 5-11 while they were taken): spreads (min-max) of 20-50% are normal here.
+- **Issue 5, 2x faster than curl against the bare server.** The crate and curl both run at \
+the loopback copy speed of this machine (read the file, copy it into the socket, the sink copies \
+it out; for downloads, the source's zeros into the socket and the client's copy to the page \
+cache), and curl is not slow here, so there is no 2x to win over it. The crate is as fast as \
+curl or faster, and well ahead of both SDKs.
+- **Issue 13, a durable download at curl's speed.** `download_to_path` keeps its guarantee \
+(temp file, length check, `fsync`, rename) and now flushes behind the writes: every completed \
+8 MiB goes to the kernel's writeback at once (`sync_file_range`) and the window before it is \
+waited for, so the final `fsync` finds little left. Before that change the crate took 1.64x \
+curl's time on the bare server (0.84 s against 0.51 s, the issue's figure); with it the crate \
+and its CLI land around curl's time on both servers, ahead or behind by the machine's noise (the \
+spread of each row shows it). What remains is the disk: a durable download cannot finish before \
+the disk has the data, while curl's can. The *stream only* row (the `download()` stream, no \
+file) is the network part alone.
+- **Issue 13, listing 5x faster than the fastest SDK with 20 ms of latency, default window.** \
+The default prefetch is 4 pages (the issue's choice, and kind to a service's rate limits): \
+listing 100 pages then costs 1 + 25 = 26 round trips against the SDKs' 100, so about 100/26 = \
+3.8x when every round trip costs the same, plus what the crate saves per page. 5x needs a \
+window of 6 or more; the `prefetch(8)` row is the same stream with 8 pages in flight and \
+meets it.
+- **Issue 13, the emulator's memory during 16 concurrent uploads.** Measured with \
+`valgrind --tool=massif`: the multipart reader appended every chunk of the HTTP stack to its \
+search buffer, which grew to about 750 KiB per upload (12 MB of the 25 MB of heap at the peak); \
+it now moves 64 KiB at a time. Each connection also keeps the HTTP stack's own read buffer \
+(about 400 KiB, 6.5 MB for 16), and the uploads share a pool of 16 buffers of 256 KiB. Writes \
+run at most one per core on the blocking pool instead of one thread per upload.
+- **Upload through the emulator.** Every client is several times slower than against the bare \
+server: the emulator (multipart parsing, SHA-256 and line count of every byte, writing the file) \
+is the bottleneck for all of them, and on 2 cores the client's and the emulator's threads \
+compete; the crate, its CLI and curl land within noise of each other.
+- **Noise.** These figures come from a 2-core VM that other work may share: spreads (min-max) \
+of 10-50% are normal here, so a target met or missed by a few percent is within noise.
 
 ";
 
@@ -75,7 +79,8 @@ the baselines: curl, the official Python SDK `mistralai` and the official TypeSc
 against a server process on loopback: \
 a bare sink/source (`bench-server bare`: discards uploads, streams zeros, so each client's raw speed shows) \
 or the emulator (`bench-server emulator`, `mistral-files-emulator` with its format checks on{}). \
-Clients are interleaved run by run. **Time** is the operation's own time as the client measures it \
+Clients are interleaved run by run, and before each transfer the driver runs `sync` (not measured), \
+so that no client pays for the writeback of the previous client's file. **Time** is the operation's own time as the client measures it \
 (client construction included, process start-up and, for the SDKs, imports excluded; curl: `time_total`; \
 the CLI measures none, so its time is its whole process's wall time, start-up included); \
 **process** is the whole process's wall time. **Peak RSS** is the client process's `ru_maxrss` (from `wait4`); \

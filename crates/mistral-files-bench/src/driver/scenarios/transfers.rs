@@ -74,6 +74,7 @@ fn upload(
         .collect();
     for _ in 0..runs {
         for s in &mut series {
+            settle_disk();
             let w = PeakWatch::start(server.pid());
             let (op, id) = tools.upload(s.who, &server.url, path)?;
             s.samples.push(op.sample(w.finish()));
@@ -109,6 +110,7 @@ fn download(
     for _ in 0..runs {
         for s in &mut series {
             let _ = std::fs::remove_file(out);
+            settle_disk();
             let w = PeakWatch::start(server.pid());
             let op = tools.download(s.who, &server.url, &id, out)?;
             s.samples.push(op.sample(w.finish()));
@@ -128,4 +130,12 @@ fn download(
         }
     }
     Ok(series)
+}
+
+/// Flushes what earlier runs left in the page cache (`sync`, not measured), so that no client
+/// pays for the writeback of the one before it: a client that writes only into the page cache
+/// (curl, the SDKs) leaves 512 MiB for the disk to write while the next client runs, and a
+/// durable download waits for the disk.
+fn settle_disk() {
+    let _ = std::process::Command::new("sync").status();
 }
