@@ -132,7 +132,43 @@ impl Figures {
                 t.mib as f64 / t.secs
             ));
         }
+        s.push_str(&self.render_pick());
         s
+    }
+
+    /// The provider these figures choose: the one whose plain app builds faster cold, unless its
+    /// transfer is more than 10% slower than the other's (then the other).
+    pub fn pick(&self) -> Option<Tls> {
+        let build = |tls| self.build(Lib::Plain, tls).map(|b| median(&b.secs));
+        let speed = |tls| {
+            self.transfers
+                .iter()
+                .find(|t| t.tls == tls)
+                .map(|t| t.mib as f64 / t.secs)
+        };
+        let (a, b) = (Tls::AwsLc, Tls::Ring);
+        let (faster, other) = if build(b)? < build(a)? {
+            (b, a)
+        } else {
+            (a, b)
+        };
+        Some(if speed(faster)? < 0.9 * speed(other)? {
+            other
+        } else {
+            faster
+        })
+    }
+
+    fn render_pick(&self) -> String {
+        let Some(pick) = self.pick() else {
+            return String::new();
+        };
+        format!(
+            "\n### The default provider\n\nThe rule: the provider whose app builds faster cold is the default, unless its \
+TLS transfer is more than 10% slower than the other's. By these figures: **{}**. `mistral-files` \
+defaults to `rustls-ring` (ring); `rustls-aws-lc` (with `default-features = false`) is the other.\n",
+            pick.name()
+        )
     }
 }
 
@@ -215,5 +251,40 @@ mod tests {
         let text = f.render();
         assert!(text.contains("- aws-lc-rs: 1.05x, met"), "{text}");
         assert!(text.contains("- ring: 1.20x, **not met**"), "{text}");
+    }
+
+    #[test]
+    fn the_faster_build_is_picked_unless_its_transfer_is_much_slower() {
+        let b = |lib, tls, s: f64| Build {
+            lib,
+            tls,
+            secs: vec![s],
+            crates: 100,
+        };
+        let t = |tls, secs| Transfer {
+            tls,
+            build_secs: 60.0,
+            secs,
+            mib: 256,
+        };
+        let mut f = Figures {
+            builds: vec![
+                b(Lib::Plain, Tls::AwsLc, 56.0),
+                b(Lib::Plain, Tls::Ring, 37.0),
+            ],
+            transfers: vec![t(Tls::AwsLc, 0.183), t(Tls::Ring, 0.190)],
+            runs: 1,
+            transfer_runs: 5,
+            ..Figures::default()
+        };
+        assert_eq!(f.pick(), Some(Tls::Ring));
+        assert!(f.render().contains("By these figures: **ring**."));
+        // ring over 10% slower on the wire: aws-lc-rs despite its longer build
+        f.transfers[1].secs = 0.21;
+        assert_eq!(f.pick(), Some(Tls::AwsLc));
+        // no transfer figures: no pick, no paragraph
+        f.transfers.clear();
+        assert_eq!(f.pick(), None);
+        assert!(!f.render().contains("By these figures"));
     }
 }

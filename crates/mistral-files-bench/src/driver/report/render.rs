@@ -37,7 +37,10 @@ meets it.
 search buffer, which grew to about 750 KiB per upload (12 MB of the 25 MB of heap at the peak); \
 it now moves 64 KiB at a time. Each connection also keeps the HTTP stack's own read buffer \
 (about 400 KiB, 6.5 MB for 16), and the uploads share a pool of 16 buffers of 256 KiB. Writes \
-run at most one per core on the blocking pool instead of one thread per upload.
+run at most one per core on the blocking pool instead of one thread per upload. Together \
+these took the peak from about 36 MiB to about 32-33 MiB. What is left over the goal is mostly \
+the HTTP stack's read buffers: `axum::serve` does not expose hyper's `max_buf_size`, and serving \
+connections with hyper directly to cap it is not done yet.
 - **Upload through the emulator.** Every client is several times slower than against the bare \
 server: the emulator (multipart parsing, SHA-256 and line count of every byte, writing the file) \
 is the bottleneck for all of them, and on 2 cores the client's and the emulator's threads \
