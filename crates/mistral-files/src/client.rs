@@ -259,18 +259,6 @@ fn default_http_client(
     cb.build().map_err(Error::from)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn debug_hides_key() {
-        let c = Client::builder().api_key("sk-TOPSECRET").build().unwrap();
-        let s = format!("{c:?}");
-        assert!(!s.contains("TOPSECRET"), "{s}");
-    }
-}
-
 /// Makes sure a rustls crypto provider is installed for the process, so that a
 /// [`reqwest::Client`](crate::reqwest::Client) can be built: with the `rustls-ring` feature (the
 /// default), installs ring as the process's default provider unless one is installed already;
@@ -292,5 +280,17 @@ pub fn install_tls_provider() {
     if rustls::crypto::CryptoProvider::get_default().is_none() {
         // Losing a race with another thread installing one is fine: a provider is installed.
         let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_hides_key() {
+        let c = Client::builder().api_key("sk-TOPSECRET").build().unwrap();
+        let s = format!("{c:?}");
+        assert!(!s.contains("TOPSECRET"), "{s}");
     }
 }
