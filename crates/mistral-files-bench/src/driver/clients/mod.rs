@@ -1,5 +1,5 @@
 //! The clients under test and one measured operation of each: the crate (`bench-client`), its
-//! CLI ([`cli`]), curl ([`curl`]), and the Python and TypeScript SDKs (each through a driver
+//! CLI (`cli`), curl (`curl`), and the Python and TypeScript SDKs (each through a driver
 //! script of ours), all spawned through the `bench-rusage` launcher.
 //!
 //! Why a module of its own: the scenarios say what to measure ("upload this file with every
