@@ -4,11 +4,12 @@
 
 use std::io::Read;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use mistral_files::blocking::Client;
-use mistral_files::{Error, FilePurpose, Progress};
+use mistral_files::{Error, FileId, FilePurpose, Progress};
 use mistral_files_emulator::RunningEmulator;
-use mistral_files_test_support::{content, fast_retries, header, requests_to, KEY};
+use mistral_files_test_support::{content, fast_retries, header, listed_pages, requests_to, KEY};
 
 /// An emulator serving from a background runtime, and a blocking client of it. Fields drop in
 /// order: the emulator stops before its runtime goes.
@@ -191,7 +192,7 @@ fn signed_url_is_fetched_without_the_key() {
     let url = s
         .client
         .signed_url(f.id)
-        .expiry(std::time::Duration::from_secs(3600))
+        .expiry(Duration::from_secs(3600))
         .send()
         .unwrap();
     s.emu.clear_requests();
@@ -237,4 +238,69 @@ fn one_client_serves_many_threads() {
             });
         }
     });
+}
+
+/// The blocking iterator prefetches as the async stream does: the same files in the same order,
+/// the page requests overlapped, `None` again after the end, and a bad window as its first item.
+#[test]
+fn iteration_prefetches_the_same_files_in_the_same_order() {
+    let Setup { emu, client, _rt } = setup();
+    for i in 0..17 {
+        client
+            .upload_bytes(format!("f{i:02}.jsonl"), b"{}\n".to_vec())
+            .purpose(FilePurpose::Batch)
+            .send()
+            .unwrap();
+    }
+    let ids = |n: usize| -> Vec<FileId> {
+        emu.clear_requests();
+        let req = client.list().page_size(4).prefetch(n);
+        req.into_iter().map(|f| f.unwrap().id).collect()
+    };
+    let sequential = ids(1);
+    assert_eq!(sequential.len(), 17);
+    assert_eq!(listed_pages(&emu), [0, 1, 2, 3, 4]);
+    assert_eq!(ids(3), sequential);
+    let mut pages = listed_pages(&emu);
+    pages.sort_unstable();
+    assert_eq!(pages, [0, 1, 2, 3, 4]);
+    // and it overlaps the requests as the stream does: 2 round trips instead of 5
+    let latency = Duration::from_millis(200);
+    emu.faults().set_latency(latency);
+    let timed = |n: usize| {
+        let started = Instant::now();
+        assert_eq!(ids(n), sequential);
+        started.elapsed()
+    };
+    let (one, four) = (timed(1), timed(4));
+    assert!(one >= latency * 5, "{one:?}");
+    assert!(
+        four.as_secs_f64() < 0.7 * one.as_secs_f64(),
+        "prefetch 4: {four:?}, prefetch 1: {one:?}"
+    );
+    emu.faults().set_latency(Duration::ZERO);
+    // asked again after its end, the iterator says `None` again (it does not panic)
+    let mut done = client.list().page_size(20).into_iter();
+    assert_eq!(done.by_ref().count(), 17);
+    assert!(done.next().is_none());
+    assert!(done.next().is_none());
+    let e = client
+        .list()
+        .prefetch(0)
+        .iter()
+        .next()
+        .unwrap()
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::InvalidInput {
+                what: "prefetch",
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    drop(client);
+    drop(emu);
 }

@@ -63,15 +63,6 @@ async fn streamed(req: ListRequest) -> Vec<FileId> {
         .unwrap()
 }
 
-/// The `page` of each listing request the emulator received, in arrival order.
-fn listed_pages(emu: &RunningEmulator) -> Vec<u32> {
-    requests_to(emu, "GET", "/v1/files")
-        .iter()
-        .filter(|r| r.path == "/v1/files")
-        .map(|r| query_values(r, "page")[0].parse().unwrap())
-        .collect()
-}
-
 fn sorted(mut v: Vec<u32>) -> Vec<u32> {
     v.sort_unstable();
     v
@@ -453,78 +444,4 @@ async fn prefetch_0_or_too_large_is_the_first_item_and_no_request() {
             .len(),
         3
     );
-}
-
-#[cfg(feature = "blocking")]
-#[test]
-fn blocking_iteration_prefetches_the_same_files_in_the_same_order() {
-    // the emulator on a runtime of its own; the blocking client is used from this thread
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let emu = rt.block_on(emulator_with(|b| b.sync_writes(false)));
-    let client = mistral_files::Client::builder()
-        .api_key(KEY)
-        .base_url(emu.url())
-        .retry_policy(fast_retries())
-        .build_blocking()
-        .unwrap();
-    for i in 0..17 {
-        client
-            .upload_bytes(format!("f{i:02}.jsonl"), b"{}\n".to_vec())
-            .purpose(FilePurpose::Batch)
-            .send()
-            .unwrap();
-    }
-    let ids = |n: usize| -> Vec<FileId> {
-        emu.clear_requests();
-        let req = client.list().page_size(4).prefetch(n);
-        req.into_iter().map(|f| f.unwrap().id).collect()
-    };
-    let sequential = ids(1);
-    assert_eq!(sequential.len(), 17);
-    assert_eq!(listed_pages(&emu), [0, 1, 2, 3, 4]);
-    assert_eq!(ids(3), sequential);
-    assert_eq!(sorted(listed_pages(&emu)), [0, 1, 2, 3, 4]);
-    // and it overlaps the requests as the stream does: 2 round trips instead of 5
-    let latency = Duration::from_millis(200);
-    emu.faults().set_latency(latency);
-    let timed = |n: usize| {
-        let started = Instant::now();
-        assert_eq!(ids(n), sequential);
-        started.elapsed()
-    };
-    let (one, four) = (timed(1), timed(4));
-    assert!(one >= latency * 5, "{one:?}");
-    assert!(
-        four.as_secs_f64() < 0.7 * one.as_secs_f64(),
-        "prefetch 4: {four:?}, prefetch 1: {one:?}"
-    );
-    emu.faults().set_latency(Duration::ZERO);
-    // asked again after its end, the iterator says `None` again (it does not panic)
-    let mut done = client.list().page_size(20).into_iter();
-    assert_eq!(done.by_ref().count(), 17);
-    assert!(done.next().is_none());
-    assert!(done.next().is_none());
-    let e = client
-        .list()
-        .prefetch(0)
-        .iter()
-        .next()
-        .unwrap()
-        .unwrap_err();
-    assert!(
-        matches!(
-            e,
-            Error::InvalidInput {
-                what: "prefetch",
-                ..
-            }
-        ),
-        "{e:?}"
-    );
-    drop(client);
-    drop(emu);
 }

@@ -84,6 +84,15 @@ pub fn requests_to(emu: &RunningEmulator, method: &str, path_prefix: &str) -> Ve
         .collect()
 }
 
+/// The `page` of each listing request (`GET /v1/files`) `emu` recorded, in arrival order.
+pub fn listed_pages(emu: &RunningEmulator) -> Vec<u32> {
+    requests_to(emu, "GET", "/v1/files")
+        .iter()
+        .filter(|r| r.path == "/v1/files")
+        .map(|r| query_values(r, "page")[0].parse().unwrap())
+        .collect()
+}
+
 /// The value of a recorded request's header `name` (lower-case), if it was sent.
 pub fn header<'a>(r: &'a RecordedRequest, name: &str) -> Option<&'a str> {
     r.headers

@@ -27,7 +27,7 @@ pub mod wire_literals;
 pub use data::{content, hex, jsonl, mkfifo, sha256_hex};
 pub use emulator::{
     client_at, client_for, downloaded, emulator, emulator_builder, emulator_with, fast_retries,
-    header, query_values, requests_to, setup,
+    header, listed_pages, query_values, requests_to, setup,
 };
 pub use server::{http_response, json_200, refused_url, Reply, ScriptedServer};
 

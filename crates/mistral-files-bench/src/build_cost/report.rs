@@ -213,6 +213,16 @@ pub fn keep_section(existing: Option<&str>, new: &str) -> String {
 mod tests {
     use super::*;
 
+    /// One cold build of `lib` with `tls` that took `secs`.
+    fn build(lib: Lib, tls: Tls, secs: f64) -> Build {
+        Build {
+            lib,
+            tls,
+            secs: vec![secs],
+            crates: 100,
+        }
+    }
+
     #[test]
     fn the_section_is_replaced_and_kept() {
         let doc = splice(
@@ -232,18 +242,12 @@ mod tests {
 
     #[test]
     fn ratios_and_goal() {
-        let b = |lib, tls, s: f64| Build {
-            lib,
-            tls,
-            secs: vec![s],
-            crates: 100,
-        };
         let f = Figures {
             builds: vec![
-                b(Lib::Plain, Tls::AwsLc, 100.0),
-                b(Lib::MistralFiles, Tls::AwsLc, 105.0),
-                b(Lib::Plain, Tls::Ring, 50.0),
-                b(Lib::MistralFiles, Tls::Ring, 60.0),
+                build(Lib::Plain, Tls::AwsLc, 100.0),
+                build(Lib::MistralFiles, Tls::AwsLc, 105.0),
+                build(Lib::Plain, Tls::Ring, 50.0),
+                build(Lib::MistralFiles, Tls::Ring, 60.0),
             ],
             runs: 1,
             ..Figures::default()
@@ -255,12 +259,6 @@ mod tests {
 
     #[test]
     fn the_faster_build_is_picked_unless_its_transfer_is_much_slower() {
-        let b = |lib, tls, s: f64| Build {
-            lib,
-            tls,
-            secs: vec![s],
-            crates: 100,
-        };
         let t = |tls, secs| Transfer {
             tls,
             build_secs: 60.0,
@@ -269,8 +267,8 @@ mod tests {
         };
         let mut f = Figures {
             builds: vec![
-                b(Lib::Plain, Tls::AwsLc, 56.0),
-                b(Lib::Plain, Tls::Ring, 37.0),
+                build(Lib::Plain, Tls::AwsLc, 56.0),
+                build(Lib::Plain, Tls::Ring, 37.0),
             ],
             transfers: vec![t(Tls::AwsLc, 0.183), t(Tls::Ring, 0.190)],
             runs: 1,
