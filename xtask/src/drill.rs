@@ -5,8 +5,12 @@
 //!
 //! The base document is `xtask/tests/fixtures/provider.yaml`; each case in
 //! `xtask/tests/fixtures/cases/` edits it with text replacements (`replace`, for renames) and
-//! overlay actions (`actions`), and says the impact it `expect`s.
+//! overlay actions (`actions`), may edit our own files the same way (`overlay_actions` are
+//! appended to `openapi/overlay.yaml`'s actions, `overlay_replace` and `docs_replace` edit
+//! `openapi/overlay.yaml` and `openapi/docs.yaml` as text), and says the impact it `expect`s
+//! and the report `lines` (and `notes`) it must contain.
 
+use crate::changes::contract::{self, Side};
 use crate::changes::{Impact, Report};
 use crate::codegen::{self, GeneratedFile, Inputs};
 use crate::names::NameMap;
@@ -30,6 +34,16 @@ pub struct Case {
     pub replace: Vec<(String, String)>,
     /// Overlay actions applied after the replacements.
     pub actions: Option<Value>,
+    /// Actions appended to our overlay.
+    pub overlay_actions: Vec<Value>,
+    /// Text replacements in our overlay.
+    pub overlay_replace: Vec<(String, String)>,
+    /// Text replacements in our doc text.
+    pub docs_replace: Vec<(String, String)>,
+    /// Lines the report must contain (each a substring of one line of `to_text()`).
+    pub lines: Vec<String>,
+    /// Substrings the report's notes must contain.
+    pub notes: Vec<String>,
     /// A test of `xtask/tests/fixtures/drill/` that `--build` runs in the regenerated copy.
     pub drill_test: Option<String>,
 }
@@ -39,6 +53,10 @@ pub struct Case {
 pub struct Outcome {
     /// The vendored spec import wrote.
     pub spec: String,
+    /// Our overlay, as the case left it.
+    pub overlay: String,
+    /// Our doc text, as the case left it.
+    pub docs: String,
     /// Notes of import and codegen (names not pinned, doc entries that match nothing).
     pub notes: Vec<String>,
     /// The generated files.
@@ -78,19 +96,16 @@ fn read_case(path: &Path) -> Result<Case> {
             path.display()
         ),
     };
-    let replace = doc
-        .get("replace")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .map(|r| match (r["from"].as_str(), r["to"].as_str()) {
-            (Some(f), Some(t)) => Ok((f.to_string(), t.to_string())),
-            _ => Err(anyhow!(
-                "{}: each `replace` needs `from` and `to`",
-                path.display()
-            )),
-        })
-        .collect::<Result<_>>()?;
+    let replace = pairs(&doc, "replace", path)?;
+    let strings = |key: &str| -> Vec<String> {
+        let items = doc.get(key).and_then(Value::as_array);
+        items
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect()
+    };
     let drill_test = doc
         .get("drill_test")
         .and_then(Value::as_str)
@@ -100,19 +115,50 @@ fn read_case(path: &Path) -> Result<Case> {
         expect,
         replace,
         actions: doc.get("actions").cloned(),
+        overlay_actions: doc
+            .get("overlay_actions")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default(),
+        overlay_replace: pairs(&doc, "overlay_replace", path)?,
+        docs_replace: pairs(&doc, "docs_replace", path)?,
+        lines: strings("lines"),
+        notes: strings("notes"),
         drill_test,
     })
 }
 
-/// The base document with the case's edits.
-pub fn provider_document(base: &str, case: &Case) -> Result<Value> {
-    let mut text = base.to_string();
-    for (from, to) in &case.replace {
+/// A list of `{from, to}` text replacements.
+fn pairs(doc: &Value, key: &str, path: &Path) -> Result<Vec<(String, String)>> {
+    let items = doc.get(key).and_then(Value::as_array);
+    items
+        .into_iter()
+        .flatten()
+        .map(|r| match (r["from"].as_str(), r["to"].as_str()) {
+            (Some(f), Some(t)) => Ok((f.to_string(), t.to_string())),
+            _ => Err(anyhow!(
+                "{}: each `{key}` entry needs `from` and `to`",
+                path.display()
+            )),
+        })
+        .collect()
+}
+
+/// `text` with each replacement applied; each must match.
+fn replaced(case: &str, what: &str, text: &str, pairs: &[(String, String)]) -> Result<String> {
+    let mut text = text.to_string();
+    for (from, to) in pairs {
         if !text.contains(from.as_str()) {
-            bail!("case {}: {from:?} is not in the base document", case.name);
+            bail!("case {case}: {from:?} is not in {what}");
         }
         text = text.replace(from.as_str(), to);
     }
+    Ok(text)
+}
+
+/// The base document with the case's edits.
+pub fn provider_document(base: &str, case: &Case) -> Result<Value> {
+    let text = replaced(&case.name, "the base document", base, &case.replace)?;
     let mut doc = crate::doc::parse(&text)?;
     if let Some(actions) = &case.actions {
         let overlay = json!({"overlay": "1.0.0", "info": {"title": case.name, "version": "1"}, "actions": actions});
@@ -121,33 +167,76 @@ pub fn provider_document(base: &str, case: &Case) -> Result<Value> {
     Ok(doc)
 }
 
-/// Runs import + codegen on a provider document with the workspace's names, overlay and docs.
+/// Our overlay and doc text with the case's edits.
+fn our_files(committed: &Inputs, case: &Case) -> Result<Inputs> {
+    let mut overlay = replaced(
+        &case.name,
+        "openapi/overlay.yaml",
+        &committed.overlay,
+        &case.overlay_replace,
+    )?;
+    if !case.overlay_actions.is_empty() {
+        let mut doc = crate::doc::parse(&overlay)?;
+        let actions = doc
+            .get_mut("actions")
+            .and_then(Value::as_array_mut)
+            .ok_or_else(|| anyhow!("the overlay has no actions"))?;
+        actions.extend(case.overlay_actions.iter().cloned());
+        overlay = crate::doc::to_canonical_yaml(&doc)?;
+    }
+    Ok(Inputs {
+        spec: committed.spec.clone(),
+        overlay,
+        docs: replaced(
+            &case.name,
+            "openapi/docs.yaml",
+            &committed.docs,
+            &case.docs_replace,
+        )?,
+    })
+}
+
+/// Runs import + codegen on a provider document with the given names, overlay and docs.
 pub fn import_and_generate(
     root: &Path,
     provider: &Value,
-) -> Result<(String, Vec<String>, Vec<GeneratedFile>)> {
-    let names = NameMap::read(root)?;
+    ours: &Inputs,
+) -> Result<(Side, Vec<String>, Vec<GeneratedFile>)> {
+    let names_text = std::fs::read_to_string(root.join(crate::names::NAMES))?;
+    let names = NameMap::parse(&names_text)?;
     let imported = crate::import::import(provider, &names)?;
-    let committed = Inputs::read(root)?;
     let inputs = Inputs {
         spec: imported.yaml.clone(),
-        ..committed
+        ..ours.clone()
     };
     let files = codegen::generate(&inputs)?;
-    let mut notes = imported.notes;
-    notes.extend(codegen::doc_notes(&inputs)?);
-    Ok((imported.yaml, notes, files))
+    let rs = files
+        .iter()
+        .find(|f| f.path == Path::new(codegen::GENERATED_RS))
+        .map(|f| f.contents.clone());
+    let side = Side {
+        inputs,
+        names: names_text,
+        generated_rs: rs,
+    };
+    Ok((side, imported.notes, files))
 }
 
 /// Runs one case against the unedited base.
 pub fn run(root: &Path, case: &Case) -> Result<Outcome> {
     let base =
         std::fs::read_to_string(root.join(BASE)).context("reading the drill's base document")?;
-    let (_, _, before) = import_and_generate(root, &crate::doc::parse(&base)?)?;
-    let (spec, notes, files) = import_and_generate(root, &provider_document(&base, case)?)?;
-    let report = codegen::report_between(&before, &files)?;
+    let committed = Inputs::read(root)?;
+    let (before, _, _) = import_and_generate(root, &crate::doc::parse(&base)?, &committed)?;
+    let ours = our_files(&committed, case)?;
+    let (after, mut notes, files) =
+        import_and_generate(root, &provider_document(&base, case)?, &ours)?;
+    let report = contract::report(&before, &after)?;
+    notes.extend(report.notes.iter().cloned());
     Ok(Outcome {
-        spec,
+        spec: after.inputs.spec.clone(),
+        overlay: after.inputs.overlay.clone(),
+        docs: after.inputs.docs.clone(),
         notes,
         files,
         report,
@@ -202,6 +291,8 @@ pub fn build(
     }
     copy_checkout(root, &copy)?;
     crate::write_inside(&copy, Path::new(codegen::SPEC), &outcome.spec)?;
+    crate::write_inside(&copy, Path::new(codegen::OVERLAY), &outcome.overlay)?;
+    crate::write_inside(&copy, Path::new(codegen::DOCS), &outcome.docs)?;
     codegen::write(&copy, &outcome.files)?;
     cargo(
         &copy,

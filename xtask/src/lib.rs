@@ -17,13 +17,16 @@ pub mod changes;
 pub mod codegen;
 pub mod doc;
 pub mod drill;
+pub mod error_responses;
 pub mod import;
+pub mod inputs;
 pub mod names;
 pub mod normalize;
 pub mod open_enums;
 pub mod overlay;
 pub mod prose;
 pub mod public_api;
+pub mod revision;
 pub mod surface;
 
 use std::path::{Path, PathBuf};

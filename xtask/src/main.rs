@@ -5,7 +5,8 @@ use clap::{Parser, Subcommand};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
-use xtask::{codegen, import, names::NameMap, workspace_root};
+use xtask::revision::Rev;
+use xtask::{changes, codegen, import, names::NameMap, workspace_root};
 
 #[derive(Parser)]
 #[command(about = "Maintainer tasks for the mistral-files workspace")]
@@ -22,6 +23,19 @@ enum Cmd {
         /// Do not write; fail with a diff if any generated file is out of date.
         #[arg(long)]
         check: bool,
+    },
+    /// Print the change report between two revisions' committed contracts (spec, overlay,
+    /// docs, names), ending with `impact: none|docs|additive|breaking`.
+    Changes {
+        /// The old revision (a git revision).
+        #[arg(long, default_value = "HEAD")]
+        base: String,
+        /// The new revision: a git revision, or `.` for the working tree.
+        #[arg(long, default_value = ".")]
+        head: String,
+        /// Print Markdown (for a pull request) instead of text.
+        #[arg(long)]
+        markdown: bool,
     },
     /// Rewrite openapi/mistral-files.yaml from the provider's whole API document (YAML or
     /// JSON): its structure only, with our names (openapi/names.yaml).
@@ -86,6 +100,22 @@ fn run() -> Result<ExitCode> {
     let root = workspace_root()?;
     match cli.command {
         Cmd::Codegen { check } => return codegen_command(&root, check),
+        Cmd::Changes {
+            base,
+            head,
+            markdown,
+        } => {
+            let report = changes::contract::between_revisions(
+                &root,
+                &Rev::parse(Some(&base)),
+                &Rev::parse(Some(&head)),
+            )?;
+            if markdown {
+                print!("{}", report.to_markdown());
+            } else {
+                print_report(&report);
+            }
+        }
         Cmd::Import { document } => import_command(&root, &document)?,
         Cmd::PublicApi { check } => return public_api_command(&root, check),
         Cmd::Drill { build, cases } => return drill_command(&root, build, &cases),
@@ -132,9 +162,12 @@ fn codegen_command(root: &Path, check: bool) -> Result<ExitCode> {
     let started = std::time::Instant::now();
     let inputs = codegen::Inputs::read(root)?;
     let files = codegen::generate_all(root, &inputs)?;
-    let report = codegen::report(root, &files)?;
-    let mut notes = codegen::doc_notes(&inputs)?;
-    notes.extend(codegen::unpinned_notes(root, &inputs)?);
+    let rs = files
+        .iter()
+        .find(|f| f.path == Path::new(codegen::GENERATED_RS))
+        .map(|f| f.contents.as_str())
+        .unwrap_or_default();
+    let report = changes::contract::for_codegen(root, &inputs, rs)?;
     let mut code = ExitCode::SUCCESS;
     if check {
         let drift = codegen::check(root, &files);
@@ -153,18 +186,27 @@ fn codegen_command(root: &Path, check: bool) -> Result<ExitCode> {
         for path in codegen::write(root, &files)? {
             println!("wrote {}", path.display());
         }
-        let md = xtask::write_inside(root, Path::new(codegen::CHANGES_MD), &report.to_markdown())?;
+        let md = xtask::write_inside(
+            root,
+            Path::new(changes::contract::CHANGES_MD),
+            &report.to_markdown(),
+        )?;
         println!(
             "wrote {} (the change report, for the pull request)",
             md.display()
         );
         println!("generated in {:.2?}", started.elapsed());
     }
-    for note in notes {
+    print_report(&report);
+    Ok(code)
+}
+
+/// The notes, then the changes, the impact line last.
+fn print_report(report: &changes::Report) {
+    for note in &report.notes {
         println!("note: {note}");
     }
     print!("{}", report.to_text());
-    Ok(code)
 }
 
 /// `cargo xtask public-api [--check]`: writes the listings, or compares them with the committed ones.

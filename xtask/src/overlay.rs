@@ -5,7 +5,8 @@
 //! (an RFC 9535 JSONPath) and either `remove: true` or an `update`:
 //! - target is an object: `update` (an object) is merged in recursively; scalars and arrays
 //!   inside it replace what was there;
-//! - target is an array: `update` is appended.
+//! - target is an array: `update` (a value, or an array of values) is appended, each value
+//!   only if the array does not hold it yet.
 //!
 //! An action whose target selects nothing is an error: a correction that silently stopped
 //! applying (because the provider renamed something) must be noticed.
@@ -16,28 +17,41 @@ use serde_json_path::JsonPath;
 
 /// Applies every action of `overlay` to `doc`, in order.
 pub fn apply(doc: &mut Value, overlay: &Value) -> Result<()> {
+    for (i, action) in actions(overlay)?.iter().enumerate() {
+        apply_one(doc, i, action)?;
+    }
+    Ok(())
+}
+
+/// The actions of an overlay document, in order.
+pub fn actions(overlay: &Value) -> Result<&Vec<Value>> {
     let version = overlay.get("overlay").and_then(Value::as_str).unwrap_or("");
     if !version.starts_with("1.") {
         bail!("expected an Overlay 1.x document, found overlay: {version:?}");
     }
-    let actions = overlay
+    overlay
         .get("actions")
         .and_then(Value::as_array)
-        .ok_or_else(|| anyhow!("the overlay has no `actions` list"))?;
-    for (i, action) in actions.iter().enumerate() {
-        let target = action
-            .get("target")
-            .and_then(Value::as_str)
-            .ok_or_else(|| anyhow!("action {i} has no `target`"))?;
-        let about = action
-            .get("description")
-            .and_then(Value::as_str)
-            .map(|d| format!(": \"{}\"", first_sentence(d)))
-            .unwrap_or_default();
-        apply_action(doc, action, target)
-            .with_context(|| format!("overlay action {i}{about} (target {target})"))?;
-    }
-    Ok(())
+        .ok_or_else(|| anyhow!("the overlay has no `actions` list"))
+}
+
+/// Applies action number `i` (from 0) to `doc`; its errors name the action.
+pub fn apply_one(doc: &mut Value, i: usize, action: &Value) -> Result<()> {
+    let target = action
+        .get("target")
+        .and_then(Value::as_str)
+        .ok_or_else(|| anyhow!("action {i} has no `target`"))?;
+    apply_action(doc, action, target)
+        .with_context(|| format!("overlay action {i}{} (target {target})", about(action)))
+}
+
+/// `: "<first sentence of the description>"`, or nothing.
+pub fn about(action: &Value) -> String {
+    action
+        .get("description")
+        .and_then(Value::as_str)
+        .map(|d| format!(": \"{}\"", first_sentence(d)))
+        .unwrap_or_default()
 }
 
 fn apply_action(doc: &mut Value, action: &Value, target: &str) -> Result<()> {
@@ -72,7 +86,20 @@ fn apply_action(doc: &mut Value, action: &Value, target: &str) -> Result<()> {
             .pointer_mut(pointer)
             .ok_or_else(|| anyhow!("lost node {pointer}"))?;
         match node {
-            Value::Array(items) => items.push(update.clone()),
+            // Appending what is already there would duplicate it (an enum value the provider
+            // has since added itself): append only what is missing, so the action becomes
+            // redundant (and reported so) rather than wrong.
+            Value::Array(items) => {
+                let new: Vec<Value> = match update {
+                    Value::Array(values) => values.clone(),
+                    one => vec![one.clone()],
+                };
+                for value in new {
+                    if !items.contains(&value) {
+                        items.push(value);
+                    }
+                }
+            }
             Value::Object(_) => merge(node, update),
             _ => bail!("target {pointer} is neither an object nor an array"),
         }

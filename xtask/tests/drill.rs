@@ -89,8 +89,8 @@ fn an_added_field_and_enum_value_are_listed_as_additive() {
 fn breaking_changes_say_what_broke() {
     for (case, line) in [
         ("removed-field", "breaking: type FileObject .signature: removed"),
-        ("renamed-query-parameter", "breaking: operation list_files query search: removed"),
-        ("renamed-form-field", "breaking: operation upload_file body multipart/form-data .purpose: removed"),
+        ("renamed-query-parameter", "breaking: operation list_files query search: renamed to `query query`?"),
+        ("renamed-form-field", "breaking: operation upload_file body multipart/form-data .purpose: renamed to `.file_purpose`?"),
         (
             "new-required-form-field",
             "breaking: operation upload_file body multipart/form-data .workspace_id: new required input (string)",

@@ -69,8 +69,7 @@ fn removals_renames_and_type_changes_are_breaking() {
     assert_eq!(impact, Impact::Breaking, "{text}");
     for line in [
         "breaking: type FileObject .purpose: removed",
-        "breaking: operation list_files query page: removed",
-        "additive: operation list_files query page_number: new optional input (integer)",
+        "breaking: operation list_files query page: renamed to `query page_number`? (removed, and an entry of the same shape added: integer)",
         "breaking: type FilePurpose: enum values removed: `ocr`",
     ] {
         assert!(text.contains(line), "missing {line:?} in\n{text}");
@@ -138,7 +137,7 @@ fn a_new_bound_on_an_input_is_breaking() {
     assert_eq!(impact, Impact::Breaking, "{text}");
     assert!(
         text.contains(
-            "operation list_files query page: type changed from integer to integer[1..168]"
+            "breaking: operation list_files query page: bounds narrowed from none to [1..168]"
         ),
         "{text}"
     );

@@ -1,0 +1,232 @@
+//! The change report of two revisions of the contract: their inputs (the vendored spec, our
+//! overlay, our doc text, our names) read from git or the working tree, normalized by the same
+//! pipeline as `codegen`, and compared three ways:
+//!
+//! 1. the effective contracts (spec + overlay + docs): what the generated code follows;
+//! 2. the provider's own documents (the spec alone): every provider change, including those
+//!    an overlay action overrides. Such a change is reported with the provider's impact and
+//!    the action that overrides it, which may now contradict the provider; a provider change
+//!    that our corrections had already made is reported as `none`, with a note to remove the
+//!    redundant action;
+//! 3. when neither contract changed, the generated Rust surface (a settings or generator
+//!    change).
+//!
+//! The report is a function of the two revisions: running codegen again, or in between, does
+//! not change it.
+
+use super::model::{self, Kind};
+use super::overlays::{self, Effect};
+use super::{change, compare, sort, Change, Impact, Report};
+use crate::inputs::{self, Inputs, GENERATED_RS, NAMES};
+use crate::names::{self, NameMap};
+use crate::revision::{self, Rev};
+use anyhow::{Context, Result};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Where `cargo xtask codegen` writes the report for the pull request's description.
+pub const CHANGES_MD: &str = "target/codegen/CHANGES.md";
+
+/// One side of a comparison: a revision's inputs and, if known, its generated code.
+#[derive(Debug, Clone)]
+pub struct Side {
+    /// The inputs.
+    pub inputs: Inputs,
+    /// Its names file (for the notes on names not pinned).
+    pub names: String,
+    /// Its generated code, if any.
+    pub generated_rs: Option<String>,
+}
+
+impl Side {
+    /// A revision's inputs and generated code.
+    pub fn at(root: &Path, rev: &Rev) -> Result<Side> {
+        Ok(Side {
+            inputs: Inputs::at(root, rev)?,
+            names: revision::read_required(root, rev, NAMES)?,
+            generated_rs: revision::read(root, rev, GENERATED_RS)?,
+        })
+    }
+}
+
+/// The report between two revisions (`cargo xtask changes --base REV [--head REV]`).
+pub fn between_revisions(root: &Path, base: &Rev, head: &Rev) -> Result<Report> {
+    let old = Side::at(root, base).with_context(|| format!("reading the contract at {base}"))?;
+    let new = Side::at(root, head).with_context(|| format!("reading the contract at {head}"))?;
+    report(&old, &new)
+}
+
+/// The report `cargo xtask codegen` prints: `HEAD` against the working tree's inputs and the
+/// code just generated from them. Outside a git checkout there is no committed contract to
+/// compare with, and the report says so.
+pub fn for_codegen(root: &Path, inputs: &Inputs, generated_rs: &str) -> Result<Report> {
+    let new = Side {
+        inputs: inputs.clone(),
+        names: revision::read_required(root, &Rev::WorkTree, NAMES)?,
+        generated_rs: Some(generated_rs.to_string()),
+    };
+    if !revision::has_head(root) {
+        let mut report = report(&new, &new)?;
+        report
+            .notes
+            .push("not a git checkout with a commit: nothing committed to compare with".into());
+        return Ok(report);
+    }
+    report(&Side::at(root, &Rev::Git("HEAD".into()))?, &new)
+}
+
+/// The report between two sides.
+pub fn report(old: &Side, new: &Side) -> Result<Report> {
+    let before = inputs::normalized(&old.inputs).context("the old contract")?;
+    let after = inputs::normalized(&new.inputs).context("the new contract")?;
+    let mut report = compare(&before.effective, &after.effective);
+    let provider = compare(&before.provider, &after.provider);
+    let effects = action_effects(old, new)?;
+    report
+        .changes
+        .extend(provider_only(&report.changes, provider.changes, &effects));
+    if report.changes.is_empty() {
+        report.changes = surface_changes(
+            old.generated_rs.as_deref().unwrap_or_default(),
+            new.generated_rs.as_deref().unwrap_or_default(),
+        );
+    }
+    sort(&mut report.changes);
+    report.notes = notes(new, &after.effective, after.doc_notes, &effects)?;
+    Ok(report)
+}
+
+/// The effects of the new overlay on the new spec, then of the old overlay on the old spec.
+fn action_effects(old: &Side, new: &Side) -> Result<Vec<Effect>> {
+    let parse = |text: &str| crate::doc::parse(text);
+    let mut out = overlays::effects(&parse(&new.inputs.spec)?, &parse(&new.inputs.overlay)?)?;
+    let old_effects = overlays::effects(&parse(&old.inputs.spec)?, &parse(&old.inputs.overlay)?)
+        .context("the old overlay on the old spec")?;
+    // Only the footprints matter for the old side (its redundancy is history).
+    out.extend(old_effects.into_iter().map(|e| Effect {
+        current: false,
+        ..e
+    }));
+    Ok(out)
+}
+
+/// The provider's changes the effective report does not already show.
+fn provider_only(effective: &[Change], provider: Vec<Change>, effects: &[Effect]) -> Vec<Change> {
+    let mut out = Vec::new();
+    for c in provider {
+        if effective.contains(&c) {
+            continue;
+        }
+        let live = effects
+            .iter()
+            .find(|e| !e.redundant() && e.covers(&c.subject));
+        let what = match live {
+            Some(e) => format!(
+                "{} (the provider's change, overridden by overlay action {}{}: the action now contradicts the provider; check it and fix or remove it)",
+                c.what, e.index, e.about
+            ),
+            None => format!(
+                "{} (the provider's change; our contract already said so through our overlay)",
+                c.what
+            ),
+        };
+        let impact = if live.is_some() {
+            c.impact
+        } else {
+            Impact::None
+        };
+        out.push(change(impact, &c.subject, what));
+    }
+    out
+}
+
+/// Lines of the generated Rust surface that differ: removed lines are breaking, added ones
+/// additive.
+fn surface_changes(old_rs: &str, new_rs: &str) -> Vec<Change> {
+    let (Ok(old), Ok(new)) = (
+        crate::surface::render(old_rs),
+        crate::surface::render(new_rs),
+    ) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for diff in similar::TextDiff::from_lines(&old, &new).iter_all_changes() {
+        let line = diff.value().trim();
+        let impact = match diff.tag() {
+            similar::ChangeTag::Delete => Impact::Breaking,
+            similar::ChangeTag::Insert => Impact::Additive,
+            similar::ChangeTag::Equal => continue,
+        };
+        if !line.is_empty() {
+            let what = format!("{line} (the contract is unchanged)");
+            out.push(change(impact, "generated Rust surface", what));
+        }
+    }
+    out
+}
+
+/// Everything a reviewer should know besides the changes.
+fn notes(
+    new: &Side,
+    effective: &Value,
+    doc_notes: Vec<String>,
+    effects: &[Effect],
+) -> Result<Vec<String>> {
+    let mut notes = Vec::new();
+    // Only the new overlay's actions can be removed.
+    let current = effects.iter().filter(|e| e.current && e.redundant());
+    notes.extend(current.map(Effect::redundant_note));
+    notes.extend(doc_notes);
+    notes.extend(undocumented(effective));
+    notes.extend(unpinned(&new.names, &new.inputs.spec)?);
+    let mut prepared = effective.clone();
+    notes.extend(crate::error_responses::merge(&mut prepared));
+    Ok(notes)
+}
+
+/// Operations, types, parameters and fields with no doc text of ours.
+pub fn undocumented(effective: &Value) -> Vec<String> {
+    model::build(effective)
+        .iter()
+        .filter(|(key, e)| {
+            let body_field = key.contains(" body ");
+            let needs_doc = matches!(e.kind, Kind::Operation { .. } | Kind::Type(_))
+                || matches!(e.kind, Kind::Field { .. })
+                || (matches!(e.kind, Kind::Input { .. }) && !body_field);
+            needs_doc && e.doc.is_none()
+        })
+        .map(|(key, _)| format!("{key} has no doc text: add it to {}", crate::prose::DOCS))
+        .collect()
+}
+
+/// Schemas and operations of the spec that the names file does not pin, each with the entry
+/// to add.
+pub fn unpinned(names_text: &str, spec_text: &str) -> Result<Vec<String>> {
+    let names = NameMap::parse(names_text).with_context(|| format!("in {NAMES}"))?;
+    let spec = crate::doc::parse(spec_text).context("parsing the spec")?;
+    let mut op_pointer = BTreeMap::new();
+    let mut notes = Vec::new();
+    for (key, pointer) in names::operations(&spec) {
+        let id = spec
+            .pointer(&pointer)
+            .and_then(|op| op.get("operationId"))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        if !names.operations.contains_key(&id) {
+            notes.push(format!(
+                "operation {id} is not pinned: add `{id}: {key}` to {NAMES}"
+            ));
+        }
+        op_pointer.insert(id, pointer);
+    }
+    for (schema, location) in names::first_locations(&spec, &op_pointer) {
+        if !names.schemas.contains_key(&schema) {
+            notes.push(format!(
+                "schema {schema} is not pinned: add `{schema}: {location}` to {NAMES}"
+            ));
+        }
+    }
+    Ok(notes)
+}
