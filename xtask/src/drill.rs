@@ -32,6 +32,9 @@ pub struct Case {
     pub expect: Impact,
     /// Text replacements applied to the base document, in order (each must match).
     pub replace: Vec<(String, String)>,
+    /// Overlay actions applied to the base before anything else, on both sides: the state
+    /// the change starts from (a bound to widen, say).
+    pub base_actions: Option<Value>,
     /// Overlay actions applied after the replacements.
     pub actions: Option<Value>,
     /// Actions appended to our overlay.
@@ -44,8 +47,13 @@ pub struct Case {
     pub lines: Vec<String>,
     /// Substrings the report's notes must contain.
     pub notes: Vec<String>,
+    /// Substrings no line of the report may contain.
+    pub absent: Vec<String>,
     /// A test of `xtask/tests/fixtures/drill/` that `--build` runs in the regenerated copy.
     pub drill_test: Option<String>,
+    /// Whether `cargo xtask drill --build` builds the workspace for this case (a build takes
+    /// minutes: the cases that prove the pipeline survives a kind of change set it).
+    pub build: bool,
 }
 
 /// What import + codegen made of a case.
@@ -114,6 +122,7 @@ fn read_case(path: &Path) -> Result<Case> {
         name,
         expect,
         replace,
+        base_actions: doc.get("base_actions").cloned(),
         actions: doc.get("actions").cloned(),
         overlay_actions: doc
             .get("overlay_actions")
@@ -124,8 +133,34 @@ fn read_case(path: &Path) -> Result<Case> {
         docs_replace: pairs(&doc, "docs_replace", path)?,
         lines: strings("lines"),
         notes: strings("notes"),
+        absent: strings("absent"),
+        build: doc.get("build").and_then(Value::as_bool).unwrap_or(false),
         drill_test,
     })
+}
+
+/// The expected report lines and notes the outcome lacks (and the lines it should not have).
+pub fn missing(case: &Case, outcome: &Outcome) -> Vec<String> {
+    let text = outcome.report.to_text();
+    let mut out: Vec<String> = case
+        .lines
+        .iter()
+        .filter(|l| !text.lines().any(|line| line.contains(l.as_str())))
+        .map(|l| format!("line {l:?}"))
+        .collect();
+    out.extend(
+        case.absent
+            .iter()
+            .filter(|a| text.contains(a.as_str()))
+            .map(|a| format!("no line with {a:?}, yet the report has one")),
+    );
+    out.extend(
+        case.notes
+            .iter()
+            .filter(|n| !outcome.notes.iter().any(|note| note.contains(n.as_str())))
+            .map(|n| format!("note {n:?}")),
+    );
+    out
 }
 
 /// A list of `{from, to}` text replacements.
@@ -156,15 +191,32 @@ fn replaced(case: &str, what: &str, text: &str, pairs: &[(String, String)]) -> R
     Ok(text)
 }
 
+/// The base document as the case starts from it.
+pub fn base_document(base: &str, case: &Case) -> Result<Value> {
+    let mut doc = crate::doc::parse(base)?;
+    edit(&mut doc, case, case.base_actions.as_ref())?;
+    Ok(doc)
+}
+
 /// The base document with the case's edits.
 pub fn provider_document(base: &str, case: &Case) -> Result<Value> {
     let text = replaced(&case.name, "the base document", base, &case.replace)?;
     let mut doc = crate::doc::parse(&text)?;
-    if let Some(actions) = &case.actions {
-        let overlay = json!({"overlay": "1.0.0", "info": {"title": case.name, "version": "1"}, "actions": actions});
-        crate::overlay::apply(&mut doc, &overlay).with_context(|| format!("case {}", case.name))?;
-    }
+    edit(&mut doc, case, case.base_actions.as_ref())?;
+    edit(&mut doc, case, case.actions.as_ref())?;
     Ok(doc)
+}
+
+fn edit(doc: &mut Value, case: &Case, actions: Option<&Value>) -> Result<()> {
+    if let Some(actions) = actions {
+        let overlay = json!({"overlay": "1.0.0", "info": {"title": case.name, "version": "1"}, "actions": actions});
+        let missed =
+            crate::overlay::apply(doc, &overlay).with_context(|| format!("case {}", case.name))?;
+        if !missed.is_empty() {
+            bail!("case {}: {}", case.name, missed.join("; "));
+        }
+    }
+    Ok(())
 }
 
 /// Our overlay and doc text with the case's edits.
@@ -227,7 +279,10 @@ pub fn run(root: &Path, case: &Case) -> Result<Outcome> {
     let base =
         std::fs::read_to_string(root.join(BASE)).context("reading the drill's base document")?;
     let committed = Inputs::read(root)?;
-    let (before, _, _) = import_and_generate(root, &crate::doc::parse(&base)?, &committed)?;
+    let before = match &case.base_actions {
+        Some(_) => import_and_generate(root, &base_document(&base, case)?, &committed)?.0,
+        None => unedited_base(root, &base, &committed)?,
+    };
     let ours = our_files(&committed, case)?;
     let (after, mut notes, files) =
         import_and_generate(root, &provider_document(&base, case)?, &ours)?;
@@ -241,6 +296,31 @@ pub fn run(root: &Path, case: &Case) -> Result<Outcome> {
         files,
         report,
     })
+}
+
+/// The unedited base, imported and generated once per process (most cases start from it).
+fn unedited_base(root: &Path, base: &str, committed: &Inputs) -> Result<Side> {
+    use std::sync::{Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<Vec<(PathBuf, String, Side)>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let key = (
+        root.to_path_buf(),
+        format!("{base}{}{}", committed.overlay, committed.docs),
+    );
+    if let Some((_, _, side)) = cache
+        .lock()
+        .expect("the cache lock")
+        .iter()
+        .find(|(r, k, _)| *r == key.0 && *k == key.1)
+    {
+        return Ok(side.clone());
+    }
+    let side = import_and_generate(root, &crate::doc::parse(base)?, committed)?.0;
+    cache
+        .lock()
+        .expect("the cache lock")
+        .push((key.0, key.1, side.clone()));
+    Ok(side)
 }
 
 /// A copy of the checkout's tracked files in `dest` (for building a case without touching the

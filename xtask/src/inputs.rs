@@ -63,6 +63,7 @@ pub fn normalized(inputs: &Inputs) -> Result<Normalized> {
     let spec = doc::parse(&inputs.spec).with_context(|| format!("parsing {SPEC}"))?;
     let overlay_doc = doc::parse(&inputs.overlay).with_context(|| format!("parsing {OVERLAY}"))?;
     let mut document = spec.clone();
+    // An action that selects nothing is left out here and reported by the change report.
     overlay::apply(&mut document, &overlay_doc).with_context(|| format!("applying {OVERLAY}"))?;
     let docs = doc::parse(&inputs.docs).with_context(|| format!("parsing {DOCS}"))?;
     let doc_notes = crate::prose::apply_docs(&mut document, &docs)?;

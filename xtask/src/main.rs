@@ -58,6 +58,9 @@ enum Cmd {
         /// Only these cases (file names without .yaml).
         #[arg(long = "case")]
         cases: Vec<String>,
+        /// Print every case's report and notes, not only those of failing cases.
+        #[arg(long)]
+        report: bool,
     },
     /// Print the public surface of the generated raw client.
     Surface,
@@ -118,7 +121,11 @@ fn run() -> Result<ExitCode> {
         }
         Cmd::Import { document } => import_command(&root, &document)?,
         Cmd::PublicApi { check } => return public_api_command(&root, check),
-        Cmd::Drill { build, cases } => return drill_command(&root, build, &cases),
+        Cmd::Drill {
+            build,
+            cases,
+            report,
+        } => return drill_command(&root, build, &cases, report),
         Cmd::Surface => {
             let text = std::fs::read_to_string(root.join(codegen::GENERATED_RS))?;
             print!("{}", xtask::surface::render(&text)?);
@@ -237,7 +244,7 @@ fn public_api_command(root: &Path, check: bool) -> Result<ExitCode> {
 }
 
 /// `cargo xtask drill [--build] [--case NAME]...`.
-fn drill_command(root: &Path, build: bool, only: &[String]) -> Result<ExitCode> {
+fn drill_command(root: &Path, build: bool, only: &[String], report: bool) -> Result<ExitCode> {
     use xtask::drill;
     let mut failed = Vec::new();
     let work = root.join("target/drill");
@@ -246,19 +253,38 @@ fn drill_command(root: &Path, build: bool, only: &[String]) -> Result<ExitCode> 
         if !only.is_empty() && !only.contains(&case.name) {
             continue;
         }
-        let outcome = drill::run(root, &case)?;
+        let outcome = match drill::run(root, &case) {
+            Ok(outcome) => outcome,
+            Err(e) => {
+                println!("{}: FAILED to import and generate: {e:#}", case.name);
+                failed.push(case.name.clone());
+                continue;
+            }
+        };
         let impact = outcome.report.impact();
-        let verdict = if impact == case.expect { "ok" } else { "WRONG" };
+        let missing = drill::missing(&case, &outcome);
+        let ok = impact == case.expect && missing.is_empty();
+        let verdict = if ok { "ok" } else { "WRONG" };
         println!(
             "{}: impact {impact} (expected {}) {verdict}",
             case.name, case.expect
         );
-        if impact != case.expect {
-            print!("{}", outcome.report.to_text());
+        for m in &missing {
+            println!("  missing: {m}");
+        }
+        if !ok || report {
+            for note in &outcome.notes {
+                println!("  note: {note}");
+            }
+            for line in outcome.report.to_text().lines() {
+                println!("  {line}");
+            }
+        }
+        if !ok {
             failed.push(case.name.clone());
             continue;
         }
-        if build && impact < xtask::changes::Impact::Breaking {
+        if build && case.build {
             if let Err(e) = drill::build(root, &case, &outcome, &work, &target_dir) {
                 println!("{}: build failed: {e:#}", case.name);
                 failed.push(case.name.clone());

@@ -8,19 +8,24 @@
 //! - target is an array: `update` (a value, or an array of values) is appended, each value
 //!   only if the array does not hold it yet.
 //!
-//! An action whose target selects nothing is an error: a correction that silently stopped
-//! applying (because the provider renamed something) must be noticed.
+//! An action whose target selects nothing is returned, not applied: a correction that stopped
+//! applying (because the provider changed something) must be noticed, in the change report's
+//! notes (which the workspace's tests require to be empty), without blocking the report.
 
 use anyhow::{anyhow, bail, Context, Result};
 use serde_json::Value;
 use serde_json_path::JsonPath;
 
-/// Applies every action of `overlay` to `doc`, in order.
-pub fn apply(doc: &mut Value, overlay: &Value) -> Result<()> {
+/// Applies every action of `overlay` to `doc`, in order. Returns one line per action whose
+/// target selected nothing (see [`apply_one`]).
+pub fn apply(doc: &mut Value, overlay: &Value) -> Result<Vec<String>> {
+    let mut missed = Vec::new();
     for (i, action) in actions(overlay)?.iter().enumerate() {
-        apply_one(doc, i, action)?;
+        if let Some(why) = apply_one(doc, i, action)? {
+            missed.push(format!("overlay action {i}{}: {why}", about(action)));
+        }
     }
-    Ok(())
+    Ok(missed)
 }
 
 /// The actions of an overlay document, in order.
@@ -36,7 +41,11 @@ pub fn actions(overlay: &Value) -> Result<&Vec<Value>> {
 }
 
 /// Applies action number `i` (from 0) to `doc`; its errors name the action.
-pub fn apply_one(doc: &mut Value, i: usize, action: &Value) -> Result<()> {
+///
+/// A target that selects nothing is not an error: the provider changed the document under a
+/// correction, and the change report must still be produced. It is returned (with the nearest
+/// name that exists) for the report's notes, which the workspace's tests require to be empty.
+pub fn apply_one(doc: &mut Value, i: usize, action: &Value) -> Result<Option<String>> {
     let target = action
         .get("target")
         .and_then(Value::as_str)
@@ -54,7 +63,7 @@ pub fn about(action: &Value) -> String {
         .unwrap_or_default()
 }
 
-fn apply_action(doc: &mut Value, action: &Value, target: &str) -> Result<()> {
+fn apply_action(doc: &mut Value, action: &Value, target: &str) -> Result<Option<String>> {
     let path = JsonPath::parse(target).map_err(|e| anyhow!("invalid JSONPath: {e}"))?;
     let pointers: Vec<String> = path
         .query_located(doc)
@@ -62,10 +71,10 @@ fn apply_action(doc: &mut Value, action: &Value, target: &str) -> Result<()> {
         .map(|p| p.to_json_pointer())
         .collect();
     if pointers.is_empty() {
-        bail!(
-            "the target selects nothing{}; the spec may have changed under this correction",
+        return Ok(Some(format!(
+            "the target {target} selects nothing{}",
             nearest_miss(doc, target)
-        );
+        )));
     }
     let remove = action
         .get("remove")
@@ -76,7 +85,7 @@ fn apply_action(doc: &mut Value, action: &Value, target: &str) -> Result<()> {
         for pointer in pointers.iter().rev() {
             remove_at(doc, pointer)?;
         }
-        return Ok(());
+        return Ok(None);
     }
     let update = action
         .get("update")
@@ -104,7 +113,7 @@ fn apply_action(doc: &mut Value, action: &Value, target: &str) -> Result<()> {
             _ => bail!("target {pointer} is neither an object nor an array"),
         }
     }
-    Ok(())
+    Ok(None)
 }
 
 fn first_sentence(text: &str) -> &str {
@@ -259,13 +268,14 @@ mod tests {
     fn update_merges_and_replaces_scalars_in_place() {
         let mut doc =
             json!({"s": {"A": {"properties": {"x": {"type": "integer", "title": "X"}, "y": {}}}}});
-        apply(
+        let missed = apply(
             &mut doc,
             &overlay(
                 json!([{"target": "$.s.*.properties.x", "update": {"type": ["integer", "null"]}}]),
             ),
         )
         .unwrap();
+        assert!(missed.is_empty());
         assert_eq!(
             doc["s"]["A"]["properties"]["x"],
             json!({"type": ["integer", "null"], "title": "X"})
@@ -294,21 +304,23 @@ mod tests {
     }
 
     #[test]
-    fn a_target_that_matches_nothing_is_an_error() {
+    fn a_target_that_matches_nothing_is_reported_not_applied() {
         let mut doc = json!({"a": 1});
-        let err = apply(
+        let missed = apply(
             &mut doc,
             &overlay(json!([{"target": "$.nope", "update": {}}])),
         )
-        .unwrap_err();
-        assert!(format!("{err:#}").contains("selects nothing"), "{err:#}");
+        .unwrap();
+        assert_eq!(doc, json!({"a": 1}));
+        assert_eq!(missed.len(), 1);
+        assert!(missed[0].contains("selects nothing"), "{missed:?}");
     }
 
     #[test]
     fn a_miss_names_the_action_and_the_nearest_existing_name() {
         let mut doc =
             json!({"components": {"schemas": {"FilePurpose": {"enum": ["a"]}, "Other": {}}}});
-        let err = apply(
+        let missed = apply(
             &mut doc,
             &overlay(json!([{
                 "target": "$.components.schemas.FilePurpse.enum",
@@ -316,8 +328,8 @@ mod tests {
                 "update": "b"
             }])),
         )
-        .unwrap_err();
-        let text = format!("{err:#}");
+        .unwrap();
+        let text = missed.join("\n");
         assert!(text.contains("\"Name the audio purpose.\""), "{text}");
         assert!(
             text.contains("`$.components.schemas` has no member `FilePurpse`"),

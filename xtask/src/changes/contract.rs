@@ -82,33 +82,30 @@ pub fn report(old: &Side, new: &Side) -> Result<Report> {
     let after = inputs::normalized(&new.inputs).context("the new contract")?;
     let mut report = compare(&before.effective, &after.effective);
     let provider = compare(&before.provider, &after.provider);
-    let effects = action_effects(old, new)?;
+    let effects = action_effects(new)?;
     report
         .changes
         .extend(provider_only(&report.changes, provider.changes, &effects));
+    let (old_rs, new_rs) = (
+        old.generated_rs.as_deref().unwrap_or_default(),
+        new.generated_rs.as_deref().unwrap_or_default(),
+    );
     if report.changes.is_empty() {
-        report.changes = surface_changes(
-            old.generated_rs.as_deref().unwrap_or_default(),
-            new.generated_rs.as_deref().unwrap_or_default(),
-        );
+        report.changes = surface_changes(old_rs, new_rs);
+    } else {
+        let rust = super::rust_api::changes(old_rs, new_rs, &report.changes);
+        report.changes.extend(rust);
     }
     sort(&mut report.changes);
     report.notes = notes(new, &after.effective, after.doc_notes, &effects)?;
     Ok(report)
 }
 
-/// The effects of the new overlay on the new spec, then of the old overlay on the old spec.
-fn action_effects(old: &Side, new: &Side) -> Result<Vec<Effect>> {
+/// The effects of the new overlay on the new spec: a provider change is hidden by an action
+/// when that action still changes the entry in the new document.
+fn action_effects(new: &Side) -> Result<Vec<Effect>> {
     let parse = |text: &str| crate::doc::parse(text);
-    let mut out = overlays::effects(&parse(&new.inputs.spec)?, &parse(&new.inputs.overlay)?)?;
-    let old_effects = overlays::effects(&parse(&old.inputs.spec)?, &parse(&old.inputs.overlay)?)
-        .context("the old overlay on the old spec")?;
-    // Only the footprints matter for the old side (its redundancy is history).
-    out.extend(old_effects.into_iter().map(|e| Effect {
-        current: false,
-        ..e
-    }));
-    Ok(out)
+    overlays::effects(&parse(&new.inputs.spec)?, &parse(&new.inputs.overlay)?)
 }
 
 /// The provider's changes the effective report does not already show.
@@ -174,9 +171,7 @@ fn notes(
     effects: &[Effect],
 ) -> Result<Vec<String>> {
     let mut notes = Vec::new();
-    // Only the new overlay's actions can be removed.
-    let current = effects.iter().filter(|e| e.current && e.redundant());
-    notes.extend(current.map(Effect::redundant_note));
+    notes.extend(effects.iter().filter_map(Effect::note));
     notes.extend(doc_notes);
     notes.extend(undocumented(effective));
     notes.extend(unpinned(&new.names, &new.inputs.spec)?);

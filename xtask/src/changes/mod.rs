@@ -19,6 +19,7 @@ pub mod contract;
 pub mod model;
 pub mod overlays;
 mod rules;
+mod rust_api;
 pub mod schema;
 
 use model::{Entry, Model};
@@ -162,7 +163,7 @@ pub fn compare_models(old: &Model, new: &Model) -> Report {
             _ => {}
         }
     }
-    changes.extend(renames(&mut gone, &mut came));
+    changes.extend(renames(old, new, &mut gone, &mut came));
     changes.extend(gone.iter().flat_map(|(k, e)| rules::removed(k, e)));
     changes.extend(came.iter().flat_map(|(k, e)| rules::added(k, e)));
     sort(&mut changes);
@@ -184,43 +185,77 @@ pub fn sort(changes: &mut [Change]) {
 
 /// A removed and an added entry of the same kind, parent and shape, each the only such one:
 /// one "renamed?" line instead of two (as breaking as the removal).
-fn renames(gone: &mut Vec<(&str, &Entry)>, came: &mut Vec<(&str, &Entry)>) -> Vec<Change> {
-    let shape = |e: &Entry| (e.parent.clone(), e.kind.variant(), e.kind.describe());
+fn renames(
+    old: &Model,
+    new: &Model,
+    gone: &mut Vec<(&str, &Entry)>,
+    came: &mut Vec<(&str, &Entry)>,
+) -> Vec<Change> {
+    let gone_shapes: Vec<Shape> = gone.iter().map(|(k, e)| shape(old, k, e)).collect();
+    let came_shapes: Vec<Shape> = came.iter().map(|(k, e)| shape(new, k, e)).collect();
+    let count = |shapes: &[Shape], s: &Shape| shapes.iter().filter(|x| *x == s).count();
     let mut out = Vec::new();
     let mut paired = (BTreeSet::new(), BTreeSet::new());
-    for (gk, ge) in gone.iter() {
+    for ((gk, ge), gs) in gone.iter().zip(&gone_shapes) {
         if matches!(ge.kind, model::Kind::ProviderName(_)) {
             continue;
         }
-        let same: Vec<&(&str, &Entry)> = came
-            .iter()
-            .filter(|(_, ce)| shape(ce) == shape(ge))
-            .collect();
-        let rivals = gone.iter().filter(|(_, e)| shape(e) == shape(ge)).count();
-        if let ([(ck, ce)], 1) = (same.as_slice(), rivals) {
-            let impact = rules::removed(gk, ge)
-                .into_iter()
-                .chain(rules::added(ck, ce))
-                .map(|c| c.impact)
-                .max()
-                .unwrap_or(Impact::Breaking);
-            let new_name = match &ge.parent {
-                Some(parent) => ck.strip_prefix(parent.as_str()).unwrap_or(ck).trim(),
-                None => ck,
-            };
-            let what = format!(
-                "renamed to `{}`? (removed, and an entry of the same shape added: {})",
-                owner(new_name),
-                ge.kind.describe()
-            );
-            out.push(change(impact, gk, what));
-            paired.0.insert(gk.to_string());
-            paired.1.insert(ck.to_string());
+        if count(&gone_shapes, gs) != 1 || count(&came_shapes, gs) != 1 {
+            continue;
         }
+        let at = came_shapes.iter().position(|s| s == gs).expect("counted");
+        let (ck, ce) = came[at];
+        let impact = rules::removed(gk, ge)
+            .into_iter()
+            .chain(rules::added(ck, ce))
+            .map(|c| c.impact)
+            .max()
+            .unwrap_or(Impact::Breaking);
+        let new_name = match &ge.parent {
+            Some(parent) => ck.strip_prefix(parent.as_str()).unwrap_or(ck).trim(),
+            None => ck,
+        };
+        let what = format!(
+            "renamed to `{}`? (removed, and an entry of the same shape added: {})",
+            owner(new_name),
+            ge.kind.describe()
+        );
+        out.push(change(impact, gk, what));
+        paired.0.insert(gk.to_string());
+        paired.1.insert(ck.to_string());
     }
     gone.retain(|(k, _)| !paired.0.contains(*k));
     came.retain(|(k, _)| !paired.1.contains(*k));
     out
+}
+
+/// What a rename keeps: the parent, the kind, and the shape (for an operation, its method and
+/// everything below it, since its route and name are what a rename changes).
+type Shape = (Option<String>, &'static str, String);
+
+fn shape(model: &Model, key: &str, e: &Entry) -> Shape {
+    let describe = match &e.kind {
+        model::Kind::Operation { route, .. } => {
+            let method = route.split(' ').next().unwrap_or_default();
+            format!("{method} {}", children(model, key))
+        }
+        kind => kind.describe(),
+    };
+    (e.parent.clone(), e.kind.variant(), describe)
+}
+
+/// The names of everything below an entry (keys relative to it), as one string: a moved
+/// operation keeps its parameters and responses, though an overlay action addressed to it may
+/// no longer apply to their schemas.
+fn children(model: &Model, key: &str) -> String {
+    let prefix = format!("{key} ");
+    model
+        .range(prefix.clone()..)
+        .take_while(|(k, _)| k.starts_with(&prefix))
+        .filter(|(_, e)| !matches!(e.kind, model::Kind::ProviderName(_)))
+        .map(|(k, _)| &k[prefix.len()..])
+        .collect::<Vec<_>>()
+        .join(";")
 }
 
 /// Whether the entry's parent is missing on the other side (then only the parent is reported).

@@ -284,6 +284,11 @@ impl Builder {
             let required = p.get("required").and_then(Value::as_bool).unwrap_or(false);
             let kind = Kind::Input { schema, required };
             self.insert(&k, kind, INPUT, doc_of(p), Some(key), pointer.clone());
+            if let Some(theirs) = p.get("x-provider-name").and_then(Value::as_str) {
+                let pk = format!("{k} provider-name");
+                let kind = Kind::ProviderName(theirs.into());
+                self.insert(&pk, kind, INPUT, None, Some(&k), pointer.clone());
+            }
             self.inline(&k, schema_json, INPUT, true, &format!("{pointer}/schema"));
         }
     }

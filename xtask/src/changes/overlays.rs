@@ -21,14 +21,14 @@ pub struct Effect {
     pub about: String,
     /// The contract entries whose structure the action changes (keys of [`model::Model`]).
     pub footprint: BTreeSet<String>,
-    /// Whether the action is in the overlay being reviewed (not only in the old one).
-    pub current: bool,
+    /// Why the target selected nothing, if it did (the action then changes nothing).
+    pub missed: Option<String>,
 }
 
 impl Effect {
     /// Whether the action changes nothing: the provider's document already says it.
     pub fn redundant(&self) -> bool {
-        self.footprint.is_empty()
+        self.footprint.is_empty() && self.missed.is_none()
     }
 
     /// Whether the change report's subject (an entry key, or its owner) is under this action.
@@ -38,12 +38,21 @@ impl Effect {
             .any(|k| k == subject || super::owner(k) == subject)
     }
 
-    /// The note for a redundant action.
-    pub fn redundant_note(&self) -> String {
-        format!(
-            "overlay action {}{}: the provider now says this; remove it from openapi/overlay.yaml",
-            self.index, self.about
-        )
+    /// The note a reviewer needs about this action, if any: it is redundant, or its target
+    /// selects nothing any more.
+    pub fn note(&self) -> Option<String> {
+        if let Some(why) = &self.missed {
+            return Some(format!(
+                "overlay action {}{}: {why}; it no longer applies: re-target it (address operations by our operationId) or remove it",
+                self.index, self.about
+            ));
+        }
+        self.redundant().then(|| {
+            format!(
+                "overlay action {}{}: the provider now says this; remove it from openapi/overlay.yaml",
+                self.index, self.about
+            )
+        })
     }
 }
 
@@ -54,7 +63,7 @@ pub fn effects(spec: &Value, overlay_doc: &Value) -> Result<Vec<Effect>> {
     let mut before = structure(&doc);
     let mut out = Vec::new();
     for (index, action) in overlay::actions(overlay_doc)?.iter().enumerate() {
-        overlay::apply_one(&mut doc, index, action)?;
+        let missed = overlay::apply_one(&mut doc, index, action)?.map(|m| m.to_string());
         let after = structure(&doc);
         let keys: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
         let footprint = keys
@@ -66,7 +75,7 @@ pub fn effects(spec: &Value, overlay_doc: &Value) -> Result<Vec<Effect>> {
             index,
             about: overlay::about(action),
             footprint,
-            current: true,
+            missed,
         });
         before = after;
     }
@@ -108,7 +117,7 @@ mod tests {
         let effects = effects(&caught_up, &ours()).unwrap();
         assert!(effects.iter().all(Effect::redundant), "{effects:?}");
         assert_eq!(
-            effects[0].redundant_note(),
+            effects[0].note().unwrap(),
             "overlay action 0: \"Name audio.\": the provider now says this; remove it from openapi/overlay.yaml"
         );
     }

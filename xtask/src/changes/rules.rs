@@ -26,6 +26,11 @@ pub fn added(key: &str, entry: &Entry) -> Vec<Change> {
             Impact::None,
             format!("the provider's name is {name} (ours is kept by openapi/names.yaml)"),
         ),
+        // Another media type for a request body: calls keep sending the one they send.
+        Kind::Input { schema, .. } if is_body_media(key) => one(
+            Impact::Additive,
+            format!("the request body may now also be sent as this media type ({schema})"),
+        ),
         // A new input that calls must send: existing calls do not send it.
         Kind::Input {
             required: true,
@@ -231,18 +236,20 @@ fn value(
     }
     // Null accepted (input: wider) or possible (output: wider, so breaking).
     if old.nullable != new.nullable {
-        let (impact, what) = if new.nullable {
-            (
-                by_range(dir, Range::Wider),
-                "now nullable (null accepted in requests / possible in answers)",
-            )
+        let range = if new.nullable {
+            Range::Wider
         } else {
-            (
-                by_range(dir, Range::Narrower),
-                "no longer nullable (null refused in requests / never in answers)",
-            )
+            Range::Narrower
         };
-        push(impact, what.into());
+        let what = match (new.nullable, dir.input, dir.output) {
+            (true, true, true) => "now nullable: null may be sent and may come back",
+            (true, true, false) => "now nullable: null is accepted",
+            (true, false, _) => "now nullable: answers may carry null",
+            (false, true, true) => "no longer nullable: null is refused and never comes back",
+            (false, true, false) => "no longer nullable: null is refused",
+            (false, false, _) => "no longer nullable: answers never carry null",
+        };
+        push(by_range(dir, range), what.into());
     }
     // Required-ness: required narrows (absence no longer allowed): breaking for an input
     // (calls that leave it out are refused), additive for an output (always present now).
@@ -372,10 +379,12 @@ fn deprecation(key: &str, now: bool) -> Change {
     change(Impact::Additive, key, what.into())
 }
 
-/// An operation's security: a new alternative beside the old ones is additive (old
-/// credentials still work); anything else changes what a call must send (breaking).
+/// An operation's security: a new alternative beside the old ones, or no requirement at all,
+/// is additive (old credentials still work); anything else changes what a call must send
+/// (breaking).
 fn security(key: &str, old: &BTreeSet<String>, new: &BTreeSet<String>) -> Change {
-    let impact = if new.is_superset(old) && !old.is_empty() {
+    let open = new.is_empty() || new.contains("anonymous");
+    let impact = if open || (new.is_superset(old) && !old.is_empty()) {
         Impact::Additive
     } else {
         Impact::Breaking
@@ -386,6 +395,12 @@ fn security(key: &str, old: &BTreeSet<String>, new: &BTreeSet<String>) -> Change
         alternatives(new)
     );
     change(impact, key, what)
+}
+
+/// `operation X body <media type>` (the body itself, not one of its form fields).
+fn is_body_media(key: &str) -> bool {
+    key.split_once(" body ")
+        .is_some_and(|(_, rest)| !rest.contains(" ."))
 }
 
 /// `operation X response 2xx ...`.

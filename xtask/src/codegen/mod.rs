@@ -202,22 +202,49 @@ fn generate_quietly(
             )))
         }
     };
-    let message = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
-    let previous = std::panic::take_hook();
-    let sink = message.clone();
-    std::panic::set_hook(Box::new(move |info| {
-        if let Ok(mut m) = sink.lock() {
-            *m = info.to_string();
-        }
-    }));
-    let result = std::panic::catch_unwind(|| {
+    let result = quiet_panics::catch(|| {
         let mut generator = Generator::new(&settings(enums));
         generator
             .generate_tokens(&spec)
             .map_err(|e| anyhow!("progenitor failed: {e}"))
     });
-    std::panic::set_hook(previous);
-    result.map_err(|_| message.lock().map(|m| m.clone()).unwrap_or_default())
+    result
+}
+
+/// Catching a panic without its message on stderr, safely from several threads: one process
+/// hook, installed once, keeps the message of a panic on a thread that asked for it and passes
+/// every other panic to the hook that was there before.
+mod quiet_panics {
+    use std::cell::RefCell;
+    use std::sync::Once;
+
+    thread_local! {
+        static CAUGHT: RefCell<Option<String>> = const { RefCell::new(None) };
+    }
+
+    /// Runs `f`; a panic becomes `Err(its message)`.
+    pub fn catch<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+        static INSTALL: Once = Once::new();
+        INSTALL.call_once(|| {
+            let previous = std::panic::take_hook();
+            std::panic::set_hook(Box::new(move |info| {
+                let kept = CAUGHT.with(|c| match c.borrow_mut().as_mut() {
+                    Some(slot) => {
+                        *slot = info.to_string();
+                        true
+                    }
+                    None => false,
+                });
+                if !kept {
+                    previous(info);
+                }
+            }));
+        });
+        CAUGHT.with(|c| *c.borrow_mut() = Some(String::new()));
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+        let message = CAUGHT.with(|c| c.borrow_mut().take()).unwrap_or_default();
+        result.map_err(|_| message)
+    }
 }
 
 fn operation_ids(doc: &Value) -> Vec<String> {
@@ -364,5 +391,36 @@ fn schema_registry(
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::schema::RootSchema)> {
             ::std::vec![#((#names, ::schemars::schema_for!(#paths)),)*]
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// progenitor 0.15 asserts one error type per operation; without the merge of
+    /// `error_responses`, two error bodies make it panic, and the error names the operation.
+    #[test]
+    fn a_generator_panic_is_an_error_that_names_the_operation() {
+        let body = |name: &str| json!({"application/json": {"schema": {"$ref": format!("#/components/schemas/{name}")}}});
+        let object = json!({"type": "object", "properties": {"detail": {"type": "string"}}});
+        let doc = json!({
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "paths": {
+                "/a": {"get": {"operationId": "fine", "responses": {"200": {"description": "OK"}}}},
+                "/b": {"get": {"operationId": "list_files", "responses": {
+                    "200": {"description": "OK"},
+                    "422": {"description": "Client error", "content": body("HTTPValidationError")},
+                    "4XX": {"description": "Client error", "content": body("ErrorBody")}
+                }}}
+            },
+            "components": {"schemas": {"ErrorBody": object.clone(), "HTTPValidationError": object}}
+        });
+        let err = run_progenitor(&doc, &[]).unwrap_err().to_string();
+        assert!(err.contains("panicked on operation list_files"), "{err}");
+        let mut merged = doc.clone();
+        crate::error_responses::merge(&mut merged);
+        run_progenitor(&merged, &[]).unwrap();
     }
 }
