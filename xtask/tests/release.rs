@@ -17,6 +17,7 @@ fn checkout() -> PathBuf {
 /// What `cargo xtask release-check` and `audit` read at a revision.
 const FILES: &[&str] = &[
     "Cargo.toml",
+    "Cargo.lock",
     "openapi/mistral-files.yaml",
     "openapi/overlay.yaml",
     "openapi/docs.yaml",
@@ -90,6 +91,20 @@ fn bump(dir: &Path, from: &str, to: &str) {
             &format!("version = \"{from}\""),
             &format!("version = \"{to}\""),
         )
+    });
+}
+
+/// What `cargo update --workspace` does to Cargo.lock after [`bump`].
+fn bump_lock(dir: &Path, from: &str, to: &str) {
+    edit(dir, "Cargo.lock", |t| {
+        let mut t = t.to_string();
+        for krate in xtask::release::CRATES {
+            t = t.replace(
+                &format!("name = \"{krate}\"\nversion = \"{from}\""),
+                &format!("name = \"{krate}\"\nversion = \"{to}\""),
+            );
+        }
+        t
     });
 }
 
@@ -170,6 +185,17 @@ fn a_breaking_spec_change_fails_release_check_until_the_version_is_bumped() {
     );
 
     bump(&dir, &before, &needed);
+    let out = xtask(&dir, &["release-check", "--base", "HEAD~1"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains(&format!(
+            "Cargo.lock lists mistral-files {before} but the crate is {needed}"
+        )),
+        "{}",
+        text(&out)
+    );
+
+    bump_lock(&dir, &before, &needed);
     let out = xtask(&dir, &["release-check", "--base", "HEAD~1"]);
     let said = text(&out);
     assert_eq!(out.status.code(), Some(0), "{said}");

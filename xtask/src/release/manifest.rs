@@ -48,6 +48,26 @@ pub fn workspace_dependency_version(manifest: &str, name: &str) -> Option<String
     })
 }
 
+/// The version `Cargo.lock` records for the package `name` (the first `[[package]]` of that
+/// name: a workspace crate appears once).
+pub fn locked_version(lock: &str, name: &str) -> Option<String> {
+    let mut in_package = false;
+    for line in lock.lines().map(str::trim) {
+        if line.starts_with('[') {
+            in_package = false;
+            continue;
+        }
+        if line == format!("name = \"{name}\"") {
+            in_package = true;
+        } else if in_package {
+            if let Some(v) = line.strip_prefix("version = ") {
+                return unquote(v);
+            }
+        }
+    }
+    None
+}
+
 /// Where a crate's manifest takes its version from.
 pub fn package_version(manifest: &str, path: &str) -> Result<VersionSource> {
     match lookup(manifest, "package", "version") {
@@ -185,6 +205,17 @@ version.workspace = true
         assert_eq!(pin("plain").as_deref(), Some("1"));
         assert_eq!(pin("tabled").as_deref(), Some("0.3.0"));
         assert_eq!(pin("absent"), None);
+    }
+
+    #[test]
+    fn reads_a_locked_version() {
+        let lock = "[[package]]\nname = \"a\"\nversion = \"1.0.0\"\n\n[[package]]\nname = \"mistral-files\"\nversion = \"0.2.0\"\ndependencies = [\n \"a\",\n]\n";
+        assert_eq!(
+            locked_version(lock, "mistral-files").as_deref(),
+            Some("0.2.0")
+        );
+        assert_eq!(locked_version(lock, "a").as_deref(), Some("1.0.0"));
+        assert_eq!(locked_version(lock, "b"), None);
     }
 
     #[test]

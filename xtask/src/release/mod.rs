@@ -20,7 +20,8 @@
 //! The versions are read from the manifests ([`manifest`]): a crate's own `[package] version`
 //! or the root `[workspace.package] version`; the root `[workspace.dependencies]` pins of our
 //! crates (`version = "0.1.0"`) must equal the crate's version, or cargo resolves against the
-//! old one and `cargo publish` of a dependent fails.
+//! old one and `cargo publish` of a dependent fails; `Cargo.lock` must list the same
+//! versions, or every `--locked` build fails.
 
 pub mod api_diff;
 pub mod changelog;
@@ -251,6 +252,24 @@ fn pin_problems(root: &Path, rev: &Rev, crates: &[CrateCheck]) -> Result<Vec<Str
                 "Cargo.toml [workspace.dependencies] pins {} to version \"{pin}\" but the crate is {}: make them the same",
                 c.name, c.version
             ));
+        }
+    }
+    // Cargo.lock records each workspace crate's version: a bump not yet in it makes every
+    // `--locked` build (CI, `cargo publish --locked`) fail.
+    if let Some(lock) = revision::read(root, rev, "Cargo.lock")? {
+        for c in crates {
+            let locked = manifest::locked_version(&lock, c.name);
+            if locked
+                .as_deref()
+                .is_some_and(|l| Version::parse(l).ok() != Some(c.version.clone()))
+            {
+                out.push(format!(
+                    "Cargo.lock lists {} {} but the crate is {}: run `cargo update --workspace`",
+                    c.name,
+                    locked.unwrap_or_default(),
+                    c.version
+                ));
+            }
         }
     }
     Ok(out)
