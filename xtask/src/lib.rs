@@ -10,9 +10,12 @@
 //! 4. [`codegen`]: progenitor + our open enums -> formatted `generated.rs` with a provenance header.
 //! 5. [`surface`]: a readable listing of the generated public API, for snapshot review.
 //! 6. [`changes`]: the change report, classifying each difference from what is committed.
+//! 7. [`release`] and [`audit`]: the version bumps a change needs, a CHANGELOG draft, and the
+//!    pull request's description.
 //!
 //! [`names`] holds our names (`openapi/names.yaml`), [`prose`] the doc text rules.
 
+pub mod audit;
 pub mod changes;
 pub mod codegen;
 pub mod doc;
@@ -26,6 +29,7 @@ pub mod open_enums;
 pub mod overlay;
 pub mod prose;
 pub mod public_api;
+pub mod release;
 pub mod revision;
 pub mod surface;
 

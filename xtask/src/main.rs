@@ -37,6 +37,27 @@ enum Cmd {
         #[arg(long)]
         markdown: bool,
     },
+    /// Check that each publishable crate's version in Cargo.toml releases the change from a
+    /// revision (0.x: breaking -> minor, other -> patch; from 1.0: major/minor/patch), then
+    /// print a CHANGELOG draft. Exits 1 when a version is too low.
+    ReleaseCheck {
+        /// The last release (a git revision, e.g. its tag).
+        #[arg(long)]
+        base: String,
+        /// The new revision: a git revision, or `.` for the working tree.
+        #[arg(long, default_value = ".")]
+        head: String,
+    },
+    /// Print the pull request's description (Markdown): impact, changes by operation, both
+    /// public API diffs, changed snapshots, needed version bumps, notes.
+    Audit {
+        /// The pull request's base (a git revision).
+        #[arg(long)]
+        base: String,
+        /// The new revision: a git revision, or `.` for the working tree.
+        #[arg(long, default_value = ".")]
+        head: String,
+    },
     /// Rewrite openapi/mistral-files.yaml from the provider's whole API document (YAML or
     /// JSON): its structure only, with our names (openapi/names.yaml).
     Import {
@@ -118,6 +139,32 @@ fn run() -> Result<ExitCode> {
             } else {
                 print_report(&report);
             }
+        }
+        Cmd::ReleaseCheck { base, head } => {
+            let release = xtask::release::Release::between(
+                &root,
+                &Rev::parse(Some(&base)),
+                &Rev::parse(Some(&head)),
+            )?;
+            // The draft first, the verdict last: the end of the output says pass or fail.
+            println!(
+                "CHANGELOG draft (edit it, then add it under [Unreleased] in CHANGELOG.md):\n"
+            );
+            println!("{}", xtask::release::changelog::draft(&release));
+            print!("{}", release.to_text());
+            if !release.ok() {
+                println!("release-check failed");
+                return Ok(ExitCode::FAILURE);
+            }
+            println!("release-check passed");
+        }
+        Cmd::Audit { base, head } => {
+            let audit = xtask::audit::Audit::between(
+                &root,
+                &Rev::parse(Some(&base)),
+                &Rev::parse(Some(&head)),
+            )?;
+            print!("{}", audit.to_markdown());
         }
         Cmd::Import { document } => import_command(&root, &document)?,
         Cmd::PublicApi { check } => return public_api_command(&root, check),
