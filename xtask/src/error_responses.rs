@@ -13,6 +13,10 @@
 //! the copy progenitor reads is changed, and each merge is reported as a note. `ErrorBody` is
 //! written to decode every error shape the service sends (a 422 validation list included), so
 //! nothing is lost.
+//!
+//! Then a status that a range (`4XX`, `5XX`) of the same body covers is dropped from that copy:
+//! progenitor matches ranges before single statuses, so the single one would be an unreachable
+//! match arm (a warning, an error under `-D warnings`), and it decodes the same either way.
 
 use serde_json::Value;
 
@@ -39,6 +43,7 @@ pub fn merge(doc: &mut Value) -> Vec<String> {
             if let Some(note) = merge_operation(&name, responses) {
                 notes.push(note);
             }
+            drop_covered(responses);
         }
     }
     notes
@@ -89,6 +94,24 @@ fn merge_operation(name: &str, responses: &mut serde_json::Map<String, Value>) -
     ))
 }
 
+/// Removes each single status whose range (`422` -> `4XX`) is declared with the same body.
+fn drop_covered(responses: &mut serde_json::Map<String, Value>) {
+    let covered: Vec<String> = responses
+        .keys()
+        .filter(|status| status.len() == 3 && status.chars().all(|c| c.is_ascii_digit()))
+        .filter(|status| {
+            let range = format!("{}XX", &status[..1]);
+            responses
+                .get(&range)
+                .is_some_and(|r| r.get("content") == responses[status.as_str()].get("content"))
+        })
+        .cloned()
+        .collect();
+    for status in covered {
+        responses.shift_remove(&status);
+    }
+}
+
 /// `ErrorBody`, `application/json: object`, or `no body`.
 fn describe(content: &Value) -> String {
     let Some(map) = content.as_object() else {
@@ -124,7 +147,9 @@ mod tests {
         }}}}});
         let notes = merge(&mut doc);
         let responses = &doc["paths"]["/a"]["get"]["responses"];
-        assert_eq!(responses["422"]["content"], body("ErrorBody"));
+        // 422 now has the 4XX body, so the range covers it.
+        assert!(responses.get("422").is_none(), "{responses}");
+        assert_eq!(responses["4XX"]["content"], body("ErrorBody"));
         assert_eq!(responses["200"]["content"], body("Page"));
         assert_eq!(notes.len(), 1, "{notes:?}");
         assert!(
@@ -135,14 +160,17 @@ mod tests {
     }
 
     #[test]
-    fn one_error_body_is_left_alone() {
+    fn one_error_body_needs_no_merge_and_a_covered_status_goes() {
         let mut doc = json!({"paths": {"/a": {"get": {"responses": {
             "404": {"content": body("ErrorBody")},
-            "4XX": {"content": body("ErrorBody")}
+            "4XX": {"content": body("ErrorBody")},
+            "500": {"content": body("ErrorBody")}
         }}}}});
-        let before = doc.clone();
         assert!(merge(&mut doc).is_empty());
-        assert_eq!(doc, before);
+        let responses = &doc["paths"]["/a"]["get"]["responses"];
+        assert!(responses.get("404").is_none(), "{responses}");
+        // No 5XX range: the single status stays.
+        assert_eq!(responses["500"]["content"], body("ErrorBody"));
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! The change report: what a change of the contract means for users, one line per change,
-//! each classified by the direction-aware rules of [`rules`], then the highest impact.
+//! each classified by the direction-aware rules of the `rules` module, then the highest impact.
 //!
 //! - **breaking**: existing code may stop compiling or working (a removed operation, input,
 //!   field or enum value; a narrower input or a wider output; a changed type, default,

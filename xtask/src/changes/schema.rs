@@ -1,6 +1,6 @@
 //! One value's schema, as the change report compares it: its base type, nullability, bounds,
 //! default, deprecation and (for parameters) serialization style, each a facet of its own so
-//! that each can be classified by its own rule (see [`super::rules`]).
+//! that each can be classified by its own rule (see the `rules` module).
 
 use serde_json::Value;
 use std::cmp::Ordering;
