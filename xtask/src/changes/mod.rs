@@ -16,6 +16,7 @@
 //! provider's own changes under our overlay ([`overlays`]).
 
 pub mod contract;
+mod directions;
 pub mod model;
 pub mod overlays;
 mod rules;

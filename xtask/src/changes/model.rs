@@ -111,7 +111,7 @@ const METHODS: &[&str] = &[
     "get", "put", "post", "delete", "patch", "head", "options", "trace",
 ];
 
-const INPUT: Direction = Direction {
+pub(super) const INPUT: Direction = Direction {
     input: true,
     output: false,
 };
@@ -125,7 +125,7 @@ pub fn build(doc: &Value) -> Model {
     let mut b = Builder {
         model: Model::new(),
     };
-    let dirs = type_directions(doc);
+    let dirs = super::directions::of_types(doc);
     let global_security = doc.get("security");
     for (path, method, op) in operations(doc) {
         b.operation(&path, method, op, global_security);
@@ -186,7 +186,7 @@ pub fn escape(name: &str) -> String {
     name.replace('~', "~0").replace('/', "~1")
 }
 
-fn operations(doc: &Value) -> Vec<(String, &'static str, &Value)> {
+pub(super) fn operations(doc: &Value) -> Vec<(String, &'static str, &Value)> {
     let mut out = Vec::new();
     let paths = doc.get("paths").and_then(Value::as_object);
     for (path, item) in paths.into_iter().flatten() {
@@ -407,7 +407,7 @@ fn requirements(security: Option<&Value>) -> BTreeSet<String> {
         .collect()
 }
 
-fn media_schemas(holder: Option<&Value>) -> Vec<(String, &Value)> {
+pub(super) fn media_schemas(holder: Option<&Value>) -> Vec<(String, &Value)> {
     holder
         .and_then(|h| h.get("content"))
         .and_then(Value::as_object)
@@ -439,58 +439,6 @@ fn shape_of(schema: &Value) -> String {
         format!("{base} enum")
     } else {
         base
-    }
-}
-
-/// Which way each named type travels, following references from every operation.
-fn type_directions(doc: &Value) -> BTreeMap<String, Direction> {
-    let mut dirs: BTreeMap<String, Direction> = BTreeMap::new();
-    for (_, _, op) in operations(doc) {
-        let mut inputs: Vec<&Value> = op
-            .get("parameters")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .collect();
-        inputs.extend(
-            media_schemas(op.get("requestBody"))
-                .into_iter()
-                .map(|(_, s)| s),
-        );
-        for schema in inputs {
-            mark(doc, schema, true, &mut dirs);
-        }
-        let responses = op.get("responses").and_then(Value::as_object);
-        for (_, response) in responses.into_iter().flatten() {
-            for (_, schema) in media_schemas(Some(response)) {
-                mark(doc, schema, false, &mut dirs);
-            }
-        }
-    }
-    dirs
-}
-
-fn mark(doc: &Value, node: &Value, input: bool, dirs: &mut BTreeMap<String, Direction>) {
-    match node {
-        Value::Object(map) => {
-            if let Some(name) = crate::names::ref_name(node) {
-                let d = dirs.entry(name.clone()).or_default();
-                let seen = if input { d.input } else { d.output };
-                if input {
-                    d.input = true
-                } else {
-                    d.output = true
-                }
-                let target = doc.pointer(&format!("/components/schemas/{name}"));
-                if let (false, Some(target)) = (seen, target) {
-                    mark(doc, target, input, dirs);
-                }
-                return;
-            }
-            map.values().for_each(|v| mark(doc, v, input, dirs));
-        }
-        Value::Array(items) => items.iter().for_each(|v| mark(doc, v, input, dirs)),
-        _ => {}
     }
 }
 

@@ -273,3 +273,111 @@ fn base_ty(schema: &Value) -> String {
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn range(old: Value, new: Value) -> Range {
+        Schema::of(&new)
+            .bounds
+            .compared_to(&Schema::of(&old).bounds)
+    }
+
+    #[test]
+    fn bounds_move_by_the_set_of_values_they_accept() {
+        let int = |extra: Value| {
+            let mut s = json!({"type": "integer"});
+            s.as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
+            s
+        };
+        assert_eq!(range(int(json!({})), int(json!({}))), Range::Same);
+        assert_eq!(
+            range(int(json!({})), int(json!({"minimum": 1}))),
+            Range::Narrower
+        );
+        assert_eq!(
+            range(int(json!({"minimum": 1})), int(json!({}))),
+            Range::Wider
+        );
+        assert_eq!(
+            range(int(json!({"maximum": 10})), int(json!({"maximum": 20}))),
+            Range::Wider
+        );
+        assert_eq!(
+            range(int(json!({"maximum": 20})), int(json!({"maximum": 10}))),
+            Range::Narrower
+        );
+        assert_eq!(
+            range(int(json!({"minimum": 1})), int(json!({"minimum": 0}))),
+            Range::Wider
+        );
+        // Same value, turned exclusive: narrower at either end.
+        let excl = |k: &str, flag: &str| int(json!({k: 5, flag: true}));
+        assert_eq!(
+            range(
+                int(json!({"minimum": 5})),
+                excl("minimum", "exclusiveMinimum")
+            ),
+            Range::Narrower
+        );
+        assert_eq!(
+            range(
+                int(json!({"maximum": 5})),
+                excl("maximum", "exclusiveMaximum")
+            ),
+            Range::Narrower
+        );
+        assert_eq!(
+            range(
+                excl("maximum", "exclusiveMaximum"),
+                int(json!({"maximum": 5}))
+            ),
+            Range::Wider
+        );
+        // One end up, the other up too: some values in, some out.
+        assert_eq!(
+            range(
+                int(json!({"minimum": 1, "maximum": 10})),
+                int(json!({"minimum": 2, "maximum": 20}))
+            ),
+            Range::Different
+        );
+        let s = |p: Value| {
+            json!({"type": "string"})
+                .as_object()
+                .unwrap()
+                .clone()
+                .into_iter()
+                .chain(p.as_object().unwrap().clone())
+                .collect::<serde_json::Map<_, _>>()
+        };
+        assert_eq!(
+            range(
+                Value::Object(s(json!({"maxLength": 3}))),
+                Value::Object(s(json!({"maxLength": 4})))
+            ),
+            Range::Wider
+        );
+        assert_eq!(
+            range(
+                Value::Object(s(json!({"pattern": "a"}))),
+                Value::Object(s(json!({"pattern": "b"})))
+            ),
+            Range::Different
+        );
+    }
+
+    #[test]
+    fn a_nullable_branch_and_its_default_are_facets_of_one_schema() {
+        let s = Schema::of(
+            &json!({"allOf": [{"$ref": "#/components/schemas/X"}], "nullable": true, "default": "a"}),
+        );
+        assert_eq!(s.base, "X");
+        assert!(s.nullable);
+        assert_eq!(s.to_string(), "X? = \"a\"");
+    }
+}
