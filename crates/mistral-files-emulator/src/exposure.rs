@@ -49,15 +49,13 @@ impl Exposure {
 }
 
 /// `loopback: this machine only`, `all interfaces: reachable from the network`,
-/// `one interface (192.0.2.7): reachable from the network`.
+/// `one interface: reachable from the network` (said after the address itself).
 impl fmt::Display for Exposure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Exposure::Loopback => f.write_str("loopback: this machine only"),
             Exposure::AllInterfaces => f.write_str("all interfaces: reachable from the network"),
-            Exposure::Interface(ip) => {
-                write!(f, "one interface ({ip}): reachable from the network")
-            }
+            Exposure::Interface(_) => f.write_str("one interface: reachable from the network"),
         }
     }
 }
@@ -113,29 +111,48 @@ pub(crate) struct Refused {
     pub(crate) exposure: Exposure,
 }
 
+/// What to warn about at every start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Warning {
+    /// The well-known key, allowed knowingly, on an address reachable from the network.
+    WellKnownKey,
+    /// No key at all on such an address.
+    NoKey,
+}
+
+impl Warning {
+    /// The warning, for the address actually bound.
+    pub(crate) fn describe(self, bound: SocketAddr) -> String {
+        let exposure = Exposure::of(bound.ip());
+        let what = match self {
+            Warning::WellKnownKey => "accepts the well-known default API key",
+            Warning::NoKey => "accepts requests without an API key",
+        };
+        format!(
+            "{bound} ({exposure}) {what}: anyone who can reach it can list, read, upload and \
+             delete files"
+        )
+    }
+}
+
 /// The rule, checked before anything is created or bound: refused when a well-known key would be
-/// served on an address reachable from the network without `allow_well_known`; otherwise the
-/// warning to give at every start, if any (a well-known key allowed knowingly, or no key at all,
+/// served on an address reachable from the network without `allow_well_known`; otherwise what to
+/// warn about at every start, if anything (a well-known key allowed knowingly, or no key at all,
 /// on such an address).
 pub(crate) fn check(
     bind: SocketAddr,
     key: KeyKind,
     allow_well_known: bool,
-) -> Result<Option<String>, Refused> {
+) -> Result<Option<Warning>, Refused> {
     let exposure = Exposure::of(bind.ip());
     if !exposure.reachable_from_network() {
         return Ok(None);
     }
-    let risk = "anyone who can reach it can list, read, upload and delete files";
     match key {
         KeyKind::Own => Ok(None),
         KeyKind::WellKnown if !allow_well_known => Err(Refused { exposure }),
-        KeyKind::WellKnown => Ok(Some(format!(
-            "{bind} ({exposure}) accepts the well-known default API key: {risk}"
-        ))),
-        KeyKind::None => Ok(Some(format!(
-            "{bind} ({exposure}) accepts requests without an API key: {risk}"
-        ))),
+        KeyKind::WellKnown => Ok(Some(Warning::WellKnownKey)),
+        KeyKind::None => Ok(Some(Warning::NoKey)),
     }
 }
 
@@ -219,12 +236,16 @@ mod tests {
                 }),
                 "{a}"
             );
-            let warning = check(addr(a), KeyKind::WellKnown, true).unwrap().unwrap();
-            assert!(warning.starts_with(a), "{warning}");
-            assert!(warning.contains("reachable from the network"), "{warning}");
-            assert!(warning.contains("default API key"), "{warning}");
-            let warning = check(addr(a), KeyKind::None, false).unwrap().unwrap();
-            assert!(warning.contains("without an API key"), "{warning}");
+            let warning = check(addr(a), KeyKind::WellKnown, true).unwrap();
+            assert_eq!(warning, Some(Warning::WellKnownKey), "{a}");
+            let text = warning.unwrap().describe(addr(a));
+            assert!(text.starts_with(a), "{text}");
+            assert!(text.contains("reachable from the network"), "{text}");
+            assert!(text.contains("default API key"), "{text}");
+            let warning = check(addr(a), KeyKind::None, false).unwrap();
+            assert_eq!(warning, Some(Warning::NoKey), "{a}");
+            let text = warning.unwrap().describe(addr(a));
+            assert!(text.contains("without an API key"), "{text}");
             assert_eq!(check(addr(a), KeyKind::Own, false).unwrap(), None);
         }
         for a in ["127.0.0.1:8080", "[::1]:0"] {

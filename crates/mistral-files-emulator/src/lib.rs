@@ -348,14 +348,15 @@ impl EmulatorBuilder {
         });
         let exposure = Exposure::of(addr.ip());
         tracing::info!(%url, bound = %addr, %exposure, data_dir = %data_dir.display(), "emulator listening");
-        if let Some(w) = &warning {
+        let warnings: Vec<String> = warning.map(|w| w.describe(addr)).into_iter().collect();
+        for w in &warnings {
             // the field marks it for the CLI, which prints it as a line of its own
             tracing::warn!(insecure_exposure = %exposure, "{w}");
         }
         Ok(RunningEmulator {
             addr,
             exposure,
-            warnings: warning.into_iter().collect(),
+            warnings,
             url,
             data_dir,
             faults,
