@@ -59,6 +59,16 @@ pub fn find_workspace_root(start: &Path) -> Option<PathBuf> {
     })
 }
 
+/// One generated file, relative to the workspace root (the generated code, the normalized
+/// document, the public API listings).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneratedFile {
+    /// Path relative to the workspace root.
+    pub path: PathBuf,
+    /// Full contents.
+    pub contents: String,
+}
+
 /// Writes `contents` to `rel` below `root`, refusing any path that would land outside `root`
 /// (through `..` or a symlink). Returns the absolute path written.
 pub fn write_inside(root: &Path, rel: &Path, contents: &str) -> anyhow::Result<PathBuf> {

@@ -1,9 +1,55 @@
 //! Which way each named type travels: sent (reachable from a parameter or a request body),
 //! received (reachable from a response), or both. The rules of the change report depend on it.
 
-use super::model::{media_schemas, operations, Direction};
 use serde_json::Value;
 use std::collections::BTreeMap;
+
+/// Which way a type's values travel.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Direction {
+    /// Sent by the client (parameters, request bodies).
+    pub input: bool,
+    /// Received by the client (responses).
+    pub output: bool,
+}
+
+pub(super) const INPUT: Direction = Direction {
+    input: true,
+    output: false,
+};
+pub(super) const OUTPUT: Direction = Direction {
+    input: false,
+    output: true,
+};
+
+const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "patch", "head", "options", "trace",
+];
+
+/// Every operation of a document: its path, method and object.
+pub(super) fn operations(doc: &Value) -> Vec<(String, &'static str, &Value)> {
+    let mut out = Vec::new();
+    let paths = doc.get("paths").and_then(Value::as_object);
+    for (path, item) in paths.into_iter().flatten() {
+        for method in METHODS {
+            if let Some(op) = item.get(*method) {
+                out.push((path.clone(), *method, op));
+            }
+        }
+    }
+    out
+}
+
+/// The schemas of a request body's or response's media types.
+pub(super) fn media_schemas(holder: Option<&Value>) -> Vec<(String, &Value)> {
+    holder
+        .and_then(|h| h.get("content"))
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(m, v)| (m.clone(), v.get("schema").unwrap_or(&Value::Null)))
+        .collect()
+}
 
 /// Which way each named type travels, following references from every operation.
 pub fn of_types(doc: &Value) -> BTreeMap<String, Direction> {

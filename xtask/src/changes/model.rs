@@ -10,18 +10,11 @@
 //! the JSON pointer it was read from, so that the report can tell which overlay action covers
 //! it.
 
-use super::schema::{self, Schema};
+pub use super::directions::Direction;
+use super::directions::{media_schemas, operations, INPUT, OUTPUT};
+use super::schema::{self, single, Schema};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
-
-/// Which way a type's values travel.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Direction {
-    /// Sent by the client (parameters, request bodies).
-    pub input: bool,
-    /// Received by the client (responses).
-    pub output: bool,
-}
 
 /// What an entry describes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,19 +100,6 @@ pub struct Entry {
 /// The whole contract, by key.
 pub type Model = BTreeMap<String, Entry>;
 
-const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "patch", "head", "options", "trace",
-];
-
-pub(super) const INPUT: Direction = Direction {
-    input: true,
-    output: false,
-};
-const OUTPUT: Direction = Direction {
-    input: false,
-    output: true,
-};
-
 /// Builds the contract of a normalized (OpenAPI 3.0) document.
 pub fn build(doc: &Value) -> Model {
     let mut b = Builder {
@@ -184,19 +164,6 @@ fn describe_scheme(scheme: &Value) -> String {
 /// `~` and `/` escaped as a JSON pointer needs.
 pub fn escape(name: &str) -> String {
     name.replace('~', "~0").replace('/', "~1")
-}
-
-pub(super) fn operations(doc: &Value) -> Vec<(String, &'static str, &Value)> {
-    let mut out = Vec::new();
-    let paths = doc.get("paths").and_then(Value::as_object);
-    for (path, item) in paths.into_iter().flatten() {
-        for method in METHODS {
-            if let Some(op) = item.get(*method) {
-                out.push((path.clone(), *method, op));
-            }
-        }
-    }
-    out
 }
 
 fn op_name(op: &Value, path: &str, method: &str) -> String {
@@ -407,30 +374,10 @@ fn requirements(security: Option<&Value>) -> BTreeSet<String> {
         .collect()
 }
 
-pub(super) fn media_schemas(holder: Option<&Value>) -> Vec<(String, &Value)> {
-    holder
-        .and_then(|h| h.get("content"))
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-        .map(|(m, v)| (m.clone(), v.get("schema").unwrap_or(&Value::Null)))
-        .collect()
-}
-
 fn doc_of(v: &Value) -> Option<String> {
     v.get("description")
         .and_then(Value::as_str)
         .map(str::to_string)
-}
-
-/// The one branch of a single-branch `allOf`/`anyOf`/`oneOf`, or the schema itself.
-pub fn single(schema: &Value) -> &Value {
-    for key in ["allOf", "anyOf", "oneOf"] {
-        if let Some([only]) = schema.get(key).and_then(Value::as_array).map(Vec::as_slice) {
-            return single(only);
-        }
-    }
-    schema
 }
 
 fn shape_of(schema: &Value) -> String {

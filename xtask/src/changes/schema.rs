@@ -57,7 +57,7 @@ pub enum Range {
 impl Schema {
     /// The facets of a (normalized) schema.
     pub fn of(schema: &Value) -> Schema {
-        let inner = super::model::single(schema);
+        let inner = single(schema);
         Schema {
             base: base_ty(schema),
             nullable: schema.get("nullable").and_then(Value::as_bool) == Some(true)
@@ -90,6 +90,16 @@ impl fmt::Display for Schema {
         }
         Ok(())
     }
+}
+
+/// The one branch of a single-branch `allOf`/`anyOf`/`oneOf`, or the schema itself.
+pub fn single(schema: &Value) -> &Value {
+    for key in ["allOf", "anyOf", "oneOf"] {
+        if let Some([only]) = schema.get(key).and_then(Value::as_array).map(Vec::as_slice) {
+            return single(only);
+        }
+    }
+    schema
 }
 
 /// A parameter's `style`/`explode` when they differ from the defaults of its place

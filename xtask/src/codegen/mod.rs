@@ -17,7 +17,7 @@ use anyhow::{anyhow, Context, Result};
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
 use quote::quote;
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The header line that records the spec's hash (also read by the drift checks).
 pub const SPEC_LINE: &str = "// spec: ";
@@ -30,14 +30,7 @@ pub const COMMAND: &str = "cargo xtask codegen";
 /// The progenitor version the settings are written for (pinned in the workspace Cargo.toml).
 pub const PROGENITOR_VERSION: &str = "0.15.1";
 
-/// One generated file, relative to the workspace root.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GeneratedFile {
-    /// Path relative to the workspace root.
-    pub path: PathBuf,
-    /// Full contents.
-    pub contents: String,
-}
+pub use crate::GeneratedFile;
 
 /// All progenitor settings, in one place.
 ///
