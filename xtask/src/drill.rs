@@ -261,15 +261,15 @@ pub fn import_and_generate(
         spec: imported.yaml.clone(),
         ..ours.clone()
     };
-    let files = codegen::generate(&inputs)?;
-    let rs = files
+    let files = codegen::generate_all(root, &inputs)?;
+    let listing = files
         .iter()
-        .find(|f| f.path == Path::new(codegen::GENERATED_RS))
+        .find(|f| f.path == Path::new(crate::inputs::RAW_LISTING))
         .map(|f| f.contents.clone());
     let side = Side {
         inputs,
         names: names_text,
-        generated_rs: rs,
+        raw_listing: listing,
     };
     Ok((side, imported.notes, files))
 }

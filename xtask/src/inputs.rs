@@ -14,8 +14,11 @@ pub const SPEC: &str = "openapi/mistral-files.yaml";
 pub const OVERLAY: &str = "openapi/overlay.yaml";
 /// Our doc text, applied after the overlay.
 pub const DOCS: &str = crate::prose::DOCS;
-/// The generated Rust code (its surface is compared when the contract did not change).
+/// The generated Rust code.
 pub const GENERATED_RS: &str = "crates/mistral-files-raw/src/generated.rs";
+/// The raw crate's public API listing, rewritten by codegen (the report diffs it for what only
+/// the Rust API shows).
+pub const RAW_LISTING: &str = "crates/mistral-files-raw/public-api.txt";
 /// Our names (read by import; part of a revision's contract).
 pub const NAMES: &str = crate::names::NAMES;
 

@@ -8,9 +8,8 @@
 //! 2. [`overlay`]: our corrections (`openapi/overlay.yaml`, OpenAPI Overlay 1.0) applied on top.
 //! 3. [`normalize`]: OpenAPI 3.1 -> the 3.0.3 dialect progenitor reads.
 //! 4. [`codegen`]: progenitor + our open enums -> formatted `generated.rs` with a provenance header.
-//! 5. [`surface`]: a readable listing of the generated public API, for snapshot review.
-//! 6. [`changes`]: the change report, classifying each difference from what is committed.
-//! 7. [`release`] and [`audit`]: the version bumps a change needs, a CHANGELOG draft, and the
+//! 5. [`changes`]: the change report, classifying each difference between two revisions.
+//! 6. [`release`] and [`audit`]: the version bumps a change needs, a CHANGELOG draft, and the
 //!    pull request's description.
 //!
 //! [`names`] holds our names (`openapi/names.yaml`), [`prose`] the doc text rules.
@@ -31,7 +30,6 @@ pub mod prose;
 pub mod public_api;
 pub mod release;
 pub mod revision;
-pub mod surface;
 
 use std::path::{Path, PathBuf};
 

@@ -83,8 +83,6 @@ enum Cmd {
         #[arg(long)]
         report: bool,
     },
-    /// Print the public surface of the generated raw client.
-    Surface,
     /// Benchmark the crate against curl and the Python SDK; writes docs/BENCHMARKS.md.
     ///
     /// The driver is the `bench` binary of `mistral-files-bench`, so that xtask compiles no
@@ -173,10 +171,6 @@ fn run() -> Result<ExitCode> {
             cases,
             report,
         } => return drill_command(&root, build, &cases, report),
-        Cmd::Surface => {
-            let text = std::fs::read_to_string(root.join(codegen::GENERATED_RS))?;
-            print!("{}", xtask::surface::render(&text)?);
-        }
         Cmd::Bench { args } => return forward(&root, "bench", &args),
         Cmd::BuildCost { args } => return forward(&root, "build-cost", &args),
     }
@@ -216,12 +210,12 @@ fn codegen_command(root: &Path, check: bool) -> Result<ExitCode> {
     let started = std::time::Instant::now();
     let inputs = codegen::Inputs::read(root)?;
     let files = codegen::generate_all(root, &inputs)?;
-    let rs = files
+    let listing = files
         .iter()
-        .find(|f| f.path == Path::new(codegen::GENERATED_RS))
+        .find(|f| f.path == Path::new(xtask::inputs::RAW_LISTING))
         .map(|f| f.contents.as_str())
         .unwrap_or_default();
-    let report = changes::contract::for_codegen(root, &inputs, rs)?;
+    let report = changes::contract::for_codegen(root, &inputs, listing)?;
     let mut code = ExitCode::SUCCESS;
     if check {
         let drift = codegen::check(root, &files);

@@ -17,7 +17,7 @@
 use super::model::{self, Kind};
 use super::overlays::{self, Effect};
 use super::{change, compare, sort, Change, Impact, Report};
-use crate::inputs::{self, Inputs, GENERATED_RS, NAMES};
+use crate::inputs::{self, Inputs, NAMES, RAW_LISTING};
 use crate::names::{self, NameMap};
 use crate::revision::{self, Rev};
 use anyhow::{Context, Result};
@@ -28,24 +28,24 @@ use std::path::Path;
 /// Where `cargo xtask codegen` writes the report for the pull request's description.
 pub const CHANGES_MD: &str = "target/codegen/CHANGES.md";
 
-/// One side of a comparison: a revision's inputs and, if known, its generated code.
+/// One side of a comparison: a revision's inputs and, if known, the raw crate's API listing.
 #[derive(Debug, Clone)]
 pub struct Side {
     /// The inputs.
     pub inputs: Inputs,
     /// Its names file (for the notes on names not pinned).
     pub names: String,
-    /// Its generated code, if any.
-    pub generated_rs: Option<String>,
+    /// The raw crate's public API listing (`public-api.txt`), if any.
+    pub raw_listing: Option<String>,
 }
 
 impl Side {
-    /// A revision's inputs and generated code.
+    /// A revision's inputs and raw API listing.
     pub fn at(root: &Path, rev: &Rev) -> Result<Side> {
         Ok(Side {
             inputs: Inputs::at(root, rev)?,
             names: revision::read_required(root, rev, NAMES)?,
-            generated_rs: revision::read(root, rev, GENERATED_RS)?,
+            raw_listing: revision::read(root, rev, RAW_LISTING)?,
         })
     }
 }
@@ -58,13 +58,13 @@ pub fn between_revisions(root: &Path, base: &Rev, head: &Rev) -> Result<Report> 
 }
 
 /// The report `cargo xtask codegen` prints: `HEAD` against the working tree's inputs and the
-/// code just generated from them. Outside a git checkout there is no committed contract to
+/// raw API listing just generated from them. Outside a git checkout there is no committed contract to
 /// compare with, and the report says so.
-pub fn for_codegen(root: &Path, inputs: &Inputs, generated_rs: &str) -> Result<Report> {
+pub fn for_codegen(root: &Path, inputs: &Inputs, raw_listing: &str) -> Result<Report> {
     let new = Side {
         inputs: inputs.clone(),
         names: revision::read_required(root, &Rev::WorkTree, NAMES)?,
-        generated_rs: Some(generated_rs.to_string()),
+        raw_listing: Some(raw_listing.to_string()),
     };
     if !revision::has_head(root) {
         let mut report = report(&new, &new)?;
@@ -86,14 +86,15 @@ pub fn report(old: &Side, new: &Side) -> Result<Report> {
     report
         .changes
         .extend(provider_only(&report.changes, provider.changes, &effects));
-    let (old_rs, new_rs) = (
-        old.generated_rs.as_deref().unwrap_or_default(),
-        new.generated_rs.as_deref().unwrap_or_default(),
+    let (old_api, new_api) = (
+        old.raw_listing.as_deref().unwrap_or_default(),
+        new.raw_listing.as_deref().unwrap_or_default(),
     );
     if report.changes.is_empty() {
-        report.changes = surface_changes(old_rs, new_rs);
+        // The contract did not change; the generator (settings, progenitor) may have.
+        report.changes = super::rust_api::all_changes(old_api, new_api);
     } else {
-        let rust = super::rust_api::changes(old_rs, new_rs, &report.changes);
+        let rust = super::rust_api::changes(old_api, new_api, &report.changes);
         report.changes.extend(rust);
     }
     sort(&mut report.changes);
@@ -134,31 +135,6 @@ fn provider_only(effective: &[Change], provider: Vec<Change>, effects: &[Effect]
             Impact::None
         };
         out.push(change(impact, &c.subject, what));
-    }
-    out
-}
-
-/// Lines of the generated Rust surface that differ: removed lines are breaking, added ones
-/// additive.
-fn surface_changes(old_rs: &str, new_rs: &str) -> Vec<Change> {
-    let (Ok(old), Ok(new)) = (
-        crate::surface::render(old_rs),
-        crate::surface::render(new_rs),
-    ) else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for diff in similar::TextDiff::from_lines(&old, &new).iter_all_changes() {
-        let line = diff.value().trim();
-        let impact = match diff.tag() {
-            similar::ChangeTag::Delete => Impact::Breaking,
-            similar::ChangeTag::Insert => Impact::Additive,
-            similar::ChangeTag::Equal => continue,
-        };
-        if !line.is_empty() {
-            let what = format!("{line} (the contract is unchanged)");
-            out.push(change(impact, "generated Rust surface", what));
-        }
     }
     out
 }

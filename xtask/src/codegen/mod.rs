@@ -128,7 +128,7 @@ pub fn generate(inputs: &Inputs) -> Result<Vec<GeneratedFile>> {
         syn::parse2(tokens).context("progenitor produced code syn cannot parse")?;
     mark_types_non_exhaustive(&mut progenitor_file);
     gate_features(&mut progenitor_file);
-    let type_names = surface::top_level_type_names(&progenitor_file);
+    let type_names = top_level_type_names(&progenitor_file);
     let enums_code = open_enums::emit(&enums)?;
     let registry = schema_registry(&type_names, &enums);
     let file: syn::File = syn::parse2(quote! { #progenitor_file #enums_code #registry })?;
@@ -159,7 +159,21 @@ pub fn generate(inputs: &Inputs) -> Result<Vec<GeneratedFile>> {
     ])
 }
 
-use crate::surface;
+/// The names of the structs and enums of the generated `types` module.
+fn top_level_type_names(file: &syn::File) -> Vec<String> {
+    let types = file.items.iter().filter_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == "types" => m.content.as_ref().map(|(_, items)| items),
+        _ => None,
+    });
+    types
+        .flatten()
+        .filter_map(|item| match item {
+            syn::Item::Struct(s) => Some(s.ident.to_string()),
+            syn::Item::Enum(e) => Some(e.ident.to_string()),
+            _ => None,
+        })
+        .collect()
+}
 
 /// progenitor on the prepared document. A panic inside progenitor (it asserts on shapes it
 /// does not support) becomes an error that names the operation: each operation is then
