@@ -66,7 +66,7 @@
 //!   `{"url":"<emulator>/signed/<token>"}`, the token an
 //!   HMAC-SHA256 over (id, expiry time); served without auth; invalid or expired -> 403, deleted
 //!   file -> 404 (blob-store style XML bodies).
-//! - One emulator per data directory: it holds `<data>/lock` (`flock`, with its pid in it) while it
+//! - One emulator per data directory: it holds `<data>/lock` (std's `File::try_lock`, with its pid in it) while it
 //!   runs; another one on the same directory fails at once with
 //!   [`EmulatorError::DataDirInUse`] naming that pid.
 //! - Shutdowns are graceful ([`RunningEmulator::shutdown_within`], [`RunningEmulator::run_until`]):
@@ -118,7 +118,7 @@ pub use faults::{FailSpec, FailSpecParseError, FaultConfig, Faults};
 pub use record::{FormPart, RecordedRequest};
 
 /// The provider's limit on one file: 512 MiB.
-pub const MAX_UPLOAD_BYTES: u64 = 512 * 1024 * 1024;
+pub const MAX_UPLOAD_BYTES: u64 = mistral_files_raw::rules::MAX_FILE_BYTES;
 
 /// The API key the emulator expects unless told otherwise.
 pub const DEFAULT_API_KEY: &str = "test-key";

@@ -9,6 +9,8 @@
 //! - [`types`]: every schema of the spec, with `serde` (and `schemars::JsonSchema` with the
 //!   `schemars` feature).
 //! - [`open_enums`]: the spec's string enums, open (`Unknown(String)` for new values).
+//! - [`rules`]: what the service accepts (formats by purpose, sizes, names, expiry, JSONL
+//!   lines), stated once for the client's checks and the emulator.
 //! - `Client` (feature `client`, on by default): one builder method per operation, e.g.
 //!   `client.list_files().page_size(10).send().await`.
 //!   The upload operation (`multipart/form-data`) is not generated: progenitor cannot
@@ -52,9 +54,9 @@
 //! or the settings in `xtask/src/codegen/mod.rs` and run `cargo xtask codegen`.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-mod bounds;
 #[cfg(feature = "client")]
 mod hooks;
+pub mod rules;
 
 #[rustfmt::skip]
 #[allow(
@@ -68,7 +70,7 @@ mod hooks;
 )]
 mod generated;
 
-pub use bounds::{SIGNED_URL_MAX_EXPIRY_HOURS, SIGNED_URL_MIN_EXPIRY_HOURS};
 pub use generated::*;
 #[cfg(feature = "client")]
 pub use hooks::{ClientContext, InvalidApiKey};
+pub use rules::{SIGNED_URL_MAX_EXPIRY_HOURS, SIGNED_URL_MIN_EXPIRY_HOURS};

@@ -16,7 +16,7 @@ use crate::exec::Call;
 use crate::id::IntoFileId;
 use crate::retry::RetryClass;
 use crate::types::{DeletedFile, FileObject, SignedUrl};
-use mistral_files_raw::{SIGNED_URL_MAX_EXPIRY_HOURS, SIGNED_URL_MIN_EXPIRY_HOURS};
+use mistral_files_raw::rules::{SIGNED_URL_MAX_EXPIRY_HOURS, SIGNED_URL_MIN_EXPIRY_HOURS};
 
 /// Convert a `Duration` to whole hours, refusing zero, sub-hour and fractional values.
 pub(crate) fn whole_hours(what: &'static str, d: Duration) -> Result<u64> {
