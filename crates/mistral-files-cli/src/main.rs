@@ -14,7 +14,9 @@ mod demo;
 mod error;
 mod examples;
 mod explain;
+mod format;
 mod logging;
+mod mode;
 mod output;
 mod progress;
 mod serve;
@@ -130,7 +132,7 @@ fn parse() -> Cli {
             .filter_map(|p| p.trim().strip_prefix("tip: "))
             .next()
             .unwrap_or("see --help");
-        CliError::usage(message).hint(tip).print(output::Mode::Json);
+        CliError::usage(message).hint(tip).print(mode::Mode::Json);
         std::process::exit(error::Exit::Usage as i32);
     }
     e.exit()
