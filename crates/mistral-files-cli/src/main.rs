@@ -42,8 +42,7 @@ fn main() {
     });
     // One thread drives the network (the library's disk writes and file reads run on tokio's
     // blocking pool): a transfer is bound by the network and the disk, not by this thread, and
-    // fewer threads mean fewer allocator arenas and stacks (peak RSS of a 512 MiB download
-    // 13.1 -> about 10 MiB, docs/BENCHMARKS.md).
+    // fewer threads mean fewer allocator arenas and stacks (docs/BENCHMARKS.md, "Memory").
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -101,7 +101,8 @@ impl Client {
     /// use std::time::Duration;
     /// let url = client.signed_url("3b6d2a3e-5c43-4f47-9d5e-1f1a2b3c4d5e").expiry(Duration::from_secs(2 * 3600)).await?;
     /// let download = client.fetch_signed_url(&url).await?;
-    /// # let _ = download; Ok(()) }
+    /// println!("{download:?}");
+    /// # Ok(()) }
     /// ```
     pub fn signed_url(&self, id: impl IntoFileId) -> SignedUrlRequest {
         SignedUrlRequest {
@@ -117,7 +118,8 @@ impl Client {
 /// ```no_run
 /// # async fn f(client: mistral_files::Client) -> mistral_files::Result<()> {
 /// let url = client.signed_url("3b6d2a3e-5c43-4f47-9d5e-1f1a2b3c4d5e").send().await?;
-/// # let _ = url; Ok(()) }
+/// println!("{url:?}");
+/// # Ok(()) }
 /// ```
 #[must_use = "a request does nothing until awaited"]
 pub struct SignedUrlRequest {
@@ -134,7 +136,8 @@ impl SignedUrlRequest {
     /// ```no_run
     /// # async fn f(client: mistral_files::Client) -> mistral_files::Result<()> {
     /// let url = client.signed_url("3b6d2a3e-5c43-4f47-9d5e-1f1a2b3c4d5e").expiry(std::time::Duration::from_secs(3600)).await?;
-    /// # let _ = url; Ok(()) }
+    /// println!("{url:?}");
+    /// # Ok(()) }
     /// ```
     pub fn expiry(mut self, d: Duration) -> Self {
         self.expiry = Some(d);

@@ -169,7 +169,7 @@ fn default_http_client(
 /// mistral_files::install_tls_provider();
 /// let http = mistral_files::reqwest::Client::builder().build()?;
 /// let client = mistral_files::Client::builder().api_key("k").http_client(http).build()?;
-/// # let _ = client;
+/// println!("{client:?}");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn install_tls_provider() {

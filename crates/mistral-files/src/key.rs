@@ -42,7 +42,7 @@ impl ApiKey {
     ///
     /// ```
     /// let key = mistral_files::ApiKey::new(String::from("k"));
-    /// # let _ = key;
+    /// assert_eq!(format!("{key:?}"), "ApiKey(<redacted>)");
     /// ```
     pub fn new(key: impl Into<String>) -> Self {
         ApiKey(SecretString::from(key.into()))

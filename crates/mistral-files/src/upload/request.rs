@@ -70,7 +70,8 @@ impl Client {
     /// ```no_run
     /// # async fn f(client: mistral_files::Client) -> mistral_files::Result<()> {
     /// let file = client.upload_path("batch.jsonl").purpose(mistral_files::FilePurpose::Batch).await?;
-    /// # let _ = file; Ok(()) }
+    /// println!("{file:?}");
+    /// # Ok(()) }
     /// ```
     pub fn upload_path(&self, path: impl AsRef<Path>) -> UploadRequest {
         self.new_upload(Body::Path {
@@ -84,7 +85,8 @@ impl Client {
     /// ```no_run
     /// # async fn f(client: mistral_files::Client) -> mistral_files::Result<()> {
     /// let file = client.upload_bytes("note.jsonl", b"{\"a\":1}\n".to_vec()).await?;
-    /// # let _ = file; Ok(()) }
+    /// println!("{file:?}");
+    /// # Ok(()) }
     /// ```
     pub fn upload_bytes(
         &self,
@@ -104,7 +106,8 @@ impl Client {
     /// # async fn f(client: mistral_files::Client) -> mistral_files::Result<()> {
     /// let data: &'static [u8] = b"{\"a\":1}\n";
     /// let file = client.upload_reader("a.jsonl", data, data.len() as u64).await?;
-    /// # let _ = file; Ok(()) }
+    /// println!("{file:?}");
+    /// # Ok(()) }
     /// ```
     pub fn upload_reader(
         &self,
@@ -227,7 +230,8 @@ impl UploadRequest {
     /// ```no_run
     /// # async fn f(c: mistral_files::Client) -> mistral_files::Result<()> {
     /// let file = c.upload_path("b.jsonl").send().await?;
-    /// # let _ = file; Ok(()) }
+    /// println!("{file:?}");
+    /// # Ok(()) }
     /// ```
     pub async fn send(self) -> Result<FileObject> {
         let checked = self.check().await?;
