@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::exec::Call;
+use crate::exec::{answered, Call};
 use crate::id::IntoFileId;
 use crate::retry::RetryClass;
 use crate::types::{DeletedFile, FileObject, SignedUrl};
@@ -66,7 +66,7 @@ impl Client {
         let out = self
             .call(call, |attempt| async move {
                 let sent = attempt.raw().retrieve_file().file_id(*id.as_uuid()).send();
-                Ok(sent.await?.into_inner())
+                Ok(answered(sent.await?))
             })
             .await?;
         Ok(out.into())
@@ -87,7 +87,7 @@ impl Client {
         let out = self
             .call(call, |attempt| async move {
                 let sent = attempt.raw().delete_file().file_id(*id.as_uuid()).send();
-                Ok(sent.await?.into_inner())
+                Ok(answered(sent.await?))
             })
             .await?;
         Ok(out.into())
@@ -166,7 +166,7 @@ impl SignedUrlRequest {
                     .file_id(*id.as_uuid())
                     .expiry(hours)
                     .send();
-                Ok(sent.await?.into_inner())
+                Ok(answered(sent.await?))
             })
             .await?;
         Ok(SignedUrl::new(out.url))

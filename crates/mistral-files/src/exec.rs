@@ -133,6 +133,17 @@ impl Attempt {
     }
 }
 
+/// The value of a generated operation's answer, its status recorded on the attempt's span.
+pub(crate) fn answered<T>(response: mistral_files_raw::ResponseValue<T>) -> T {
+    record_status(response.status());
+    response.into_inner()
+}
+
+/// Record a success status on the attempt's span (the retry loop records failures').
+pub(crate) fn record_status(status: reqwest::StatusCode) {
+    tracing::Span::current().record("status", status.as_u16());
+}
+
 impl Client {
     /// Make `call`, one `attempt` at a time, under the client's retry policy and total timeout;
     /// every failure is mapped into [`Error`] here.

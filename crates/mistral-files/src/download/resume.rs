@@ -17,7 +17,7 @@ use super::partial::ResumeFrom;
 use super::target::Target;
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::exec::{Call, Deadline};
+use crate::exec::{record_status, Call, Deadline};
 use crate::progress::{Progress, ProgressFn};
 use crate::retry::RetryClass;
 
@@ -156,6 +156,7 @@ impl Transfer {
                         }
                     }
                     let response = raw.execute(rb.build()?, "download_file").await?;
+                    record_status(response.status());
                     Ok((response, attempt.deadline()))
                 }
             })

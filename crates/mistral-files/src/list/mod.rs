@@ -12,7 +12,7 @@ use futures_util::stream::Stream;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::exec::Call;
+use crate::exec::{answered, Call};
 use crate::retry::RetryClass;
 use crate::types::{FileObject, FilePage, FilePurpose, SampleType, Source};
 
@@ -303,7 +303,7 @@ impl ListRequest {
                 if !self.mimetypes.is_empty() {
                     b = b.mimetypes(self.mimetypes.clone());
                 }
-                Ok(b.send().await?.into_inner())
+                Ok(answered(b.send().await?))
             })
             .await?;
         let total = out.total.and_then(|t| u64::try_from(t).ok());

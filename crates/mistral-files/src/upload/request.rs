@@ -23,7 +23,7 @@ use crate::by_id::whole_hours;
 use crate::client::Client;
 use crate::error::from_raw::decode_json;
 use crate::error::Result;
-use crate::exec::Call;
+use crate::exec::{record_status, Call};
 use crate::progress::{Progress, ProgressFn};
 use crate::types::{FileObject, FilePurpose, FileVisibility};
 
@@ -298,6 +298,7 @@ impl UploadRequest {
                     .build()?;
                 let response = attempt.raw().execute(request, "upload_file").await?;
                 let status = response.status();
+                record_status(status);
                 let body = response.bytes().await?;
                 Ok(decode_json("upload", status, body)?)
             })
