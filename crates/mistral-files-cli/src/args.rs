@@ -16,7 +16,7 @@ use mistral_files::{FileId, FilePurpose, FileVisibility, SampleType, Source};
 use mistral_files_emulator::FailSpec;
 
 use crate::examples;
-use crate::output::Mode;
+use crate::mode::Mode;
 
 /// Upload, list, download and delete files of the Mistral AI Files API; run a local emulator.
 #[derive(Debug, Parser)]

@@ -10,7 +10,8 @@ use serde_json::json;
 use crate::args::{ClientArgs, GetArgs, LsArgs, RmArgs, UrlArgs};
 use crate::error::{CliError, Failures};
 use crate::explain::{explain, About, Ctx};
-use crate::output::{self, Out};
+use crate::format;
+use crate::output::Out;
 use crate::table;
 
 /// The client, and the base URL it talks to (for messages).
@@ -194,7 +195,7 @@ pub async fn get(api: &Api, args: GetArgs, out: &Out) -> Result<(), CliError> {
         .retrieve(args.id)
         .await
         .map_err(api.err(&what, About::File))?;
-    for l in output::file_details(&f) {
+    for l in format::file_details(&f) {
         out.line(l)?;
     }
     out.doc(&f)

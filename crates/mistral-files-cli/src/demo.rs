@@ -12,7 +12,8 @@ use serde_json::{json, Value};
 
 use crate::args::DemoArgs;
 use crate::error::CliError;
-use crate::output::{self, Out};
+use crate::format;
+use crate::output::Out;
 use crate::table;
 
 /// The key the demo's emulator expects (local only; not a real key).
@@ -270,7 +271,7 @@ async fn retrieve(
     let detail = format!(
         "{} matches the upload (created {})",
         got.filename,
-        output::utc_time(got.created_at)
+        format::utc_time(got.created_at)
     );
     steps.ok(RETRIEVE, detail, json!({ "file": got }))
 }

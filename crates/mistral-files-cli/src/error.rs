@@ -5,7 +5,7 @@
 
 use serde_json::{json, Value};
 
-use crate::output::Mode;
+use crate::mode::Mode;
 
 /// The process exit codes (documented in `--help` and the README).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

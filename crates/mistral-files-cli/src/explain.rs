@@ -95,15 +95,15 @@ fn local(err: Error, ctx: &Ctx<'_>) -> CliError {
         .hint("rename the file, pass --name NAME.jsonl, or choose another --purpose (batch, ocr)"),
         Error::TargetExists { path } => CliError::failure(what(format!(
             "{} already exists (overwrite is off)",
-            crate::output::display_name(&path.display().to_string())
+            crate::format::display_name(&path.display().to_string())
         )))
         .hint("pass --force to replace it, or -o PATH to write elsewhere"),
         Error::InvalidJsonl { .. } => CliError::failure(what(err.to_string()))
             .hint("fix the line, or upload without --validate to let the server judge"),
         Error::FileTooLarge { name, size, limit } => CliError::failure(what(format!(
             "{name} is {}, over the upload limit of {}",
-            crate::output::size(Some(*size)),
-            crate::output::size(Some(*limit))
+            crate::format::size(Some(*size)),
+            crate::format::size(Some(*limit))
         )))
         .hint("split the file into smaller ones"),
         _ => CliError::failure(what(err.to_string())),

@@ -21,7 +21,7 @@ use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::EnvFilter;
 
 use crate::explain::origin;
-use crate::output::size;
+use crate::format::size;
 use crate::progress::eprint_line;
 
 /// What the lines depend on.

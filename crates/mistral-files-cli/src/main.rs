@@ -14,7 +14,9 @@ mod demo;
 mod error;
 mod examples;
 mod explain;
+mod format;
 mod logging;
+mod mode;
 mod output;
 mod progress;
 mod serve;
@@ -40,8 +42,7 @@ fn main() {
     });
     // One thread drives the network (the library's disk writes and file reads run on tokio's
     // blocking pool): a transfer is bound by the network and the disk, not by this thread, and
-    // fewer threads mean fewer allocator arenas and stacks (peak RSS of a 512 MiB download
-    // 13.1 -> about 10 MiB, docs/BENCHMARKS.md).
+    // fewer threads mean fewer allocator arenas and stacks (docs/BENCHMARKS.md, "Memory").
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -130,7 +131,7 @@ fn parse() -> Cli {
             .filter_map(|p| p.trim().strip_prefix("tip: "))
             .next()
             .unwrap_or("see --help");
-        CliError::usage(message).hint(tip).print(output::Mode::Json);
+        CliError::usage(message).hint(tip).print(mode::Mode::Json);
         std::process::exit(error::Exit::Usage as i32);
     }
     e.exit()

@@ -1,33 +1,14 @@
-//! Output helpers: human lines or JSON on stdout, sizes, dates, one file's details, and the
-//! sanitizing of server-given file names before they touch the local filesystem.
+//! Where results go: [`Out`] writes human lines, one JSON document or JSON lines on stdout.
+//! The output mode is `mode.rs`; how values are written for people is `format.rs`.
 
 use std::io::Write;
 use std::sync::Mutex;
 
-use indicatif::HumanBytes;
-use mistral_files::FileObject;
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::CliError;
-
-/// How results are printed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    /// Lines and tables for people.
-    Human,
-    /// Exactly one JSON document on stdout: an object, or an array for a list of results.
-    Json,
-    /// One JSON object per line, written as each result arrives.
-    Jsonl,
-}
-
-impl Mode {
-    /// Either JSON mode (errors are then JSON on stderr, and no progress bar is drawn).
-    pub fn is_json(self) -> bool {
-        self != Mode::Human
-    }
-}
+use crate::mode::Mode;
 
 /// Where results go: stdout, as human text, one JSON document, or JSON lines.
 ///
@@ -118,135 +99,4 @@ pub fn write_stdout(text: &str) -> Result<(), CliError> {
             .and_then(|()| lock.flush())
             .map_err(CliError::stdout)
     })
-}
-
-/// A size for people: `1.50 KiB`, or `?` when the service did not say.
-pub fn size(bytes: Option<u64>) -> String {
-    match bytes {
-        Some(b) => HumanBytes(b).to_string(),
-        None => "?".to_string(),
-    }
-}
-
-/// A UNIX time as `YYYY-MM-DD HH:MM:SS UTC`.
-pub fn utc_time(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60
-    )
-}
-
-/// Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-/// A file name shown in a terminal: control characters replaced, so a name cannot move the
-/// cursor or fake lines.
-pub fn display_name(name: &str) -> String {
-    name.chars()
-        .map(|c| if c.is_control() { '�' } else { c })
-        .collect()
-}
-
-/// A server-given file name made safe as a local file name in the current directory: no path
-/// separators, no control characters, no leading dots (no hidden files, no `..`), at most 255
-/// bytes. Falls back to `fallback` (the id) when nothing usable is left.
-pub fn sanitize_file_name(name: &str, fallback: &str) -> String {
-    let mut s: String = name
-        .chars()
-        .map(|c| match c {
-            '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '_',
-            c if c.is_control() => '_',
-            c => c,
-        })
-        .collect();
-    s = s.trim().trim_start_matches('.').trim().to_string();
-    while s.len() > 255 {
-        s.pop();
-    }
-    if s.is_empty() || s.chars().all(|c| c == '_' || c == '.') {
-        fallback.to_string()
-    } else {
-        s
-    }
-}
-
-/// The human view of one file: `key: value` lines.
-pub fn file_details(f: &FileObject) -> Vec<String> {
-    let mut lines = vec![
-        format!("id:          {}", f.id),
-        format!("filename:    {}", display_name(&f.filename)),
-        format!(
-            "bytes:       {}{}",
-            f.bytes.map(|b| b.to_string()).unwrap_or_else(|| "?".into()),
-            f.bytes
-                .map(|b| format!(" ({})", HumanBytes(b)))
-                .unwrap_or_default()
-        ),
-        format!("purpose:     {}", f.purpose),
-        format!("sample_type: {}", f.sample_type),
-        format!("source:      {}", f.source),
-        format!("created:     {}", utc_time(f.created_at)),
-    ];
-    if let Some(n) = f.num_lines {
-        lines.push(format!("num_lines:   {n}"));
-    }
-    if let Some(m) = &f.mimetype {
-        lines.push(format!("mimetype:    {m}"));
-    }
-    if let Some(v) = &f.visibility {
-        lines.push(format!("visibility:  {v}"));
-    }
-    if let Some(e) = f.expires_at {
-        lines.push(format!("expires:     {}", utc_time(e)));
-    }
-    if let Some(s) = &f.signature {
-        lines.push(format!("signature:   {s}"));
-    }
-    if f.deleted {
-        lines.push("deleted:     true".to_string());
-    }
-    lines
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates() {
-        assert_eq!(utc_time(0), "1970-01-01 00:00:00 UTC");
-        assert_eq!(utc_time(1_700_000_000), "2023-11-14 22:13:20 UTC");
-        assert_eq!(utc_time(951_782_400), "2000-02-29 00:00:00 UTC");
-    }
-
-    #[test]
-    fn sanitizes_names() {
-        assert_eq!(sanitize_file_name("data.jsonl", "id"), "data.jsonl");
-        assert_eq!(
-            sanitize_file_name("../../etc/passwd", "id"),
-            "_.._etc_passwd"
-        );
-        assert_eq!(sanitize_file_name("..", "id"), "id");
-        assert_eq!(sanitize_file_name(".hidden", "id"), "hidden");
-        assert_eq!(sanitize_file_name("a\r\nb.jsonl", "id"), "a__b.jsonl");
-        assert_eq!(sanitize_file_name("", "id"), "id");
-        assert_eq!(sanitize_file_name("///", "id"), "id");
-        assert!(sanitize_file_name(&"é".repeat(300), "id").len() <= 255);
-    }
 }

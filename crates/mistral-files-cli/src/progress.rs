@@ -12,8 +12,8 @@ use std::sync::{Arc, Mutex};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use mistral_files::Progress;
 
-use crate::output::{display_name, Mode};
-use crate::table::truncate;
+use crate::format::{display_name, truncate};
+use crate::mode::Mode;
 
 /// The bars being drawn, if any: lines written to stderr meanwhile go above them.
 static ACTIVE: Mutex<Option<MultiProgress>> = Mutex::new(None);

@@ -43,8 +43,8 @@ impl fmt::Display for StopSignal {
     }
 }
 
-/// SIGINT, SIGTERM and SIGHUP, caught from the moment this is made (their default action,
-/// ending the process on the spot, no longer applies).
+/// SIGINT, SIGTERM and SIGHUP, caught from the moment this is made (from then on, they do not
+/// end the process on the spot, their default action).
 pub struct StopSignals {
     #[cfg(unix)]
     streams: [(StopSignal, tokio::signal::unix::Signal); 3],

@@ -6,9 +6,9 @@
 //! time. The id is never shortened: it is what users copy.
 
 use mistral_files::FileObject;
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use unicode_width::UnicodeWidthStr;
 
-use crate::output::{display_name, size, utc_time};
+use crate::format::{display_name, size, truncate, utc_time};
 
 /// Spaces between columns.
 const GAP: usize = 2;
@@ -148,38 +148,9 @@ fn row(cells: [String; 5], widths: &[usize; 5]) -> String {
     line.trim_end().to_string()
 }
 
-/// `s` cut to at most `max` display columns, ending in `…` when cut.
-pub fn truncate(s: &str, max: usize) -> String {
-    if s.width() <= max {
-        return s.to_string();
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in s.chars() {
-        let cw = c.width().unwrap_or(0);
-        if used + cw + 1 > max {
-            break;
-        }
-        out.push(c);
-        used += cw;
-    }
-    if max > 0 {
-        out.push('…');
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn truncates_by_display_width() {
-        assert_eq!(truncate("abcdef", 10), "abcdef");
-        assert_eq!(truncate("abcdef", 4), "abc…");
-        assert_eq!(truncate("日本語のファイル", 5), "日本…");
-        assert_eq!(truncate("abc", 0), "");
-    }
 
     #[test]
     fn plans_shorten_the_name_then_the_date() {

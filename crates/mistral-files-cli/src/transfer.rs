@@ -13,7 +13,8 @@ use crate::args::{DownloadArgs, DownloadSource, UploadArgs};
 use crate::commands::Api;
 use crate::error::{CliError, Failures};
 use crate::explain::About;
-use crate::output::{self, display_name, Out};
+use crate::format::{self, display_name};
+use crate::output::Out;
 use crate::progress::{feed, Bars, Total};
 
 /// `upload PATH...`: up to `--parallel` at once, results in argument order.
@@ -70,7 +71,7 @@ pub async fn upload(
                     "✓ uploaded {} → {} ({}, {}{lines})",
                     display_name(&path.display().to_string()),
                     f.id,
-                    output::size(f.bytes),
+                    format::size(f.bytes),
                     f.purpose,
                 ))?;
                 out.item(&f)?;
@@ -179,7 +180,7 @@ pub async fn download(
                 let to = display_name(&job.target.display().to_string());
                 out.line(format!(
                     "✓ downloaded {from} → {to} ({})",
-                    output::size(Some(bytes))
+                    format::size(Some(bytes))
                 ))?;
                 out.item(&json!({ "id": id, "path": job.target, "bytes": bytes }))?;
             }
@@ -288,7 +289,7 @@ async fn plan(api: &Api, source: &DownloadSource, output: Option<&Path>) -> Resu
         .retrieve(id)
         .await
         .map_err(api.err(&what, About::File))?;
-    let name = output::sanitize_file_name(&meta.filename, &id.to_string());
+    let name = format::sanitize_file_name(&meta.filename, &id.to_string());
     let target = output.map_or_else(|| PathBuf::from(&name), |d| d.join(&name));
     Ok(Job {
         source: source.clone(),

@@ -2,7 +2,7 @@
 //! I/O), and no request sent when the input is refused locally. The key is never printed.
 
 use mistral_files::{FilePurpose, FileVisibility, SampleType, Source};
-use mistral_files_test_support::cli::{cli, s, CliEnv, Run};
+use mistral_files_test_support::cli::{cli, path_arg, CliEnv, Run};
 use mistral_files_test_support::{jsonl, mkfifo, KEY};
 use predicates::prelude::*;
 
@@ -80,8 +80,8 @@ fn bad_paths_are_io_errors() {
 #[test]
 fn out_of_range_options_are_usage_errors() {
     let env = CliEnv::new(BIN);
-    let p = s(&env.write("ok.jsonl", &jsonl(1)));
-    let q = s(&env.write("ok2.jsonl", &jsonl(1)));
+    let p = path_arg(&env.write("ok.jsonl", &jsonl(1)));
+    let q = path_arg(&env.write("ok2.jsonl", &jsonl(1)));
     let long_name = format!("{}.jsonl", "n".repeat(300));
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (vec!["upload", &p, "--purpose", "video"], "--purpose"),
@@ -240,7 +240,7 @@ fn key_is_never_printed_even_with_vvv() {
     let env = CliEnv::new(BIN);
     let f = env.upload("k.jsonl", &jsonl(2), &[]);
     let id = f["id"].as_str().unwrap().to_string();
-    let p = s(&env.write("k2.jsonl", &jsonl(1)));
+    let p = path_arg(&env.write("k2.jsonl", &jsonl(1)));
     let runs: Vec<Vec<&str>> = vec![
         vec!["upload", &p],
         vec!["ls"],
@@ -501,7 +501,7 @@ fn url_expiry_is_1_to_168_hours_checked_before_sending() {
 #[test]
 fn enum_options_list_the_spec_values_and_refuse_others() {
     let env = CliEnv::new(BIN);
-    let p = s(&env.write("ok.jsonl", &jsonl(1)));
+    let p = path_arg(&env.write("ok.jsonl", &jsonl(1)));
     let cases: [(&[&str], &str, &[&str]); 5] = [
         (&["upload", &p], "--purpose", FilePurpose::KNOWN),
         (&["upload", &p], "--visibility", FileVisibility::KNOWN),

@@ -3,7 +3,7 @@
 //! terminal of its own): a bar is drawn, none wraps, and nothing is drawn when stdout is not a
 //! terminal.
 
-use mistral_files_test_support::cli::{s, CliEnv, Run};
+use mistral_files_test_support::cli::{path_arg, CliEnv, Run};
 use mistral_files_test_support::jsonl;
 
 /// The binary under test.
@@ -298,7 +298,7 @@ fn upload_bars_and_their_total_fit_80_columns() {
         .set_latency(std::time::Duration::from_millis(400));
     let body = jsonl(4500);
     let paths: Vec<String> = (0..3)
-        .map(|i| s(&env.write(&format!("up-{i}-{LONG}"), &body)))
+        .map(|i| path_arg(&env.write(&format!("up-{i}-{LONG}"), &body)))
         .collect();
     let mut up = terminal_cmd(&env);
     up.arg("upload").args(&paths);

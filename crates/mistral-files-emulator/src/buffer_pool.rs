@@ -1,6 +1,6 @@
 //! The upload buffers shared by all uploads of one emulator.
 //!
-//! Each upload used to hold its own buffers, so the emulator's memory grew with the number of
+//! Buffers of its own per upload would make the emulator's memory grow with the number of
 //! concurrent uploads; a pool bounds it whatever that number. It lives apart from the upload
 //! code because the shared state (`state`) owns the pool while the upload handler uses that state.
 //!

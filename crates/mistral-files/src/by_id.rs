@@ -12,10 +12,11 @@ use std::time::Duration;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::exec::{answered, Call};
 use crate::id::IntoFileId;
 use crate::retry::RetryClass;
 use crate::types::{DeletedFile, FileObject, SignedUrl};
-use mistral_files_raw::{SIGNED_URL_MAX_EXPIRY_HOURS, SIGNED_URL_MIN_EXPIRY_HOURS};
+use mistral_files_raw::rules::{SIGNED_URL_MAX_EXPIRY_HOURS, SIGNED_URL_MIN_EXPIRY_HOURS};
 
 /// Convert a `Duration` to whole hours, refusing zero, sub-hour and fractional values.
 pub(crate) fn whole_hours(what: &'static str, d: Duration) -> Result<u64> {
@@ -61,14 +62,11 @@ impl Client {
     pub async fn retrieve(&self, id: impl IntoFileId) -> Result<FileObject> {
         let id = id.into_file_id()?;
         let path = format!("/v1/files/{id}");
+        let call = Call::api("retrieve", "GET", &path, RetryClass::Idempotent);
         let out = self
-            .with_retry("GET", &path, RetryClass::Idempotent, |_| async move {
-                let raw = self.raw()?;
-                self.raw_call(
-                    "retrieve",
-                    raw.retrieve_file().file_id(*id.as_uuid()).send(),
-                )
-                .await
+            .call(call, |attempt| async move {
+                let sent = attempt.raw().retrieve_file().file_id(*id.as_uuid()).send();
+                Ok(answered(sent.await?))
             })
             .await?;
         Ok(out.into())
@@ -85,11 +83,11 @@ impl Client {
     pub async fn delete(&self, id: impl IntoFileId) -> Result<DeletedFile> {
         let id = id.into_file_id()?;
         let path = format!("/v1/files/{id}");
+        let call = Call::api("delete", "DELETE", &path, RetryClass::Idempotent);
         let out = self
-            .with_retry("DELETE", &path, RetryClass::Idempotent, |_| async move {
-                let raw = self.raw()?;
-                self.raw_call("delete", raw.delete_file().file_id(*id.as_uuid()).send())
-                    .await
+            .call(call, |attempt| async move {
+                let sent = attempt.raw().delete_file().file_id(*id.as_uuid()).send();
+                Ok(answered(sent.await?))
             })
             .await?;
         Ok(out.into())
@@ -103,7 +101,8 @@ impl Client {
     /// use std::time::Duration;
     /// let url = client.signed_url("3b6d2a3e-5c43-4f47-9d5e-1f1a2b3c4d5e").expiry(Duration::from_secs(2 * 3600)).await?;
     /// let download = client.fetch_signed_url(&url).await?;
-    /// # let _ = download; Ok(()) }
+    /// println!("{download:?}");
+    /// # Ok(()) }
     /// ```
     pub fn signed_url(&self, id: impl IntoFileId) -> SignedUrlRequest {
         SignedUrlRequest {
@@ -119,7 +118,8 @@ impl Client {
 /// ```no_run
 /// # async fn f(client: mistral_files::Client) -> mistral_files::Result<()> {
 /// let url = client.signed_url("3b6d2a3e-5c43-4f47-9d5e-1f1a2b3c4d5e").send().await?;
-/// # let _ = url; Ok(()) }
+/// println!("{url:?}");
+/// # Ok(()) }
 /// ```
 #[must_use = "a request does nothing until awaited"]
 pub struct SignedUrlRequest {
@@ -136,7 +136,8 @@ impl SignedUrlRequest {
     /// ```no_run
     /// # async fn f(client: mistral_files::Client) -> mistral_files::Result<()> {
     /// let url = client.signed_url("3b6d2a3e-5c43-4f47-9d5e-1f1a2b3c4d5e").expiry(std::time::Duration::from_secs(3600)).await?;
-    /// # let _ = url; Ok(()) }
+    /// println!("{url:?}");
+    /// # Ok(()) }
     /// ```
     pub fn expiry(mut self, d: Duration) -> Self {
         self.expiry = Some(d);
@@ -155,12 +156,17 @@ impl SignedUrlRequest {
         let id = self.id?;
         let hours = signed_url_hours(self.expiry.unwrap_or(Duration::from_secs(24 * 3600)))?;
         let path = format!("/v1/files/{id}/url");
-        let client = &self.client;
-        let out = client
-            .with_retry("GET", &path, RetryClass::Idempotent, |_| async move {
-                let raw = client.raw()?;
-                let call = raw.get_signed_url().file_id(*id.as_uuid()).expiry(hours);
-                client.raw_call("signed_url", call.send()).await
+        let call = Call::api("signed_url", "GET", &path, RetryClass::Idempotent);
+        let out = self
+            .client
+            .call(call, |attempt| async move {
+                let raw = attempt.raw();
+                let sent = raw
+                    .get_signed_url()
+                    .file_id(*id.as_uuid())
+                    .expiry(hours)
+                    .send();
+                Ok(answered(sent.await?))
             })
             .await?;
         Ok(SignedUrl::new(out.url))

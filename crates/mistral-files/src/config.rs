@@ -25,7 +25,7 @@ pub const DEFAULT_BASE_URL: &str = "https://api.mistral.ai";
 /// ```
 /// assert_eq!(mistral_files::MAX_UPLOAD_BYTES, 512 * 1024 * 1024);
 /// ```
-pub const MAX_UPLOAD_BYTES: u64 = 512 * 1024 * 1024;
+pub const MAX_UPLOAD_BYTES: u64 = mistral_files_raw::rules::MAX_FILE_BYTES;
 
 /// Builds a [`Client`](crate::Client).
 ///
@@ -86,8 +86,9 @@ impl ClientBuilder {
     /// read timeout, no total timeout, [`RetryPolicy::default`].
     ///
     /// ```
-    /// let b = mistral_files::ClientBuilder::new();
-    /// # let _ = b;
+    /// let client = mistral_files::ClientBuilder::new().api_key("sk-…").build()?;
+    /// assert_eq!(client.base_url(), mistral_files::DEFAULT_BASE_URL);
+    /// # Ok::<(), mistral_files::Error>(())
     /// ```
     pub fn new() -> Self {
         Self::default()
@@ -117,8 +118,9 @@ impl ClientBuilder {
     /// The API key (required).
     ///
     /// ```
-    /// let b = mistral_files::Client::builder().api_key("sk-…");
-    /// # let _ = b;
+    /// let client = mistral_files::Client::builder().api_key("sk-…").build()?;
+    /// println!("{client:?}");
+    /// # Ok::<(), mistral_files::Error>(())
     /// ```
     pub fn api_key(mut self, key: impl Into<ApiKey>) -> Self {
         self.api_key = Some(key.into());
@@ -129,8 +131,9 @@ impl ClientBuilder {
     /// a trailing slash is ignored. Default [`DEFAULT_BASE_URL`].
     ///
     /// ```
-    /// let b = mistral_files::Client::builder().base_url("http://127.0.0.1:8080/");
-    /// # let _ = b;
+    /// let client = mistral_files::Client::builder().api_key("k").base_url("http://127.0.0.1:8080/").build()?;
+    /// assert_eq!(client.base_url(), "http://127.0.0.1:8080");
+    /// # Ok::<(), mistral_files::Error>(())
     /// ```
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
@@ -140,8 +143,9 @@ impl ClientBuilder {
     /// The `User-Agent` header (default `mistral-files-rust/<version>`).
     ///
     /// ```
-    /// let b = mistral_files::Client::builder().user_agent("my-app/1.0");
-    /// # let _ = b;
+    /// let client = mistral_files::Client::builder().api_key("k").user_agent("my-app/1.0").build()?;
+    /// println!("{client:?}");
+    /// # Ok::<(), mistral_files::Error>(())
     /// ```
     pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
         self.user_agent = Some(ua.into());
@@ -151,8 +155,9 @@ impl ClientBuilder {
     /// How long to wait for a connection (default 10 s).
     ///
     /// ```
-    /// let b = mistral_files::Client::builder().connect_timeout(std::time::Duration::from_secs(3));
-    /// # let _ = b;
+    /// let client = mistral_files::Client::builder().api_key("k").connect_timeout(std::time::Duration::from_secs(3)).build()?;
+    /// println!("{client:?}");
+    /// # Ok::<(), mistral_files::Error>(())
     /// ```
     pub fn connect_timeout(mut self, d: Duration) -> Self {
         self.connect_timeout = d;
@@ -163,8 +168,9 @@ impl ClientBuilder {
     /// every read, so a long transfer that keeps moving is never cut off; a stalled one is.
     ///
     /// ```
-    /// let b = mistral_files::Client::builder().read_timeout(std::time::Duration::from_secs(30));
-    /// # let _ = b;
+    /// let client = mistral_files::Client::builder().api_key("k").read_timeout(std::time::Duration::from_secs(30)).build()?;
+    /// println!("{client:?}");
+    /// # Ok::<(), mistral_files::Error>(())
     /// ```
     pub fn read_timeout(mut self, d: Duration) -> Self {
         self.read_timeout = Some(d);
@@ -174,8 +180,9 @@ impl ClientBuilder {
     /// Turn the idle timeout off.
     ///
     /// ```
-    /// let b = mistral_files::Client::builder().no_read_timeout();
-    /// # let _ = b;
+    /// let client = mistral_files::Client::builder().api_key("k").no_read_timeout().build()?;
+    /// println!("{client:?}");
+    /// # Ok::<(), mistral_files::Error>(())
     /// ```
     pub fn no_read_timeout(mut self) -> Self {
         self.read_timeout = None;
@@ -186,8 +193,9 @@ impl ClientBuilder {
     /// this cuts off large transfers; prefer the idle [`read_timeout`](Self::read_timeout).
     ///
     /// ```
-    /// let b = mistral_files::Client::builder().timeout(std::time::Duration::from_secs(600));
-    /// # let _ = b;
+    /// let client = mistral_files::Client::builder().api_key("k").timeout(std::time::Duration::from_secs(600)).build()?;
+    /// println!("{client:?}");
+    /// # Ok::<(), mistral_files::Error>(())
     /// ```
     pub fn timeout(mut self, d: Duration) -> Self {
         self.timeout = Some(d);
@@ -197,8 +205,9 @@ impl ClientBuilder {
     /// The retry policy (default [`RetryPolicy::default`]; [`RetryPolicy::disabled`] turns retries off).
     ///
     /// ```
-    /// let b = mistral_files::Client::builder().retry_policy(mistral_files::RetryPolicy::disabled());
-    /// # let _ = b;
+    /// let client = mistral_files::Client::builder().api_key("k").retry_policy(mistral_files::RetryPolicy::disabled()).build()?;
+    /// println!("{client:?}");
+    /// # Ok::<(), mistral_files::Error>(())
     /// ```
     pub fn retry_policy(mut self, p: RetryPolicy) -> Self {
         self.retry = p;
@@ -220,9 +229,9 @@ impl ClientBuilder {
     /// let http = mistral_files::reqwest::Client::builder()
     ///     .connect_timeout(Duration::from_secs(5))
     ///     .build()?;
-    /// let b = mistral_files::Client::builder().http_client(http);
-    /// # let _ = b;
-    /// # Ok::<(), mistral_files::reqwest::Error>(())
+    /// let client = mistral_files::Client::builder().api_key("k").http_client(http).build()?;
+    /// println!("{client:?}");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
@@ -232,8 +241,9 @@ impl ClientBuilder {
     /// The upload size limit (default [`MAX_UPLOAD_BYTES`]).
     ///
     /// ```
-    /// let b = mistral_files::Client::builder().max_upload_bytes(1 << 30);
-    /// # let _ = b;
+    /// let client = mistral_files::Client::builder().api_key("k").max_upload_bytes(1 << 30).build()?;
+    /// println!("{client:?}");
+    /// # Ok::<(), mistral_files::Error>(())
     /// ```
     pub fn max_upload_bytes(mut self, limit: u64) -> Self {
         self.max_upload_bytes = limit;

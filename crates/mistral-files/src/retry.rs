@@ -80,7 +80,7 @@ impl RetryPolicy {
     ///
     /// ```
     /// let p = mistral_files::RetryPolicy::default().with_initial_backoff(std::time::Duration::from_millis(10));
-    /// # let _ = p;
+    /// assert_ne!(p, mistral_files::RetryPolicy::default());
     /// ```
     pub fn with_initial_backoff(mut self, d: Duration) -> Self {
         self.initial_backoff = d;
@@ -91,7 +91,7 @@ impl RetryPolicy {
     ///
     /// ```
     /// let p = mistral_files::RetryPolicy::default().with_max_backoff(std::time::Duration::from_secs(5));
-    /// # let _ = p;
+    /// assert_ne!(p, mistral_files::RetryPolicy::default());
     /// ```
     pub fn with_max_backoff(mut self, d: Duration) -> Self {
         self.max_backoff = d;
@@ -102,7 +102,7 @@ impl RetryPolicy {
     ///
     /// ```
     /// let p = mistral_files::RetryPolicy::default().with_max_retry_after(std::time::Duration::from_secs(5));
-    /// # let _ = p;
+    /// assert_ne!(p, mistral_files::RetryPolicy::default());
     /// ```
     pub fn with_max_retry_after(mut self, d: Duration) -> Self {
         self.max_retry_after = d;
@@ -114,7 +114,7 @@ impl RetryPolicy {
     ///
     /// ```
     /// let p = mistral_files::RetryPolicy::default().with_jitter(false);
-    /// # let _ = p;
+    /// assert_ne!(p, mistral_files::RetryPolicy::default());
     /// ```
     pub fn with_jitter(mut self, on: bool) -> Self {
         self.jitter = on;

@@ -260,7 +260,7 @@ impl CliEnv {
 }
 
 /// A path as a string (for argument lists of `&str`).
-pub fn s(p: &Path) -> String {
+pub fn path_arg(p: &Path) -> String {
     p.display().to_string()
 }
 

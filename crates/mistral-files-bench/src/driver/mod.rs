@@ -30,6 +30,7 @@ pub mod node;
 pub mod process;
 pub mod python;
 pub mod report;
+pub mod sample;
 pub mod scenarios;
 
 use std::path::{Path, PathBuf};

@@ -57,8 +57,8 @@ enum Stage {
 }
 
 /// Most bytes moved from the body into the search buffer at a time (see `FormReader::fill`):
-/// measured with `valgrind --tool=massif` during 16 concurrent uploads, appending whole chunks
-/// grew each upload's buffer to about 750 KiB.
+/// appending the HTTP stack's chunks whole would let each upload's buffer grow to the largest
+/// chunk size the stack chooses; a fixed step bounds it (docs/BENCHMARKS.md has the figures).
 const FILL_STEP: usize = 64 * 1024;
 
 /// A form being read.

@@ -187,10 +187,10 @@ pub(super) async fn stream_part(
 
 /// Writes running at once, all uploads of the process together: one per core.
 ///
-/// Why: each upload used to keep one blocking thread for its whole length, so 16 concurrent
-/// uploads held 16 threads (each with its stack and, once it allocates, its own allocator arena)
-/// that could only take turns on the cores anyway. Now each buffer is one short blocking task,
-/// and at most this many run at once, whatever the number of uploads.
+/// Why: a blocking thread per upload for its whole length would hold one thread (with its stack
+/// and, once it allocates, its own allocator arena) per concurrent upload, all taking turns on
+/// the same cores. Each buffer is one short blocking task instead, and at most this many run at
+/// once, whatever the number of uploads.
 fn write_slots() -> Arc<Semaphore> {
     static SLOTS: OnceLock<Arc<Semaphore>> = OnceLock::new();
     SLOTS

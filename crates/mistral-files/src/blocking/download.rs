@@ -19,7 +19,8 @@ impl Client {
     /// # fn f(client: mistral_files::blocking::Client) -> mistral_files::Result<()> {
     /// let mut out = Vec::new();
     /// let n = client.download("3b6d2a3e-5c43-4f47-9d5e-1f1a2b3c4d5e").send()?.copy_to(&mut out)?;
-    /// # let _ = n; Ok(()) }
+    /// println!("{n:?}");
+    /// # Ok(()) }
     /// ```
     pub fn download(&self, id: impl IntoFileId) -> DownloadRequest {
         self.download_request(self.inner.download(id))

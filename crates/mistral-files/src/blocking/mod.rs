@@ -115,7 +115,7 @@ impl Client {
     /// ```
     /// let async_client = mistral_files::Client::builder().api_key("k").build()?;
     /// let client = mistral_files::blocking::Client::new(async_client)?;
-    /// # let _ = client;
+    /// println!("{client:?}");
     /// # Ok::<(), mistral_files::Error>(())
     /// ```
     pub fn new(client: crate::Client) -> Result<Self> {
@@ -171,7 +171,8 @@ impl Client {
     /// # fn f(client: mistral_files::blocking::Client) -> mistral_files::Result<()> {
     /// let url = client.signed_url("3b6d2a3e-5c43-4f47-9d5e-1f1a2b3c4d5e").send()?;
     /// let n = client.fetch_signed_url_to_path(&url, "copy.bin").send()?; // without the API key
-    /// # let _ = n; Ok(()) }
+    /// println!("{n:?}");
+    /// # Ok(()) }
     /// ```
     pub fn signed_url(&self, id: impl IntoFileId) -> SignedUrlRequest {
         SignedUrlRequest {

@@ -29,7 +29,8 @@ const READ_AHEAD: usize = 2;
 ///     .purpose(mistral_files::FilePurpose::FineTune)
 ///     .on_progress(|p| eprintln!("{}/{:?}", p.bytes_done, p.total))
 ///     .send()?;
-/// # let _ = file; Ok(()) }
+/// println!("{file:?}");
+/// # Ok(()) }
 /// ```
 #[must_use = "an upload does nothing until sent"]
 pub struct UploadRequest {
@@ -48,7 +49,8 @@ impl Client {
     /// ```no_run
     /// # fn f(client: mistral_files::blocking::Client) -> mistral_files::Result<()> {
     /// let file = client.upload_bytes("a.jsonl", b"{}\n".to_vec()).send()?;
-    /// # let _ = file; Ok(()) }
+    /// println!("{file:?}");
+    /// # Ok(()) }
     /// ```
     pub fn upload_bytes(
         &self,
@@ -66,7 +68,8 @@ impl Client {
     /// # fn f(client: mistral_files::blocking::Client) -> mistral_files::Result<()> {
     /// let data = std::io::Cursor::new(b"{\"a\":1}\n".to_vec());
     /// let file = client.upload_reader("a.jsonl", data, 8).send()?;
-    /// # let _ = file; Ok(()) }
+    /// println!("{file:?}");
+    /// # Ok(()) }
     /// ```
     pub fn upload_reader(
         &self,

@@ -33,8 +33,7 @@ use crate::progress::{Progress, ProgressFn};
 /// let mut dl = client.download("3b6d2a3e-5c43-4f47-9d5e-1f1a2b3c4d5e").await?;
 /// println!("{:?} bytes", dl.content_length());
 /// while let Some(chunk) = dl.try_next().await? {
-///     // use chunk
-///     # let _ = chunk;
+///     println!("{} bytes", chunk.len());
 /// }
 /// # Ok(()) }
 /// ```
@@ -108,7 +107,8 @@ impl Stream for Download {
 /// ```no_run
 /// # async fn f(client: mistral_files::Client) -> mistral_files::Result<()> {
 /// let dl = client.download("3b6d2a3e-5c43-4f47-9d5e-1f1a2b3c4d5e").on_progress(|p| println!("{}", p.bytes_done)).await?;
-/// # let _ = dl; Ok(()) }
+/// println!("{dl:?}");
+/// # Ok(()) }
 /// ```
 #[must_use = "a download does nothing until awaited"]
 pub struct DownloadRequest {
@@ -126,7 +126,8 @@ impl Client {
     /// ```no_run
     /// # async fn f(client: mistral_files::Client) -> mistral_files::Result<()> {
     /// let dl = client.download("3b6d2a3e-5c43-4f47-9d5e-1f1a2b3c4d5e").await?;
-    /// # let _ = dl; Ok(()) }
+    /// println!("{dl:?}");
+    /// # Ok(()) }
     /// ```
     pub fn download(&self, id: impl IntoFileId) -> DownloadRequest {
         DownloadRequest {
@@ -144,7 +145,8 @@ impl Client {
     /// # async fn f(client: mistral_files::Client) -> mistral_files::Result<()> {
     /// let url = client.signed_url("3b6d2a3e-5c43-4f47-9d5e-1f1a2b3c4d5e").await?;
     /// let dl = client.fetch_signed_url(&url).await?;
-    /// # let _ = dl; Ok(()) }
+    /// println!("{dl:?}");
+    /// # Ok(()) }
     /// ```
     pub fn fetch_signed_url(&self, url: impl AsRef<str>) -> DownloadRequest {
         let url = url.as_ref();
@@ -168,7 +170,8 @@ impl DownloadRequest {
     /// ```no_run
     /// # async fn f(client: mistral_files::Client) -> mistral_files::Result<()> {
     /// let dl = client.download("3b6d2a3e-5c43-4f47-9d5e-1f1a2b3c4d5e").on_progress(|p| eprintln!("{:?}", p)).await?;
-    /// # let _ = dl; Ok(()) }
+    /// println!("{dl:?}");
+    /// # Ok(()) }
     /// ```
     pub fn on_progress(mut self, f: impl Fn(Progress) + Send + Sync + 'static) -> Self {
         self.progress = Some(Arc::new(f));
@@ -191,7 +194,8 @@ impl DownloadRequest {
     /// ```no_run
     /// # async fn f(client: mistral_files::Client) -> mistral_files::Result<()> {
     /// let dl = client.download("3b6d2a3e-5c43-4f47-9d5e-1f1a2b3c4d5e").send().await?;
-    /// # let _ = dl; Ok(()) }
+    /// println!("{dl:?}");
+    /// # Ok(()) }
     /// ```
     pub async fn send(self) -> Result<Download> {
         let (transfer, content_type) =

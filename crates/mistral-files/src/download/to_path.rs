@@ -125,7 +125,8 @@ impl DownloadToPathRequest {
     /// ```no_run
     /// # async fn f(client: mistral_files::Client) -> mistral_files::Result<()> {
     /// let n = client.download_to_path("3b6d2a3e-5c43-4f47-9d5e-1f1a2b3c4d5e", "out.bin").send().await?;
-    /// # let _ = n; Ok(()) }
+    /// println!("{n:?}");
+    /// # Ok(()) }
     /// ```
     pub async fn send(self) -> Result<u64> {
         let DownloadToPathRequest {

@@ -12,6 +12,7 @@ use futures_util::stream::Stream;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::exec::{answered, Call};
 use crate::retry::RetryClass;
 use crate::types::{FileObject, FilePage, FilePurpose, SampleType, Source};
 
@@ -30,7 +31,8 @@ use crate::types::{FileObject, FilePage, FilePurpose, SampleType, Source};
 ///     .stream()
 ///     .try_collect()
 ///     .await?;
-/// # let _ = files; Ok(()) }
+/// println!("{files:?}");
+/// # Ok(()) }
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until sent"]
@@ -97,7 +99,8 @@ impl ListRequest {
     /// ```no_run
     /// # async fn f(c: mistral_files::Client) -> mistral_files::Result<()> {
     /// let second = c.list().page(1).send().await?;
-    /// # let _ = second; Ok(()) }
+    /// println!("{second:?}");
+    /// # Ok(()) }
     /// ```
     pub fn page(mut self, page: u32) -> Self {
         self.page = page;
@@ -109,7 +112,8 @@ impl ListRequest {
     /// ```no_run
     /// # async fn f(c: mistral_files::Client) -> mistral_files::Result<()> {
     /// let p = c.list().page_size(10).send().await?;
-    /// # let _ = p; Ok(()) }
+    /// println!("{p:?}");
+    /// # Ok(()) }
     /// ```
     pub fn page_size(mut self, n: u32) -> Self {
         self.page_size = n;
@@ -134,7 +138,8 @@ impl ListRequest {
     /// ```no_run
     /// # async fn f(c: mistral_files::Client) -> mistral_files::Result<()> {
     /// let p = c.list().purpose(mistral_files::FilePurpose::FineTune).send().await?;
-    /// # let _ = p; Ok(()) }
+    /// println!("{p:?}");
+    /// # Ok(()) }
     /// ```
     pub fn purpose(mut self, purpose: FilePurpose) -> Self {
         self.purpose = Some(purpose);
@@ -147,7 +152,8 @@ impl ListRequest {
     /// # async fn f(c: mistral_files::Client) -> mistral_files::Result<()> {
     /// use mistral_files::SampleType;
     /// let p = c.list().sample_type(SampleType::Instruct).sample_type(SampleType::Pretrain).send().await?;
-    /// # let _ = p; Ok(()) }
+    /// println!("{p:?}");
+    /// # Ok(()) }
     /// ```
     pub fn sample_type(mut self, t: SampleType) -> Self {
         self.sample_types.push(t);
@@ -160,7 +166,8 @@ impl ListRequest {
     /// # async fn f(c: mistral_files::Client) -> mistral_files::Result<()> {
     /// use mistral_files::SampleType;
     /// let p = c.list().sample_types([SampleType::BatchResult, SampleType::BatchError]).send().await?;
-    /// # let _ = p; Ok(()) }
+    /// println!("{p:?}");
+    /// # Ok(()) }
     /// ```
     pub fn sample_types(mut self, ts: impl IntoIterator<Item = SampleType>) -> Self {
         self.sample_types.extend(ts);
@@ -172,7 +179,8 @@ impl ListRequest {
     /// ```no_run
     /// # async fn f(c: mistral_files::Client) -> mistral_files::Result<()> {
     /// let p = c.list().source(mistral_files::Source::Upload).send().await?;
-    /// # let _ = p; Ok(()) }
+    /// println!("{p:?}");
+    /// # Ok(()) }
     /// ```
     pub fn source(mut self, s: Source) -> Self {
         self.sources.push(s);
@@ -185,7 +193,8 @@ impl ListRequest {
     /// # async fn f(c: mistral_files::Client) -> mistral_files::Result<()> {
     /// use mistral_files::Source;
     /// let p = c.list().sources([Source::Upload, Source::Mistral]).send().await?;
-    /// # let _ = p; Ok(()) }
+    /// println!("{p:?}");
+    /// # Ok(()) }
     /// ```
     pub fn sources(mut self, ss: impl IntoIterator<Item = Source>) -> Self {
         self.sources.extend(ss);
@@ -197,7 +206,8 @@ impl ListRequest {
     /// ```no_run
     /// # async fn f(c: mistral_files::Client) -> mistral_files::Result<()> {
     /// let p = c.list().search("train").send().await?;
-    /// # let _ = p; Ok(()) }
+    /// println!("{p:?}");
+    /// # Ok(()) }
     /// ```
     pub fn search(mut self, q: impl Into<String>) -> Self {
         self.search = Some(q.into());
@@ -209,7 +219,8 @@ impl ListRequest {
     /// ```no_run
     /// # async fn f(c: mistral_files::Client) -> mistral_files::Result<()> {
     /// let p = c.list().mimetype("application/pdf").send().await?;
-    /// # let _ = p; Ok(()) }
+    /// println!("{p:?}");
+    /// # Ok(()) }
     /// ```
     pub fn mimetype(mut self, m: impl Into<String>) -> Self {
         self.mimetypes.push(m.into());
@@ -221,7 +232,8 @@ impl ListRequest {
     /// ```no_run
     /// # async fn f(c: mistral_files::Client) -> mistral_files::Result<()> {
     /// let p = c.list().mimetypes(["image/png", "image/jpeg"]).send().await?;
-    /// # let _ = p; Ok(()) }
+    /// println!("{p:?}");
+    /// # Ok(()) }
     /// ```
     pub fn mimetypes<S: Into<String>>(mut self, ms: impl IntoIterator<Item = S>) -> Self {
         self.mimetypes.extend(ms.into_iter().map(Into::into));
@@ -237,7 +249,8 @@ impl ListRequest {
     /// # async fn f(c: mistral_files::Client) -> mistral_files::Result<()> {
     /// use futures_util::TryStreamExt;
     /// let files: Vec<_> = c.list().page_size(100).prefetch(8).stream().try_collect().await?;
-    /// # let _ = files; Ok(()) }
+    /// println!("{files:?}");
+    /// # Ok(()) }
     /// ```
     pub fn prefetch(mut self, n: usize) -> Self {
         self.prefetch = n;
@@ -264,10 +277,11 @@ impl ListRequest {
     async fn fetch_with(&self, page: u32, include_total: Option<bool>) -> Result<FilePage> {
         self.check()?;
         let client = &self.client;
+        let call = Call::api("list", "GET", "/v1/files", RetryClass::Idempotent);
         let out = client
-            .with_retry("GET", "/v1/files", RetryClass::Idempotent, |_| async move {
-                let raw = client.raw()?;
-                let mut b = raw
+            .call(call, |attempt| async move {
+                let mut b = attempt
+                    .raw()
                     .list_files()
                     .page(i64::from(page))
                     .page_size(i64::from(self.page_size));
@@ -289,7 +303,7 @@ impl ListRequest {
                 if !self.mimetypes.is_empty() {
                     b = b.mimetypes(self.mimetypes.clone());
                 }
-                client.raw_call("list", b.send()).await
+                Ok(answered(b.send().await?))
             })
             .await?;
         let total = out.total.and_then(|t| u64::try_from(t).ok());
@@ -307,7 +321,8 @@ impl ListRequest {
     /// ```no_run
     /// # async fn f(c: mistral_files::Client) -> mistral_files::Result<()> {
     /// let page = c.list().send().await?;
-    /// # let _ = page; Ok(()) }
+    /// println!("{page:?}");
+    /// # Ok(()) }
     /// ```
     pub async fn send(self) -> Result<FilePage> {
         self.fetch(self.page).await
@@ -347,7 +362,8 @@ impl ListRequest {
     /// # async fn f(c: mistral_files::Client) -> mistral_files::Result<()> {
     /// use futures_util::TryStreamExt;
     /// let n = c.list().into_stream().try_fold(0u64, |n, _| async move { Ok(n + 1) }).await?;
-    /// # let _ = n; Ok(()) }
+    /// println!("{n:?}");
+    /// # Ok(()) }
     /// ```
     pub fn into_stream(self) -> impl Stream<Item = Result<FileObject>> + Send + 'static {
         stream::files(self)

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use futures_util::stream::{self, StreamExt};
+use mistral_files_raw::types::UploadedFile;
 use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use tokio::io::AsyncRead;
 
@@ -20,7 +21,9 @@ use super::checks;
 use super::form::Form;
 use crate::by_id::whole_hours;
 use crate::client::Client;
+use crate::error::from_raw::decode_json;
 use crate::error::Result;
+use crate::exec::{record_status, Call};
 use crate::progress::{Progress, ProgressFn};
 use crate::types::{FileObject, FilePurpose, FileVisibility};
 
@@ -67,7 +70,8 @@ impl Client {
     /// ```no_run
     /// # async fn f(client: mistral_files::Client) -> mistral_files::Result<()> {
     /// let file = client.upload_path("batch.jsonl").purpose(mistral_files::FilePurpose::Batch).await?;
-    /// # let _ = file; Ok(()) }
+    /// println!("{file:?}");
+    /// # Ok(()) }
     /// ```
     pub fn upload_path(&self, path: impl AsRef<Path>) -> UploadRequest {
         self.new_upload(Body::Path {
@@ -81,7 +85,8 @@ impl Client {
     /// ```no_run
     /// # async fn f(client: mistral_files::Client) -> mistral_files::Result<()> {
     /// let file = client.upload_bytes("note.jsonl", b"{\"a\":1}\n".to_vec()).await?;
-    /// # let _ = file; Ok(()) }
+    /// println!("{file:?}");
+    /// # Ok(()) }
     /// ```
     pub fn upload_bytes(
         &self,
@@ -101,7 +106,8 @@ impl Client {
     /// # async fn f(client: mistral_files::Client) -> mistral_files::Result<()> {
     /// let data: &'static [u8] = b"{\"a\":1}\n";
     /// let file = client.upload_reader("a.jsonl", data, data.len() as u64).await?;
-    /// # let _ = file; Ok(()) }
+    /// println!("{file:?}");
+    /// # Ok(()) }
     /// ```
     pub fn upload_reader(
         &self,
@@ -224,7 +230,8 @@ impl UploadRequest {
     /// ```no_run
     /// # async fn f(c: mistral_files::Client) -> mistral_files::Result<()> {
     /// let file = c.upload_path("b.jsonl").send().await?;
-    /// # let _ = file; Ok(()) }
+    /// println!("{file:?}");
+    /// # Ok(()) }
     /// ```
     pub async fn send(self) -> Result<FileObject> {
         let checked = self.check().await?;
@@ -273,21 +280,27 @@ impl UploadRequest {
     /// Send the form around `size` bytes of content, retried as the source allows; each attempt
     /// reads the content again from the start.
     async fn post(&self, form: &Form, size: u64) -> Result<FileObject> {
-        let client = &self.client;
-        let class = self.body.retry_class();
         let total_len = form.total_len(size);
-        let out: mistral_files_raw::types::UploadedFile = client
-            .with_retry("POST", "/v1/files", class, |_attempt| async {
+        let call = Call::api("upload", "POST", "/v1/files", self.body.retry_class());
+        let out: UploadedFile = self
+            .client
+            .call(call, |attempt| async move {
                 let content = self.body.content(size, self.progress.clone()).await?;
                 let stream = stream::iter([Ok::<Bytes, std::io::Error>(form.head.clone())])
                     .chain(content)
                     .chain(stream::iter([Ok(form.tail.clone())]));
-                let rb = client
-                    .api_request(reqwest::Method::POST, "/v1/files")?
+                let request = attempt
+                    .raw()
+                    .request(reqwest::Method::POST, "/v1/files")
                     .header(CONTENT_TYPE, form.content_type.clone())
                     .header(CONTENT_LENGTH, total_len)
-                    .body(reqwest::Body::wrap_stream(stream));
-                Client::send_json("upload", rb).await
+                    .body(reqwest::Body::wrap_stream(stream))
+                    .build()?;
+                let response = attempt.raw().execute(request, "upload_file").await?;
+                let status = response.status();
+                record_status(status);
+                let body = response.bytes().await?;
+                Ok(decode_json("upload", status, body)?)
             })
             .await?;
         Ok(out.into())

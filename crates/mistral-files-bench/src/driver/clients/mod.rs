@@ -18,7 +18,7 @@ use serde_json::Value;
 use super::node::{self, NodeSdk};
 use super::process::{self, Measured};
 use super::python::{self, Venv};
-use super::report::Sample;
+use super::sample::Sample;
 use crate::BENCH_KEY;
 
 /// The prefetch window of [`Who::CrateWide`] (the library's default is 4).

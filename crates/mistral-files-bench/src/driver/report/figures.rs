@@ -1,23 +1,11 @@
-//! The figures: one run of one client ([`Sample`]), the runs of one client ([`Series`]), the
+//! The figures: the runs of one client ([`Series`], each run a [`Sample`]), the
 //! clients of one scenario ([`Scenario`]), and their median, min and max ([`Stat`]).
 //!
 //! Why a module of its own: the scenarios fill these and the report reads them; the statistics
 //! (median, ratio to the faster baseline) are what the targets are judged on.
 
 use crate::driver::clients::Who;
-
-/// One run of one client.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Sample {
-    /// The operation's own time, seconds (as the client measures it; curl: `time_total`).
-    pub secs: f64,
-    /// The client process's wall time, seconds (start-up included).
-    pub wall: f64,
-    /// The client process's peak RSS, KiB.
-    pub rss_kib: Option<u64>,
-    /// The server's peak RSS during the run, KiB.
-    pub server_rss_kib: Option<u64>,
-}
+use crate::driver::sample::Sample;
 
 /// The runs of one client in one scenario.
 #[derive(Debug, Clone)]

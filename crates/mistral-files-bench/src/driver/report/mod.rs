@@ -8,10 +8,11 @@
 mod figures;
 mod machine;
 mod render;
+mod sdk_targets;
 mod targets;
-mod targets13;
 
-pub use figures::{Flat, Sample, Scenario, Series, Stat};
+pub use super::sample::Sample;
+pub use figures::{Flat, Scenario, Series, Stat};
 pub use machine::machine;
 pub use targets::Target;
 

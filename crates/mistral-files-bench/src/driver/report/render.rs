@@ -57,7 +57,7 @@ impl Doc {
         self.render_intro(&mut o);
         self.render_machine(&mut o);
         render_targets(&mut o, "Targets (issue 5)", &self.targets());
-        render_targets(&mut o, "Targets (issue 13)", &self.targets_issue13());
+        render_targets(&mut o, "Targets (issue 13)", &self.sdk_targets());
         o.push_str(NOTES);
         let _ = writeln!(o, "## Figures\n");
         for s in &self.scenarios {

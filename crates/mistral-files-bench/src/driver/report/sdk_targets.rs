@@ -1,9 +1,9 @@
-//! The targets of issue 13 (against curl and both SDKs, listing through latency, the CLI's and
-//! the library's memory, the emulator under concurrent uploads), each checked against the
-//! figures; issue 5's stay in [`super::targets`], unchanged.
+//! The targets against curl and both SDKs (a durable download, listing through latency, the
+//! CLI's and the library's memory, the emulator under concurrent uploads), each checked against
+//! the figures; the targets against the bare server are [`super::targets`].
 //!
-//! Why a module of its own: the two issues' promises are judged and published as two tables, and
-//! either may change without the other.
+//! Why a module of its own: the two sets of promises are judged and published as two tables
+//! (their headings name the issues that made them), and either may change without the other.
 
 use super::{mib, Doc, Scenario, Series, Target};
 use crate::driver::clients::Who;
@@ -52,7 +52,7 @@ fn faster(s: &Scenario, who: Who, peers: &[Who], what: String, min: f64) -> Targ
 
 impl Doc {
     /// Issue 13's targets, checked against the figures.
-    pub fn targets_issue13(&self) -> Vec<Target> {
+    pub fn sdk_targets(&self) -> Vec<Target> {
         let (size, files) = (self.cfg.size_mib(), self.cfg.list_files());
         let mut t = Vec::new();
         for (key, server) in [
@@ -92,12 +92,12 @@ impl Doc {
             let what = format!("emulator: upload {size} MiB at most 1.0x the fastest peer's time (curl, Python, TypeScript)");
             t.push(at_most(s, &[Who::Curl, Who::Python, Who::Node], what, 1.0));
         }
-        t.extend(self.memory_targets_issue13());
+        t.extend(self.memory_sdk_targets());
         t
     }
 
     /// The library's and the CLI's peak RSS and its flatness, the emulator's under load.
-    fn memory_targets_issue13(&self) -> Vec<Target> {
+    fn memory_sdk_targets(&self) -> Vec<Target> {
         let size = self.cfg.size_mib();
         let mut t = Vec::new();
         for (who, what, max_mib) in [(Who::Crate, "library", 10), (Who::Cli, "CLI", 12)] {

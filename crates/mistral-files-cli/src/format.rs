@@ -1,0 +1,166 @@
+//! How values are written for people: sizes, dates, file names (for the terminal and for the
+//! local file system), one file's details, text cut to a width. A leaf: pure functions.
+
+use indicatif::HumanBytes;
+use mistral_files::FileObject;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+/// A size for people: `1.50 KiB`, or `?` when the service did not say.
+pub fn size(bytes: Option<u64>) -> String {
+    match bytes {
+        Some(b) => HumanBytes(b).to_string(),
+        None => "?".to_string(),
+    }
+}
+
+/// A UNIX time as `YYYY-MM-DD HH:MM:SS UTC`.
+pub fn utc_time(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    )
+}
+
+/// Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's algorithm).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// A file name shown in a terminal: control characters replaced, so a name cannot move the
+/// cursor or fake lines.
+pub fn display_name(name: &str) -> String {
+    name.chars()
+        .map(|c| if c.is_control() { '�' } else { c })
+        .collect()
+}
+
+/// A server-given file name made safe as a local file name in the current directory: no path
+/// separators, no control characters, no leading dots (no hidden files, no `..`), at most 255
+/// bytes. Falls back to `fallback` (the id) when nothing usable is left.
+pub fn sanitize_file_name(name: &str, fallback: &str) -> String {
+    let mut s: String = name
+        .chars()
+        .map(|c| match c {
+            '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '_',
+            c if c.is_control() => '_',
+            c => c,
+        })
+        .collect();
+    s = s.trim().trim_start_matches('.').trim().to_string();
+    while s.len() > 255 {
+        s.pop();
+    }
+    if s.is_empty() || s.chars().all(|c| c == '_' || c == '.') {
+        fallback.to_string()
+    } else {
+        s
+    }
+}
+
+/// The human view of one file: `key: value` lines.
+pub fn file_details(f: &FileObject) -> Vec<String> {
+    let mut lines = vec![
+        format!("id:          {}", f.id),
+        format!("filename:    {}", display_name(&f.filename)),
+        format!(
+            "bytes:       {}{}",
+            f.bytes.map(|b| b.to_string()).unwrap_or_else(|| "?".into()),
+            f.bytes
+                .map(|b| format!(" ({})", HumanBytes(b)))
+                .unwrap_or_default()
+        ),
+        format!("purpose:     {}", f.purpose),
+        format!("sample_type: {}", f.sample_type),
+        format!("source:      {}", f.source),
+        format!("created:     {}", utc_time(f.created_at)),
+    ];
+    if let Some(n) = f.num_lines {
+        lines.push(format!("num_lines:   {n}"));
+    }
+    if let Some(m) = &f.mimetype {
+        lines.push(format!("mimetype:    {m}"));
+    }
+    if let Some(v) = &f.visibility {
+        lines.push(format!("visibility:  {v}"));
+    }
+    if let Some(e) = f.expires_at {
+        lines.push(format!("expires:     {}", utc_time(e)));
+    }
+    if let Some(s) = &f.signature {
+        lines.push(format!("signature:   {s}"));
+    }
+    if f.deleted {
+        lines.push("deleted:     true".to_string());
+    }
+    lines
+}
+
+/// `s` cut to at most `max` display columns, ending in `…` when cut.
+pub fn truncate(s: &str, max: usize) -> String {
+    if s.width() <= max {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let cw = c.width().unwrap_or(0);
+        if used + cw + 1 > max {
+            break;
+        }
+        out.push(c);
+        used += cw;
+    }
+    if max > 0 {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(utc_time(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(utc_time(1_700_000_000), "2023-11-14 22:13:20 UTC");
+        assert_eq!(utc_time(951_782_400), "2000-02-29 00:00:00 UTC");
+    }
+
+    #[test]
+    fn truncates_by_display_width() {
+        assert_eq!(truncate("abcdef", 10), "abcdef");
+        assert_eq!(truncate("abcdef", 4), "abc…");
+        assert_eq!(truncate("日本語のファイル", 5), "日本…");
+        assert_eq!(truncate("abc", 0), "");
+    }
+
+    #[test]
+    fn sanitizes_names() {
+        assert_eq!(sanitize_file_name("data.jsonl", "id"), "data.jsonl");
+        assert_eq!(
+            sanitize_file_name("../../etc/passwd", "id"),
+            "_.._etc_passwd"
+        );
+        assert_eq!(sanitize_file_name("..", "id"), "id");
+        assert_eq!(sanitize_file_name(".hidden", "id"), "hidden");
+        assert_eq!(sanitize_file_name("a\r\nb.jsonl", "id"), "a__b.jsonl");
+        assert_eq!(sanitize_file_name("", "id"), "id");
+        assert_eq!(sanitize_file_name("///", "id"), "id");
+        assert!(sanitize_file_name(&"é".repeat(300), "id").len() <= 255);
+    }
+}
