@@ -25,8 +25,7 @@ pub(crate) struct DirLock {
 impl DirLock {
     /// Takes the lock on `dir` (created if missing), or fails at once naming the holder's pid.
     pub(crate) fn acquire(dir: &Path) -> Result<DirLock, EmulatorError> {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| EmulatorError::io(format!("creating {}", dir.display()), e))?;
+        crate::store::create_private_dir(dir)?;
         let path = dir.join(LOCK_FILE);
         let io = |e: std::io::Error| EmulatorError::io(format!("locking {}", path.display()), e);
         let mut file = OpenOptions::new()

@@ -112,7 +112,21 @@ fn row_to_file(r: &rusqlite::Row<'_>) -> rusqlite::Result<FileRow> {
 }
 
 fn mkdir(p: &Path) -> Result<(), EmulatorError> {
-    fs::create_dir_all(p).map_err(|e| EmulatorError::io(format!("creating {}", p.display()), e))
+    create_private_dir(p)
+}
+
+/// Creates `p` (and any missing parent) readable by its owner alone: a data directory holds
+/// the files' content and the signing secret of signed URLs, which other users of a shared
+/// host must not read. A directory that already exists keeps its permissions (the caller's
+/// choice).
+pub(crate) fn create_private_dir(p: &Path) -> Result<(), EmulatorError> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder
+        .create(p)
+        .map_err(|e| EmulatorError::io(format!("creating {}", p.display()), e))
 }
 
 impl Store {

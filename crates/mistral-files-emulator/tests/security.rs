@@ -284,3 +284,31 @@ async fn off_loopback_a_key_of_ones_own_or_a_knowing_opt_in_starts_and_says_so()
     };
     assert!(warning.contains("without an API key"), "{warning}");
 }
+
+/// A data directory the emulator creates holds the content and the signing key: on a shared
+/// host, only its owner may read it. One that exists already keeps its permissions.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_data_directory_it_creates_is_its_owners_alone() {
+    use std::os::unix::fs::PermissionsExt;
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("new").join("store");
+    let emu = emulator_with(|b| b.data_dir(&dir)).await;
+    upload(&emu, "a.jsonl", b"{}\n", &[]).await;
+    for d in [parent.path().join("new"), dir.clone()] {
+        let mode = std::fs::metadata(&d).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700, "{}", d.display());
+    }
+    emu.shutdown().await;
+
+    let existing = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(existing.path(), std::fs::Permissions::from_mode(0o750)).unwrap();
+    let emu = emulator_with(|b| b.data_dir(existing.path())).await;
+    let mode = std::fs::metadata(existing.path())
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(mode, 0o750);
+    emu.shutdown().await;
+}
