@@ -258,7 +258,13 @@ fn url_human_and_json_fetched_without_key() {
     // Fetched by a plain client, no Authorization.
     for u in [url, url2] {
         let got = env.block_on(async {
-            let r = reqwest::get(&u).await.unwrap();
+            // A plain client of the test's own (the library's TLS provider installed, as a
+            // user of `ClientBuilder::http_client` does), sending no Authorization.
+            let r = mistral_files_test_support::http::http_client()
+                .get(&u)
+                .send()
+                .await
+                .unwrap();
             assert_eq!(r.status(), 200);
             r.bytes().await.unwrap()
         });
