@@ -284,30 +284,19 @@ impl Builder {
         let responses = op.get("responses").and_then(Value::as_object);
         for (status, response) in responses.into_iter().flatten() {
             let pointer = format!("{op_pointer}/responses/{}", escape(status));
-            let media = media_schemas(Some(response));
-            if media.is_empty() {
-                let k = format!("{key} response {status}");
-                let kind = Kind::Response("empty".into());
-                self.insert(
-                    &k,
-                    kind,
-                    OUTPUT,
-                    doc_of(response),
-                    Some(key),
-                    pointer.clone(),
-                );
-            }
-            for (m, schema) in media {
-                let k = format!("{key} response {status} {m}");
-                let kind = Kind::Response(schema::ty(schema));
-                self.insert(
-                    &k,
-                    kind,
-                    OUTPUT,
-                    doc_of(response),
-                    Some(key),
-                    pointer.clone(),
-                );
+            // A response without a body is one entry, `empty`; otherwise one per media type.
+            let media: Vec<(String, String)> = match media_schemas(Some(response)) {
+                m if m.is_empty() => vec![(String::new(), "empty".into())],
+                m => m
+                    .into_iter()
+                    .map(|(media, schema)| (format!(" {media}"), schema::ty(schema)))
+                    .collect(),
+            };
+            for (media, ty) in media {
+                let k = format!("{key} response {status}{media}");
+                let doc = doc_of(response);
+                let p = pointer.clone();
+                self.insert(&k, Kind::Response(ty), OUTPUT, doc, Some(key), p);
             }
         }
     }
