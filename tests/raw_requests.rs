@@ -142,7 +142,7 @@ async fn anonymous_context_sends_no_authorization() {
 }
 
 #[tokio::test]
-async fn observe_reports_the_status_of_an_undecodable_error_page() {
+async fn a_failed_status_comes_back_whole_even_when_its_body_is_not_json() {
     let server = ScriptedServer::start(|_, _| {
         let body = "<html>Bad Gateway</html>";
         http_response(
@@ -160,13 +160,44 @@ async fn observe_reports_the_status_of_an_undecodable_error_page() {
         reqwest::Client::new(),
         ClientContext::anonymous(),
     );
-    let (result, meta) = mistral_files_raw::observe(client.list_files().send()).await;
-    // progenitor drops the status of a body it cannot decode; `observe` keeps it.
-    assert!(matches!(
-        result,
-        Err(mistral_files_raw::Error::InvalidResponsePayload(..))
-    ));
-    assert_eq!(meta.unwrap().status.as_u16(), 502);
+    let result = client.list_files().send().await;
+    // progenitor alone would drop the status of a body it cannot decode; the hooks return the
+    // response itself, unread.
+    let Err(mistral_files_raw::Error::UnexpectedResponse(failed)) = result else {
+        panic!("{result:?}");
+    };
+    assert_eq!(failed.status().as_u16(), 502);
+    assert_eq!(failed.text().await.unwrap(), "<html>Bad Gateway</html>");
+}
+
+#[tokio::test]
+async fn a_hand_built_request_goes_through_the_same_hooks() {
+    let server = capture_server().await;
+    let client = Client::new_with_client(
+        &server.url,
+        reqwest::Client::new(),
+        ClientContext::with_api_key(KEY)
+            .unwrap()
+            .user_agent(reqwest::header::HeaderValue::from_static("t/1")),
+    );
+    let request = client
+        .request(
+            reqwest::Method::GET,
+            &format!("/v1/files/{FILE_ID}/content"),
+        )
+        .build()
+        .unwrap();
+    let response = client.execute(request, "download_file").await.unwrap();
+    assert_eq!(response.text().await.unwrap(), "raw bytes");
+    let head = server.heads()[0].to_ascii_lowercase();
+    assert!(
+        head.contains(&format!(
+            "authorization: bearer {}",
+            KEY.to_ascii_lowercase()
+        )),
+        "{head}"
+    );
+    assert!(head.contains("user-agent: t/1"), "{head}");
 }
 
 #[test]

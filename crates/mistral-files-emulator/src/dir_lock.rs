@@ -1,6 +1,7 @@
 //! The exclusive lock an emulator holds on its data directory: two emulators (two `serve`
 //! processes) on one directory would clean up each other's uploads in progress and write the
-//! same database. The lock is `flock` on `<data>/lock`, released by the kernel when the process
+//! same database. The lock is std's `File::try_lock` on `<data>/lock` (`flock` on Unix, as the
+//! client locks a download's partial copy), released by the kernel when the process
 //! ends however it ends (no stale lock after a crash); the file holds the holder's pid, so that
 //! a second emulator can say who has it.
 //!
@@ -9,8 +10,6 @@
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
-
-use rustix::fs::{flock, FlockOperation};
 
 use crate::error::EmulatorError;
 
@@ -37,15 +36,15 @@ impl DirLock {
             .truncate(false)
             .open(&path)
             .map_err(io)?;
-        match flock(&file, FlockOperation::NonBlockingLockExclusive) {
+        match file.try_lock() {
             Ok(()) => {}
-            Err(rustix::io::Errno::WOULDBLOCK) => {
+            Err(std::fs::TryLockError::WouldBlock) => {
                 return Err(EmulatorError::DataDirInUse {
                     dir: dir.to_path_buf(),
                     pid: holder(&mut file),
                 })
             }
-            Err(e) => return Err(io(e.into())),
+            Err(std::fs::TryLockError::Error(e)) => return Err(io(e)),
         }
         file.set_len(0)
             .and_then(|()| file.seek(SeekFrom::Start(0)).map(drop))

@@ -76,7 +76,7 @@
 //! - The signed URLs' HMAC key is 32 random bytes from the operating system, made when a data
 //!   directory is first used and kept in its database (so the URLs of a store survive its
 //!   restarts, and a store never accepts another's); it is never logged or shown by `Debug`.
-//! - One emulator per data directory: it holds `<data>/lock` (`flock`, with its pid in it) while it
+//! - One emulator per data directory: it holds `<data>/lock` (std's `File::try_lock`, with its pid in it) while it
 //!   runs; another one on the same directory fails at once with
 //!   [`EmulatorError::DataDirInUse`] naming that pid.
 //! - Shutdowns are graceful ([`RunningEmulator::shutdown_within`], [`RunningEmulator::run_until`]):
@@ -130,7 +130,7 @@ pub use faults::{FailSpec, FailSpecParseError, FaultConfig, Faults};
 pub use record::{FormPart, RecordedRequest};
 
 /// The provider's limit on one file: 512 MiB.
-pub const MAX_UPLOAD_BYTES: u64 = 512 * 1024 * 1024;
+pub const MAX_UPLOAD_BYTES: u64 = mistral_files_raw::rules::MAX_FILE_BYTES;
 
 /// The API key the emulator expects unless told otherwise. Documented, so anyone may know it:
 /// refused on an address other machines can reach (see [`EmulatorBuilder::insecure_default_key`]).

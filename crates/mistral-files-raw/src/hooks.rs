@@ -1,13 +1,29 @@
-//! The hand-written side of the generated client: its inner context and request hooks.
+//! The hand-written side of the generated client: its inner context, the hooks progenitor runs
+//! around every generated request, and [`Client::execute`], which runs the same hooks around a
+//! request built by hand (the multipart upload, ranged downloads, signed URLs).
+//!
+//! What the hooks do, for every request either way:
+//! - `pre`: add the context's `Authorization` (if any) and `User-Agent` (if any);
+//! - `exec`: send it with the client's `reqwest::Client`;
+//! - `post`: a response with a non-success status comes back as
+//!   [`Error::UnexpectedResponse`], whole and unread (status, headers, body as received).
+//!
+//! The last point replaces progenitor's default for error statuses, which reads the whole body
+//! and decodes it as [`ErrorBody`](crate::types::ErrorBody): that keeps no status when the body
+//! is not JSON (a proxy's HTML page), drops the fields the schema does not name, and reads a
+//! body of any size. A caller of the raw client reads a failed response as it sees fit (the
+//! `mistral-files` crate reads at most 64 KiB of it).
+
+use std::fmt;
+use std::sync::{Arc, Mutex};
 
 use crate::generated::Client;
+use crate::types::ErrorBody;
 use progenitor_client::{ClientHooks, Error, OperationInfo};
-use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION};
-use reqwest::StatusCode;
-use std::cell::RefCell;
-use std::fmt;
+use reqwest::header::{HeaderValue, AUTHORIZATION, USER_AGENT};
 
-/// What every request of a [`Client`] needs besides the `reqwest::Client`: the API key.
+/// What every request of a [`Client`] needs besides the `reqwest::Client`: the API key, and the
+/// `User-Agent` when the `reqwest::Client` sets none of its own.
 ///
 /// The key is stored as a sensitive header value (never shown by `Debug`, never indexed by
 /// HTTP/2's header compression) and copied, still sensitive, into each request. Neither copy is
@@ -15,6 +31,7 @@ use std::fmt;
 #[derive(Clone, Default)]
 pub struct ClientContext {
     authorization: Option<HeaderValue>,
+    user_agent: Option<HeaderValue>,
 }
 
 impl fmt::Debug for ClientContext {
@@ -24,6 +41,7 @@ impl fmt::Debug for ClientContext {
                 "authorization",
                 &self.authorization.as_ref().map(|_| "<redacted>"),
             )
+            .field("user_agent", &self.user_agent)
             .finish()
     }
 }
@@ -42,13 +60,16 @@ impl std::error::Error for InvalidApiKey {}
 
 impl ClientContext {
     /// A context that sends `Authorization: Bearer <key>` on every request.
+    ///
+    /// ```
+    /// let ctx = mistral_files_raw::ClientContext::with_api_key("my-key")?;
+    /// assert!(!format!("{ctx:?}").contains("my-key"));
+    /// assert!(mistral_files_raw::ClientContext::with_api_key("bad\nkey").is_err());
+    /// # Ok::<(), mistral_files_raw::InvalidApiKey>(())
+    /// ```
     pub fn with_api_key(key: &str) -> Result<Self, InvalidApiKey> {
-        let mut value =
-            HeaderValue::from_str(&format!("Bearer {key}")).map_err(|_| InvalidApiKey)?;
-        value.set_sensitive(true);
-        Ok(Self {
-            authorization: Some(value),
-        })
+        let value = HeaderValue::from_str(&format!("Bearer {key}")).map_err(|_| InvalidApiKey)?;
+        Ok(Self::with_authorization(value))
     }
 
     /// A context that sends `value` as the `Authorization` header of every request, marked
@@ -58,61 +79,47 @@ impl ClientContext {
         value.set_sensitive(true);
         Self {
             authorization: Some(value),
+            user_agent: None,
         }
     }
 
-    /// A context that sends no credentials (for servers without auth).
+    /// A context that sends no credentials (for servers without auth, and for URLs that carry
+    /// their own, such as signed URLs).
     pub fn anonymous() -> Self {
         Self::default()
     }
+
+    /// The same context, also setting `User-Agent` on every request (replacing the
+    /// `reqwest::Client`'s own, if it has one).
+    ///
+    /// ```
+    /// use mistral_files_raw::ClientContext;
+    /// let ctx = ClientContext::anonymous().user_agent("my-tool/1.0".parse()?);
+    /// assert!(format!("{ctx:?}").contains("my-tool/1.0"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn user_agent(mut self, value: HeaderValue) -> Self {
+        self.user_agent = Some(value);
+        self
+    }
 }
 
-/// Status, headers and (for errors) the raw body of the last response a call received.
-///
-/// progenitor's `Error::InvalidResponsePayload` keeps the body but not the status, so an
-/// HTML 502 page from a proxy would be indistinguishable from a bad 200; and its
-/// `Error::ErrorResponse` keeps the decoded [`ErrorBody`](crate::types::ErrorBody) but not
-/// the bytes, so fields the schema does not name would be lost. [`observe`] recovers both.
-#[derive(Debug, Clone)]
-pub struct ResponseMeta {
-    /// The HTTP status.
-    pub status: StatusCode,
-    /// The response headers.
-    pub headers: HeaderMap,
-    /// The whole body of a non-success response, exactly as received; `None` for successes
-    /// (their bodies are streamed or decoded by the generated code, never copied).
-    pub error_body: Option<bytes::Bytes>,
-}
+/// A failed response on its way from `exec` to `post`: progenitor hands `post` only a reference
+/// to the response `exec` returned, so `exec` returns a stand-in (same status and headers, no
+/// body) carrying the real response, and `post` takes it out and returns it as the error.
+#[derive(Clone)]
+struct Unread(Arc<Mutex<Option<reqwest::Response>>>);
 
-tokio::task_local! {
-    static LAST_RESPONSE: RefCell<Option<ResponseMeta>>;
-}
-
-/// Runs `call` (one generated operation) and returns its output together with the
-/// status and headers of the response it received, if any.
-///
-/// ```no_run
-/// # async fn run(client: mistral_files_raw::Client) {
-/// let (result, meta) = mistral_files_raw::observe(client.list_files().send()).await;
-/// if let (Err(_), Some(meta)) = (&result, &meta) {
-///     eprintln!("failed with HTTP {}", meta.status);
-/// }
-/// # }
-/// ```
-pub async fn observe<F: std::future::Future>(call: F) -> (F::Output, Option<ResponseMeta>) {
-    LAST_RESPONSE
-        .scope(RefCell::new(None), async move {
-            let output = call.await;
-            let meta = LAST_RESPONSE.with(|cell| cell.borrow_mut().take());
-            (output, meta)
-        })
-        .await
-}
-
-/// Records the response of the current call; outside [`observe`] there is nowhere to
-/// record, which is fine.
-fn record(meta: ResponseMeta) {
-    let _ = LAST_RESPONSE.try_with(|cell| *cell.borrow_mut() = Some(meta));
+/// The stand-in `exec` returns for a failed `response`.
+fn stand_in(response: reqwest::Response) -> reqwest::Response {
+    let mut stand_in = http::Response::new(bytes::Bytes::new());
+    *stand_in.status_mut() = response.status();
+    *stand_in.version_mut() = response.version();
+    *stand_in.headers_mut() = response.headers().clone();
+    stand_in
+        .extensions_mut()
+        .insert(Unread(Arc::new(Mutex::new(Some(response)))));
+    reqwest::Response::from(stand_in)
 }
 
 impl ClientHooks<ClientContext> for Client {
@@ -121,8 +128,12 @@ impl ClientHooks<ClientContext> for Client {
         request: &mut reqwest::Request,
         _info: &OperationInfo,
     ) -> Result<(), Error<E>> {
+        let headers = request.headers_mut();
         if let Some(auth) = &self.inner.authorization {
-            request.headers_mut().insert(AUTHORIZATION, auth.clone());
+            headers.insert(AUTHORIZATION, auth.clone());
+        }
+        if let Some(ua) = &self.inner.user_agent {
+            headers.insert(USER_AGENT, ua.clone());
         }
         Ok(())
     }
@@ -133,30 +144,72 @@ impl ClientHooks<ClientContext> for Client {
         _info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
         let response = self.client.execute(request).await?;
-        let status = response.status();
-        let headers = response.headers().clone();
-        if status.is_success() {
-            record(ResponseMeta {
-                status,
-                headers,
-                error_body: None,
-            });
-            return Ok(response);
+        if response.status().is_success() {
+            Ok(response)
+        } else {
+            Ok(stand_in(response))
         }
-        // Error bodies are small and the generated code reads them whole anyway: keep a copy
-        // of the exact bytes, then hand the generated code an identical response.
-        let version = response.version();
-        let body = response.bytes().await?;
-        record(ResponseMeta {
-            status,
-            headers: headers.clone(),
-            error_body: Some(body.clone()),
-        });
-        let mut rebuilt = http::Response::new(body);
-        *rebuilt.status_mut() = status;
-        *rebuilt.version_mut() = version;
-        *rebuilt.headers_mut() = headers;
-        Ok(reqwest::Response::from(rebuilt))
+    }
+
+    async fn post<E>(
+        &self,
+        result: &reqwest::Result<reqwest::Response>,
+        _info: &OperationInfo,
+    ) -> Result<(), Error<E>> {
+        let parked = result
+            .as_ref()
+            .ok()
+            .and_then(|r| r.extensions().get::<Unread>())
+            .and_then(|u| u.0.lock().ok()?.take());
+        match parked {
+            Some(failed) => Err(Error::UnexpectedResponse(failed)),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Client {
+    /// Send a request built by hand through the same hooks as the generated operations: the
+    /// context's `Authorization` and `User-Agent` are added, and a non-success status comes back
+    /// as [`Error::UnexpectedResponse`] with the body unread. `operation_id` names the request
+    /// for the hooks, as the generated operations' ids do.
+    ///
+    /// Build the request with [`Client::request`] (a path on the base URL) or with
+    /// [`reqwest_client`](Self::reqwest_client) (any URL).
+    ///
+    /// ```no_run
+    /// # async fn run(client: mistral_files_raw::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let request = client.request(reqwest::Method::GET, "/v1/files").build()?;
+    /// match client.execute(request, "list_files").await {
+    ///     Ok(response) => println!("{}", response.text().await?),
+    ///     Err(mistral_files_raw::Error::UnexpectedResponse(failed)) => {
+    ///         eprintln!("HTTP {}", failed.status())
+    ///     }
+    ///     Err(other) => return Err(other.into()),
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn execute(
+        &self,
+        mut request: reqwest::Request,
+        operation_id: &'static str,
+    ) -> Result<reqwest::Response, Error<ErrorBody>> {
+        let info = OperationInfo { operation_id };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        Ok(result?)
+    }
+
+    /// A request to `path` under the base URL, for [`execute`](Self::execute).
+    pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, format!("{}{}", self.baseurl, path))
+    }
+
+    /// The `reqwest::Client` requests are sent with.
+    pub fn reqwest_client(&self) -> &reqwest::Client {
+        &self.client
     }
 }
 

@@ -9,6 +9,8 @@
 //! - [`types`]: every schema of the spec, with `serde` (and `schemars::JsonSchema` with the
 //!   `schemars` feature).
 //! - [`open_enums`]: the spec's string enums, open (`Unknown(String)` for new values).
+//! - [`rules`]: what the service accepts (formats by purpose, sizes, names, expiry, JSONL
+//!   lines), stated once for the client's checks and the emulator.
 //! - `Client` (feature `client`, on by default): one builder method per operation, e.g.
 //!   `client.list_files().page_size(10).send().await`.
 //!   The upload operation (`multipart/form-data`) is not generated: progenitor cannot
@@ -18,7 +20,7 @@
 //!
 //! | feature | default | what |
 //! |---|---|---|
-//! | `client` | on | the generated `Client`, its request builders and [`observe`]: reqwest, progenitor-client, tokio |
+//! | `client` | on | the generated `Client`, its request builders and `Client::execute`: reqwest, progenitor-client |
 //! | `rustls` | on | a TLS stack for `Client::new` (reqwest's rustls with aws-lc-rs); off when you bring your own `reqwest::Client` |
 //! | `schemars` | off | `schemars::JsonSchema` on every type, and `json_schemas()` |
 //!
@@ -27,8 +29,10 @@
 //!
 //! # Construction
 //! `Client::new_with_client` takes a `reqwest::Client` and a [`ClientContext`] holding the
-//! API key; the key is added to each request by the [`hooks`](crate::ClientContext) rather than
-//! as a default header, so any `reqwest::Client` works. Two progenitor defaults to know:
+//! API key; the key is added to each request by the hooks (see [`ClientContext`]) rather than
+//! as a default header, so any `reqwest::Client` works. A response with an error status comes
+//! back as `Error::UnexpectedResponse`, whole and unread, so that its status and body are never
+//! lost; `Client::execute` sends a request built by hand through the same hooks. Two progenitor defaults to know:
 //! `Client::new` builds a `reqwest::Client` with a **15 s total timeout** (too short for large
 //! downloads: prefer `new_with_client`), and every request carries an `api-version` header with
 //! the spec's `info.version`.
@@ -50,9 +54,9 @@
 //! or the settings in `xtask/src/codegen/mod.rs` and run `cargo xtask codegen`.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-mod bounds;
 #[cfg(feature = "client")]
 mod hooks;
+pub mod rules;
 
 #[rustfmt::skip]
 #[allow(
@@ -66,7 +70,7 @@ mod hooks;
 )]
 mod generated;
 
-pub use bounds::{SIGNED_URL_MAX_EXPIRY_HOURS, SIGNED_URL_MIN_EXPIRY_HOURS};
 pub use generated::*;
 #[cfg(feature = "client")]
-pub use hooks::{observe, ClientContext, InvalidApiKey, ResponseMeta};
+pub use hooks::{ClientContext, InvalidApiKey};
+pub use rules::{SIGNED_URL_MAX_EXPIRY_HOURS, SIGNED_URL_MIN_EXPIRY_HOURS};

@@ -12,10 +12,11 @@ use std::time::Duration;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::exec::Call;
 use crate::id::IntoFileId;
 use crate::retry::RetryClass;
 use crate::types::{DeletedFile, FileObject, SignedUrl};
-use mistral_files_raw::{SIGNED_URL_MAX_EXPIRY_HOURS, SIGNED_URL_MIN_EXPIRY_HOURS};
+use mistral_files_raw::rules::{SIGNED_URL_MAX_EXPIRY_HOURS, SIGNED_URL_MIN_EXPIRY_HOURS};
 
 /// Convert a `Duration` to whole hours, refusing zero, sub-hour and fractional values.
 pub(crate) fn whole_hours(what: &'static str, d: Duration) -> Result<u64> {
@@ -61,14 +62,11 @@ impl Client {
     pub async fn retrieve(&self, id: impl IntoFileId) -> Result<FileObject> {
         let id = id.into_file_id()?;
         let path = format!("/v1/files/{id}");
+        let call = Call::api("retrieve", "GET", &path, RetryClass::Idempotent);
         let out = self
-            .with_retry("GET", &path, RetryClass::Idempotent, |_| async move {
-                let raw = self.raw()?;
-                self.raw_call(
-                    "retrieve",
-                    raw.retrieve_file().file_id(*id.as_uuid()).send(),
-                )
-                .await
+            .call(call, |attempt| async move {
+                let sent = attempt.raw().retrieve_file().file_id(*id.as_uuid()).send();
+                Ok(sent.await?.into_inner())
             })
             .await?;
         Ok(out.into())
@@ -85,11 +83,11 @@ impl Client {
     pub async fn delete(&self, id: impl IntoFileId) -> Result<DeletedFile> {
         let id = id.into_file_id()?;
         let path = format!("/v1/files/{id}");
+        let call = Call::api("delete", "DELETE", &path, RetryClass::Idempotent);
         let out = self
-            .with_retry("DELETE", &path, RetryClass::Idempotent, |_| async move {
-                let raw = self.raw()?;
-                self.raw_call("delete", raw.delete_file().file_id(*id.as_uuid()).send())
-                    .await
+            .call(call, |attempt| async move {
+                let sent = attempt.raw().delete_file().file_id(*id.as_uuid()).send();
+                Ok(sent.await?.into_inner())
             })
             .await?;
         Ok(out.into())
@@ -155,12 +153,17 @@ impl SignedUrlRequest {
         let id = self.id?;
         let hours = signed_url_hours(self.expiry.unwrap_or(Duration::from_secs(24 * 3600)))?;
         let path = format!("/v1/files/{id}/url");
-        let client = &self.client;
-        let out = client
-            .with_retry("GET", &path, RetryClass::Idempotent, |_| async move {
-                let raw = client.raw()?;
-                let call = raw.get_signed_url().file_id(*id.as_uuid()).expiry(hours);
-                client.raw_call("signed_url", call.send()).await
+        let call = Call::api("signed_url", "GET", &path, RetryClass::Idempotent);
+        let out = self
+            .client
+            .call(call, |attempt| async move {
+                let raw = attempt.raw();
+                let sent = raw
+                    .get_signed_url()
+                    .file_id(*id.as_uuid())
+                    .expiry(hours)
+                    .send();
+                Ok(sent.await?.into_inner())
             })
             .await?;
         Ok(SignedUrl::new(out.url))

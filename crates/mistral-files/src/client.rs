@@ -1,25 +1,18 @@
-//! The [`Client`]: what a built client holds, and the request machinery every call shares
-//! (authentication, user agent, timeouts, sending, turning failures into [`Error`]s).
+//! The [`Client`]: what a built client holds, and [`ClientBuilder::build`], which fills it in.
 //!
-//! [`ClientBuilder::build`] is here rather than in `config.rs`, next to the `Inner` it fills
-//! in: `config.rs` holds settings and never names the client, so the dependency runs one way,
-//! from this file to `config.rs`. What the calls share but is not about HTTP requests lives
-//! elsewhere and is only called from here: the retry loop (`retry.rs`), the mapping of failed
-//! responses (`error/from_raw.rs`) and the key (`key.rs`).
+//! `build` is here rather than in `config.rs`, next to the `Inner` it fills in: `config.rs`
+//! holds settings and never names the client, so the dependency runs one way, from this file
+//! to `config.rs`. How requests are sent with what the client holds is `exec.rs`.
 
-use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{HeaderValue, AUTHORIZATION, USER_AGENT};
-use reqwest::{Method, RequestBuilder, Response};
-use serde::de::DeserializeOwned;
+use reqwest::header::HeaderValue;
 
 use crate::config::{normalize_base_url, ClientBuilder, DEFAULT_BASE_URL};
-use crate::error::from_raw::{api_error, decode_json, map_raw_error, RawError};
 use crate::error::{Error, Result};
 use crate::key::ApiKey;
-use crate::retry::{RetryClass, RetryPolicy};
+use crate::retry::RetryPolicy;
 
 /// The Files API client. Cheap to clone (an `Arc` inside); share one per process.
 ///
@@ -37,14 +30,16 @@ pub struct Client {
 
 /// What every clone of a [`Client`] shares.
 pub(crate) struct Inner {
-    http: reqwest::Client,
-    base_url: String,
+    pub(crate) http: reqwest::Client,
+    pub(crate) base_url: String,
     /// The only copy of the key the client keeps: each request derives its `Authorization`
     /// header from it (see `key.rs`).
-    key: ApiKey,
-    user_agent: HeaderValue,
+    pub(crate) key: ApiKey,
+    /// Set on every request, also when the caller brought its own HTTP client.
+    pub(crate) user_agent: HeaderValue,
     pub(crate) retry: RetryPolicy,
-    timeout: Option<Duration>,
+    /// The total timeout of each attempt (`exec.rs` applies it).
+    pub(crate) timeout: Option<Duration>,
     pub(crate) max_upload_bytes: u64,
 }
 
@@ -92,104 +87,6 @@ impl Client {
     /// ```
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{}", self.inner.base_url, path)
-    }
-
-    /// A request to the API host, with auth, user agent and the total timeout.
-    pub(crate) fn api_request(&self, method: Method, path: &str) -> Result<RequestBuilder> {
-        let rb = self
-            .inner
-            .http
-            .request(method, self.url(path))
-            .header(AUTHORIZATION, self.inner.key.header_value()?);
-        Ok(self.decorate(rb))
-    }
-
-    /// The generated client, for one call. Made per call rather than kept in `Inner`: its
-    /// context holds an `Authorization` header, and a kept one would be a second long-lived
-    /// copy of the key. Making one costs a few small allocations, nothing next to a request.
-    pub(crate) fn raw(&self) -> Result<mistral_files_raw::Client> {
-        let ctx = self.inner.key.raw_context()?;
-        Ok(mistral_files_raw::Client::new_with_client(
-            &self.inner.base_url,
-            self.inner.http.clone(),
-            ctx,
-        ))
-    }
-
-    /// A request to another host (signed URLs): never carries the API key.
-    pub(crate) fn foreign_request(&self, url: &str) -> RequestBuilder {
-        self.decorate(self.inner.http.get(url))
-    }
-
-    fn decorate(&self, mut rb: RequestBuilder) -> RequestBuilder {
-        rb = rb.header(USER_AGENT, self.inner.user_agent.clone());
-        if let Some(t) = self.inner.timeout {
-            rb = rb.timeout(t);
-        }
-        rb
-    }
-
-    /// Send, and turn a non-success status into [`Error::Api`].
-    pub(crate) async fn send_checked(rb: RequestBuilder) -> Result<Response> {
-        let resp = rb.send().await.map_err(Error::from)?;
-        let status = resp.status();
-        tracing::Span::current().record("status", status.as_u16());
-        if status.is_success() {
-            Ok(resp)
-        } else {
-            Err(api_error(resp).await)
-        }
-    }
-
-    /// Send and decode a JSON success body.
-    pub(crate) async fn send_json<T: DeserializeOwned>(
-        operation: &'static str,
-        rb: RequestBuilder,
-    ) -> Result<T> {
-        let resp = Self::send_checked(rb).await?;
-        let status = resp.status();
-        let raw = resp.bytes().await.map_err(Error::from)?;
-        decode_json(operation, status, raw)
-    }
-
-    /// Run one generated (progenitor) call, mapping its result and errors to this crate's.
-    pub(crate) async fn raw_call<T, Fut>(&self, operation: &'static str, call: Fut) -> Result<T>
-    where
-        Fut: Future<Output = std::result::Result<mistral_files_raw::ResponseValue<T>, RawError>>,
-    {
-        let observed = mistral_files_raw::observe(call);
-        let (res, meta) = match self.inner.timeout {
-            Some(t) => tokio::time::timeout(t, observed)
-                .await
-                .map_err(|_| Error::Timeout { after: t })?,
-            None => observed.await,
-        };
-        if let Some(m) = &meta {
-            tracing::Span::current().record("status", m.status.as_u16());
-        }
-        match res {
-            Ok(v) => Ok(v.into_inner()),
-            Err(e) => Err(map_raw_error(operation, e, meta).await),
-        }
-    }
-
-    /// Run `f` with retries per the client's policy; each attempt in its own tracing span.
-    pub(crate) async fn with_retry<T, F, Fut>(
-        &self,
-        method: &'static str,
-        path: &str,
-        class: RetryClass,
-        f: F,
-    ) -> Result<T>
-    where
-        F: FnMut(u32) -> Fut,
-        Fut: Future<Output = Result<T>>,
-    {
-        self.inner.retry.run(method, path, class, f).await
     }
 }
 

@@ -25,7 +25,7 @@ pub const DEFAULT_BASE_URL: &str = "https://api.mistral.ai";
 /// ```
 /// assert_eq!(mistral_files::MAX_UPLOAD_BYTES, 512 * 1024 * 1024);
 /// ```
-pub const MAX_UPLOAD_BYTES: u64 = 512 * 1024 * 1024;
+pub const MAX_UPLOAD_BYTES: u64 = mistral_files_raw::rules::MAX_FILE_BYTES;
 
 /// Builds a [`Client`](crate::Client).
 ///

@@ -9,9 +9,9 @@
 //! - zeroed on drop: the `ApiKey` (a `secrecy::SecretString`; each clone of it too), and the
 //!   temporary `Bearer …` string each header is built from;
 //! - not zeroed: the `Authorization` header values (`http::HeaderValue`, which offers no way to
-//!   zero its bytes): one per hand-built request (uploads, downloads), and for a generated call
-//!   (list, retrieve, delete, signed URL) one in the generated client's context plus the copy
-//!   put in its request; each lives as long as its request and is freed, not wiped. Every one is
+//!   zero its bytes): for each attempt of a request to the API host, one in the generated
+//!   client's context the executor makes for it (`exec.rs`) plus the copy put in the request;
+//!   each lives as long as its attempt and is freed, not wiped. Every one is
 //!   marked sensitive (`HeaderValue::set_sensitive`): never shown by `Debug` in `http`,
 //!   `reqwest` or `hyper`, and sent as never-indexed over HTTP/2. Nor are the bytes `hyper` and
 //!   `rustls` copy into their buffers to send a request, the environment variable

@@ -13,7 +13,8 @@
 //   download/   downloads: the resumable stream, downloads to a file
 //   list/       ListRequest and paging: the request, the prefetching stream
 //   by_id       calls addressed to one file by id: retrieve, delete, signed URLs
-//   client      the Client, its request machinery, ClientBuilder::build
+//   exec        the request executor: every request is sent, retried, timed out and mapped here
+//   client      the Client and ClientBuilder::build
 //   config      ClientBuilder and its settings
 //   key         the API key, the one place it is held
 //   retry       RetryPolicy and the retry loop
@@ -28,6 +29,7 @@ mod client;
 mod config;
 mod download;
 mod error;
+mod exec;
 mod id;
 mod key;
 mod list;

@@ -8,6 +8,7 @@ use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::Response;
 use mistral_files_raw::open_enums::{FilePurpose, FileVisibility, Source};
+use mistral_files_raw::rules;
 use mistral_files_raw::types::LocItem;
 use uuid::Uuid;
 
@@ -25,9 +26,10 @@ use crate::validation_error::{self, Violation};
 use crate::wire;
 
 /// Longest file name accepted, in characters.
-const MAX_FILENAME_CHARS: usize = 1024;
-/// Longest file lifetime accepted, in hours (10 years).
-const MAX_EXPIRY_HOURS: i64 = 24 * 365 * 10;
+const MAX_FILENAME_CHARS: usize = rules::MAX_FILE_NAME_CHARS;
+/// Shortest and longest file lifetime accepted, in hours.
+const MIN_EXPIRY_HOURS: i64 = rules::UPLOAD_MIN_EXPIRY_HOURS as i64;
+const MAX_EXPIRY_HOURS: i64 = rules::UPLOAD_MAX_EXPIRY_HOURS as i64;
 
 /// An upload that passed FastAPI's rules.
 struct Upload {
@@ -186,7 +188,7 @@ fn validate(form: Form) -> Result<Upload, ApiError> {
         parse_bounded_int(
             &body_loc("expiry"),
             raw,
-            1,
+            MIN_EXPIRY_HOURS,
             Some(MAX_EXPIRY_HOURS),
             &mut errors,
         )

@@ -9,8 +9,9 @@
 //!
 //! A leaf: uses nothing of the crate.
 
-/// The longest line checked; a longer one is an error of its own.
-const MAX_LINE: usize = 16 * 1024 * 1024;
+/// The longest line checked (the service's limit, which the client's `validate_jsonl` uses too);
+/// a longer one is an error of its own.
+const MAX_LINE: usize = mistral_files_raw::rules::JSONL_MAX_LINE_BYTES;
 /// Most bad lines listed in the answer (all of them are counted).
 pub(super) const MAX_LISTED: usize = 100;
 

@@ -17,6 +17,7 @@ use super::partial::ResumeFrom;
 use super::target::Target;
 use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::exec::{Call, Deadline};
 use crate::progress::{Progress, ProgressFn};
 use crate::retry::RetryClass;
 
@@ -44,6 +45,8 @@ pub(super) struct Transfer {
     progress: Option<ProgressFn>,
     /// Set at the end and after an error: the stream yields nothing more.
     finished: bool,
+    /// The total timeout's deadline of the attempt that opened the current body.
+    deadline: Option<Deadline>,
 }
 
 impl Transfer {
@@ -73,6 +76,7 @@ impl Transfer {
             start: 0,
             progress,
             finished: false,
+            deadline: None,
         };
         if let Some(r) = resume {
             st.offset = r.offset;
@@ -123,26 +127,51 @@ impl Transfer {
     /// Request the rest of the file (all of it the first time), with retries.
     async fn open(&mut self) -> Result<reqwest::Response> {
         let client = self.client.clone();
-        let target = self.target.clone();
+        let target = &self.target;
         let range = (self.offset > 0 && self.ranges).then(|| format!("bytes={}-", self.offset));
-        let validator = self.validator.clone();
+        let validator = &self.validator;
         let path = target.log_path();
-        client
-            .with_retry("GET", &path, RetryClass::Idempotent, |_| async {
-                let mut rb = match &target {
-                    Target::Api(id) => client
-                        .api_request(reqwest::Method::GET, &format!("/v1/files/{id}/content"))?,
-                    Target::Signed(url) => client.foreign_request(url),
-                };
-                if let Some(r) = &range {
-                    rb = rb.header(RANGE, r.as_str());
-                    if let Some(v) = &validator {
-                        rb = rb.header(IF_RANGE, v.clone());
+        let call = Call {
+            operation: "download",
+            method: "GET",
+            path: &path,
+            class: RetryClass::Idempotent,
+            host: target.host(),
+        };
+        let (response, deadline) = client
+            .call(call, |attempt| {
+                let range = range.clone();
+                async move {
+                    let raw = attempt.raw();
+                    let mut rb = match target {
+                        Target::Api(id) => {
+                            raw.request(reqwest::Method::GET, &format!("/v1/files/{id}/content"))
+                        }
+                        Target::Signed(url) => raw.reqwest_client().get(url),
+                    };
+                    if let Some(r) = range {
+                        rb = rb.header(RANGE, r);
+                        if let Some(v) = validator {
+                            rb = rb.header(IF_RANGE, v.clone());
+                        }
                     }
+                    let response = raw.execute(rb.build()?, "download_file").await?;
+                    Ok((response, attempt.deadline()))
                 }
-                Client::send_checked(rb).await
             })
-            .await
+            .await?;
+        self.deadline = deadline;
+        Ok(response)
+    }
+
+    /// The next chunk of the current body (`None` at its end), read within the deadline of
+    /// the attempt that opened it; `None` when there is no body.
+    async fn next_chunk(&mut self) -> Option<Option<Result<Bytes>>> {
+        let body = self.resp.as_mut()?;
+        Some(match Deadline::limit(self.deadline, body.next()).await {
+            Ok(chunk) => chunk.map(|c| c.map_err(Error::from)),
+            Err(timeout) => Some(Err(timeout)),
+        })
     }
 
     /// Take a response as the current body, working out where it starts.
@@ -215,7 +244,7 @@ impl Transfer {
             return None;
         }
         loop {
-            let err: Error = match self.resp.as_mut()?.next().await {
+            let err: Error = match self.next_chunk().await? {
                 Some(Ok(chunk)) => match self.deliver(chunk) {
                     Some(chunk) => return Some(Ok(chunk)),
                     None => continue,
@@ -239,7 +268,7 @@ impl Transfer {
                         self.finished = true;
                         return None;
                     }
-                    Error::from(e)
+                    e
                 }
             };
             if let Err(e) = self.reconnect(err).await {

@@ -4,6 +4,7 @@
 //! Every part of a download (the first request, each reconnection, the pre-check of the file's
 //! size) decides by this one type.
 
+use crate::exec::Host;
 use crate::id::FileId;
 use crate::types::redact_after_host;
 
@@ -23,6 +24,14 @@ impl Target {
         match self {
             Target::Api(id) => format!("/v1/files/{id}/content"),
             Target::Signed(u) => redact_after_host(u),
+        }
+    }
+
+    /// Where the request goes: the API host (with the key) or another one (without).
+    pub(super) fn host(&self) -> Host {
+        match self {
+            Target::Api(_) => Host::Api,
+            Target::Signed(_) => Host::Foreign,
         }
     }
 }

@@ -1,9 +1,9 @@
-//! Turning failed responses into an [`Error`]: the generated client's errors, and the HTTP
-//! responses of the calls this crate sends itself (uploads, downloads).
+//! Turning failed responses into an [`Error`]: every request's failure, generated operation or
+//! hand-built request alike, comes here through the executor (`exec.rs`).
 //!
-//! Both kinds of call must fail the same way (the same [`Error::Api`] with the parsed body,
-//! request id and `Retry-After`, the same [`Error::Decode`] keeping the raw body), so the
-//! mapping lives in one place, next to the error type, and the client only calls it.
+//! Every call fails the same way (the same [`Error::Api`] with the parsed body, request id and
+//! `Retry-After`, the same [`Error::Decode`] keeping the raw body), so the mapping lives in one
+//! place, next to the error type.
 
 use bytes::Bytes;
 use futures_util::StreamExt;
@@ -32,45 +32,29 @@ pub(crate) fn decode_json<T: DeserializeOwned>(
         .map_err(|source| Error::Decode(DecodeError::new(operation, status, raw, source)))
 }
 
-/// Map a generated call's error; `meta` is what [`mistral_files_raw::observe`] saw of the
-/// response, which the generated error alone does not keep.
-pub(crate) async fn map_raw_error(
-    operation: &'static str,
-    e: RawError,
-    meta: Option<mistral_files_raw::ResponseMeta>,
-) -> Error {
+/// Map an error of the generated client, whether from a generated operation or from a request
+/// sent with `mistral_files_raw::Client::execute`: the hooks of the raw crate return every
+/// failed status as `UnexpectedResponse`, body unread, so both kinds of request fail through
+/// [`api_error`] alike.
+pub(crate) async fn map(operation: &'static str, e: RawError) -> Error {
     use mistral_files_raw::Error as E;
     match e {
+        E::UnexpectedResponse(resp) => api_error(resp).await,
+        // The generated operations decode only success bodies (error statuses never reach
+        // them, see above), so a payload they cannot decode is a 200's.
+        E::InvalidResponsePayload(raw, source) => {
+            Error::Decode(DecodeError::new(operation, StatusCode::OK, raw, source))
+        }
         E::ErrorResponse(rv) => {
+            // Not produced by the raw crate's hooks; mapped for completeness, from the
+            // decoded body.
             let status = rv.status();
             let headers = rv.headers().clone();
-            // Parse the bytes as received (the decoded ErrorBody drops fields it does not
-            // name); re-encoding is only a fallback outside `observe`.
-            let raw = match meta.and_then(|m| m.error_body) {
-                Some(raw) => raw.to_vec(),
-                None => serde_json::to_vec(&rv.into_inner()).unwrap_or_default(),
-            };
-            let raw = &raw[..raw.len().min(MAX_ERROR_BODY)];
-            api(status, ApiErrorBody::parse(raw), &headers)
+            let raw = serde_json::to_vec(&rv.into_inner()).unwrap_or_default();
+            api(status, ApiErrorBody::parse(&raw), &headers)
         }
-        E::UnexpectedResponse(resp) => api_error(resp).await,
-        E::InvalidResponsePayload(raw, source) => match meta {
-            Some(m) if !m.status.is_success() => {
-                api(m.status, ApiErrorBody::parse(&raw), &m.headers)
-            }
-            m => Error::Decode(DecodeError::new(
-                operation,
-                m.map(|m| m.status).unwrap_or(StatusCode::OK),
-                raw,
-                source,
-            )),
-        },
         E::CommunicationError(e) | E::ResponseBodyError(e) | E::InvalidUpgrade(e) => Error::from(e),
-        E::InvalidRequest(reason) => Error::InvalidInput {
-            what: "request",
-            reason,
-        },
-        E::Custom(reason) => Error::InvalidInput {
+        E::InvalidRequest(reason) | E::Custom(reason) => Error::InvalidInput {
             what: "request",
             reason,
         },
@@ -78,7 +62,7 @@ pub(crate) async fn map_raw_error(
 }
 
 /// Build an [`Error::Api`] from a non-success response, reading at most 64 KiB of its body.
-pub(crate) async fn api_error(resp: Response) -> Error {
+async fn api_error(resp: Response) -> Error {
     let status = resp.status();
     let headers = resp.headers().clone();
     let mut body = Vec::new();

@@ -205,7 +205,8 @@ impl TransportError {
         self.source.is_connect()
     }
 
-    /// A timeout ran out (connect, idle read, or the per-attempt total).
+    /// A timeout of the HTTP client ran out (connect or idle read); the total timeout is
+    /// [`Error::Timeout`].
     pub fn is_timeout(&self) -> bool {
         self.source.is_timeout()
     }
@@ -235,7 +236,7 @@ impl fmt::Display for TransportError {
         f.write_str(if e.is_connect() {
             "could not connect to the API (check the base URL, your network and proxy settings)"
         } else if e.is_timeout() {
-            "the request timed out (the server stopped sending data or the total timeout was reached)"
+            "the request timed out (the server stopped sending data)"
         } else if e.is_body() || e.is_decode() {
             "the connection failed while transferring the body"
         } else {

@@ -12,6 +12,7 @@ use futures_util::stream::Stream;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::exec::Call;
 use crate::retry::RetryClass;
 use crate::types::{FileObject, FilePage, FilePurpose, SampleType, Source};
 
@@ -264,10 +265,11 @@ impl ListRequest {
     async fn fetch_with(&self, page: u32, include_total: Option<bool>) -> Result<FilePage> {
         self.check()?;
         let client = &self.client;
+        let call = Call::api("list", "GET", "/v1/files", RetryClass::Idempotent);
         let out = client
-            .with_retry("GET", "/v1/files", RetryClass::Idempotent, |_| async move {
-                let raw = client.raw()?;
-                let mut b = raw
+            .call(call, |attempt| async move {
+                let mut b = attempt
+                    .raw()
                     .list_files()
                     .page(i64::from(page))
                     .page_size(i64::from(self.page_size));
@@ -289,7 +291,7 @@ impl ListRequest {
                 if !self.mimetypes.is_empty() {
                     b = b.mimetypes(self.mimetypes.clone());
                 }
-                client.raw_call("list", b.send()).await
+                Ok(b.send().await?.into_inner())
             })
             .await?;
         let total = out.total.and_then(|t| u64::try_from(t).ok());

@@ -5,19 +5,24 @@
 //! vaguer 4xx after the whole file was sent. Each rule is a function of its own so that
 //! `UploadRequest::send` reads as the list of them, in the order their errors take precedence.
 
+use mistral_files_raw::rules;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, BufReader};
 
 use super::body::{Body, UPLOAD_CHUNK};
 use crate::error::{Error, Result};
 
-/// The longest file name accepted, in bytes.
+/// The longest file name accepted, in bytes: the client's own rule, stricter than the service's
+/// ([`mistral_files_raw::rules::MAX_FILE_NAME_CHARS`]) so that a downloaded file can be saved
+/// under its name on any common file system.
 ///
 /// ```
 /// assert_eq!(mistral_files::MAX_FILE_NAME_BYTES, 255);
 /// ```
 pub const MAX_FILE_NAME_BYTES: usize = 255;
 
-/// Check a file name before it goes into the form.
+/// Check a file name before it goes into the form: not empty (the service's rule), and a bare
+/// name of at most [`MAX_FILE_NAME_BYTES`] (the client's own, which keeps every name the service
+/// stores usable as a local file name).
 pub(super) fn check_file_name(name: &str) -> Result<()> {
     let bad = |reason| {
         let mut shown: String = name.chars().take(80).collect();
@@ -64,9 +69,9 @@ pub(super) fn check_size(name: &str, size: u64, limit: u64) -> Result<()> {
     Ok(())
 }
 
-/// Fine-tuning accepts only `.jsonl` files.
+/// Fine-tuning accepts only JSONL, which the service recognises by the `.jsonl` extension.
 pub(super) fn check_fine_tune_name(name: &str) -> Result<()> {
-    if name.to_ascii_lowercase().ends_with(".jsonl") {
+    if rules::mime_for_name(name) == Some(rules::JSONL_MIME) {
         Ok(())
     } else {
         Err(Error::FineTuneRequiresJsonl {
@@ -99,7 +104,7 @@ pub(super) async fn check_jsonl(body: &Body, name: &str) -> Result<()> {
 
 /// Stream a JSONL source and fail at the first line that is not a JSON object.
 pub(super) async fn validate_jsonl_reader(name: &str, r: impl AsyncRead + Unpin) -> Result<()> {
-    const MAX_LINE: usize = 64 * 1024 * 1024;
+    const MAX_LINE: usize = rules::JSONL_MAX_LINE_BYTES;
     let mut reader = BufReader::with_capacity(UPLOAD_CHUNK, r);
     let mut line = Vec::new();
     let mut n = 0u64;
@@ -121,7 +126,10 @@ pub(super) async fn validate_jsonl_reader(name: &str, r: impl AsyncRead + Unpin)
         }
         n += 1;
         if line.len() > MAX_LINE {
-            return Err(bad(n, "the line is longer than 64 MiB".into()));
+            return Err(bad(
+                n,
+                format!("the line is longer than {} MiB", MAX_LINE >> 20),
+            ));
         }
         let mut content: &[u8] = &line;
         if content.last() == Some(&b'\n') {

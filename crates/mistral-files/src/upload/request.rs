@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use futures_util::stream::{self, StreamExt};
+use mistral_files_raw::types::UploadedFile;
 use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use tokio::io::AsyncRead;
 
@@ -20,7 +21,9 @@ use super::checks;
 use super::form::Form;
 use crate::by_id::whole_hours;
 use crate::client::Client;
+use crate::error::from_raw::decode_json;
 use crate::error::Result;
+use crate::exec::Call;
 use crate::progress::{Progress, ProgressFn};
 use crate::types::{FileObject, FilePurpose, FileVisibility};
 
@@ -273,21 +276,26 @@ impl UploadRequest {
     /// Send the form around `size` bytes of content, retried as the source allows; each attempt
     /// reads the content again from the start.
     async fn post(&self, form: &Form, size: u64) -> Result<FileObject> {
-        let client = &self.client;
-        let class = self.body.retry_class();
         let total_len = form.total_len(size);
-        let out: mistral_files_raw::types::UploadedFile = client
-            .with_retry("POST", "/v1/files", class, |_attempt| async {
+        let call = Call::api("upload", "POST", "/v1/files", self.body.retry_class());
+        let out: UploadedFile = self
+            .client
+            .call(call, |attempt| async move {
                 let content = self.body.content(size, self.progress.clone()).await?;
                 let stream = stream::iter([Ok::<Bytes, std::io::Error>(form.head.clone())])
                     .chain(content)
                     .chain(stream::iter([Ok(form.tail.clone())]));
-                let rb = client
-                    .api_request(reqwest::Method::POST, "/v1/files")?
+                let request = attempt
+                    .raw()
+                    .request(reqwest::Method::POST, "/v1/files")
                     .header(CONTENT_TYPE, form.content_type.clone())
                     .header(CONTENT_LENGTH, total_len)
-                    .body(reqwest::Body::wrap_stream(stream));
-                Client::send_json("upload", rb).await
+                    .body(reqwest::Body::wrap_stream(stream))
+                    .build()?;
+                let response = attempt.raw().execute(request, "upload_file").await?;
+                let status = response.status();
+                let body = response.bytes().await?;
+                Ok(decode_json("upload", status, body)?)
             })
             .await?;
         Ok(out.into())
