@@ -1,7 +1,7 @@
 //! The chaos run: `ops` operations (uploads from bytes, paths and readers, downloads, listings,
 //! deletes), one after another, through the `mistral-files` client against the emulator with
 //! seeded random faults (`mistral_files_emulator::Fault`); then, with the faults off, a check of
-//! what the service holds against what the client reported ([`Outcomes::check`]).
+//! what the service holds against what the client reported ([`Verdict`]).
 //!
 //! The operations run one at a time so that a seed replays the same run: the same operations,
 //! and the same faults on the same requests (the emulator draws its faults in request order).
@@ -22,7 +22,7 @@ use mistral_files::{Client, RetryPolicy};
 use mistral_files_emulator::{Emulator, Fault};
 
 pub use check::Verdict;
-pub use ops::Outcomes;
+pub use ops::{Outcomes, Reported, Upload};
 
 /// What to run.
 #[derive(Debug, Clone)]

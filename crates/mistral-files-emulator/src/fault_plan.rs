@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use crate::faults::Faults;
 
-/// One injected fault. Each applies to some requests only (see [`Fault::applies_to`]); a
+/// One injected fault. Each applies to some requests only (each variant says which); a
 /// refusal is an answer the client can read (its body is drained first), never a reset,
 /// except for the faults whose point is a dropped connection.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
