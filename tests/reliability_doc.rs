@@ -9,6 +9,7 @@ fn folder(letter: &str) -> Option<&'static str> {
         "L" => "crates/mistral-files/tests",
         "E" => "crates/mistral-files-emulator/tests",
         "C" => "crates/mistral-files-cli/tests",
+        "K" => "crates/mistral-files-chaos/tests",
         "X" => "xtask/tests",
         "W" => "tests",
         _ => return None,

@@ -105,6 +105,18 @@ enum Cmd {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<OsString>,
     },
+    /// Chaos run: many uploads, downloads, listings and deletes through the client against the
+    /// emulator with seeded random faults (10% by default), then a check of what it holds,
+    /// ending with `N lost, N duplicated, N corrupted` (e.g. `--seed 1 --ops 2000`).
+    ///
+    /// Forwards to the `chaos` binary of `mistral-files-chaos`, like `bench`: every argument
+    /// (`--help` too) is passed on to it.
+    #[command(disable_help_flag = true)]
+    Chaos {
+        /// The chaos run's options (`cargo xtask chaos --help` lists them).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<OsString>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -171,17 +183,21 @@ fn run() -> Result<ExitCode> {
             cases,
             report,
         } => return drill_command(&root, build, &cases, report),
-        Cmd::Bench { args } => return forward(&root, "bench", &args),
-        Cmd::BuildCost { args } => return forward(&root, "build-cost", &args),
+        Cmd::Bench { args } => return forward(&root, BENCH, "bench", &args),
+        Cmd::BuildCost { args } => return forward(&root, BENCH, "build-cost", &args),
+        Cmd::Chaos { args } => return forward(&root, "mistral-files-chaos", "chaos", &args),
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// Runs a binary of `mistral-files-bench` with `args`, passing its exit code on.
-fn forward(root: &Path, bin: &str, args: &[OsString]) -> Result<ExitCode> {
-    let status = bench_command(root, bin, args)
+/// The package of the `bench` and `build-cost` binaries.
+const BENCH: &str = "mistral-files-bench";
+
+/// Runs binary `bin` of `package` with `args`, passing its exit code on.
+fn forward(root: &Path, package: &str, bin: &str, args: &[OsString]) -> Result<ExitCode> {
+    let status = bench_command(root, package, bin, args)
         .status()
-        .with_context(|| format!("running cargo run -p mistral-files-bench --bin {bin}"))?;
+        .with_context(|| format!("running cargo run -p {package} --bin {bin}"))?;
     // The binary reports its own errors; pass its exit code on.
     Ok(match status.code() {
         Some(0) => ExitCode::SUCCESS,
@@ -341,20 +357,12 @@ fn drill_command(root: &Path, build: bool, only: &[String], report: bool) -> Res
     }
 }
 
-/// `cargo run --release -p mistral-files-bench --bin bench -- ARGS...` in the workspace root.
-fn bench_command(root: &Path, bin: &str, args: &[OsString]) -> Command {
+/// `cargo run --release -p PACKAGE --bin BIN -- ARGS...` in the workspace root.
+fn bench_command(root: &Path, package: &str, bin: &str, args: &[OsString]) -> Command {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut c = Command::new(cargo);
     c.current_dir(root)
-        .args([
-            "run",
-            "--release",
-            "-p",
-            "mistral-files-bench",
-            "--bin",
-            bin,
-            "--",
-        ])
+        .args(["run", "--release", "-p", package, "--bin", bin, "--"])
         .args(args);
     c
 }
@@ -388,6 +396,7 @@ mod tests {
     fn bench_runs_the_driver_through_cargo() {
         let c = bench_command(
             Path::new("/r"),
+            BENCH,
             "bench",
             &bench_args(&["--quick", "--only", "list"]),
         );
@@ -408,5 +417,31 @@ mod tests {
             ]
         );
         assert_eq!(c.get_current_dir(), Some(Path::new("/r")));
+    }
+
+    #[test]
+    fn chaos_forwards_to_its_own_crate() {
+        let cli = Cli::try_parse_from(["xtask", "chaos", "--seed", "1", "--ops", "2000"]).unwrap();
+        let Cmd::Chaos { args } = cli.command else {
+            unreachable!()
+        };
+        let c = bench_command(Path::new("/r"), "mistral-files-chaos", "chaos", &args);
+        let args: Vec<_> = c.get_args().collect();
+        assert_eq!(
+            args,
+            [
+                "run",
+                "--release",
+                "-p",
+                "mistral-files-chaos",
+                "--bin",
+                "chaos",
+                "--",
+                "--seed",
+                "1",
+                "--ops",
+                "2000"
+            ]
+        );
     }
 }

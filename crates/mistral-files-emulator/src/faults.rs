@@ -5,13 +5,18 @@
 //! - at start through [`FaultConfig`], a plain struct a command line can fill from flags
 //!   (see [`FaultConfig`] for the suggested flag syntax; [`FailSpec`] parses `N:STATUS[:SECS]`).
 //!
-//! A leaf, part of the public API: uses nothing of the crate.
+//! The faults of `fault_plan` (dropped connections, answers lost after the store, refusals,
+//! at a seeded rate) are kept here too, so that [`Faults::reset`] removes them with the rest.
+//!
+//! A leaf, part of the public API: uses nothing of the crate but `fault_plan`'s queue.
 
 use std::collections::VecDeque;
 use std::fmt;
 use std::str::FromStr;
 use std::sync::Mutex;
 use std::time::Duration;
+
+use crate::fault_plan::{Fault, Plan, Target};
 
 /// Runtime fault injection, shared between the test (or CLI) and the server.
 ///
@@ -29,6 +34,7 @@ struct FaultState {
     cut_after: Option<u64>,
     stall: Option<(u64, Duration)>,
     throttle: Option<u64>,
+    plan: Plan,
 }
 
 /// What a download must suffer, taken once per download by the server.
@@ -135,6 +141,16 @@ impl Faults {
             }
             Some(spec)
         })
+    }
+
+    /// Runs `f` on the queued and random faults of `fault_plan`.
+    pub(crate) fn with_plan<R>(&self, f: impl FnOnce(&mut Plan) -> R) -> R {
+        self.with(|s| f(&mut s.plan))
+    }
+
+    /// The `fault_plan` fault for one request of kind `target`, if any.
+    pub(crate) fn draw(&self, target: Target) -> Option<Fault> {
+        self.with_plan(|p| p.draw(target))
     }
 
     /// Takes the download faults for one download (one-shot cut and stall are consumed).

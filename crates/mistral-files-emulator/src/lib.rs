@@ -92,7 +92,8 @@
 // In dependency order, each module using only modules listed after it (its docs say which):
 // router; upload (handler, form, sink, format); handlers (signed_url, content, files);
 // middleware; state; buffer_pool; download, wire; store, validation; dir_lock; error;
-// error_body; validation_error; key_order; and the leaves clock, exposure, faults, record, signed.
+// error_body; validation_error; key_order; and the leaves clock, exposure, faults (with
+// fault_plan), record, signed.
 mod buffer_pool;
 mod clock;
 mod dir_lock;
@@ -100,6 +101,7 @@ mod download;
 mod error;
 mod error_body;
 mod exposure;
+mod fault_plan;
 mod faults;
 mod handlers;
 mod key_order;
@@ -126,6 +128,7 @@ use tokio::task::JoinHandle;
 
 pub use error::EmulatorError;
 pub use exposure::Exposure;
+pub use fault_plan::Fault;
 pub use faults::{FailSpec, FailSpecParseError, FaultConfig, Faults};
 pub use record::{FormPart, RecordedRequest};
 

@@ -3,8 +3,11 @@
 //! Also the body drain that lets a client read an early refusal instead of a connection reset,
 //! which the upload handler needs too.
 //!
-//! Depends on `state`, `error`/`error_body` (the refusals), `record`, `faults` and `validation`
-//! (for the query as recorded); no handler.
+//! Then the fault of `fault_plan` drawn for the request, if any: a refusal, a dropped
+//! connection, or something done to the handler's answer.
+//!
+//! Depends on `state`, `error`/`error_body` (the refusals), `record`, `faults`, `fault_plan`
+//! and `validation` (for the query as recorded); no handler.
 
 use std::time::Duration;
 
@@ -16,6 +19,7 @@ use http_body_util::BodyExt;
 
 use crate::error::{json_response, ApiError};
 use crate::error_body;
+use crate::fault_plan::{Fault, Target};
 use crate::faults::FailSpec;
 use crate::record::{RecordSlot, RecordedRequest};
 use crate::state::AppState;
@@ -27,7 +31,8 @@ pub(crate) const DRAIN_CAP: usize = 8 * 1024 * 1024;
 /// Longest time spent reading the body of a refused request.
 pub(crate) const DRAIN_TIME: Duration = Duration::from_secs(5);
 
-/// Records the request, then applies latency, canned failures and auth (for `/v1/...`).
+/// Records the request, then applies latency, canned failures and auth (for `/v1/...`), then
+/// the request's injected fault, if one is drawn.
 pub(crate) async fn front(State(app): State<AppState>, mut req: Request, next: Next) -> Response {
     let seq = app.recorder.push(record(&req));
     req.extensions_mut().insert(RecordSlot(seq));
@@ -50,7 +55,74 @@ pub(crate) async fn front(State(app): State<AppState>, mut req: Request, next: N
             }
         }
     }
-    next.run(req).await
+    match app
+        .faults
+        .draw(Target::of(req.method().as_str(), req.uri().path()))
+    {
+        None => next.run(req).await,
+        Some(fault) => with_fault(&app, fault, req, next).await,
+    }
+}
+
+/// Handles `req` under `fault`: refused or dropped before its handler, or its answer dropped,
+/// replaced or held after it (only a successful upload's: a refused one is answered as usual).
+async fn with_fault(app: &AppState, fault: Fault, req: Request, next: Next) -> Response {
+    tracing::info!(?fault, path = req.uri().path(), "fault: injected");
+    match fault {
+        Fault::DropBeforeHandling => dropped(),
+        Fault::Refuse {
+            status,
+            retry_after,
+        } => {
+            drain(req).await;
+            failure_response(&FailSpec {
+                count: 1,
+                status,
+                retry_after: Some(retry_after),
+                body: None,
+            })
+        }
+        Fault::CutDownload { after } => {
+            app.faults.cut_download_after(after);
+            next.run(req).await
+        }
+        Fault::DelayAnswer(delay) => {
+            let answer = next.run(req).await;
+            tokio::time::sleep(delay).await;
+            answer
+        }
+        Fault::StoreThenDrop | Fault::StoreThen502 => {
+            let answer = next.run(req).await;
+            if !answer.status().is_success() {
+                answer
+            } else if fault == Fault::StoreThenDrop {
+                dropped()
+            } else {
+                failure_response(&FailSpec {
+                    count: 1,
+                    status: 502,
+                    retry_after: None,
+                    body: Some((
+                        "text/html".to_string(),
+                        "<html><body><h1>502 Bad Gateway</h1></body></html>".to_string(),
+                    )),
+                })
+            }
+        }
+    }
+}
+
+/// An answer whose body fails before its first byte: the HTTP layer closes the connection
+/// without writing anything (it drops what it queued when a body fails), so the client reads
+/// no status at all.
+fn dropped() -> Response {
+    let failed = futures_util::stream::once(async {
+        Err::<bytes::Bytes, _>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionAborted,
+            "fault injection: connection dropped",
+        ))
+    });
+    Response::new(axum::body::Body::from_stream(failed))
 }
 
 fn record(req: &Request) -> RecordedRequest {

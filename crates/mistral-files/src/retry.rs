@@ -17,9 +17,11 @@ use crate::error::{Error, Result};
 /// 30 s with jitter, `Retry-After` honoured up to 60 s.
 ///
 /// What is retried depends on the call: GET and DELETE on connection errors, timeouts, 408, 429 and
-/// 5xx; uploads only when the body can be rebuilt (a path or bytes) and the server cannot have stored
-/// the file (connection errors, 408, 429, 502, 503, 504; never 500); an upload from a one-shot
-/// `AsyncRead` is never resent.
+/// 5xx; uploads only when the body can be rebuilt (a path or bytes), and either the server cannot
+/// have stored the file (a refused connection, 408, 429, 503) or the outcome is unknown (a dropped
+/// connection, a timeout, another 5xx) and looking for the file first found nothing (see
+/// [`Client::upload_path`](crate::Client::upload_path)); an upload from a one-shot `AsyncRead` is
+/// never resent.
 ///
 /// ```
 /// use std::time::Duration;
@@ -211,13 +213,14 @@ impl RetryClass {
         match self {
             RetryClass::Never => false,
             RetryClass::Idempotent => err.is_retryable(),
-            // A resent upload stores a second file if the first one got through, so only the
-            // failures documented on `RetryPolicy` as "cannot have stored the file": no
-            // connection, or a status that refuses the request; a 500 may come after the store.
+            // A resent upload stores a second file if the first one got through, so either the
+            // failure means nothing was stored (no connection, or a status that refuses the
+            // request), or its outcome is unknown and the next attempt looks for the file
+            // before sending anything (`upload::reconcile`).
             RetryClass::Upload => match err {
-                Error::Api(api) => matches!(api.status().as_u16(), 408 | 429 | 502 | 503 | 504),
-                Error::Transport(t) => t.is_connect(),
-                _ => false,
+                Error::Api(api) if matches!(api.status().as_u16(), 408 | 429 | 503) => true,
+                Error::Transport(t) if t.is_connect() => true,
+                _ => err.leaves_upload_unsettled(),
             },
         }
     }

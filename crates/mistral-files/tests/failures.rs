@@ -100,23 +100,16 @@ async fn retries_are_bounded_and_can_be_disabled() {
 }
 
 #[tokio::test]
-async fn upload_500_is_not_retried_but_503_is() {
+async fn upload_500_is_looked_for_then_retried_and_503_is_retried() {
     let (emu, client) = setup().await;
     let dir = tempfile::tempdir().unwrap();
     let data = content(600_000, 3);
     let path = dir.path().join("u.jsonl");
     std::fs::write(&path, &data).unwrap();
 
-    emu.faults().fail_next(1, 500, None);
-    let e = client
-        .upload_path(&path)
-        .purpose(FilePurpose::Batch)
-        .await
-        .unwrap_err();
-    assert_eq!(e.status().map(|s| s.as_u16()), Some(500));
-    assert_eq!(requests_to(&emu, "POST", "/v1/files").len(), 1);
-
-    for status in [503, 502, 504, 408, 429] {
+    // a 500 (or a 502/504 from a proxy) may come after the store: the file is looked for
+    // first (here nothing was stored), then sent again; a refusal is sent again at once
+    for (status, lookups) in [(500, 1), (502, 1), (504, 1), (503, 0), (408, 0), (429, 0)] {
         emu.clear_requests();
         emu.faults().fail_next(1, status, None);
         let f = client
@@ -130,7 +123,22 @@ async fn upload_500_is_not_retried_but_503_is() {
             2,
             "status {status}"
         );
+        assert_eq!(
+            requests_to(&emu, "GET", "/v1/files").len(),
+            lookups,
+            "status {status}"
+        );
+        // else the next round's lookup would find this file (same name, size and purpose)
+        client.delete(&f.id).await.unwrap();
     }
+    // with retries off, a 500 is the upload's error
+    emu.faults().fail_next(1, 500, None);
+    let e = client_at(emu.url(), RetryPolicy::disabled())
+        .upload_path(&path)
+        .purpose(FilePurpose::Batch)
+        .await
+        .unwrap_err();
+    assert_eq!(e.status().map(|s| s.as_u16()), Some(500));
     emu.clear_requests();
     emu.faults().fail_next(1, 503, None);
     client
@@ -414,9 +422,32 @@ async fn reset_before_response_and_truncated_json_are_retried_for_get() {
 
 #[tokio::test]
 async fn reset_before_upload_response_is_not_retried() {
-    // The server may have stored the file: an upload whose response never came is not resent.
+    // The server may have stored the file: an upload whose response never came is not resent
+    // before the file is looked for, and here every listing is reset too.
     let server = ScriptedServer::start(|_, _| Vec::new()).await;
     let client = client_at(&server.url, fast_retries());
+    let e = client
+        .upload_bytes("a.jsonl", b"{}\n".to_vec())
+        .await
+        .unwrap_err();
+    match &e {
+        Error::UploadOutcomeUnknown {
+            candidates, source, ..
+        } => {
+            assert!(candidates.is_empty());
+            assert!(matches!(**source, Error::Transport(_)), "{source:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let posts = server
+        .heads()
+        .iter()
+        .filter(|h| h.starts_with("POST"))
+        .count();
+    assert_eq!(posts, 1, "never resent blind");
+    // and with retries off: one request, its error as it is
+    let server = ScriptedServer::start(|_, _| Vec::new()).await;
+    let client = client_at(&server.url, RetryPolicy::disabled());
     let e = client
         .upload_bytes("a.jsonl", b"{}\n".to_vec())
         .await

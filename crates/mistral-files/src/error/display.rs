@@ -71,6 +71,24 @@ impl fmt::Display for Error {
             Error::TargetExists { path } => {
                 write!(f, "{} already exists (overwrite is off)", path.display())
             }
+            Error::UploadOutcomeUnknown {
+                name, candidates, ..
+            } => match candidates.len() {
+                0 => write!(
+                    f,
+                    "the upload of {name:?} may have been stored: its answer was lost and \
+                     looking for the file failed; nothing was sent again"
+                ),
+                n => {
+                    let ids: Vec<String> = candidates.iter().map(|id| id.to_string()).collect();
+                    write!(
+                        f,
+                        "the upload of {name:?} may have been stored: its answer was lost and \
+                         {n} stored files fit it ({}); nothing was sent again",
+                        ids.join(", ")
+                    )
+                }
+            },
         }
     }
 }
@@ -85,6 +103,7 @@ impl std::error::Error for Error {
             Error::Io { source, .. } | Error::Runtime { source } | Error::Write { source } => {
                 Some(source)
             }
+            Error::UploadOutcomeUnknown { source, .. } => Some(source.as_ref()),
             _ => None,
         }
     }

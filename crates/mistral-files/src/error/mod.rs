@@ -158,6 +158,19 @@ pub enum Error {
         /// The target path.
         path: PathBuf,
     },
+    /// An upload's answer was lost (the connection dropped, a timeout, a 5xx from a proxy) and
+    /// the client could not tell whether the service stored the file: looking for it failed, or
+    /// more than one stored file fits it (two identical uploads in flight at once). Nothing was
+    /// sent again. See [`Client::upload_path`](crate::Client::upload_path) for the rule.
+    UploadOutcomeUnknown {
+        /// The uploaded file's name.
+        name: String,
+        /// The stored files that fit the upload (same name, size and purpose, created since it
+        /// began); empty when looking for them failed.
+        candidates: Vec<crate::FileId>,
+        /// Why it could not be settled: the listing's error, or the lost answer's.
+        source: Box<Error>,
+    },
 }
 
 impl Error {
@@ -237,6 +250,22 @@ impl Error {
         match self {
             Error::Api(api) => Some(api.body()),
             _ => None,
+        }
+    }
+
+    /// Whether this failure of an upload leaves its outcome unknown: the body may have been
+    /// stored before the answer was lost (a dropped connection or a cut answer, a timeout, a
+    /// 5xx other than 503, or a success answer that could not be decoded). Not a refused
+    /// connection, nor a 503, 408 or 429: those come before the service stores anything.
+    pub(crate) fn leaves_upload_unsettled(&self) -> bool {
+        match self {
+            Error::Api(api) => {
+                let s = api.status();
+                s.is_server_error() && s != StatusCode::SERVICE_UNAVAILABLE
+            }
+            Error::Transport(t) => !t.is_connect(),
+            Error::Timeout { .. } | Error::Decode(_) => true,
+            _ => false,
         }
     }
 

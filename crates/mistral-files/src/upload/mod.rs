@@ -11,6 +11,8 @@
 //!   content type); uses `body` and `mime`.
 //! - `mime`: the content type sent when the caller gives none, by extension; uses nothing else.
 //! - `form`: the multipart framing around the content; uses nothing else here.
+//! - `reconcile`: settling an attempt whose answer was lost (look for the stored file before
+//!   sending again); uses the client's listing.
 //! - `body`: where the content comes from (a path, bytes, a reader), the name it is stored
 //!   under, and the content as a stream for one attempt.
 
@@ -18,6 +20,7 @@ mod body;
 mod checks;
 mod form;
 mod mime;
+mod reconcile;
 mod request;
 
 pub use checks::MAX_FILE_NAME_BYTES;

@@ -19,11 +19,12 @@ use tokio::io::AsyncRead;
 use super::body::Body;
 use super::checks;
 use super::form::Form;
+use super::reconcile::{self, Ledger, Wanted};
 use crate::by_id::whole_hours;
 use crate::client::Client;
-use crate::error::from_raw::decode_json;
-use crate::error::Result;
-use crate::exec::{record_status, Call};
+use crate::error::from_raw::{self, decode_json};
+use crate::error::{Error, Result};
+use crate::exec::{record_status, Attempt, Call, Failure};
 use crate::progress::{Progress, ProgressFn};
 use crate::types::{FileObject, FilePurpose, FileVisibility};
 
@@ -67,11 +68,24 @@ impl Client {
     /// stored name defaults to the path's file name. Retried on transient failures (the file is
     /// re-read from the start).
     ///
+    /// **Exactly once.** When an attempt's answer is lost after its body was sent (the
+    /// connection dropped, a timeout, a 5xx other than 503, an answer that cannot be decoded),
+    /// the service may have stored the file. Before sending it again, and before reporting a
+    /// failure, the client looks for it: a listing by name (`search`) and purpose, kept to the
+    /// files of exactly that name and size created since the send began (less 30 s for the
+    /// clocks' difference). One found: it is the upload's result (logged at debug level).
+    /// None: the upload is sent again, or fails if no attempt is left. Several (two identical
+    /// uploads in flight at once): nothing is sent again, and the upload fails with
+    /// [`Error::UploadOutcomeUnknown`](crate::Error::UploadOutcomeUnknown) naming them; so it
+    /// does when the listing itself fails. With [`RetryPolicy::disabled`](crate::RetryPolicy::disabled)
+    /// no lookup is made: one request, and its error as it is. Uploads of [`upload_bytes`](Self::upload_bytes) and
+    /// [`upload_reader`](Self::upload_reader) follow the same rule (a reader is looked for but
+    /// never resent).
+    ///
     /// ```no_run
     /// # async fn f(client: mistral_files::Client) -> mistral_files::Result<()> {
     /// let file = client.upload_path("batch.jsonl").purpose(mistral_files::FilePurpose::Batch).await?;
-    /// println!("{file:?}");
-    /// # Ok(()) }
+    /// # let _ = file; Ok(()) }
     /// ```
     pub fn upload_path(&self, path: impl AsRef<Path>) -> UploadRequest {
         self.new_upload(Body::Path {
@@ -85,8 +99,7 @@ impl Client {
     /// ```no_run
     /// # async fn f(client: mistral_files::Client) -> mistral_files::Result<()> {
     /// let file = client.upload_bytes("note.jsonl", b"{\"a\":1}\n".to_vec()).await?;
-    /// println!("{file:?}");
-    /// # Ok(()) }
+    /// # let _ = file; Ok(()) }
     /// ```
     pub fn upload_bytes(
         &self,
@@ -106,8 +119,7 @@ impl Client {
     /// # async fn f(client: mistral_files::Client) -> mistral_files::Result<()> {
     /// let data: &'static [u8] = b"{\"a\":1}\n";
     /// let file = client.upload_reader("a.jsonl", data, data.len() as u64).await?;
-    /// println!("{file:?}");
-    /// # Ok(()) }
+    /// # let _ = file; Ok(()) }
     /// ```
     pub fn upload_reader(
         &self,
@@ -230,13 +242,12 @@ impl UploadRequest {
     /// ```no_run
     /// # async fn f(c: mistral_files::Client) -> mistral_files::Result<()> {
     /// let file = c.upload_path("b.jsonl").send().await?;
-    /// println!("{file:?}");
-    /// # Ok(()) }
+    /// # let _ = file; Ok(()) }
     /// ```
     pub async fn send(self) -> Result<FileObject> {
         let checked = self.check().await?;
         let form = self.form(&checked);
-        self.post(&form, checked.size).await
+        self.post(&form, &checked).await
     }
 
     /// Every check that needs no request, in the order their errors take precedence; the
@@ -277,33 +288,85 @@ impl UploadRequest {
         Form::new(&fields, &checked.name, &checked.mime)
     }
 
-    /// Send the form around `size` bytes of content, retried as the source allows; each attempt
-    /// reads the content again from the start.
-    async fn post(&self, form: &Form, size: u64) -> Result<FileObject> {
-        let total_len = form.total_len(size);
+    /// Send the form around the checked content, retried as the source allows; each attempt
+    /// reads the content again from the start. An attempt whose outcome is unknown is settled
+    /// (`reconcile`) before the next one sends anything, and at the end when none is left.
+    async fn post(&self, form: &Form, checked: &Checked) -> Result<FileObject> {
+        let wanted = Wanted {
+            name: checked.name.clone(),
+            size: checked.size,
+            purpose: self.purpose.clone().unwrap_or(FilePurpose::FineTune),
+        };
+        let ledger = Ledger::default();
         let call = Call::api("upload", "POST", "/v1/files", self.body.retry_class());
-        let out: UploadedFile = self
+        let (wanted, ledger) = (&wanted, &ledger);
+        let sent = self
             .client
             .call(call, |attempt| async move {
-                let content = self.body.content(size, self.progress.clone()).await?;
-                let stream = stream::iter([Ok::<Bytes, std::io::Error>(form.head.clone())])
-                    .chain(content)
-                    .chain(stream::iter([Ok(form.tail.clone())]));
-                let request = attempt
-                    .raw()
-                    .request(reqwest::Method::POST, "/v1/files")
-                    .header(CONTENT_TYPE, form.content_type.clone())
-                    .header(CONTENT_LENGTH, total_len)
-                    .body(reqwest::Body::wrap_stream(stream))
-                    .build()?;
-                let response = attempt.raw().execute(request, "upload_file").await?;
-                let status = response.status();
-                record_status(status);
-                let body = response.bytes().await?;
-                Ok(decode_json("upload", status, body)?)
+                if let Some(file) = reconcile::settle(&self.client, wanted, ledger).await? {
+                    return Ok(file);
+                }
+                ledger.sending();
+                let outcome = match self.attempt(&attempt, form, checked.size).await {
+                    Err(Failure::Raw(e)) => Err(from_raw::map("upload", *e).await),
+                    Err(Failure::Ours(e)) => Err(e),
+                    Ok(out) => Ok(FileObject::from(out)),
+                };
+                if !outcome.as_ref().is_err_and(Error::leaves_upload_unsettled) {
+                    ledger.settled();
+                }
+                Ok(outcome?)
             })
-            .await?;
-        Ok(out.into())
+            .await;
+        match sent {
+            // With retries off, one request and its error as it is: no lookup either.
+            Err(e) if ledger.unsettled_since().is_some() && self.looks_for_lost_uploads() => {
+                match reconcile::settle(&self.client, wanted, ledger).await {
+                    Ok(Some(file)) => Ok(file),
+                    // nothing was stored: the upload failed as its last attempt did
+                    Ok(None) => Err(e),
+                    Err(unknown @ Error::UploadOutcomeUnknown { .. }) => Err(unknown),
+                    Err(listing) => Err(Error::UploadOutcomeUnknown {
+                        name: wanted.name.clone(),
+                        candidates: Vec::new(),
+                        source: Box::new(listing),
+                    }),
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// Whether an upload whose answer was lost is looked for: not with retries off, which
+    /// promise one request.
+    fn looks_for_lost_uploads(&self) -> bool {
+        self.client.inner.retry.max_attempts() > 1
+    }
+
+    /// One attempt: the form around `size` bytes of content, read afresh, sent and decoded.
+    async fn attempt(
+        &self,
+        attempt: &Attempt,
+        form: &Form,
+        size: u64,
+    ) -> std::result::Result<UploadedFile, Failure> {
+        let total_len = form.total_len(size);
+        let content = self.body.content(size, self.progress.clone()).await?;
+        let stream = stream::iter([Ok::<Bytes, std::io::Error>(form.head.clone())])
+            .chain(content)
+            .chain(stream::iter([Ok(form.tail.clone())]));
+        let request = attempt
+            .raw()
+            .request(reqwest::Method::POST, "/v1/files")
+            .header(CONTENT_TYPE, form.content_type.clone())
+            .header(CONTENT_LENGTH, total_len)
+            .body(reqwest::Body::wrap_stream(stream))
+            .build()?;
+        let response = attempt.raw().execute(request, "upload_file").await?;
+        let status = response.status();
+        record_status(status);
+        let body = response.bytes().await?;
+        Ok(decode_json("upload", status, body)?)
     }
 }
 
