@@ -5,8 +5,12 @@
 //!
 //! The base document is `xtask/tests/fixtures/provider.yaml`; each case in
 //! `xtask/tests/fixtures/cases/` edits it with text replacements (`replace`, for renames) and
-//! overlay actions (`actions`), and says the impact it `expect`s.
+//! overlay actions (`actions`), may edit our own files the same way (`overlay_actions` are
+//! appended to `openapi/overlay.yaml`'s actions, `overlay_replace` and `docs_replace` edit
+//! `openapi/overlay.yaml` and `openapi/docs.yaml` as text), and says the impact it `expect`s
+//! and the report `lines` (and `notes`) it must contain.
 
+use crate::changes::contract::{self, Side};
 use crate::changes::{Impact, Report};
 use crate::codegen::{self, GeneratedFile, Inputs};
 use crate::names::NameMap;
@@ -28,10 +32,28 @@ pub struct Case {
     pub expect: Impact,
     /// Text replacements applied to the base document, in order (each must match).
     pub replace: Vec<(String, String)>,
+    /// Overlay actions applied to the base before anything else, on both sides: the state
+    /// the change starts from (a bound to widen, say).
+    pub base_actions: Option<Value>,
     /// Overlay actions applied after the replacements.
     pub actions: Option<Value>,
+    /// Actions appended to our overlay.
+    pub overlay_actions: Vec<Value>,
+    /// Text replacements in our overlay.
+    pub overlay_replace: Vec<(String, String)>,
+    /// Text replacements in our doc text.
+    pub docs_replace: Vec<(String, String)>,
+    /// Lines the report must contain (each a substring of one line of `to_text()`).
+    pub lines: Vec<String>,
+    /// Substrings the report's notes must contain.
+    pub notes: Vec<String>,
+    /// Substrings no line of the report may contain.
+    pub absent: Vec<String>,
     /// A test of `xtask/tests/fixtures/drill/` that `--build` runs in the regenerated copy.
     pub drill_test: Option<String>,
+    /// Whether `cargo xtask drill --build` builds the workspace for this case (a build takes
+    /// minutes: the cases that prove the pipeline survives a kind of change set it).
+    pub build: bool,
 }
 
 /// What import + codegen made of a case.
@@ -39,6 +61,10 @@ pub struct Case {
 pub struct Outcome {
     /// The vendored spec import wrote.
     pub spec: String,
+    /// Our overlay, as the case left it.
+    pub overlay: String,
+    /// Our doc text, as the case left it.
+    pub docs: String,
     /// Notes of import and codegen (names not pinned, doc entries that match nothing).
     pub notes: Vec<String>,
     /// The generated files.
@@ -78,19 +104,16 @@ fn read_case(path: &Path) -> Result<Case> {
             path.display()
         ),
     };
-    let replace = doc
-        .get("replace")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .map(|r| match (r["from"].as_str(), r["to"].as_str()) {
-            (Some(f), Some(t)) => Ok((f.to_string(), t.to_string())),
-            _ => Err(anyhow!(
-                "{}: each `replace` needs `from` and `to`",
-                path.display()
-            )),
-        })
-        .collect::<Result<_>>()?;
+    let replace = pairs(&doc, "replace", path)?;
+    let strings = |key: &str| -> Vec<String> {
+        let items = doc.get(key).and_then(Value::as_array);
+        items
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect()
+    };
     let drill_test = doc
         .get("drill_test")
         .and_then(Value::as_str)
@@ -99,59 +122,205 @@ fn read_case(path: &Path) -> Result<Case> {
         name,
         expect,
         replace,
+        base_actions: doc.get("base_actions").cloned(),
         actions: doc.get("actions").cloned(),
+        overlay_actions: doc
+            .get("overlay_actions")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default(),
+        overlay_replace: pairs(&doc, "overlay_replace", path)?,
+        docs_replace: pairs(&doc, "docs_replace", path)?,
+        lines: strings("lines"),
+        notes: strings("notes"),
+        absent: strings("absent"),
+        build: doc.get("build").and_then(Value::as_bool).unwrap_or(false),
         drill_test,
     })
 }
 
-/// The base document with the case's edits.
-pub fn provider_document(base: &str, case: &Case) -> Result<Value> {
-    let mut text = base.to_string();
-    for (from, to) in &case.replace {
+/// The expected report lines and notes the outcome lacks (and the lines it should not have).
+pub fn missing(case: &Case, outcome: &Outcome) -> Vec<String> {
+    let text = outcome.report.to_text();
+    let mut out: Vec<String> = case
+        .lines
+        .iter()
+        .filter(|l| !text.lines().any(|line| line.contains(l.as_str())))
+        .map(|l| format!("line {l:?}"))
+        .collect();
+    out.extend(
+        case.absent
+            .iter()
+            .filter(|a| text.contains(a.as_str()))
+            .map(|a| format!("no line with {a:?}, yet the report has one")),
+    );
+    out.extend(
+        case.notes
+            .iter()
+            .filter(|n| !outcome.notes.iter().any(|note| note.contains(n.as_str())))
+            .map(|n| format!("note {n:?}")),
+    );
+    out
+}
+
+/// A list of `{from, to}` text replacements.
+fn pairs(doc: &Value, key: &str, path: &Path) -> Result<Vec<(String, String)>> {
+    let items = doc.get(key).and_then(Value::as_array);
+    items
+        .into_iter()
+        .flatten()
+        .map(|r| match (r["from"].as_str(), r["to"].as_str()) {
+            (Some(f), Some(t)) => Ok((f.to_string(), t.to_string())),
+            _ => Err(anyhow!(
+                "{}: each `{key}` entry needs `from` and `to`",
+                path.display()
+            )),
+        })
+        .collect()
+}
+
+/// `text` with each replacement applied; each must match.
+fn replaced(case: &str, what: &str, text: &str, pairs: &[(String, String)]) -> Result<String> {
+    let mut text = text.to_string();
+    for (from, to) in pairs {
         if !text.contains(from.as_str()) {
-            bail!("case {}: {from:?} is not in the base document", case.name);
+            bail!("case {case}: {from:?} is not in {what}");
         }
         text = text.replace(from.as_str(), to);
     }
-    let mut doc = crate::doc::parse(&text)?;
-    if let Some(actions) = &case.actions {
-        let overlay = json!({"overlay": "1.0.0", "info": {"title": case.name, "version": "1"}, "actions": actions});
-        crate::overlay::apply(&mut doc, &overlay).with_context(|| format!("case {}", case.name))?;
-    }
+    Ok(text)
+}
+
+/// The base document as the case starts from it.
+pub fn base_document(base: &str, case: &Case) -> Result<Value> {
+    let mut doc = crate::doc::parse(base)?;
+    edit(&mut doc, case, case.base_actions.as_ref())?;
     Ok(doc)
 }
 
-/// Runs import + codegen on a provider document with the workspace's names, overlay and docs.
+/// The base document with the case's edits.
+pub fn provider_document(base: &str, case: &Case) -> Result<Value> {
+    let text = replaced(&case.name, "the base document", base, &case.replace)?;
+    let mut doc = crate::doc::parse(&text)?;
+    edit(&mut doc, case, case.base_actions.as_ref())?;
+    edit(&mut doc, case, case.actions.as_ref())?;
+    Ok(doc)
+}
+
+fn edit(doc: &mut Value, case: &Case, actions: Option<&Value>) -> Result<()> {
+    if let Some(actions) = actions {
+        let overlay = json!({"overlay": "1.0.0", "info": {"title": case.name, "version": "1"}, "actions": actions});
+        let missed =
+            crate::overlay::apply(doc, &overlay).with_context(|| format!("case {}", case.name))?;
+        if !missed.is_empty() {
+            bail!("case {}: {}", case.name, missed.join("; "));
+        }
+    }
+    Ok(())
+}
+
+/// Our overlay and doc text with the case's edits.
+fn our_files(committed: &Inputs, case: &Case) -> Result<Inputs> {
+    let mut overlay = replaced(
+        &case.name,
+        "openapi/overlay.yaml",
+        &committed.overlay,
+        &case.overlay_replace,
+    )?;
+    if !case.overlay_actions.is_empty() {
+        let mut doc = crate::doc::parse(&overlay)?;
+        let actions = doc
+            .get_mut("actions")
+            .and_then(Value::as_array_mut)
+            .ok_or_else(|| anyhow!("the overlay has no actions"))?;
+        actions.extend(case.overlay_actions.iter().cloned());
+        overlay = crate::doc::to_canonical_yaml(&doc)?;
+    }
+    Ok(Inputs {
+        spec: committed.spec.clone(),
+        overlay,
+        docs: replaced(
+            &case.name,
+            "openapi/docs.yaml",
+            &committed.docs,
+            &case.docs_replace,
+        )?,
+    })
+}
+
+/// Runs import + codegen on a provider document with the given names, overlay and docs.
 pub fn import_and_generate(
     root: &Path,
     provider: &Value,
-) -> Result<(String, Vec<String>, Vec<GeneratedFile>)> {
-    let names = NameMap::read(root)?;
+    ours: &Inputs,
+) -> Result<(Side, Vec<String>, Vec<GeneratedFile>)> {
+    let names_text = std::fs::read_to_string(root.join(crate::names::NAMES))?;
+    let names = NameMap::parse(&names_text)?;
     let imported = crate::import::import(provider, &names)?;
-    let committed = Inputs::read(root)?;
     let inputs = Inputs {
         spec: imported.yaml.clone(),
-        ..committed
+        ..ours.clone()
     };
-    let files = codegen::generate(&inputs)?;
-    let mut notes = imported.notes;
-    notes.extend(codegen::doc_notes(&inputs)?);
-    Ok((imported.yaml, notes, files))
+    let files = codegen::generate_all(root, &inputs)?;
+    let listing = files
+        .iter()
+        .find(|f| f.path == Path::new(crate::inputs::RAW_LISTING))
+        .map(|f| f.contents.clone());
+    let side = Side {
+        inputs,
+        names: names_text,
+        raw_listing: listing,
+    };
+    Ok((side, imported.notes, files))
 }
 
 /// Runs one case against the unedited base.
 pub fn run(root: &Path, case: &Case) -> Result<Outcome> {
     let base =
         std::fs::read_to_string(root.join(BASE)).context("reading the drill's base document")?;
-    let (_, _, before) = import_and_generate(root, &crate::doc::parse(&base)?)?;
-    let (spec, notes, files) = import_and_generate(root, &provider_document(&base, case)?)?;
-    let report = codegen::report_between(&before, &files)?;
+    let committed = Inputs::read(root)?;
+    let before = match &case.base_actions {
+        Some(_) => import_and_generate(root, &base_document(&base, case)?, &committed)?.0,
+        None => unedited_base(root, &base, &committed)?,
+    };
+    let ours = our_files(&committed, case)?;
+    let (after, mut notes, files) =
+        import_and_generate(root, &provider_document(&base, case)?, &ours)?;
+    let report = contract::report(&before, &after)?;
+    notes.extend(report.notes.iter().cloned());
     Ok(Outcome {
-        spec,
+        spec: after.inputs.spec.clone(),
+        overlay: after.inputs.overlay.clone(),
+        docs: after.inputs.docs.clone(),
         notes,
         files,
         report,
     })
+}
+
+/// The unedited base, imported and generated once per process (most cases start from it).
+fn unedited_base(root: &Path, base: &str, committed: &Inputs) -> Result<Side> {
+    use std::sync::{Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<Vec<(PathBuf, String, Side)>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let key = (
+        root.to_path_buf(),
+        format!("{base}{}{}", committed.overlay, committed.docs),
+    );
+    if let Some((_, _, side)) = cache
+        .lock()
+        .expect("the cache lock")
+        .iter()
+        .find(|(r, k, _)| *r == key.0 && *k == key.1)
+    {
+        return Ok(side.clone());
+    }
+    let side = import_and_generate(root, &crate::doc::parse(base)?, committed)?.0;
+    cache
+        .lock()
+        .expect("the cache lock")
+        .push((key.0, key.1, side.clone()));
+    Ok(side)
 }
 
 /// A copy of the checkout's tracked files in `dest` (for building a case without touching the
@@ -202,6 +371,8 @@ pub fn build(
     }
     copy_checkout(root, &copy)?;
     crate::write_inside(&copy, Path::new(codegen::SPEC), &outcome.spec)?;
+    crate::write_inside(&copy, Path::new(codegen::OVERLAY), &outcome.overlay)?;
+    crate::write_inside(&copy, Path::new(codegen::DOCS), &outcome.docs)?;
     codegen::write(&copy, &outcome.files)?;
     cargo(
         &copy,

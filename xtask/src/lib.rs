@@ -8,23 +8,28 @@
 //! 2. [`overlay`]: our corrections (`openapi/overlay.yaml`, OpenAPI Overlay 1.0) applied on top.
 //! 3. [`normalize`]: OpenAPI 3.1 -> the 3.0.3 dialect progenitor reads.
 //! 4. [`codegen`]: progenitor + our open enums -> formatted `generated.rs` with a provenance header.
-//! 5. [`surface`]: a readable listing of the generated public API, for snapshot review.
-//! 6. [`changes`]: the change report, classifying each difference from what is committed.
+//! 5. [`changes`]: the change report, classifying each difference between two revisions.
+//! 6. [`release`] and [`audit`]: the version bumps a change needs, a CHANGELOG draft, and the
+//!    pull request's description.
 //!
 //! [`names`] holds our names (`openapi/names.yaml`), [`prose`] the doc text rules.
 
+pub mod audit;
 pub mod changes;
 pub mod codegen;
 pub mod doc;
 pub mod drill;
+pub mod error_responses;
 pub mod import;
+pub mod inputs;
 pub mod names;
 pub mod normalize;
 pub mod open_enums;
 pub mod overlay;
 pub mod prose;
 pub mod public_api;
-pub mod surface;
+pub mod release;
+pub mod revision;
 
 use std::path::{Path, PathBuf};
 
@@ -50,6 +55,16 @@ pub fn find_workspace_root(start: &Path) -> Option<PathBuf> {
         let is_workspace = manifest.lines().any(|l| l.trim() == "[workspace]");
         (is_workspace && dir.join("openapi").is_dir()).then(|| dir.to_path_buf())
     })
+}
+
+/// One generated file, relative to the workspace root (the generated code, the normalized
+/// document, the public API listings).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneratedFile {
+    /// Path relative to the workspace root.
+    pub path: PathBuf,
+    /// Full contents.
+    pub contents: String,
 }
 
 /// Writes `contents` to `rel` below `root`, refusing any path that would land outside `root`

@@ -5,7 +5,8 @@ use clap::{Parser, Subcommand};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
-use xtask::{codegen, import, names::NameMap, workspace_root};
+use xtask::revision::Rev;
+use xtask::{changes, codegen, import, names::NameMap, workspace_root};
 
 #[derive(Parser)]
 #[command(about = "Maintainer tasks for the mistral-files workspace")]
@@ -22,6 +23,40 @@ enum Cmd {
         /// Do not write; fail with a diff if any generated file is out of date.
         #[arg(long)]
         check: bool,
+    },
+    /// Print the change report between two revisions' committed contracts (spec, overlay,
+    /// docs, names), ending with `impact: none|docs|additive|breaking`.
+    Changes {
+        /// The old revision (a git revision).
+        #[arg(long, default_value = "HEAD")]
+        base: String,
+        /// The new revision: a git revision, or `.` for the working tree.
+        #[arg(long, default_value = ".")]
+        head: String,
+        /// Print Markdown (for a pull request) instead of text.
+        #[arg(long)]
+        markdown: bool,
+    },
+    /// Check that each publishable crate's version in Cargo.toml releases the change from a
+    /// revision (0.x: breaking -> minor, other -> patch; from 1.0: major/minor/patch), then
+    /// print a CHANGELOG draft. Exits 1 when a version is too low.
+    ReleaseCheck {
+        /// The last release (a git revision, e.g. its tag).
+        #[arg(long)]
+        base: String,
+        /// The new revision: a git revision, or `.` for the working tree.
+        #[arg(long, default_value = ".")]
+        head: String,
+    },
+    /// Print the pull request's description (Markdown): impact, changes by operation, both
+    /// public API diffs, changed snapshots, needed version bumps, notes.
+    Audit {
+        /// The pull request's base (a git revision).
+        #[arg(long)]
+        base: String,
+        /// The new revision: a git revision, or `.` for the working tree.
+        #[arg(long, default_value = ".")]
+        head: String,
     },
     /// Rewrite openapi/mistral-files.yaml from the provider's whole API document (YAML or
     /// JSON): its structure only, with our names (openapi/names.yaml).
@@ -44,9 +79,10 @@ enum Cmd {
         /// Only these cases (file names without .yaml).
         #[arg(long = "case")]
         cases: Vec<String>,
+        /// Print every case's report and notes, not only those of failing cases.
+        #[arg(long)]
+        report: bool,
     },
-    /// Print the public surface of the generated raw client.
-    Surface,
     /// Benchmark the crate against curl and the Python SDK; writes docs/BENCHMARKS.md.
     ///
     /// The driver is the `bench` binary of `mistral-files-bench`, so that xtask compiles no
@@ -86,13 +122,55 @@ fn run() -> Result<ExitCode> {
     let root = workspace_root()?;
     match cli.command {
         Cmd::Codegen { check } => return codegen_command(&root, check),
+        Cmd::Changes {
+            base,
+            head,
+            markdown,
+        } => {
+            let report = changes::contract::between_revisions(
+                &root,
+                &Rev::parse(Some(&base)),
+                &Rev::parse(Some(&head)),
+            )?;
+            if markdown {
+                print!("{}", report.to_markdown());
+            } else {
+                print_report(&report);
+            }
+        }
+        Cmd::ReleaseCheck { base, head } => {
+            let release = xtask::release::Release::between(
+                &root,
+                &Rev::parse(Some(&base)),
+                &Rev::parse(Some(&head)),
+            )?;
+            // The draft first, the verdict last: the end of the output says pass or fail.
+            println!(
+                "CHANGELOG draft (edit it, then add it under [Unreleased] in CHANGELOG.md):\n"
+            );
+            println!("{}", xtask::release::changelog::draft(&release));
+            print!("{}", release.to_text());
+            if !release.ok() {
+                println!("release-check failed");
+                return Ok(ExitCode::FAILURE);
+            }
+            println!("release-check passed");
+        }
+        Cmd::Audit { base, head } => {
+            let audit = xtask::audit::Audit::between(
+                &root,
+                &Rev::parse(Some(&base)),
+                &Rev::parse(Some(&head)),
+            )?;
+            print!("{}", audit.to_markdown());
+        }
         Cmd::Import { document } => import_command(&root, &document)?,
         Cmd::PublicApi { check } => return public_api_command(&root, check),
-        Cmd::Drill { build, cases } => return drill_command(&root, build, &cases),
-        Cmd::Surface => {
-            let text = std::fs::read_to_string(root.join(codegen::GENERATED_RS))?;
-            print!("{}", xtask::surface::render(&text)?);
-        }
+        Cmd::Drill {
+            build,
+            cases,
+            report,
+        } => return drill_command(&root, build, &cases, report),
         Cmd::Bench { args } => return forward(&root, "bench", &args),
         Cmd::BuildCost { args } => return forward(&root, "build-cost", &args),
     }
@@ -132,9 +210,12 @@ fn codegen_command(root: &Path, check: bool) -> Result<ExitCode> {
     let started = std::time::Instant::now();
     let inputs = codegen::Inputs::read(root)?;
     let files = codegen::generate_all(root, &inputs)?;
-    let report = codegen::report(root, &files)?;
-    let mut notes = codegen::doc_notes(&inputs)?;
-    notes.extend(codegen::unpinned_notes(root, &inputs)?);
+    let listing = files
+        .iter()
+        .find(|f| f.path == Path::new(xtask::inputs::RAW_LISTING))
+        .map(|f| f.contents.as_str())
+        .unwrap_or_default();
+    let report = changes::contract::for_codegen(root, &inputs, listing)?;
     let mut code = ExitCode::SUCCESS;
     if check {
         let drift = codegen::check(root, &files);
@@ -153,18 +234,27 @@ fn codegen_command(root: &Path, check: bool) -> Result<ExitCode> {
         for path in codegen::write(root, &files)? {
             println!("wrote {}", path.display());
         }
-        let md = xtask::write_inside(root, Path::new(codegen::CHANGES_MD), &report.to_markdown())?;
+        let md = xtask::write_inside(
+            root,
+            Path::new(changes::contract::CHANGES_MD),
+            &report.to_markdown(),
+        )?;
         println!(
             "wrote {} (the change report, for the pull request)",
             md.display()
         );
         println!("generated in {:.2?}", started.elapsed());
     }
-    for note in notes {
+    print_report(&report);
+    Ok(code)
+}
+
+/// The notes, then the changes, the impact line last.
+fn print_report(report: &changes::Report) {
+    for note in &report.notes {
         println!("note: {note}");
     }
     print!("{}", report.to_text());
-    Ok(code)
 }
 
 /// `cargo xtask public-api [--check]`: writes the listings, or compares them with the committed ones.
@@ -195,7 +285,7 @@ fn public_api_command(root: &Path, check: bool) -> Result<ExitCode> {
 }
 
 /// `cargo xtask drill [--build] [--case NAME]...`.
-fn drill_command(root: &Path, build: bool, only: &[String]) -> Result<ExitCode> {
+fn drill_command(root: &Path, build: bool, only: &[String], report: bool) -> Result<ExitCode> {
     use xtask::drill;
     let mut failed = Vec::new();
     let work = root.join("target/drill");
@@ -204,19 +294,38 @@ fn drill_command(root: &Path, build: bool, only: &[String]) -> Result<ExitCode> 
         if !only.is_empty() && !only.contains(&case.name) {
             continue;
         }
-        let outcome = drill::run(root, &case)?;
+        let outcome = match drill::run(root, &case) {
+            Ok(outcome) => outcome,
+            Err(e) => {
+                println!("{}: FAILED to import and generate: {e:#}", case.name);
+                failed.push(case.name.clone());
+                continue;
+            }
+        };
         let impact = outcome.report.impact();
-        let verdict = if impact == case.expect { "ok" } else { "WRONG" };
+        let missing = drill::missing(&case, &outcome);
+        let ok = impact == case.expect && missing.is_empty();
+        let verdict = if ok { "ok" } else { "WRONG" };
         println!(
             "{}: impact {impact} (expected {}) {verdict}",
             case.name, case.expect
         );
-        if impact != case.expect {
-            print!("{}", outcome.report.to_text());
+        for m in &missing {
+            println!("  missing: {m}");
+        }
+        if !ok || report {
+            for note in &outcome.notes {
+                println!("  note: {note}");
+            }
+            for line in outcome.report.to_text().lines() {
+                println!("  {line}");
+            }
+        }
+        if !ok {
             failed.push(case.name.clone());
             continue;
         }
-        if build && impact < xtask::changes::Impact::Breaking {
+        if build && case.build {
             if let Err(e) = drill::build(root, &case, &outcome, &work, &target_dir) {
                 println!("{}: build failed: {e:#}", case.name);
                 failed.push(case.name.clone());

@@ -5,42 +5,65 @@
 //! (an RFC 9535 JSONPath) and either `remove: true` or an `update`:
 //! - target is an object: `update` (an object) is merged in recursively; scalars and arrays
 //!   inside it replace what was there;
-//! - target is an array: `update` is appended.
+//! - target is an array: `update` (a value, or an array of values) is appended, each value
+//!   only if the array does not hold it yet.
 //!
-//! An action whose target selects nothing is an error: a correction that silently stopped
-//! applying (because the provider renamed something) must be noticed.
+//! An action whose target selects nothing is returned, not applied: a correction that stopped
+//! applying (because the provider changed something) must be noticed, in the change report's
+//! notes (which the workspace's tests require to be empty), without blocking the report.
 
 use anyhow::{anyhow, bail, Context, Result};
 use serde_json::Value;
 use serde_json_path::JsonPath;
 
-/// Applies every action of `overlay` to `doc`, in order.
-pub fn apply(doc: &mut Value, overlay: &Value) -> Result<()> {
+/// Applies every action of `overlay` to `doc`, in order. Returns one line per action whose
+/// target selected nothing (see [`apply_one`]).
+pub fn apply(doc: &mut Value, overlay: &Value) -> Result<Vec<String>> {
+    let mut missed = Vec::new();
+    for (i, action) in actions(overlay)?.iter().enumerate() {
+        if let Some(why) = apply_one(doc, i, action)? {
+            missed.push(format!("overlay action {i}{}: {why}", about(action)));
+        }
+    }
+    Ok(missed)
+}
+
+/// The actions of an overlay document, in order.
+pub fn actions(overlay: &Value) -> Result<&Vec<Value>> {
     let version = overlay.get("overlay").and_then(Value::as_str).unwrap_or("");
     if !version.starts_with("1.") {
         bail!("expected an Overlay 1.x document, found overlay: {version:?}");
     }
-    let actions = overlay
+    overlay
         .get("actions")
         .and_then(Value::as_array)
-        .ok_or_else(|| anyhow!("the overlay has no `actions` list"))?;
-    for (i, action) in actions.iter().enumerate() {
-        let target = action
-            .get("target")
-            .and_then(Value::as_str)
-            .ok_or_else(|| anyhow!("action {i} has no `target`"))?;
-        let about = action
-            .get("description")
-            .and_then(Value::as_str)
-            .map(|d| format!(": \"{}\"", first_sentence(d)))
-            .unwrap_or_default();
-        apply_action(doc, action, target)
-            .with_context(|| format!("overlay action {i}{about} (target {target})"))?;
-    }
-    Ok(())
+        .ok_or_else(|| anyhow!("the overlay has no `actions` list"))
 }
 
-fn apply_action(doc: &mut Value, action: &Value, target: &str) -> Result<()> {
+/// Applies action number `i` (from 0) to `doc`; its errors name the action.
+///
+/// A target that selects nothing is not an error: the provider changed the document under a
+/// correction, and the change report must still be produced. It is returned (with the nearest
+/// name that exists) for the report's notes, which the workspace's tests require to be empty.
+pub fn apply_one(doc: &mut Value, i: usize, action: &Value) -> Result<Option<String>> {
+    let target = action
+        .get("target")
+        .and_then(Value::as_str)
+        .ok_or_else(|| anyhow!("action {i} has no `target`"))?;
+    apply_action(doc, action, target)
+        .with_context(|| format!("overlay action {i}{} (target {target})", about(action)))
+}
+
+/// `: "<first sentence of the description>"`, or nothing.
+pub fn about(action: &Value) -> String {
+    action
+        .get("description")
+        .and_then(Value::as_str)
+        .map(|d| format!(": \"{}\"", first_sentence(d)))
+        .unwrap_or_default()
+}
+
+fn apply_action(doc: &mut Value, action: &Value, target: &str) -> Result<Option<String>> {
     let path = JsonPath::parse(target).map_err(|e| anyhow!("invalid JSONPath: {e}"))?;
     let pointers: Vec<String> = path
         .query_located(doc)
@@ -48,10 +71,10 @@ fn apply_action(doc: &mut Value, action: &Value, target: &str) -> Result<()> {
         .map(|p| p.to_json_pointer())
         .collect();
     if pointers.is_empty() {
-        bail!(
-            "the target selects nothing{}; the spec may have changed under this correction",
+        return Ok(Some(format!(
+            "the target {target} selects nothing{}",
             nearest_miss(doc, target)
-        );
+        )));
     }
     let remove = action
         .get("remove")
@@ -62,7 +85,7 @@ fn apply_action(doc: &mut Value, action: &Value, target: &str) -> Result<()> {
         for pointer in pointers.iter().rev() {
             remove_at(doc, pointer)?;
         }
-        return Ok(());
+        return Ok(None);
     }
     let update = action
         .get("update")
@@ -72,12 +95,25 @@ fn apply_action(doc: &mut Value, action: &Value, target: &str) -> Result<()> {
             .pointer_mut(pointer)
             .ok_or_else(|| anyhow!("lost node {pointer}"))?;
         match node {
-            Value::Array(items) => items.push(update.clone()),
+            // Appending what is already there would duplicate it (an enum value the provider
+            // has since added itself): append only what is missing, so the action becomes
+            // redundant (and reported so) rather than wrong.
+            Value::Array(items) => {
+                let new: Vec<Value> = match update {
+                    Value::Array(values) => values.clone(),
+                    one => vec![one.clone()],
+                };
+                for value in new {
+                    if !items.contains(&value) {
+                        items.push(value);
+                    }
+                }
+            }
             Value::Object(_) => merge(node, update),
             _ => bail!("target {pointer} is neither an object nor an array"),
         }
     }
-    Ok(())
+    Ok(None)
 }
 
 fn first_sentence(text: &str) -> &str {
@@ -232,13 +268,14 @@ mod tests {
     fn update_merges_and_replaces_scalars_in_place() {
         let mut doc =
             json!({"s": {"A": {"properties": {"x": {"type": "integer", "title": "X"}, "y": {}}}}});
-        apply(
+        let missed = apply(
             &mut doc,
             &overlay(
                 json!([{"target": "$.s.*.properties.x", "update": {"type": ["integer", "null"]}}]),
             ),
         )
         .unwrap();
+        assert!(missed.is_empty());
         assert_eq!(
             doc["s"]["A"]["properties"]["x"],
             json!({"type": ["integer", "null"], "title": "X"})
@@ -267,21 +304,23 @@ mod tests {
     }
 
     #[test]
-    fn a_target_that_matches_nothing_is_an_error() {
+    fn a_target_that_matches_nothing_is_reported_not_applied() {
         let mut doc = json!({"a": 1});
-        let err = apply(
+        let missed = apply(
             &mut doc,
             &overlay(json!([{"target": "$.nope", "update": {}}])),
         )
-        .unwrap_err();
-        assert!(format!("{err:#}").contains("selects nothing"), "{err:#}");
+        .unwrap();
+        assert_eq!(doc, json!({"a": 1}));
+        assert_eq!(missed.len(), 1);
+        assert!(missed[0].contains("selects nothing"), "{missed:?}");
     }
 
     #[test]
     fn a_miss_names_the_action_and_the_nearest_existing_name() {
         let mut doc =
             json!({"components": {"schemas": {"FilePurpose": {"enum": ["a"]}, "Other": {}}}});
-        let err = apply(
+        let missed = apply(
             &mut doc,
             &overlay(json!([{
                 "target": "$.components.schemas.FilePurpse.enum",
@@ -289,8 +328,8 @@ mod tests {
                 "update": "b"
             }])),
         )
-        .unwrap_err();
-        let text = format!("{err:#}");
+        .unwrap();
+        let text = missed.join("\n");
         assert!(text.contains("\"Name the audio purpose.\""), "{text}");
         assert!(
             text.contains("`$.components.schemas` has no member `FilePurpse`"),

@@ -126,17 +126,19 @@ pub fn apply_docs(doc: &mut Value, docs: &Value) -> Result<Vec<String>> {
             target[k.as_str()] = v.clone();
         }
     }
+    // Every entry is applied on its own: one stale entry costs its own text, never that of
+    // the entries after it.
     for (name, entry) in section(docs, "operations")? {
-        if let Err(e) = apply_operation(doc, name, entry) {
+        for miss in apply_operation(doc, name, entry) {
             stale.push(format!(
-                "{DOCS}: operations.{name}: {e:#}; fix or remove the entry"
+                "{DOCS}: operations.{name}: {miss}; fix or remove the entry"
             ));
         }
     }
     for (name, entry) in section(docs, "schemas")? {
-        if let Err(e) = apply_schema(doc, name, entry) {
+        for miss in apply_schema(doc, name, entry) {
             stale.push(format!(
-                "{DOCS}: schemas.{name}: {e:#}; fix or remove the entry"
+                "{DOCS}: schemas.{name}: {miss}; fix or remove the entry"
             ));
         }
     }
@@ -151,75 +153,80 @@ fn section<'a>(docs: &'a Value, key: &str) -> Result<Vec<(&'a String, &'a Value)
     }
 }
 
-fn apply_operation(doc: &mut Value, name: &str, entry: &Value) -> Result<()> {
+/// Applies one operation's entry; returns what it names that does not exist.
+fn apply_operation(doc: &mut Value, name: &str, entry: &Value) -> Vec<String> {
     let ops = operation_pointers(doc);
     let pointer = ops.iter().find(|(n, _)| n == name).map(|(_, p)| p.clone());
     let Some(pointer) = pointer else {
         let names: Vec<&str> = ops.iter().map(|(n, _)| n.as_str()).collect();
-        bail!("no operation {name:?}{}", nearest_hint(name, &names));
+        return vec![format!(
+            "no operation {name:?}{}",
+            nearest_hint(name, &names)
+        )];
     };
     let op = doc.pointer_mut(&pointer).expect("pointer just found");
     copy_text(op, entry, &["summary", "description"]);
-    if let Some(params) = entry.get("parameters").and_then(Value::as_object) {
-        for (pname, text) in params {
-            let list = op.get_mut("parameters").and_then(Value::as_array_mut);
-            let known: Vec<String> = list
-                .as_ref()
-                .map(|l| {
-                    l.iter()
-                        .filter_map(|p| p["name"].as_str())
-                        .map(String::from)
-                        .collect()
-                })
-                .unwrap_or_default();
-            let param = list.and_then(|l| l.iter_mut().find(|p| p["name"] == **pname));
-            let Some(param) = param else {
-                let known: Vec<&str> = known.iter().map(String::as_str).collect();
-                bail!("no parameter {pname:?}{}", nearest_hint(pname, &known));
-            };
-            param["description"] = text.clone();
+    let mut misses = Vec::new();
+    let params = entry.get("parameters").and_then(Value::as_object);
+    for (pname, text) in params.into_iter().flatten() {
+        let list = op.get_mut("parameters").and_then(Value::as_array_mut);
+        let Some(list) = list else {
+            misses.push(format!("no parameter {pname:?} (the operation has none)"));
+            continue;
+        };
+        match list.iter_mut().find(|p| p["name"] == **pname) {
+            Some(param) => param["description"] = text.clone(),
+            None => {
+                let known: Vec<&str> = list.iter().filter_map(|p| p["name"].as_str()).collect();
+                misses.push(format!(
+                    "no parameter {pname:?}{}",
+                    nearest_hint(pname, &known)
+                ));
+            }
         }
     }
-    if let Some(responses) = entry.get("responses").and_then(Value::as_object) {
-        for (status, text) in responses {
-            let Some(r) = op.pointer_mut(&format!("/responses/{status}")) else {
-                bail!("no response {status:?}");
-            };
-            r["description"] = text.clone();
+    let responses = entry.get("responses").and_then(Value::as_object);
+    for (status, text) in responses.into_iter().flatten() {
+        match op.pointer_mut(&format!("/responses/{status}")) {
+            Some(r) => r["description"] = text.clone(),
+            None => misses.push(format!("no response {status:?}")),
         }
     }
-    Ok(())
+    misses
 }
 
-fn apply_schema(doc: &mut Value, name: &str, entry: &Value) -> Result<()> {
-    let schemas = doc
+/// Applies one schema's entry; returns what it names that does not exist.
+fn apply_schema(doc: &mut Value, name: &str, entry: &Value) -> Vec<String> {
+    let Some(schemas) = doc
         .pointer_mut("/components/schemas")
         .and_then(Value::as_object_mut)
-        .ok_or_else(|| anyhow!("the document has no component schemas"))?;
+    else {
+        return vec!["the document has no component schemas".into()];
+    };
     let known: Vec<String> = schemas.keys().cloned().collect();
     let Some(schema) = schemas.get_mut(name) else {
         let known: Vec<&str> = known.iter().map(String::as_str).collect();
-        bail!("no schema {name:?}{}", nearest_hint(name, &known));
+        return vec![format!("no schema {name:?}{}", nearest_hint(name, &known))];
     };
     copy_text(schema, entry, &["description"]);
-    if let Some(props) = entry.get("properties").and_then(Value::as_object) {
-        for (prop, text) in props {
-            let known: Vec<String> = schema
-                .get("properties")
-                .and_then(Value::as_object)
-                .map(|m| m.keys().cloned().collect())
-                .unwrap_or_default();
-            let Some(target) = schema
-                .get_mut("properties")
-                .and_then(|p| p.get_mut(prop.as_str()))
-            else {
-                let known: Vec<&str> = known.iter().map(String::as_str).collect();
-                bail!("no property {prop:?}{}", nearest_hint(prop, &known));
-            };
-            target["description"] = text.clone();
+    let mut misses = Vec::new();
+    let props = entry.get("properties").and_then(Value::as_object);
+    for (prop, text) in props.into_iter().flatten() {
+        match schema.get_mut("properties").and_then(Value::as_object_mut) {
+            Some(existing) => match existing.get_mut(prop.as_str()) {
+                Some(target) => target["description"] = text.clone(),
+                None => {
+                    let known: Vec<&str> = existing.keys().map(String::as_str).collect();
+                    misses.push(format!(
+                        "no property {prop:?}{}",
+                        nearest_hint(prop, &known)
+                    ));
+                }
+            },
+            None => misses.push(format!("no property {prop:?} (the schema has none)")),
         }
     }
-    Ok(())
+    misses
 }
 
 fn copy_text(target: &mut Value, entry: &Value, keys: &[&str]) {
@@ -318,5 +325,27 @@ mod tests {
         let typo = json!({"operations": {"list_files": {"parameters": {"pages": "x"}}}});
         let err = apply_docs(&mut doc, &typo).unwrap().join("\n");
         assert!(err.contains("nearest existing name is \"page\""), "{err}");
+    }
+
+    #[test]
+    fn a_stale_entry_costs_only_its_own_text() {
+        let mut doc = json!({
+            "paths": {"/a": {"get": {"operationId": "list_files",
+                "parameters": [{"name": "page", "in": "query"}, {"name": "search", "in": "query"}],
+                "responses": {"200": {"description": "OK"}}}}},
+            "components": {"schemas": {"FileObject": {"properties": {"id": {}, "name": {}}}}}
+        });
+        let docs = json!({
+            "operations": {"list_files": {"parameters": {"gone": "Old.", "page": "Which page.", "search": "Text."}}},
+            "schemas": {"FileObject": {"properties": {"old": "Old.", "id": "Its id.", "name": "Its name."}}}
+        });
+        let notes = apply_docs(&mut doc, &docs).unwrap();
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        let params = &doc["paths"]["/a"]["get"]["parameters"];
+        assert_eq!(params[0]["description"], "Which page.");
+        assert_eq!(params[1]["description"], "Text.");
+        let props = &doc["components"]["schemas"]["FileObject"]["properties"];
+        assert_eq!(props["id"]["description"], "Its id.");
+        assert_eq!(props["name"]["description"], "Its name.");
     }
 }

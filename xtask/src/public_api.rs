@@ -21,7 +21,7 @@ mod resolve;
 mod tests;
 mod tokens;
 
-use crate::codegen::GeneratedFile;
+use crate::GeneratedFile;
 use anyhow::{Context, Result};
 use std::path::Path;
 

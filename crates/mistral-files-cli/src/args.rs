@@ -344,19 +344,31 @@ pub struct DownloadArgs {
     pub out: ListOutput,
 }
 
-/// `serve [--addr ADDR] [--data DIR] [--api-key KEY] [faults]`
+/// `serve [--addr ADDR] [--data DIR] [--api-key KEY | --api-key-file PATH] [faults]`
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// Address to listen on (port 0 picks a free port; the URL is printed).
+    /// Address to listen on (port 0 picks a free port; the URL is printed). Loopback keeps it on
+    /// this machine; any other address (0.0.0.0: all interfaces) is reachable from the network
+    /// and needs a key of your own.
     #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
     pub addr: SocketAddr,
     /// Keep files in this directory across restarts (default: a temporary one, removed on exit).
     #[arg(long, value_name = "DIR")]
     pub data: Option<PathBuf>,
-    /// The key clients must send [env: MISTRAL_API_KEY] (default: test-key).
+    /// The key clients must send [env: MISTRAL_API_KEY] (default: test-key, refused off
+    /// loopback). Prefer the variable or --api-key-file: command lines are visible to other
+    /// users.
     #[arg(long, value_name = "KEY")]
     pub api_key: Option<String>,
-    /// Accept requests without any API key.
+    /// Read the key clients must send from this file (one line), keeping it out of the process
+    /// list.
+    #[arg(long, value_name = "PATH", conflicts_with = "api_key")]
+    pub api_key_file: Option<PathBuf>,
+    /// Serve the default key test-key on an address reachable from the network anyway: anyone who
+    /// can reach it can read, upload and delete files (warned about at every start).
+    #[arg(long)]
+    pub insecure_default_key: bool,
+    /// Accept requests without any API key (warned about at every start off loopback).
     #[arg(long)]
     pub no_auth: bool,
     /// Base of the signed URLs handed out (default: the listening address).

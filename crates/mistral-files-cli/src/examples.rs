@@ -74,7 +74,11 @@ Examples:
   $ mistral-files serve --addr 127.0.0.1:0 --data ./store --api-key local-key
   $ mistral-files serve --fail-next 2:429:1 --throttle-download 65536
   then, in another shell:
-  $ MISTRAL_BASE_URL=http://127.0.0.1:8080 MISTRAL_API_KEY=test-key mistral-files ls";
+  $ MISTRAL_BASE_URL=http://127.0.0.1:8080 MISTRAL_API_KEY=test-key mistral-files ls
+
+On the network (a container, a shared host): any address but loopback needs a key of your own;
+the default key test-key is refused there (exit 2) unless --insecure-default-key.
+  $ mistral-files serve --addr 0.0.0.0:8080 --api-key-file ./emulator.key --public-url http://ci-host:8080";
 
 /// After `demo --help`.
 pub const DEMO: &str = "\

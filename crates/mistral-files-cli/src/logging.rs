@@ -61,11 +61,15 @@ pub fn init(settings: Settings) {
         .try_init();
 }
 
-/// The library's retry and resume events: written as plain lines by [`Lines`], not as records.
+/// The library's retry and resume events: written as plain lines by [`Lines`], not as records;
+/// and the emulator's warning about an address reachable from the network, which `serve` writes
+/// as a `warning:` line of its own.
 fn is_told_as_a_line(m: &Metadata<'_>) -> bool {
     m.is_event()
         && m.target().starts_with("mistral_files")
-        && (m.fields().field("delay_ms").is_some() || m.fields().field("offset").is_some())
+        && (m.fields().field("delay_ms").is_some()
+            || m.fields().field("offset").is_some()
+            || m.fields().field("insecure_exposure").is_some())
 }
 
 /// The layer writing request and retry lines.

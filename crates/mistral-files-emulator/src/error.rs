@@ -37,6 +37,19 @@ pub enum EmulatorError {
         /// The process holding it, as it recorded itself.
         pid: Option<u32>,
     },
+    /// Refused before anything was created or bound: the address is reachable from the network
+    /// and the key is the well-known default ([`DEFAULT_API_KEY`](crate::DEFAULT_API_KEY)) or
+    /// empty, so anyone who can reach it could use the files. Set a key of your own
+    /// ([`EmulatorBuilder::api_key`](crate::EmulatorBuilder::api_key)), listen on loopback, or
+    /// allow it knowingly
+    /// ([`EmulatorBuilder::insecure_default_key`](crate::EmulatorBuilder::insecure_default_key)).
+    #[error("refusing to listen on {addr} ({exposure}) with the well-known default API key: anyone who can reach it could list, read, upload and delete files; set a key of your own (api_key), listen on loopback, or allow it knowingly (insecure_default_key)")]
+    WellKnownKeyOnNetwork {
+        /// The address asked for.
+        addr: std::net::SocketAddr,
+        /// Who can reach it.
+        exposure: crate::Exposure,
+    },
 }
 
 impl EmulatorError {

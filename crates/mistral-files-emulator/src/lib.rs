@@ -66,6 +66,16 @@
 //!   `{"url":"<emulator>/signed/<token>"}`, the token an
 //!   HMAC-SHA256 over (id, expiry time); served without auth; invalid or expired -> 403, deleted
 //!   file -> 404 (blob-store style XML bodies).
+//! - On an address other machines can reach (not loopback: `0.0.0.0`, `::`, or an interface's
+//!   address; see [`Exposure`]), the well-known default key [`DEFAULT_API_KEY`] (or an empty key)
+//!   is refused: [`EmulatorBuilder::start`] fails with [`EmulatorError::WellKnownKeyOnNetwork`]
+//!   before anything is created or bound, unless allowed with
+//!   [`EmulatorBuilder::insecure_default_key`]. Serving it that way, or with
+//!   [`EmulatorBuilder::no_auth`], is logged at `warn` at every start and listed by
+//!   [`RunningEmulator::warnings`].
+//! - The signed URLs' HMAC key is 32 random bytes from the operating system, made when a data
+//!   directory is first used and kept in its database (so the URLs of a store survive its
+//!   restarts, and a store never accepts another's); it is never logged or shown by `Debug`.
 //! - One emulator per data directory: it holds `<data>/lock` (std's `File::try_lock`, with its pid in it) while it
 //!   runs; another one on the same directory fails at once with
 //!   [`EmulatorError::DataDirInUse`] naming that pid.
@@ -82,13 +92,14 @@
 // In dependency order, each module using only modules listed after it (its docs say which):
 // router; upload (handler, form, sink, format); handlers (signed_url, content, files);
 // middleware; state; buffer_pool; download, wire; store, validation; dir_lock; error;
-// error_body; validation_error; key_order; and the leaves clock, faults, record, signed.
+// error_body; validation_error; key_order; and the leaves clock, exposure, faults, record, signed.
 mod buffer_pool;
 mod clock;
 mod dir_lock;
 mod download;
 mod error;
 mod error_body;
+mod exposure;
 mod faults;
 mod handlers;
 mod key_order;
@@ -114,13 +125,15 @@ use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
 
 pub use error::EmulatorError;
+pub use exposure::Exposure;
 pub use faults::{FailSpec, FailSpecParseError, FaultConfig, Faults};
 pub use record::{FormPart, RecordedRequest};
 
 /// The provider's limit on one file: 512 MiB.
 pub const MAX_UPLOAD_BYTES: u64 = mistral_files_raw::rules::MAX_FILE_BYTES;
 
-/// The API key the emulator expects unless told otherwise.
+/// The API key the emulator expects unless told otherwise. Documented, so anyone may know it:
+/// refused on an address other machines can reach (see [`EmulatorBuilder::insecure_default_key`]).
 pub const DEFAULT_API_KEY: &str = "test-key";
 
 /// Default bound on the number of recorded requests kept (oldest dropped first).
@@ -140,10 +153,12 @@ impl Emulator {
 
 /// Configures and starts an emulator. Every setter consumes and returns the builder, and is
 /// named after the setting it sets (`api_key`, `bind`, `data_dir`; `no_auth` turns the default
-/// key off): the rule `mistral-files`' `ClientBuilder` documents for every builder.
+/// key off): the rule `mistral-files`' `ClientBuilder` documents for every builder. Its `Debug`
+/// shows the key as `<redacted>`.
 #[derive(Clone, Debug)]
 pub struct EmulatorBuilder {
-    api_key: Option<String>,
+    api_key: Option<exposure::Key>,
+    insecure_default_key: bool,
     data_dir: Option<PathBuf>,
     bind: SocketAddr,
     max_upload_bytes: u64,
@@ -157,7 +172,8 @@ pub struct EmulatorBuilder {
 impl Default for EmulatorBuilder {
     fn default() -> Self {
         EmulatorBuilder {
-            api_key: Some(DEFAULT_API_KEY.to_string()),
+            api_key: Some(exposure::Key::new(DEFAULT_API_KEY.to_string())),
+            insecure_default_key: false,
             data_dir: None,
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             max_upload_bytes: MAX_UPLOAD_BYTES,
@@ -171,15 +187,27 @@ impl Default for EmulatorBuilder {
 }
 
 impl EmulatorBuilder {
-    /// The bearer key every `/v1` request must carry.
+    /// The bearer key every `/v1` request must carry (default [`DEFAULT_API_KEY`], which is
+    /// refused on an address other machines can reach; so is an empty key).
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
-        self.api_key = Some(key.into());
+        self.api_key = Some(exposure::Key::new(key.into()));
         self
     }
 
-    /// Accept `/v1` requests without any `Authorization`.
+    /// Accept `/v1` requests without any `Authorization`. Allowed on any address (it is asked
+    /// for by name), but on one other machines can reach it is warned about at every start.
     pub fn no_auth(mut self) -> Self {
         self.api_key = None;
+        self
+    }
+
+    /// Whether the well-known default key (or an empty one) may be served on an address other
+    /// machines can reach (default `false`: [`start`](Self::start) fails with
+    /// [`EmulatorError::WellKnownKeyOnNetwork`]). When allowed, every start logs a warning at
+    /// `warn` and lists it in [`RunningEmulator::warnings`]. No effect on loopback, or with a
+    /// key of your own.
+    pub fn insecure_default_key(mut self, allow: bool) -> Self {
+        self.insecure_default_key = allow;
         self
     }
 
@@ -190,7 +218,10 @@ impl EmulatorBuilder {
         self
     }
 
-    /// Address to listen on (default `127.0.0.1:0`, a free port).
+    /// Address to listen on (default `127.0.0.1:0`, a free port). An address that is not
+    /// loopback (`0.0.0.0`, `::`, an interface's) is reachable from the network: it needs a key of
+    /// your own (see [`insecure_default_key`](Self::insecure_default_key)), and clients on other
+    /// machines need a [`public_url`](Self::public_url) for the signed URLs.
     pub fn bind(mut self, addr: SocketAddr) -> Self {
         self.bind = addr;
         self
@@ -236,7 +267,21 @@ impl EmulatorBuilder {
     }
 
     /// Opens the store (cleaning up after any crash), binds, and serves in the background.
+    ///
+    /// Fails with [`EmulatorError::WellKnownKeyOnNetwork`], before creating or binding anything,
+    /// when the default key would be served on an address other machines can reach (see
+    /// [`insecure_default_key`](Self::insecure_default_key)).
     pub async fn start(self) -> Result<RunningEmulator, EmulatorError> {
+        let key = exposure::KeyKind::of(
+            self.api_key.as_ref().map(exposure::Key::expose),
+            DEFAULT_API_KEY,
+        );
+        let warning = exposure::check(self.bind, key, self.insecure_default_key).map_err(|r| {
+            EmulatorError::WellKnownKeyOnNetwork {
+                addr: self.bind,
+                exposure: r.exposure,
+            }
+        })?;
         let clock = clock::Clock::default();
         let (temp_dir, data_dir) = match &self.data_dir {
             Some(d) => (None, d.clone()),
@@ -301,9 +346,17 @@ impl EmulatorBuilder {
                 tracing::error!(error = %e, "emulator server stopped");
             }
         });
-        tracing::info!(%url, data_dir = %data_dir.display(), "emulator listening");
+        let exposure = Exposure::of(addr.ip());
+        tracing::info!(%url, bound = %addr, %exposure, data_dir = %data_dir.display(), "emulator listening");
+        let warnings: Vec<String> = warning.map(|w| w.describe(addr)).into_iter().collect();
+        for w in &warnings {
+            // the field marks it for the CLI, which prints it as a line of its own
+            tracing::warn!(insecure_exposure = %exposure, "{w}");
+        }
         Ok(RunningEmulator {
             addr,
+            exposure,
+            warnings,
             url,
             data_dir,
             faults,
@@ -323,6 +376,8 @@ impl EmulatorBuilder {
 #[derive(Debug)]
 pub struct RunningEmulator {
     addr: SocketAddr,
+    exposure: Exposure,
+    warnings: Vec<String>,
     url: String,
     data_dir: PathBuf,
     faults: Arc<Faults>,
@@ -352,9 +407,21 @@ impl RunningEmulator {
         &self.url
     }
 
-    /// The bound address.
+    /// The bound address (with the port chosen, when `0` was asked for).
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// Who can reach the bound address: loopback only, all interfaces, or one interface.
+    pub fn exposure(&self) -> Exposure {
+        self.exposure
+    }
+
+    /// What was warned about at start (also logged at `warn`): the default key allowed with
+    /// [`EmulatorBuilder::insecure_default_key`], or no key at all, on an address other machines
+    /// can reach. Empty otherwise.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     /// The data directory in use (temporary unless one was given).

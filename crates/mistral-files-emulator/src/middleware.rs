@@ -44,7 +44,7 @@ pub(crate) async fn front(State(app): State<AppState>, mut req: Request, next: N
             return failure_response(&spec);
         }
         if let Some(key) = &app.api_key {
-            if !authorized(req.headers(), key) {
+            if !authorized(req.headers(), key.expose()) {
                 drain(req).await;
                 return ApiError::Unauthorized.into_response();
             }

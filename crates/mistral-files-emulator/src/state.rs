@@ -1,13 +1,14 @@
 //! The state shared by the front middleware and every handler: the store, the fault and request
 //! logs, the clock, the settings the builder fixed, and the upload buffers.
 //!
-//! Holds the leaves it is made of (`store`, `faults`, `record`, `clock`, `buffer_pool`) and uses
-//! nothing that handles requests, so that every handler can use it.
+//! Holds the leaves it is made of (`store`, `faults`, `record`, `clock`, `buffer_pool`,
+//! `exposure`'s `Key`) and uses nothing that handles requests, so that every handler can use it.
 
 use std::sync::Arc;
 
 use crate::buffer_pool::BufferPool;
 use crate::clock::Clock;
+use crate::exposure::Key;
 use crate::faults::Faults;
 use crate::record::Recorder;
 use crate::store::Store;
@@ -19,7 +20,8 @@ pub(crate) struct AppInner {
     pub(crate) faults: Arc<Faults>,
     pub(crate) recorder: Arc<Recorder>,
     pub(crate) clock: Clock,
-    pub(crate) api_key: Option<String>,
+    /// The key clients must send (`None`: no auth); `<redacted>` in `Debug`.
+    pub(crate) api_key: Option<Key>,
     pub(crate) public_url: String,
     pub(crate) max_upload: u64,
     pub(crate) check_formats: bool,

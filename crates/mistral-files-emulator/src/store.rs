@@ -73,6 +73,8 @@ pub(crate) struct Store {
     tmp_dir: PathBuf,
     conn: Mutex<Connection>,
     sync: bool,
+    /// The signed URLs' HMAC key: random, made when the store is created, kept in its `meta`
+    /// table; left out of `Debug`.
     signing_key: [u8; 32],
 }
 
@@ -158,9 +160,14 @@ impl Store {
         let signing_key: [u8; 32] = match key.and_then(|k| <[u8; 32]>::try_from(k).ok()) {
             Some(k) => k,
             None => {
+                // 256 bits from the operating system's generator, made once per store
                 let mut k = [0u8; 32];
-                k[..16].copy_from_slice(Uuid::new_v4().as_bytes());
-                k[16..].copy_from_slice(Uuid::new_v4().as_bytes());
+                getrandom::fill(&mut k).map_err(|e| {
+                    EmulatorError::io(
+                        "making the signing key",
+                        std::io::Error::other(e.to_string()),
+                    )
+                })?;
                 conn.execute(
                     "INSERT OR REPLACE INTO meta (key, value) VALUES ('signing_key', ?1)",
                     params![k.to_vec()],

@@ -3,7 +3,7 @@
 // xtask/src/codegen/mod.rs, then run `cargo xtask codegen`.
 //
 // spec: openapi/mistral-files.yaml sha256:12e475e88bdb44e72aa3b696fb4b7d8541689b34704ea8a62ce2199662b2fcd9
-// overlay: openapi/overlay.yaml sha256:41fa23b982ea45c45cc995db1bbc4c7fe0371c1bdb331434779541568b22ef73
+// overlay: openapi/overlay.yaml sha256:03da806bf6ae318275b18b695f0b12f7f576f66638b00a99f593614b48f45034
 // docs: openapi/docs.yaml sha256:1038ea5490125b15787828d914f8cc3db2f94bac892a88d576d3ae5170b86cc0
 // generator: progenitor 0.15.1 on openapi/generated/mistral-files.openapi-3.0.json
 // left out (written by hand in the ergonomic crate): upload_file

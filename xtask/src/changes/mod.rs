@@ -1,20 +1,29 @@
-//! The change report of `cargo xtask codegen`: what a regeneration changes for users, one line
-//! per change, each classified as oasdiff classifies API changes, then the highest impact.
+//! The change report: what a change of the contract means for users, one line per change,
+//! each classified by the direction-aware rules of the `rules` module, then the highest impact.
 //!
-//! - **breaking**: a removed or renamed operation, parameter, field or type; a changed type; a
-//!   new required input; a removed enum value; a field that turns optional or required (its
-//!   Rust type changes between `T` and `Option<T>`).
-//! - **additive**: a new operation, type, optional input, output field or enum value.
+//! - **breaking**: existing code may stop compiling or working (a removed operation, input,
+//!   field or enum value; a narrower input or a wider output; a changed type, default,
+//!   serialization or security; a generated field turning between `T` and `Option<T>`).
+//! - **additive**: new things, wider inputs, narrower outputs, deprecations; existing code
+//!   keeps compiling and working.
 //! - **docs**: doc text only (our `openapi/docs.yaml`).
-//! - **none**: a provider rename that `openapi/names.yaml` absorbs.
+//! - **none**: a provider rename that `openapi/names.yaml` absorbs, or a provider change our
+//!   corrections already made.
 //!
-//! The comparison runs on [`model`]s of the committed and the new normalized documents, so the
-//! report exists before anything is compiled (a breaking change may stop the workspace from
-//! building; the report still says why).
+//! The comparison runs on [`model`]s of two normalized documents, so the report exists before
+//! anything is compiled (a breaking change may stop the workspace from building; the report
+//! still says why). [`contract`] builds the report of two revisions' inputs, including the
+//! provider's own changes under our overlay ([`overlays`]).
 
+pub mod contract;
+mod directions;
 pub mod model;
+pub mod overlays;
+mod rules;
+mod rust_api;
+pub mod schema;
 
-use model::{Entry, Kind, Model};
+use model::{Entry, Model};
 use std::collections::BTreeSet;
 use std::fmt;
 
@@ -47,15 +56,40 @@ impl fmt::Display for Impact {
 pub struct Change {
     /// Its class.
     pub impact: Impact,
+    /// The contract entry it is about (`operation list_files query page`, `type FilePurpose`).
+    pub subject: String,
     /// What changed, in a sentence.
     pub what: String,
 }
 
-/// Every change between two versions of the contract.
+impl Change {
+    /// The operation or type the change belongs to (`operation list_files`, `type FileObject`,
+    /// `security scheme ApiKey`), for grouping.
+    pub fn scope(&self) -> String {
+        let words: Vec<&str> = self.subject.split(' ').collect();
+        let n = if words.first() == Some(&"security") {
+            3
+        } else {
+            2
+        };
+        words[..n.min(words.len())].join(" ")
+    }
+}
+
+impl fmt::Display for Change {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}: {}", self.impact, self.subject, self.what)
+    }
+}
+
+/// Every change between two versions of the contract, and what a reviewer should know besides.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Report {
     /// The changes, breaking first.
     pub changes: Vec<Change>,
+    /// Notes: overlay actions the provider made redundant, entries without doc text, doc
+    /// entries that match nothing, names not pinned, how error responses were merged.
+    pub notes: Vec<String>,
 }
 
 impl Report {
@@ -72,7 +106,7 @@ impl Report {
     pub fn to_text(&self) -> String {
         let mut out = String::new();
         for c in &self.changes {
-            out.push_str(&format!("{}: {}\n", c.impact, c.what));
+            out.push_str(&format!("{c}\n"));
         }
         out.push_str(&format!("impact: {}\n", self.impact()));
         out
@@ -82,7 +116,7 @@ impl Report {
     pub fn to_markdown(&self) -> String {
         let mut out = format!("# Change report\n\n**Impact: {}**\n\n", self.impact());
         if self.changes.is_empty() {
-            out.push_str("No change to the operations, types or doc text.\n");
+            out.push_str("No change to the operations, types or doc text.\n\n");
         }
         for impact in [
             Impact::Breaking,
@@ -96,7 +130,14 @@ impl Report {
             }
             out.push_str(&format!("## {impact}\n\n"));
             for c in lines {
-                out.push_str(&format!("- {}\n", c.what));
+                out.push_str(&format!("- {}: {}\n", c.subject, c.what));
+            }
+            out.push('\n');
+        }
+        if !self.notes.is_empty() {
+            out.push_str("## Notes\n\n");
+            for note in &self.notes {
+                out.push_str(&format!("- {note}\n"));
             }
             out.push('\n');
         }
@@ -104,7 +145,7 @@ impl Report {
     }
 }
 
-/// Compares two normalized documents (committed, then new).
+/// Compares two normalized documents (old, then new).
 pub fn compare(old: &serde_json::Value, new: &serde_json::Value) -> Report {
     compare_models(&model::build(old), &model::build(new))
 }
@@ -112,17 +153,110 @@ pub fn compare(old: &serde_json::Value, new: &serde_json::Value) -> Report {
 /// Compares two contracts.
 pub fn compare_models(old: &Model, new: &Model) -> Report {
     let mut changes = Vec::new();
+    let mut gone = Vec::new();
+    let mut came = Vec::new();
     let keys: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
     for key in keys {
         match (old.get(key), new.get(key)) {
-            (Some(o), None) if !parent_gone(o, new) => changes.push(removed(key, o)),
-            (None, Some(n)) if !parent_gone(n, old) => changes.extend(added(key, n)),
-            (Some(o), Some(n)) => changes.extend(changed(key, o, n)),
+            (Some(o), None) if !parent_gone(o, new) => gone.push((key.as_str(), o)),
+            (None, Some(n)) if !parent_gone(n, old) => came.push((key.as_str(), n)),
+            (Some(o), Some(n)) => changes.extend(rules::changed(key, o, n)),
             _ => {}
         }
     }
-    changes.sort_by(|a, b| b.impact.cmp(&a.impact).then_with(|| a.what.cmp(&b.what)));
-    Report { changes }
+    changes.extend(renames(old, new, &mut gone, &mut came));
+    changes.extend(gone.iter().flat_map(|(k, e)| rules::removed(k, e)));
+    changes.extend(came.iter().flat_map(|(k, e)| rules::added(k, e)));
+    sort(&mut changes);
+    Report {
+        changes,
+        notes: Vec::new(),
+    }
+}
+
+/// Breaking first, then by subject.
+pub fn sort(changes: &mut [Change]) {
+    changes.sort_by(|a, b| {
+        b.impact
+            .cmp(&a.impact)
+            .then_with(|| a.subject.cmp(&b.subject))
+            .then_with(|| a.what.cmp(&b.what))
+    });
+}
+
+/// A removed and an added entry of the same kind, parent and shape, each the only such one:
+/// one "renamed?" line instead of two (as breaking as the removal).
+fn renames(
+    old: &Model,
+    new: &Model,
+    gone: &mut Vec<(&str, &Entry)>,
+    came: &mut Vec<(&str, &Entry)>,
+) -> Vec<Change> {
+    let gone_shapes: Vec<Shape> = gone.iter().map(|(k, e)| shape(old, k, e)).collect();
+    let came_shapes: Vec<Shape> = came.iter().map(|(k, e)| shape(new, k, e)).collect();
+    let count = |shapes: &[Shape], s: &Shape| shapes.iter().filter(|x| *x == s).count();
+    let mut out = Vec::new();
+    let mut paired = (BTreeSet::new(), BTreeSet::new());
+    for ((gk, ge), gs) in gone.iter().zip(&gone_shapes) {
+        if matches!(ge.kind, model::Kind::ProviderName(_)) {
+            continue;
+        }
+        if count(&gone_shapes, gs) != 1 || count(&came_shapes, gs) != 1 {
+            continue;
+        }
+        let at = came_shapes.iter().position(|s| s == gs).expect("counted");
+        let (ck, ce) = came[at];
+        let impact = rules::removed(gk, ge)
+            .into_iter()
+            .chain(rules::added(ck, ce))
+            .map(|c| c.impact)
+            .max()
+            .unwrap_or(Impact::Breaking);
+        let new_name = match &ge.parent {
+            Some(parent) => ck.strip_prefix(parent.as_str()).unwrap_or(ck).trim(),
+            None => ck,
+        };
+        let what = format!(
+            "renamed to `{}`? (removed, and an entry of the same shape added: {})",
+            owner(new_name),
+            ge.kind.describe()
+        );
+        out.push(change(impact, gk, what));
+        paired.0.insert(gk.to_string());
+        paired.1.insert(ck.to_string());
+    }
+    gone.retain(|(k, _)| !paired.0.contains(*k));
+    came.retain(|(k, _)| !paired.1.contains(*k));
+    out
+}
+
+/// What a rename keeps: the parent, the kind, and the shape (for an operation, its method and
+/// everything below it, since its route and name are what a rename changes).
+type Shape = (Option<String>, &'static str, String);
+
+fn shape(model: &Model, key: &str, e: &Entry) -> Shape {
+    let describe = match &e.kind {
+        model::Kind::Operation { route, .. } => {
+            let method = route.split(' ').next().unwrap_or_default();
+            format!("{method} {}", children(model, key))
+        }
+        kind => kind.describe(),
+    };
+    (e.parent.clone(), e.kind.variant(), describe)
+}
+
+/// The names of everything below an entry (keys relative to it), as one string: a moved
+/// operation keeps its parameters and responses, though an overlay action addressed to it may
+/// no longer apply to their schemas.
+fn children(model: &Model, key: &str) -> String {
+    let prefix = format!("{key} ");
+    model
+        .range(prefix.clone()..)
+        .take_while(|(k, _)| k.starts_with(&prefix))
+        .filter(|(_, e)| !matches!(e.kind, model::Kind::ProviderName(_)))
+        .map(|(k, _)| &k[prefix.len()..])
+        .collect::<Vec<_>>()
+        .join(";")
 }
 
 /// Whether the entry's parent is missing on the other side (then only the parent is reported).
@@ -133,178 +267,22 @@ fn parent_gone(entry: &Entry, other: &Model) -> bool {
         .is_some_and(|p| !other.contains_key(p))
 }
 
-fn change(impact: Impact, what: String) -> Change {
-    Change { impact, what }
-}
-
-fn removed(key: &str, entry: &Entry) -> Change {
-    match &entry.kind {
-        Kind::ProviderName(name) => change(
-            Impact::None,
-            format!(
-                "{}: no longer records the provider's name {name}",
-                owner(key)
-            ),
-        ),
-        Kind::Values(values) => change(
-            Impact::Breaking,
-            format!(
-                "{}: every enum value removed ({})",
-                owner(key),
-                list(values.iter())
-            ),
-        ),
-        _ => change(Impact::Breaking, format!("{key}: removed")),
-    }
-}
-
-fn added(key: &str, entry: &Entry) -> Option<Change> {
-    Some(match &entry.kind {
-        Kind::ProviderName(name) => change(
-            Impact::None,
-            format!(
-                "{}: the provider's name is {name} (ours is kept by openapi/names.yaml)",
-                owner(key)
-            ),
-        ),
-        Kind::Input { required: true, ty } if entry.parent.is_some() => change(
-            Impact::Breaking,
-            format!("{key}: new required input ({ty}); existing calls do not send it"),
-        ),
-        Kind::Field { required: true, ty } if entry.dir.input => change(
-            Impact::Breaking,
-            format!("{key}: new required field ({ty}) in a type that requests send"),
-        ),
-        Kind::Input { ty, .. } => change(
-            Impact::Additive,
-            format!("{key}: new optional input ({ty})"),
-        ),
-        Kind::Field { ty, .. } => change(Impact::Additive, format!("{key}: new field ({ty})")),
-        Kind::Values(values) => change(
-            Impact::Additive,
-            format!("{}: enum values {}", owner(key), list(values.iter())),
-        ),
-        Kind::Operation(mp) => change(Impact::Additive, format!("{key}: new operation ({mp})")),
-        Kind::Type(shape) => change(Impact::Additive, format!("{key}: new type ({shape})")),
-        Kind::Response(ty) => change(Impact::Additive, format!("{key}: new response ({ty})")),
-    })
-}
-
-fn changed(key: &str, o: &Entry, n: &Entry) -> Vec<Change> {
-    let mut out = Vec::new();
-    if o.doc != n.doc {
-        out.push(change(Impact::Docs, format!("{key}: doc text changed")));
-    }
-    match (&o.kind, &n.kind) {
-        (Kind::Values(old), Kind::Values(new)) => out.extend(values_changed(key, old, new)),
-        (
-            Kind::Input {
-                ty: ot,
-                required: or,
-            },
-            Kind::Input {
-                ty: nt,
-                required: nr,
-            },
-        ) => {
-            out.extend(type_change(key, ot, nt));
-            out.extend(input_requiredness(key, *or, *nr));
-        }
-        (
-            Kind::Field {
-                ty: ot,
-                required: or,
-            },
-            Kind::Field {
-                ty: nt,
-                required: nr,
-            },
-        ) => {
-            out.extend(type_change(key, ot, nt));
-            if or != nr {
-                let now = if *nr { "required" } else { "optional" };
-                let what =
-                    format!("{key}: now {now} (its Rust type changes between T and Option<T>)");
-                out.push(change(Impact::Breaking, what));
-            }
-        }
-        (Kind::ProviderName(a), Kind::ProviderName(b)) if a != b => out.push(change(
-            Impact::None,
-            format!(
-                "{}: the provider renamed {a} -> {b} (absorbed by openapi/names.yaml)",
-                owner(key)
-            ),
-        )),
-        (a, b) if a != b => out.push(change(
-            Impact::Breaking,
-            format!("{key}: changed from {} to {}", describe(a), describe(b)),
-        )),
-        _ => {}
-    }
-    out
-}
-
-/// Removed enum values break; new ones are additive (the generated enums are open).
-fn values_changed(key: &str, old: &BTreeSet<String>, new: &BTreeSet<String>) -> Vec<Change> {
-    let mut out = Vec::new();
-    let gone: Vec<_> = old.difference(new).collect();
-    if !gone.is_empty() {
-        let what = format!(
-            "{}: enum values removed: {}",
-            owner(key),
-            list(gone.into_iter())
-        );
-        out.push(change(Impact::Breaking, what));
-    }
-    let added: Vec<_> = new.difference(old).collect();
-    if !added.is_empty() {
-        let what = format!(
-            "{}: new enum values: {}",
-            owner(key),
-            list(added.into_iter())
-        );
-        out.push(change(Impact::Additive, what));
-    }
-    out
-}
-
-/// An input that becomes required breaks existing calls; one that becomes optional does not.
-fn input_requiredness(key: &str, was: bool, is: bool) -> Option<Change> {
-    match (was, is) {
-        (false, true) => Some(change(
-            Impact::Breaking,
-            format!("{key}: now required; existing calls may not send it"),
-        )),
-        (true, false) => Some(change(Impact::Additive, format!("{key}: now optional"))),
-        _ => None,
-    }
-}
-
-fn type_change(key: &str, old: &str, new: &str) -> Option<Change> {
-    (old != new).then(|| {
-        change(
-            Impact::Breaking,
-            format!("{key}: type changed from {old} to {new}"),
-        )
-    })
-}
-
-fn describe(kind: &Kind) -> String {
-    match kind {
-        Kind::Operation(s) | Kind::Response(s) | Kind::Type(s) | Kind::ProviderName(s) => s.clone(),
-        Kind::Input { ty, .. } | Kind::Field { ty, .. } => ty.clone(),
-        Kind::Values(v) => list(v.iter()),
+fn change(impact: Impact, key: &str, what: String) -> Change {
+    Change {
+        impact,
+        subject: owner(key).to_string(),
+        what,
     }
 }
 
 /// `type X` for the key `type X values` or `type X provider-name`.
-fn owner(key: &str) -> &str {
+pub(crate) fn owner(key: &str) -> &str {
     key.strip_suffix(" values")
         .or_else(|| key.strip_suffix(" provider-name"))
         .unwrap_or(key)
 }
 
-fn list<'a>(values: impl Iterator<Item = &'a String>) -> String {
+pub(crate) fn list<'a>(values: impl Iterator<Item = &'a String>) -> String {
     values
         .map(|v| format!("`{v}`"))
         .collect::<Vec<_>>()

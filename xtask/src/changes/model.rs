@@ -1,41 +1,85 @@
 //! The wire contract as a flat list of entries, one per thing a user of the API can depend on:
-//! each operation's method and path, parameters, request form fields and responses; each
-//! type's fields and enum values. Built from the normalized document, so it needs no build of
-//! the generated code, and it covers the operations written by hand (the multipart upload form,
-//! the raw download) as much as the generated ones.
+//! each operation's method, path, security and deprecation; its parameters, request bodies and
+//! form fields, responses; each type's fields and enum values; the security schemes. Built from
+//! a normalized document, so it needs no build of the generated code, and it covers the
+//! operations written by hand (the multipart upload form, the raw download) as much as the
+//! generated ones.
 //!
 //! Keys read as sentences (`type FilePage .data`, `operation upload_file form .purpose`) and
-//! sort so that an entry's parent (`type FilePage`) comes before it.
+//! sort so that an entry's parent (`type FilePage`) comes before it. Every entry also records
+//! the JSON pointer it was read from, so that the report can tell which overlay action covers
+//! it.
 
+pub use super::directions::Direction;
+use super::directions::{media_schemas, operations, INPUT, OUTPUT};
+use super::schema::{self, single, Schema};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
-
-/// Which way a type's values travel.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Direction {
-    /// Sent by the client (parameters, request bodies).
-    pub input: bool,
-    /// Received by the client (responses).
-    pub output: bool,
-}
 
 /// What an entry describes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Kind {
-    /// An operation: its method and path.
-    Operation(String),
-    /// A parameter or a request form field: its type and whether it is required.
-    Input { ty: String, required: bool },
-    /// A field of a type: its type and whether it is required.
-    Field { ty: String, required: bool },
-    /// A response's body type.
+    /// An operation: its method and path, and whether it is deprecated.
+    Operation { route: String, deprecated: bool },
+    /// The security an operation requires: its alternatives, each a set of scheme names
+    /// (`ApiKey`, `ApiKey+Org`), or `none`.
+    Security(BTreeSet<String>),
+    /// A security scheme, described as it reaches the wire (`http bearer`, `apiKey header X`).
+    Scheme(String),
+    /// A parameter, a request body or a request form field.
+    Input { schema: Schema, required: bool },
+    /// A field of a named type.
+    Field { schema: Schema, required: bool },
+    /// A response's body type (`empty` when it has none).
     Response(String),
-    /// A named type's shape (`object`, `string`, ...).
+    /// A named type's shape (`object`, `string enum`, ...).
     Type(String),
     /// The values of an enum.
     Values(BTreeSet<String>),
     /// The provider's name for one of ours (changes here are absorbed renames).
     ProviderName(String),
+}
+
+impl Kind {
+    /// A short description of the entry's shape, the same for two entries a rename could turn
+    /// into one another.
+    pub fn describe(&self) -> String {
+        match self {
+            Kind::Operation { route, .. } => route.clone(),
+            Kind::Security(alts) => alternatives(alts),
+            Kind::Scheme(s) | Kind::Response(s) | Kind::Type(s) | Kind::ProviderName(s) => {
+                s.clone()
+            }
+            Kind::Input { schema, required } | Kind::Field { schema, required } => {
+                format!("{}{}", schema, if *required { ", required" } else { "" })
+            }
+            Kind::Values(v) => super::list(v.iter()),
+        }
+    }
+
+    /// The variant's name, for pairing a removed and an added entry of the same kind.
+    pub fn variant(&self) -> &'static str {
+        match self {
+            Kind::Operation { .. } => "operation",
+            Kind::Security(_) => "security",
+            Kind::Scheme(_) => "scheme",
+            Kind::Input { .. } => "input",
+            Kind::Field { .. } => "field",
+            Kind::Response(_) => "response",
+            Kind::Type(_) => "type",
+            Kind::Values(_) => "values",
+            Kind::ProviderName(_) => "provider-name",
+        }
+    }
+}
+
+/// `ApiKey | ApiKey+Org`, or `none`.
+pub fn alternatives(alts: &BTreeSet<String>) -> String {
+    if alts.is_empty() {
+        "none".into()
+    } else {
+        alts.iter().cloned().collect::<Vec<_>>().join(" | ")
+    }
 }
 
 /// One entry of the contract.
@@ -49,68 +93,77 @@ pub struct Entry {
     pub doc: Option<String>,
     /// The key of the entry this one belongs to, if any.
     pub parent: Option<String>,
+    /// Where in the document it was read (a JSON pointer).
+    pub pointer: String,
 }
 
 /// The whole contract, by key.
 pub type Model = BTreeMap<String, Entry>;
 
-const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "patch", "head", "options", "trace",
-];
-
 /// Builds the contract of a normalized (OpenAPI 3.0) document.
 pub fn build(doc: &Value) -> Model {
-    let mut model = Model::new();
-    let dirs = type_directions(doc);
+    let mut b = Builder {
+        model: Model::new(),
+    };
+    let dirs = super::directions::of_types(doc);
+    let global_security = doc.get("security");
     for (path, method, op) in operations(doc) {
-        add_operation(&mut model, &path, method, op);
+        b.operation(&path, method, op, global_security);
+    }
+    let schemes = doc
+        .pointer("/components/securitySchemes")
+        .and_then(Value::as_object);
+    for (name, scheme) in schemes.into_iter().flatten() {
+        let pointer = format!("/components/securitySchemes/{}", escape(name));
+        let key = format!("security scheme {name}");
+        b.insert(
+            &key,
+            Kind::Scheme(describe_scheme(scheme)),
+            INPUT,
+            None,
+            None,
+            pointer,
+        );
     }
     let schemas = doc
         .pointer("/components/schemas")
         .and_then(Value::as_object);
     for (name, schema) in schemas.into_iter().flatten() {
         let key = format!("type {name}");
-        let dir = dirs.get(name).copied().unwrap_or_default();
-        let shape = shape_of(schema);
-        insert(
-            &mut model,
-            &key,
-            Kind::Type(shape),
-            dir,
-            doc_of(schema),
-            None,
-        );
+        let pointer = format!("/components/schemas/{}", escape(name));
+        // A type no operation reaches still becomes a Rust type: treat it as received.
+        let dir = dirs.get(name).copied().unwrap_or(OUTPUT);
+        let kind = Kind::Type(shape_of(schema));
+        b.insert(&key, kind, dir, doc_of(schema), None, pointer.clone());
         if let Some(p) = schema.get("x-provider-name").and_then(Value::as_str) {
             let k = format!("{key} provider-name");
-            insert(
-                &mut model,
+            b.insert(
                 &k,
                 Kind::ProviderName(p.into()),
                 dir,
                 None,
                 Some(&key),
+                pointer.clone(),
             );
         }
-        add_members(&mut model, &key, schema, dir, false);
+        b.members(&key, schema, dir, false, &pointer);
     }
-    model
+    b.model
 }
 
-fn operations(doc: &Value) -> Vec<(String, &'static str, &Value)> {
-    let mut out = Vec::new();
-    for (path, item) in doc
-        .get("paths")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        for method in METHODS {
-            if let Some(op) = item.get(*method) {
-                out.push((path.clone(), *method, op));
-            }
-        }
+/// A scheme as it reaches the wire: `http bearer`, `apiKey header X-Api-Key`, `oauth2`, ...
+fn describe_scheme(scheme: &Value) -> String {
+    let field = |k: &str| scheme.get(k).and_then(Value::as_str).unwrap_or("");
+    match field("type") {
+        "http" => format!("http {}", field("scheme").to_ascii_lowercase()),
+        "apiKey" => format!("apiKey {} {}", field("in"), field("name")),
+        other => other.to_string(),
     }
-    out
+}
+
+/// `~` and `/` escaped as a JSON pointer needs.
+pub fn escape(name: &str) -> String {
+    name.replace('~', "~0").replace('/', "~1")
 }
 
 fn op_name(op: &Value, path: &str, method: &str) -> String {
@@ -120,178 +173,205 @@ fn op_name(op: &Value, path: &str, method: &str) -> String {
         .unwrap_or_else(|| format!("{} {path}", method.to_uppercase()))
 }
 
-const INPUT: Direction = Direction {
-    input: true,
-    output: false,
-};
-const OUTPUT: Direction = Direction {
-    input: false,
-    output: true,
-};
-
-fn add_operation(model: &mut Model, path: &str, method: &str, op: &Value) {
-    let key = format!("operation {}", op_name(op, path, method));
-    let doc = [op.get("summary"), op.get("description")]
-        .iter()
-        .flatten()
-        .filter_map(|v| v.as_str())
-        .collect::<Vec<_>>()
-        .join("\n");
-    let kind = Kind::Operation(format!("{} {path}", method.to_uppercase()));
-    let doc = (!doc.is_empty()).then_some(doc);
-    insert(model, &key, kind, INPUT, doc, None);
-    if let Some(id) = op.get("x-provider-operation-id").and_then(Value::as_str) {
-        let k = format!("{key} provider-name");
-        let kind = Kind::ProviderName(id.into());
-        insert(model, &k, kind, INPUT, None, Some(&key));
-    }
-    add_parameters(model, &key, op);
-    add_body(model, &key, op);
-    add_responses(model, &key, op);
+struct Builder {
+    model: Model,
 }
 
-/// `operation X <in> <name>`: each parameter's type and required-ness.
-fn add_parameters(model: &mut Model, key: &str, op: &Value) {
-    let params = op.get("parameters").and_then(Value::as_array);
-    for p in params.into_iter().flatten() {
-        let (Some(name), Some(place)) = (p["name"].as_str(), p["in"].as_str()) else {
-            continue;
-        };
-        let k = format!("{key} {place} {name}");
-        let schema = p.get("schema").unwrap_or(&Value::Null);
-        let required = p.get("required").and_then(Value::as_bool).unwrap_or(false);
-        let kind = Kind::Input {
-            ty: ty(schema),
-            required,
-        };
-        insert(model, &k, kind, INPUT, doc_of(p), Some(key));
-        add_inline(model, &k, schema, INPUT, true);
-    }
-}
-
-/// `operation X body <media type>` and, for an inline object (a form), each of its fields.
-fn add_body(model: &mut Model, key: &str, op: &Value) {
-    let body = op.get("requestBody");
-    let required = body
-        .and_then(|b| b.get("required"))
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
-    for (media, schema) in media_schemas(body) {
-        let k = format!("{key} body {media}");
-        let kind = Kind::Input {
-            ty: ty(schema),
-            required,
-        };
-        insert(model, &k, kind, INPUT, None, Some(key));
-        add_members(model, &k, single(schema), INPUT, true);
-    }
-}
-
-/// `operation X response <status> <media type>`: each response's body type.
-fn add_responses(model: &mut Model, key: &str, op: &Value) {
-    let responses = op.get("responses").and_then(Value::as_object);
-    for (status, response) in responses.into_iter().flatten() {
-        let media = media_schemas(Some(response));
-        if media.is_empty() {
-            let k = format!("{key} response {status}");
-            let kind = Kind::Response("empty".into());
-            insert(model, &k, kind, OUTPUT, doc_of(response), Some(key));
-        }
-        for (m, schema) in media {
-            let k = format!("{key} response {status} {m}");
-            let kind = Kind::Response(ty(schema));
-            insert(model, &k, kind, OUTPUT, doc_of(response), Some(key));
-        }
-    }
-}
-
-fn media_schemas(holder: Option<&Value>) -> Vec<(String, &Value)> {
-    holder
-        .and_then(|h| h.get("content"))
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-        .map(|(m, v)| (m.clone(), v.get("schema").unwrap_or(&Value::Null)))
-        .collect()
-}
-
-/// Adds the fields of an object schema (inline objects flattened, `.a.b`) and enum values.
-fn add_members(model: &mut Model, key: &str, schema: &Value, dir: Direction, input: bool) {
-    add_values(model, key, schema, dir);
-    let required: BTreeSet<&str> = schema
-        .get("required")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .collect();
-    for (field, prop) in schema
-        .get("properties")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        let k = format!("{key} .{field}");
-        let required = required.contains(field.as_str());
-        let kind = if input {
-            Kind::Input {
-                ty: ty(prop),
-                required,
-            }
-        } else {
-            Kind::Field {
-                ty: ty(prop),
-                required,
-            }
-        };
-        insert(model, &k, kind, dir, doc_of(prop), Some(key));
-        add_inline(model, &k, prop, dir, input);
-    }
-}
-
-/// Inline objects and enums inside a field or parameter get entries of their own.
-fn add_inline(model: &mut Model, key: &str, schema: &Value, dir: Direction, input: bool) {
-    let inner = single(schema);
-    if inner.get("$ref").is_none() {
-        add_members(model, key, inner, dir, input);
-    }
-}
-
-fn add_values(model: &mut Model, key: &str, schema: &Value, dir: Direction) {
-    if let Some(values) = schema.get("enum").and_then(Value::as_array) {
-        let values = values
-            .iter()
-            .map(|v| v.as_str().map(str::to_string).unwrap_or(v.to_string()));
-        let k = format!("{key} values");
-        insert(
-            model,
-            &k,
-            Kind::Values(values.collect()),
-            dir,
-            None,
-            Some(key),
-        );
-    }
-}
-
-fn insert(
-    model: &mut Model,
-    key: &str,
-    kind: Kind,
-    dir: Direction,
-    doc: Option<String>,
-    parent: Option<&str>,
-) {
-    let parent = parent.map(str::to_string);
-    model.insert(
-        key.to_string(),
-        Entry {
+impl Builder {
+    fn insert(
+        &mut self,
+        key: &str,
+        kind: Kind,
+        dir: Direction,
+        doc: Option<String>,
+        parent: Option<&str>,
+        pointer: String,
+    ) {
+        let parent = parent.map(str::to_string);
+        let entry = Entry {
             kind,
             dir,
             doc,
             parent,
-        },
-    );
+            pointer,
+        };
+        self.model.insert(key.to_string(), entry);
+    }
+
+    fn operation(&mut self, path: &str, method: &str, op: &Value, global_security: Option<&Value>) {
+        let key = format!("operation {}", op_name(op, path, method));
+        let pointer = format!("/paths/{}/{method}", escape(path));
+        let doc = [op.get("summary"), op.get("description")]
+            .iter()
+            .flatten()
+            .filter_map(|v| v.as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
+        let kind = Kind::Operation {
+            route: format!("{} {path}", method.to_uppercase()),
+            deprecated: op.get("deprecated").and_then(Value::as_bool) == Some(true),
+        };
+        let doc = (!doc.is_empty()).then_some(doc);
+        self.insert(&key, kind, INPUT, doc, None, pointer.clone());
+        if let Some(id) = op.get("x-provider-operation-id").and_then(Value::as_str) {
+            let k = format!("{key} provider-name");
+            let kind = Kind::ProviderName(id.into());
+            self.insert(&k, kind, INPUT, None, Some(&key), pointer.clone());
+        }
+        // An operation's own `security` replaces the document's (OpenAPI 3.0, 4.8.10).
+        let security = op.get("security").or(global_security);
+        let k = format!("{key} security");
+        let p = format!("{pointer}/security");
+        self.insert(
+            &k,
+            Kind::Security(requirements(security)),
+            INPUT,
+            None,
+            Some(&key),
+            p,
+        );
+        self.parameters(&key, op, &pointer);
+        self.body(&key, op, &pointer);
+        self.responses(&key, op, &pointer);
+    }
+
+    /// `operation X <in> <name>`: each parameter's schema and required-ness.
+    fn parameters(&mut self, key: &str, op: &Value, op_pointer: &str) {
+        let params = op.get("parameters").and_then(Value::as_array);
+        for (i, p) in params.into_iter().flatten().enumerate() {
+            let (Some(name), Some(place)) = (p["name"].as_str(), p["in"].as_str()) else {
+                continue;
+            };
+            let k = format!("{key} {place} {name}");
+            let pointer = format!("{op_pointer}/parameters/{i}");
+            let schema_json = p.get("schema").unwrap_or(&Value::Null);
+            let mut schema = Schema::of(schema_json);
+            schema.deprecated |= p.get("deprecated").and_then(Value::as_bool) == Some(true);
+            schema.style = schema::param_style(p, place);
+            let required = p.get("required").and_then(Value::as_bool).unwrap_or(false);
+            let kind = Kind::Input { schema, required };
+            self.insert(&k, kind, INPUT, doc_of(p), Some(key), pointer.clone());
+            if let Some(theirs) = p.get("x-provider-name").and_then(Value::as_str) {
+                let pk = format!("{k} provider-name");
+                let kind = Kind::ProviderName(theirs.into());
+                self.insert(&pk, kind, INPUT, None, Some(&k), pointer.clone());
+            }
+            self.inline(&k, schema_json, INPUT, true, &format!("{pointer}/schema"));
+        }
+    }
+
+    /// `operation X body <media type>` and, for an inline object (a form), each of its fields.
+    fn body(&mut self, key: &str, op: &Value, op_pointer: &str) {
+        let body = op.get("requestBody");
+        let required = body
+            .and_then(|b| b.get("required"))
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        for (media, schema_json) in media_schemas(body) {
+            let k = format!("{key} body {media}");
+            let pointer = format!("{op_pointer}/requestBody/content/{}/schema", escape(&media));
+            let kind = Kind::Input {
+                schema: Schema::of(schema_json),
+                required,
+            };
+            self.insert(&k, kind, INPUT, None, Some(key), pointer.clone());
+            self.members(&k, single(schema_json), INPUT, true, &pointer);
+        }
+    }
+
+    /// `operation X response <status> <media type>`: each response's body type.
+    fn responses(&mut self, key: &str, op: &Value, op_pointer: &str) {
+        let responses = op.get("responses").and_then(Value::as_object);
+        for (status, response) in responses.into_iter().flatten() {
+            let pointer = format!("{op_pointer}/responses/{}", escape(status));
+            let media = media_schemas(Some(response));
+            if media.is_empty() {
+                let k = format!("{key} response {status}");
+                let kind = Kind::Response("empty".into());
+                self.insert(
+                    &k,
+                    kind,
+                    OUTPUT,
+                    doc_of(response),
+                    Some(key),
+                    pointer.clone(),
+                );
+            }
+            for (m, schema) in media {
+                let k = format!("{key} response {status} {m}");
+                let kind = Kind::Response(schema::ty(schema));
+                self.insert(
+                    &k,
+                    kind,
+                    OUTPUT,
+                    doc_of(response),
+                    Some(key),
+                    pointer.clone(),
+                );
+            }
+        }
+    }
+
+    /// Adds the fields of an object schema (inline objects flattened, `.a.b`) and enum values.
+    fn members(&mut self, key: &str, schema: &Value, dir: Direction, input: bool, pointer: &str) {
+        self.values(key, schema, dir, pointer);
+        let required: BTreeSet<&str> = schema
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        let props = schema.get("properties").and_then(Value::as_object);
+        for (field, prop) in props.into_iter().flatten() {
+            let k = format!("{key} .{field}");
+            let p = format!("{pointer}/properties/{}", escape(field));
+            let required = required.contains(field.as_str());
+            let schema = Schema::of(prop);
+            let kind = if input {
+                Kind::Input { schema, required }
+            } else {
+                Kind::Field { schema, required }
+            };
+            self.insert(&k, kind, dir, doc_of(prop), Some(key), p.clone());
+            self.inline(&k, prop, dir, input, &p);
+        }
+    }
+
+    /// Inline objects and enums inside a field or parameter get entries of their own.
+    fn inline(&mut self, key: &str, schema: &Value, dir: Direction, input: bool, pointer: &str) {
+        let inner = single(schema);
+        if inner.get("$ref").is_none() {
+            self.members(key, inner, dir, input, pointer);
+        }
+    }
+
+    fn values(&mut self, key: &str, schema: &Value, dir: Direction, pointer: &str) {
+        if let Some(values) = schema.get("enum").and_then(Value::as_array) {
+            let values = values
+                .iter()
+                .map(|v| v.as_str().map(str::to_string).unwrap_or(v.to_string()));
+            let k = format!("{key} values");
+            let kind = Kind::Values(values.collect());
+            self.insert(&k, kind, dir, None, Some(key), format!("{pointer}/enum"));
+        }
+    }
+}
+
+/// The alternatives of a security requirement list: `[{A: []}, {A: [], B: []}]` -> `A`, `A+B`.
+fn requirements(security: Option<&Value>) -> BTreeSet<String> {
+    let list = security.and_then(Value::as_array);
+    list.into_iter()
+        .flatten()
+        .filter_map(Value::as_object)
+        .map(|alt| {
+            if alt.is_empty() {
+                "anonymous".to_string()
+            } else {
+                alt.keys().cloned().collect::<Vec<_>>().join("+")
+            }
+        })
+        .collect()
 }
 
 fn doc_of(v: &Value) -> Option<String> {
@@ -300,150 +380,12 @@ fn doc_of(v: &Value) -> Option<String> {
         .map(str::to_string)
 }
 
-/// The one branch of a single-branch `allOf`/`anyOf`/`oneOf`, or the schema itself.
-fn single(schema: &Value) -> &Value {
-    for key in ["allOf", "anyOf", "oneOf"] {
-        if let Some([only]) = schema.get(key).and_then(Value::as_array).map(Vec::as_slice) {
-            return single(only);
-        }
-    }
-    schema
-}
-
 fn shape_of(schema: &Value) -> String {
-    let base = ty(schema);
+    let base = schema::ty(schema);
     if schema.get("enum").is_some() {
         format!("{base} enum")
     } else {
         base
-    }
-}
-
-/// A schema's type, written compactly: `FileObject` (a reference, by name), `integer`,
-/// `string(uuid)`, `array<SampleType>`, `anyOf<string | integer>`; `?` marks nullable.
-pub fn ty(schema: &Value) -> String {
-    let nullable = schema.get("nullable").and_then(Value::as_bool) == Some(true);
-    let base = format!("{}{}", base_ty(schema), bounds(schema));
-    if nullable {
-        format!("{base}?")
-    } else {
-        base
-    }
-}
-
-/// A schema's bounds, written `[min..max]` (numbers, string lengths, item counts) and
-/// `/pattern/`: a bound that appears or narrows is a changed type, so it is reported (breaking
-/// for an input, as oasdiff has it).
-fn bounds(schema: &Value) -> String {
-    let num = |k: &str| {
-        schema
-            .get(k)
-            .filter(|v| v.is_number())
-            .map(|v| v.to_string())
-    };
-    let exclusive = |k: &str| schema.get(k).and_then(Value::as_bool) == Some(true);
-    let mut out = String::new();
-    for (min, max, excl_min, excl_max) in [
-        ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"),
-        ("minLength", "maxLength", "", ""),
-        ("minItems", "maxItems", "", ""),
-    ] {
-        let (lo, hi) = (num(min), num(max));
-        if lo.is_some() || hi.is_some() {
-            let open = if exclusive(excl_min) { "(" } else { "[" };
-            let close = if exclusive(excl_max) { ")" } else { "]" };
-            let (lo, hi) = (lo.unwrap_or_default(), hi.unwrap_or_default());
-            out.push_str(&format!("{open}{lo}..{hi}{close}"));
-        }
-    }
-    if let Some(p) = schema.get("pattern").and_then(Value::as_str) {
-        out.push_str(&format!("/{p}/"));
-    }
-    out
-}
-
-fn base_ty(schema: &Value) -> String {
-    if let Some(name) = crate::names::ref_name(schema) {
-        return name;
-    }
-    for key in ["allOf", "anyOf", "oneOf"] {
-        if let Some(branches) = schema.get(key).and_then(Value::as_array) {
-            if let [only] = branches.as_slice() {
-                return ty(only);
-            }
-            let parts: Vec<String> = branches.iter().map(ty).collect();
-            return format!("{key}<{}>", parts.join(" | "));
-        }
-    }
-    let kind = schema.get("type").and_then(Value::as_str).unwrap_or("any");
-    match kind {
-        "array" => format!("array<{}>", ty(schema.get("items").unwrap_or(&Value::Null))),
-        "object" if schema.get("properties").is_none() => {
-            match schema.get("additionalProperties") {
-                Some(Value::Object(v)) => format!("map<{}>", ty(&Value::Object(v.clone()))),
-                _ => "object".into(),
-            }
-        }
-        _ => match schema.get("format").and_then(Value::as_str) {
-            Some(f) => format!("{kind}({f})"),
-            None => kind.into(),
-        },
-    }
-}
-
-/// Which way each named type travels, following references from every operation.
-fn type_directions(doc: &Value) -> BTreeMap<String, Direction> {
-    let mut dirs: BTreeMap<String, Direction> = BTreeMap::new();
-    for (_, _, op) in operations(doc) {
-        let mut inputs: Vec<&Value> = op
-            .get("parameters")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .collect();
-        inputs.extend(
-            media_schemas(op.get("requestBody"))
-                .into_iter()
-                .map(|(_, s)| s),
-        );
-        for schema in inputs {
-            mark(doc, schema, true, &mut dirs);
-        }
-        for response in op
-            .get("responses")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-        {
-            for (_, schema) in media_schemas(Some(response.1)) {
-                mark(doc, schema, false, &mut dirs);
-            }
-        }
-    }
-    dirs
-}
-
-fn mark(doc: &Value, node: &Value, input: bool, dirs: &mut BTreeMap<String, Direction>) {
-    match node {
-        Value::Object(map) => {
-            if let Some(name) = crate::names::ref_name(node) {
-                let d = dirs.entry(name.clone()).or_default();
-                let seen = if input { d.input } else { d.output };
-                if input {
-                    d.input = true
-                } else {
-                    d.output = true
-                }
-                let target = doc.pointer(&format!("/components/schemas/{name}"));
-                if let (false, Some(target)) = (seen, target) {
-                    mark(doc, target, input, dirs);
-                }
-                return;
-            }
-            map.values().for_each(|v| mark(doc, v, input, dirs));
-        }
-        Value::Array(items) => items.iter().for_each(|v| mark(doc, v, input, dirs)),
-        _ => {}
     }
 }
 
@@ -452,11 +394,18 @@ pub fn render(model: &Model) -> String {
     let mut out = String::new();
     for (key, entry) in model {
         let line = match &entry.kind {
-            Kind::Operation(mp) => format!("{key}: {mp}"),
-            Kind::Input { ty, required } | Kind::Field { ty, required } => {
-                format!("{key}: {ty}{}", if *required { "  required" } else { "" })
+            Kind::Operation { route, deprecated } => {
+                let dep = if *deprecated { "  deprecated" } else { "" };
+                format!("\n{key}: {route}{dep}")
             }
-            Kind::Response(ty) => format!("{key}: {ty}"),
+            Kind::Input { schema, required } | Kind::Field { schema, required } => {
+                format!(
+                    "{key}: {schema}{}",
+                    if *required { "  required" } else { "" }
+                )
+            }
+            Kind::Security(alts) => format!("{key}: {}", alternatives(alts)),
+            Kind::Scheme(s) | Kind::Response(s) => format!("{key}: {s}"),
             Kind::Type(shape) => {
                 let dir = match (entry.dir.input, entry.dir.output) {
                     (true, true) => "  (in, out)",
@@ -467,18 +416,13 @@ pub fn render(model: &Model) -> String {
                 format!("\n{key}: {shape}{dir}")
             }
             Kind::Values(values) => {
-                format!(
-                    "{key}: {}",
-                    values.iter().cloned().collect::<Vec<_>>().join(", ")
-                )
+                let values: Vec<_> = values.iter().cloned().collect();
+                format!("{key}: {}", values.join(", "))
             }
             // The provider's names are not ours: a rename the name map absorbs leaves the
             // snapshot as it was (the change report mentions it).
             Kind::ProviderName(_) => continue,
         };
-        if matches!(entry.kind, Kind::Operation(_)) {
-            out.push('\n');
-        }
         out.push_str(&line);
         out.push('\n');
     }

@@ -69,8 +69,7 @@ fn removals_renames_and_type_changes_are_breaking() {
     assert_eq!(impact, Impact::Breaking, "{text}");
     for line in [
         "breaking: type FileObject .purpose: removed",
-        "breaking: operation list_files query page: removed",
-        "additive: operation list_files query page_number: new optional input (integer)",
+        "breaking: operation list_files query page: renamed to `query page_number`? (removed, and an entry of the same shape added: integer)",
         "breaking: type FilePurpose: enum values removed: `ocr`",
     ] {
         assert!(text.contains(line), "missing {line:?} in\n{text}");
@@ -138,7 +137,88 @@ fn a_new_bound_on_an_input_is_breaking() {
     assert_eq!(impact, Impact::Breaking, "{text}");
     assert!(
         text.contains(
-            "operation list_files query page: type changed from integer to integer[1..168]"
+            "breaking: operation list_files query page: bounds narrowed from none to [1..168]"
+        ),
+        "{text}"
+    );
+}
+
+/// One field of a type used one way or both ways: the same change is additive or breaking by
+/// direction.
+fn field_change(used_as_input: bool, used_as_output: bool, old: Value, new: Value) -> Report {
+    let doc = |field: Value| {
+        let mut ops = serde_json::Map::new();
+        let schema = json!({"$ref": "#/components/schemas/T"});
+        if used_as_input {
+            ops.insert(
+                "post".into(),
+                json!({"operationId": "send",
+                "requestBody": {"content": {"application/json": {"schema": schema}}},
+                "responses": {"200": {"description": "OK"}}}),
+            );
+        }
+        if used_as_output {
+            ops.insert("get".into(), json!({"operationId": "read",
+                "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": schema}}}}}));
+        }
+        json!({"paths": {"/t": ops}, "components": {"schemas": {"T": {"type": "object",
+            "properties": {"f": field}, "required": ["f"]}}}})
+    };
+    compare(&doc(old), &doc(new))
+}
+
+#[test]
+fn the_same_change_is_judged_by_the_direction_its_value_travels() {
+    let widened = (
+        json!({"type": "integer", "maximum": 10}),
+        json!({"type": "integer", "maximum": 20}),
+    );
+    let nullable = (
+        json!({"type": "integer"}),
+        json!({"type": "integer", "nullable": true}),
+    );
+    for ((old, new), input, output, expected) in [
+        (widened.clone(), true, false, Impact::Additive),
+        (widened.clone(), false, true, Impact::Breaking),
+        (widened.clone(), true, true, Impact::Breaking),
+        (
+            (widened.1.clone(), widened.0.clone()),
+            true,
+            false,
+            Impact::Breaking,
+        ),
+        (
+            (widened.1.clone(), widened.0.clone()),
+            false,
+            true,
+            Impact::Additive,
+        ),
+        // Null accepted (input) is wider; null possible (output) is wider, and the field's Rust
+        // type turns into Option<T> either way.
+        (nullable.clone(), false, true, Impact::Breaking),
+        (
+            (nullable.1.clone(), nullable.0.clone()),
+            false,
+            true,
+            Impact::Breaking,
+        ),
+    ] {
+        let report = field_change(input, output, old, new);
+        assert_eq!(
+            report.impact(),
+            expected,
+            "input {input}, output {output}:\n{}",
+            report.to_text()
+        );
+    }
+    let text = field_change(true, false, nullable.0.clone(), nullable.1.clone()).to_text();
+    assert!(
+        text.contains("additive: type T .f: now nullable: null is accepted"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "breaking: type T .f: Rust API: the field's type changes from T to Option<T>"
         ),
         "{text}"
     );

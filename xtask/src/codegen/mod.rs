@@ -9,69 +9,28 @@
 
 mod drift;
 pub mod header;
-mod report;
 
 pub use drift::{check, write, Drift};
-pub use report::{report, report_between, unpinned_notes, CHANGES_MD};
 
-use crate::{doc, normalize, open_enums, overlay, sha256_hex};
+use crate::{doc, open_enums, sha256_hex};
 use anyhow::{anyhow, Context, Result};
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
 use quote::quote;
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The header line that records the spec's hash (also read by the drift checks).
 pub const SPEC_LINE: &str = "// spec: ";
 
-/// The vendored spec, as `cargo xtask import` writes it.
-pub const SPEC: &str = "openapi/mistral-files.yaml";
-/// Our corrections, applied before generation.
-pub const OVERLAY: &str = "openapi/overlay.yaml";
-/// Our doc text, applied after the overlay.
-pub const DOCS: &str = crate::prose::DOCS;
+pub use crate::inputs::{Inputs, DOCS, GENERATED_RS, OVERLAY, SPEC};
 /// The normalized OpenAPI 3.0.3 document progenitor reads (committed for review).
 pub const NORMALIZED: &str = "openapi/generated/mistral-files.openapi-3.0.json";
-/// The generated Rust code.
-pub const GENERATED_RS: &str = "crates/mistral-files-raw/src/generated.rs";
 /// The command that regenerates everything.
 pub const COMMAND: &str = "cargo xtask codegen";
 /// The progenitor version the settings are written for (pinned in the workspace Cargo.toml).
 pub const PROGENITOR_VERSION: &str = "0.15.1";
 
-/// One generated file, relative to the workspace root.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GeneratedFile {
-    /// Path relative to the workspace root.
-    pub path: PathBuf,
-    /// Full contents.
-    pub contents: String,
-}
-
-/// The inputs of a generation, read from disk.
-#[derive(Debug, Clone)]
-pub struct Inputs {
-    /// Text of [`SPEC`].
-    pub spec: String,
-    /// Text of [`OVERLAY`].
-    pub overlay: String,
-    /// Text of [`DOCS`].
-    pub docs: String,
-}
-
-impl Inputs {
-    /// Reads the inputs below `root`.
-    pub fn read(root: &Path) -> Result<Self> {
-        let read = |rel: &str| {
-            std::fs::read_to_string(root.join(rel)).with_context(|| format!("reading {rel}"))
-        };
-        Ok(Self {
-            spec: read(SPEC)?,
-            overlay: read(OVERLAY)?,
-            docs: read(DOCS)?,
-        })
-    }
-}
+pub use crate::GeneratedFile;
 
 /// All progenitor settings, in one place.
 ///
@@ -105,21 +64,12 @@ pub fn settings(enums: &[open_enums::OpenEnum]) -> GenerationSettings {
 /// Spec + overlay + our doc text -> the normalized OpenAPI 3.0.3 document (without the
 /// `x-generated` provenance block).
 pub fn normalized_document(inputs: &Inputs) -> Result<Value> {
-    Ok(normalized_with_notes(inputs)?.0)
+    Ok(crate::inputs::normalized(inputs)?.effective)
 }
 
 /// Entries of `openapi/docs.yaml` that match nothing (see [`crate::prose::apply_docs`]).
 pub fn doc_notes(inputs: &Inputs) -> Result<Vec<String>> {
-    Ok(normalized_with_notes(inputs)?.1)
-}
-
-fn normalized_with_notes(inputs: &Inputs) -> Result<(Value, Vec<String>)> {
-    let mut document = doc::parse(&inputs.spec).with_context(|| format!("parsing {SPEC}"))?;
-    let overlay_doc = doc::parse(&inputs.overlay).with_context(|| format!("parsing {OVERLAY}"))?;
-    overlay::apply(&mut document, &overlay_doc).with_context(|| format!("applying {OVERLAY}"))?;
-    let docs = doc::parse(&inputs.docs).with_context(|| format!("parsing {DOCS}"))?;
-    let notes = crate::prose::apply_docs(&mut document, &docs)?;
-    Ok((normalize::normalize(&document), notes))
+    Ok(crate::inputs::normalized(inputs)?.doc_notes)
 }
 
 /// [`generate`], plus the raw crate's public API listing of the new code (the rest of the
@@ -170,19 +120,15 @@ pub fn generate(inputs: &Inputs) -> Result<Vec<GeneratedFile>> {
     }
     let normalized_text = doc::to_pretty_json(&normalized)?;
 
-    let (progenitor_input, left_out) = without_multipart_operations(&normalized);
-    let spec: openapiv3::OpenAPI = serde_json::from_value(progenitor_input)
-        .context("the normalized document is not OpenAPI 3.0 as openapiv3 reads it")?;
+    let (mut progenitor_input, left_out) = without_multipart_operations(&normalized);
+    crate::error_responses::merge(&mut progenitor_input);
     let enums = open_enums::find(&normalized);
-    let mut generator = Generator::new(&settings(&enums));
-    let tokens = generator
-        .generate_tokens(&spec)
-        .map_err(|e| anyhow!("progenitor failed: {e}"))?;
+    let tokens = run_progenitor(&progenitor_input, &enums)?;
     let mut progenitor_file: syn::File =
         syn::parse2(tokens).context("progenitor produced code syn cannot parse")?;
     mark_types_non_exhaustive(&mut progenitor_file);
     gate_features(&mut progenitor_file);
-    let type_names = surface::top_level_type_names(&progenitor_file);
+    let type_names = top_level_type_names(&progenitor_file);
     let enums_code = open_enums::emit(&enums)?;
     let registry = schema_registry(&type_names, &enums);
     let file: syn::File = syn::parse2(quote! { #progenitor_file #enums_code #registry })?;
@@ -213,7 +159,126 @@ pub fn generate(inputs: &Inputs) -> Result<Vec<GeneratedFile>> {
     ])
 }
 
-use crate::surface;
+/// The names of the structs and enums of the generated `types` module.
+fn top_level_type_names(file: &syn::File) -> Vec<String> {
+    let types = file.items.iter().filter_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == "types" => m.content.as_ref().map(|(_, items)| items),
+        _ => None,
+    });
+    types
+        .flatten()
+        .filter_map(|item| match item {
+            syn::Item::Struct(s) => Some(s.ident.to_string()),
+            syn::Item::Enum(e) => Some(e.ident.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// progenitor on the prepared document. A panic inside progenitor (it asserts on shapes it
+/// does not support) becomes an error that names the operation: each operation is then
+/// generated alone until the one that panics is found.
+fn run_progenitor(doc: &Value, enums: &[open_enums::OpenEnum]) -> Result<proc_macro2::TokenStream> {
+    match generate_quietly(doc, enums) {
+        Ok(result) => result,
+        Err(panic) => {
+            let culprit = operation_ids(doc)
+                .into_iter()
+                .find(|id| generate_quietly(&only_operation(doc, id), enums).is_err());
+            let culprit = culprit.map_or_else(
+                || "no single operation (the schemas alone)".to_string(),
+                |id| format!("operation {id}"),
+            );
+            Err(anyhow!(
+                "progenitor {PROGENITOR_VERSION} panicked on {culprit}: {panic}; correct the shape it cannot take in openapi/overlay.yaml, or extend xtask/src/error_responses.rs if it is an error response"
+            ))
+        }
+    }
+}
+
+/// Runs progenitor with the panic caught (and the panic message kept off stderr).
+fn generate_quietly(
+    doc: &Value,
+    enums: &[open_enums::OpenEnum],
+) -> std::result::Result<Result<proc_macro2::TokenStream>, String> {
+    let spec: openapiv3::OpenAPI = match serde_json::from_value(doc.clone()) {
+        Ok(spec) => spec,
+        Err(e) => {
+            return Ok(Err(anyhow!(
+                "the normalized document is not OpenAPI 3.0 as openapiv3 reads it: {e}"
+            )))
+        }
+    };
+    let result = quiet_panics::catch(|| {
+        let mut generator = Generator::new(&settings(enums));
+        generator
+            .generate_tokens(&spec)
+            .map_err(|e| anyhow!("progenitor failed: {e}"))
+    });
+    result
+}
+
+/// Catching a panic without its message on stderr, safely from several threads: one process
+/// hook, installed once, keeps the message of a panic on a thread that asked for it and passes
+/// every other panic to the hook that was there before.
+mod quiet_panics {
+    use std::cell::RefCell;
+    use std::sync::Once;
+
+    thread_local! {
+        static CAUGHT: RefCell<Option<String>> = const { RefCell::new(None) };
+    }
+
+    /// Runs `f`; a panic becomes `Err(its message)`.
+    pub fn catch<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+        static INSTALL: Once = Once::new();
+        INSTALL.call_once(|| {
+            let previous = std::panic::take_hook();
+            std::panic::set_hook(Box::new(move |info| {
+                let kept = CAUGHT.with(|c| match c.borrow_mut().as_mut() {
+                    Some(slot) => {
+                        *slot = info.to_string();
+                        true
+                    }
+                    None => false,
+                });
+                if !kept {
+                    previous(info);
+                }
+            }));
+        });
+        CAUGHT.with(|c| *c.borrow_mut() = Some(String::new()));
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+        let message = CAUGHT.with(|c| c.borrow_mut().take()).unwrap_or_default();
+        result.map_err(|_| message)
+    }
+}
+
+fn operation_ids(doc: &Value) -> Vec<String> {
+    let paths = doc.get("paths").and_then(Value::as_object);
+    paths
+        .into_iter()
+        .flatten()
+        .filter_map(|(_, item)| item.as_object())
+        .flat_map(|item| item.values())
+        .filter_map(|op| op.get("operationId").and_then(Value::as_str))
+        .map(str::to_string)
+        .collect()
+}
+
+/// `doc` with every operation but `id` removed.
+fn only_operation(doc: &Value, id: &str) -> Value {
+    let mut out = doc.clone();
+    if let Some(paths) = out.get_mut("paths").and_then(Value::as_object_mut) {
+        for item in paths.values_mut() {
+            if let Some(item) = item.as_object_mut() {
+                item.retain(|_, op| op.get("operationId").and_then(Value::as_str) == Some(id));
+            }
+        }
+        paths.retain(|_, item| item.as_object().is_some_and(|m| !m.is_empty()));
+    }
+    out
+}
 
 /// Marks every struct and enum of the generated `types` module `#[non_exhaustive]`, so that a
 /// field or variant added upstream is an additive change for users of the raw crate (they build
@@ -333,5 +398,36 @@ fn schema_registry(
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::schema::RootSchema)> {
             ::std::vec![#((#names, ::schemars::schema_for!(#paths)),)*]
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// progenitor 0.15 asserts one error type per operation; without the merge of
+    /// `error_responses`, two error bodies make it panic, and the error names the operation.
+    #[test]
+    fn a_generator_panic_is_an_error_that_names_the_operation() {
+        let body = |name: &str| json!({"application/json": {"schema": {"$ref": format!("#/components/schemas/{name}")}}});
+        let object = json!({"type": "object", "properties": {"detail": {"type": "string"}}});
+        let doc = json!({
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "paths": {
+                "/a": {"get": {"operationId": "fine", "responses": {"200": {"description": "OK"}}}},
+                "/b": {"get": {"operationId": "list_files", "responses": {
+                    "200": {"description": "OK"},
+                    "422": {"description": "Client error", "content": body("HTTPValidationError")},
+                    "4XX": {"description": "Client error", "content": body("ErrorBody")}
+                }}}
+            },
+            "components": {"schemas": {"ErrorBody": object.clone(), "HTTPValidationError": object}}
+        });
+        let err = run_progenitor(&doc, &[]).unwrap_err().to_string();
+        assert!(err.contains("panicked on operation list_files"), "{err}");
+        let mut merged = doc.clone();
+        crate::error_responses::merge(&mut merged);
+        run_progenitor(&merged, &[]).unwrap();
     }
 }

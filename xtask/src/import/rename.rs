@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 /// and a note gives the entry to add.
 pub fn rename(doc: &mut Value, names: &NameMap) -> Result<Vec<String>> {
     let mut notes = Vec::new();
+    rename_path_params(doc, names);
     let op_pointer = rename_operations(doc, names, &mut notes);
     let renames = schema_renames(doc, names, &op_pointer, &mut notes)?;
 
@@ -53,6 +54,65 @@ pub fn rename(doc: &mut Value, names: &NameMap) -> Result<Vec<String>> {
         }
     }
     Ok(notes)
+}
+
+/// Gives path parameters our names (those of the paths in the names file), by position.
+///
+/// A path parameter's name never travels on the wire, but progenitor names the builder method
+/// after it (`.file_id(...)`): a provider rename of `{file_id}` would otherwise reach users.
+/// The provider's name is kept as the parameter's `x-provider-name`.
+fn rename_path_params(doc: &mut Value, names: &NameMap) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let old = std::mem::take(paths);
+    for (path, mut item) in old {
+        let erased = names::erase_path_params(&path);
+        let ours = names
+            .paths
+            .values()
+            .find(|t| names::erase_path_params(t) == erased && **t != path);
+        let Some(ours) = ours else {
+            paths.insert(path, item);
+            continue;
+        };
+        let mapping: BTreeMap<String, String> = path_params(&path)
+            .into_iter()
+            .zip(path_params(ours))
+            .filter(|(theirs, ours)| theirs != ours)
+            .collect();
+        rename_in_item(&mut item, &mapping);
+        paths.insert(ours.clone(), item);
+    }
+}
+
+/// `/a/{x}/b/{y}` -> `["x", "y"]`.
+fn path_params(path: &str) -> Vec<String> {
+    path.split('{')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_string()))
+        .collect()
+}
+
+/// Renames the `in: path` parameters of a path item (its own and its operations').
+fn rename_in_item(item: &mut Value, mapping: &BTreeMap<String, String>) {
+    let Some(item) = item.as_object_mut() else {
+        return;
+    };
+    for (key, value) in item.iter_mut() {
+        let params = if key == "parameters" {
+            value.as_array_mut()
+        } else {
+            value.get_mut("parameters").and_then(Value::as_array_mut)
+        };
+        for p in params.into_iter().flatten() {
+            let theirs = p["name"].as_str().unwrap_or_default().to_string();
+            if let (Some("path"), Some(ours)) = (p["in"].as_str(), mapping.get(&theirs)) {
+                p["name"] = Value::String(ours.clone());
+                p["x-provider-name"] = Value::String(theirs);
+            }
+        }
+    }
 }
 
 /// Sets each operation's `operationId` to our name; returns our name -> JSON pointer.

@@ -34,6 +34,9 @@ pub struct NameMap {
     pub operations: BTreeMap<String, OperationKey>,
     /// Our schema name -> where the schema is used.
     pub schemas: BTreeMap<String, Location>,
+    /// Our operation name -> its path template with our path parameter names
+    /// (`/v1/files/{file_id}`): import renames the provider's path parameters to these.
+    pub paths: BTreeMap<String, String>,
 }
 
 /// An operation as the provider cannot rename it: method and path template.
@@ -211,6 +214,7 @@ impl NameMap {
             if let Some((other, _)) = map.operations.iter().find(|(_, k)| **k == key) {
                 bail!("operations {other} and {name} both name {key}");
             }
+            map.paths.insert(name.clone(), path.trim().to_string());
             map.operations.insert(name, key);
         }
         for (name, text) in entries(&doc, "schemas")? {

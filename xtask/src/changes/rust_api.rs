@@ -1,0 +1,204 @@
+//! What the raw crate's public API listing (`crates/mistral-files-raw/public-api.txt`, one
+//! item a line) says that the contract model cannot: a bound that makes typify pick another
+//! integer type (`minimum: 0` gives `u64`, `minimum: 1` `NonZeroU64`), a newtype that appears
+//! or goes, a builder setter whose argument changes. Each item removed or changed between two
+//! listings becomes a "Rust API only" line, unless its operation or type already has a
+//! breaking line (which says more). When the contract did not change at all, every line of
+//! the listing's diff is reported (a generator or settings change).
+
+use super::{change, Change, Impact};
+use heck::ToSnakeCase;
+use std::collections::BTreeMap;
+
+/// The Rust API lines for a listing change, beside the contract's changes.
+pub fn changes(old: &str, new: &str, contract: &[Change]) -> Vec<Change> {
+    let already_breaking = |scope: &str| {
+        contract
+            .iter()
+            .any(|c| c.impact == Impact::Breaking && c.scope() == scope)
+    };
+    let (old, new) = (items(old), items(new));
+    let gone = gone_types(&old, &new);
+    let mut out = Vec::new();
+    for (key, line) in &old {
+        let scope = scope_of(key);
+        if already_breaking(&scope) || belongs_to_gone(key, &gone) {
+            continue;
+        }
+        let what = match new.get(key) {
+            None => format!("`{line}` is gone"),
+            Some(now) if now != line => format!("`{line}` becomes `{now}`"),
+            Some(_) => continue,
+        };
+        out.push(change(
+            Impact::Breaking,
+            &scope,
+            format!("Rust API only (the wire is compatible): {what}"),
+        ));
+    }
+    out
+}
+
+/// Every difference between two listings: removed or changed items are breaking, new ones
+/// additive.
+pub fn all_changes(old: &str, new: &str) -> Vec<Change> {
+    let (old, new) = (items(old), items(new));
+    let mut out = Vec::new();
+    for (key, line) in &old {
+        let what = match new.get(key) {
+            None => format!("`{line}` is gone"),
+            Some(now) if now != line => format!("`{line}` becomes `{now}`"),
+            Some(_) => continue,
+        };
+        out.push(generated(Impact::Breaking, key, what));
+    }
+    for (key, line) in new.iter().filter(|(k, _)| !old.contains_key(*k)) {
+        out.push(generated(Impact::Additive, key, format!("new: `{line}`")));
+    }
+    out
+}
+
+/// The paths of the types (structs, enums) that are in `old` and not in `new`.
+fn gone_types(old: &BTreeMap<String, String>, new: &BTreeMap<String, String>) -> Vec<String> {
+    old.keys()
+        .filter(|k| !new.contains_key(*k))
+        .filter_map(|k| {
+            k.strip_prefix("pub struct ")
+                .or_else(|| k.strip_prefix("pub enum "))
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+/// Whether an item is a member or an impl of a type that is gone (the type's own line says
+/// it all).
+fn belongs_to_gone(key: &str, gone: &[String]) -> bool {
+    gone.iter().any(|ty| {
+        let path = key.rsplit(' ').next().unwrap_or(key);
+        path.starts_with(&format!("{ty}::")) || (key.starts_with("impl") && path == ty)
+    })
+}
+
+fn generated(impact: Impact, key: &str, what: String) -> Change {
+    let what = format!("{what} (the generated Rust API; the contract is unchanged)");
+    change(impact, &scope_of(key), what)
+}
+
+/// The listing's items by what identifies them: `pub fn <path>`, `pub <path>` for a field,
+/// the whole line for an impl or a type.
+fn items(listing: &str) -> BTreeMap<String, String> {
+    listing
+        .lines()
+        // `# ` starts the header's comment lines; `#[non_exhaustive]` starts items.
+        .filter(|l| !l.trim().is_empty() && !l.starts_with("# "))
+        .map(|l| (key(l), l.to_string()))
+        .collect()
+}
+
+/// The item kinds a listing line may start with, after `pub`.
+const KINDS: &[&str] = &[
+    "fn", "const", "static", "type", "struct", "enum", "union", "trait", "mod", "use", "macro",
+];
+
+fn key(line: &str) -> String {
+    let line = line.strip_prefix("#[non_exhaustive] ").unwrap_or(line);
+    let Some(rest) = line.strip_prefix("pub ") else {
+        return line.to_string();
+    };
+    let (kind, rest) = match rest.split_once(' ') {
+        Some((k, r)) if KINDS.contains(&k) => (format!("{k} "), r),
+        _ => (String::new(), rest),
+    };
+    format!("pub {kind}{}", path_of(rest))
+}
+
+/// The path an item line starts with, generic arguments left out
+/// (`builder::ListFiles<'a>::search<V>(self, ...)` -> `builder::ListFiles::search`;
+/// `types::FileObject::bytes: Option<i64>` -> `types::FileObject::bytes`).
+fn path_of(rest: &str) -> String {
+    let mut path = String::new();
+    let mut depth = 0;
+    let mut chars = rest.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '<' => depth += 1,
+            '>' => depth -= 1,
+            _ if depth > 0 => {}
+            ':' if chars.peek() == Some(&':') => {
+                chars.next();
+                path.push_str("::");
+            }
+            c if c.is_alphanumeric() || c == '_' => path.push(c),
+            _ => break,
+        }
+    }
+    path
+}
+
+/// `mistral_files_raw::types::FileObject::bytes` -> `type FileObject`;
+/// `mistral_files_raw::builder::ListFiles::page` -> `operation list_files`.
+fn scope_of(key: &str) -> String {
+    let path = key.rsplit([' ']).next().unwrap_or(key);
+    let segments: Vec<&str> = path.split("::").collect();
+    match segments.as_slice() {
+        [_, "types", "builder", ty, ..] | [_, "types", ty, ..] | [_, "open_enums", ty, ..] => {
+            format!("type {ty}")
+        }
+        [_, "builder", op, ..] => format!("operation {}", op.to_snake_case()),
+        [_, "Client", op, ..] => format!("operation {op}"),
+        _ => "generated Rust API".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn items_are_keyed_by_their_path_and_scoped_by_owner() {
+        let cases = [
+            (
+                "pub mistral_files_raw::types::FileObject::num_lines: Option<i64>",
+                "pub mistral_files_raw::types::FileObject::num_lines",
+                "type FileObject",
+            ),
+            (
+                "pub fn mistral_files_raw::builder::ListFiles<'a>::page<V>(self, value: V) -> Self where V: std::convert::TryInto<i64>",
+                "pub fn mistral_files_raw::builder::ListFiles::page",
+                "operation list_files",
+            ),
+            (
+                "#[non_exhaustive] pub struct mistral_files_raw::types::Search",
+                "pub struct mistral_files_raw::types::Search",
+                "type Search",
+            ),
+            (
+                "pub fn mistral_files_raw::Client::list_files(&self) -> builder::ListFiles<'_>",
+                "pub fn mistral_files_raw::Client::list_files",
+                "operation list_files",
+            ),
+        ];
+        for (line, k, scope) in cases {
+            assert_eq!(key(line), k);
+            assert_eq!(scope_of(&key(line)), scope, "{line}");
+        }
+    }
+
+    #[test]
+    fn a_changed_item_is_one_line_unless_its_scope_already_breaks() {
+        let old = "# header\npub mistral_files_raw::types::FileObject::num_lines: Option<i64>\n";
+        let new = "# header\npub mistral_files_raw::types::FileObject::num_lines: Option<u64>\n";
+        let lines = changes(old, new, &[]);
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert!(lines[0].what.contains(
+            "becomes `pub mistral_files_raw::types::FileObject::num_lines: Option<u64>`"
+        ));
+        let contract = [change(
+            Impact::Breaking,
+            "type FileObject .x",
+            "removed".into(),
+        )];
+        assert!(changes(old, new, &contract).is_empty());
+        assert_eq!(all_changes(old, old), Vec::new());
+    }
+}

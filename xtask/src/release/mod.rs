@@ -1,0 +1,276 @@
+//! What a change means for a release (`cargo xtask release-check --base REV`): for each
+//! publishable crate, the version bump the change from `REV` needs ([`semver`]), whether
+//! `Cargo.toml` already has it, and a CHANGELOG draft ([`changelog`]).
+//!
+//! What each crate's bump is computed from:
+//!
+//! | crate | from |
+//! |---|---|
+//! | `mistral-files-raw` | the wire impact (its types and calls are the contract) and its public API listing diff |
+//! | `mistral-files` | the wire impact (its users send and read the same requests and bodies) and its public API listing diff: a removed or changed public item is breaking even when the wire is not |
+//! | `mistral-files-emulator` | the wire impact: it serves the contract, and a client of the new contract against an old emulator (or the reverse) misbehaves |
+//! | `mistral-files-cli` | what `mistral-files` needs: it follows the library (its options come from the library's re-exported enums, its output from the library's types) |
+//!
+//! The wire impact is the change report's [`Report::impact`] between the two revisions'
+//! committed contracts. The needed version is the bump of the crate's version at `REV` (see
+//! [`semver`] for the rule, 0.x included); a crate passes when its version now is at least
+//! that. So `REV` should be the last release (its tag): against a branch point that already
+//! had a bump, a second change would ask for a second bump.
+//!
+//! The versions are read from the manifests ([`manifest`]): a crate's own `[package] version`
+//! or the root `[workspace.package] version`; the root `[workspace.dependencies]` pins of our
+//! crates (`version = "0.1.0"`) must equal the crate's version, or cargo resolves against the
+//! old one and `cargo publish` of a dependent fails; `Cargo.lock` must list the same
+//! versions, or every `--locked` build fails.
+
+pub mod api_diff;
+pub mod changelog;
+pub mod manifest;
+pub mod semver;
+
+use crate::changes::{self, Impact, Report};
+use crate::revision::{self, Rev};
+use anyhow::{Context, Result};
+use api_diff::ApiDiff;
+use manifest::VersionSource;
+use semver::Version;
+use std::path::Path;
+
+/// The publishable crates, in dependency order.
+pub const CRATES: [&str; 4] = [
+    "mistral-files-raw",
+    "mistral-files",
+    "mistral-files-emulator",
+    "mistral-files-cli",
+];
+
+/// The crates with a public API listing, and where it is.
+pub const LISTINGS: [(&str, &str); 2] = [
+    ("mistral-files", "crates/mistral-files/public-api.txt"),
+    (
+        "mistral-files-raw",
+        "crates/mistral-files-raw/public-api.txt",
+    ),
+];
+
+/// The command, for messages.
+pub const COMMAND: &str = "cargo xtask release-check --base REV";
+
+/// One crate's verdict.
+#[derive(Debug, Clone)]
+pub struct CrateCheck {
+    /// The crate's name.
+    pub name: &'static str,
+    /// Its version at the base; `None` when the crate is new since then.
+    pub base_version: Option<Version>,
+    /// Its version now.
+    pub version: Version,
+    /// Where that version is written (`Cargo.toml [workspace.package] version`).
+    pub written_in: String,
+    /// What its release must say: the highest impact of its sources.
+    pub impact: Impact,
+    /// Where the impact comes from, one phrase each (`wire: breaking`).
+    pub reasons: Vec<String>,
+    /// The smallest version that releases the change (`None` for a new crate).
+    pub needed: Option<Version>,
+}
+
+impl CrateCheck {
+    /// Whether the version in the manifest is at least the needed one.
+    pub fn ok(&self) -> bool {
+        self.needed.as_ref().is_none_or(|n| &self.version >= n)
+    }
+}
+
+/// Everything release-check and the audit say about a change.
+#[derive(Debug, Clone)]
+pub struct Release {
+    /// The old revision.
+    pub base: Rev,
+    /// The new revision.
+    pub head: Rev,
+    /// The contract's change report.
+    pub report: Report,
+    /// Each listed crate's public API diff, in [`LISTINGS`] order.
+    pub api: Vec<(&'static str, ApiDiff)>,
+    /// Each publishable crate's verdict, in [`CRATES`] order.
+    pub crates: Vec<CrateCheck>,
+    /// Manifest inconsistencies (a `[workspace.dependencies]` pin that is not the version).
+    pub problems: Vec<String>,
+}
+
+impl Release {
+    /// Compares two revisions of the workspace below `root`.
+    pub fn between(root: &Path, base: &Rev, head: &Rev) -> Result<Release> {
+        let report = changes::contract::between_revisions(root, base, head)?;
+        let mut api = Vec::new();
+        for (name, path) in LISTINGS {
+            // A listing that does not exist at the base (a new crate) is an empty one.
+            let old = revision::read(root, base, path)?.unwrap_or_default();
+            let new = revision::read_required(root, head, path)?;
+            api.push((name, ApiDiff::between(&old, &new)));
+        }
+        let wire = report.impact();
+        let api_impact = |name: &str| -> (Impact, String) {
+            let diff = &api
+                .iter()
+                .find(|(n, _)| *n == name)
+                .expect("a listed crate")
+                .1;
+            let (removed, added) = diff.counts();
+            let phrase = format!(
+                "public API: {} ({removed} removed or changed, {added} added)",
+                diff.impact()
+            );
+            (diff.impact(), phrase)
+        };
+        let wire_phrase = format!("wire: {wire}");
+        let mut crates: Vec<CrateCheck> = Vec::new();
+        for name in CRATES {
+            let (impact, reasons) = match name {
+                "mistral-files-raw" | "mistral-files" => {
+                    let (a, phrase) = api_impact(name);
+                    (wire.max(a), vec![wire_phrase.clone(), phrase])
+                }
+                "mistral-files-emulator" => (wire, vec![wire_phrase.clone()]),
+                _ => {
+                    let lib = crates
+                        .iter()
+                        .find(|c| c.name == "mistral-files")
+                        .expect("the library is checked before the CLI");
+                    (
+                        lib.impact,
+                        vec![format!("follows mistral-files: {}", lib.impact)],
+                    )
+                }
+            };
+            let now = crate_version(root, head, name)?
+                .with_context(|| format!("crate {name} does not exist at {head}"))?;
+            let then = crate_version(root, base, name)?;
+            let needed = match &then {
+                Some((v, _)) => Some(v.needed(impact).with_context(|| format!("crate {name}"))?),
+                None => None,
+            };
+            crates.push(CrateCheck {
+                name,
+                base_version: then.map(|(v, _)| v),
+                version: now.0,
+                written_in: now.1,
+                impact,
+                reasons,
+                needed,
+            });
+        }
+        let problems = pin_problems(root, head, &crates)?;
+        Ok(Release {
+            base: base.clone(),
+            head: head.clone(),
+            report,
+            api,
+            crates,
+            problems,
+        })
+    }
+
+    /// Whether every crate's version releases its change and the manifests agree.
+    pub fn ok(&self) -> bool {
+        self.problems.is_empty() && self.crates.iter().all(CrateCheck::ok)
+    }
+
+    /// One line per crate, then each failure with how to fix it.
+    pub fn to_text(&self) -> String {
+        let mut out = format!(
+            "release-check: {} -> {} (wire impact: {})\n",
+            self.base,
+            self.head,
+            self.report.impact()
+        );
+        for c in &self.crates {
+            let from = c
+                .base_version
+                .as_ref()
+                .map_or("new".to_string(), |v| v.to_string());
+            let needed = c.needed.as_ref().map_or("-".to_string(), |v| v.to_string());
+            let verdict = if c.ok() { "ok" } else { "TOO LOW" };
+            out.push_str(&format!(
+                "{:<24} {impact:<8} {from} -> needs {needed}, is {} ({verdict}); {}\n",
+                c.name,
+                c.version,
+                c.reasons.join("; "),
+                impact = c.impact.to_string(),
+            ));
+        }
+        for c in self.crates.iter().filter(|c| !c.ok()) {
+            out.push_str(&format!(
+                "error: {} is {} but its {} changes since {} need {}: raise {}\n",
+                c.name,
+                c.version,
+                c.impact,
+                self.base,
+                c.needed.as_ref().expect("a failing crate has a need"),
+                c.written_in
+            ));
+        }
+        for p in &self.problems {
+            out.push_str(&format!("error: {p}\n"));
+        }
+        out
+    }
+}
+
+/// A crate's version at `rev` and where it is written; `None` when the crate does not exist.
+fn crate_version(root: &Path, rev: &Rev, name: &str) -> Result<Option<(Version, String)>> {
+    let path = format!("crates/{name}/Cargo.toml");
+    let Some(manifest) = revision::read(root, rev, &path)? else {
+        return Ok(None);
+    };
+    let (text, written_in) = match manifest::package_version(&manifest, &path)? {
+        VersionSource::Own(v) => (v, format!("[package] version in {path}")),
+        VersionSource::Workspace => {
+            let root_manifest = revision::read_required(root, rev, "Cargo.toml")?;
+            (
+                manifest::workspace_version(&root_manifest)?,
+                "[workspace.package] version in Cargo.toml (and our crates' pins in [workspace.dependencies])".to_string(),
+            )
+        }
+    };
+    let version = Version::parse(&text).with_context(|| format!("{path} at {rev}"))?;
+    Ok(Some((version, written_in)))
+}
+
+/// `[workspace.dependencies]` pins of our crates that differ from the crates' versions.
+fn pin_problems(root: &Path, rev: &Rev, crates: &[CrateCheck]) -> Result<Vec<String>> {
+    let manifest = revision::read_required(root, rev, "Cargo.toml")?;
+    let mut out = Vec::new();
+    for c in crates {
+        let Some(pin) = manifest::workspace_dependency_version(&manifest, c.name) else {
+            continue;
+        };
+        let same = Version::parse(pin.trim_start_matches(['^', '='])).is_ok_and(|p| p == c.version);
+        if !same {
+            out.push(format!(
+                "Cargo.toml [workspace.dependencies] pins {} to version \"{pin}\" but the crate is {}: make them the same",
+                c.name, c.version
+            ));
+        }
+    }
+    // Cargo.lock records each workspace crate's version: a bump not yet in it makes every
+    // `--locked` build (CI, `cargo publish --locked`) fail.
+    if let Some(lock) = revision::read(root, rev, "Cargo.lock")? {
+        for c in crates {
+            let locked = manifest::locked_version(&lock, c.name);
+            if locked
+                .as_deref()
+                .is_some_and(|l| Version::parse(l).ok() != Some(c.version.clone()))
+            {
+                out.push(format!(
+                    "Cargo.lock lists {} {} but the crate is {}: run `cargo update --workspace`",
+                    c.name,
+                    locked.unwrap_or_default(),
+                    c.version
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
