@@ -10,15 +10,18 @@
 //! - `checks`: the rules an upload must pass before any request (name, size, purpose, JSONL,
 //!   content type); uses `body` and `mime`.
 //! - `mime`: the content type sent when the caller gives none, by extension; uses nothing else.
+//! - `data`: [`UploadData`], the in-memory content `upload_bytes` takes; uses nothing else.
 //! - `form`: the multipart framing around the content; uses nothing else here.
 //! - `body`: where the content comes from (a path, bytes, a reader), the name it is stored
 //!   under, and the content as a stream for one attempt.
 
 mod body;
 mod checks;
+mod data;
 mod form;
 mod mime;
 mod request;
 
 pub use checks::MAX_FILE_NAME_BYTES;
+pub use data::UploadData;
 pub use request::UploadRequest;
