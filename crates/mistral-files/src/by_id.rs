@@ -66,7 +66,9 @@ impl Client {
         let out = self
             .call(call, |attempt| async move {
                 let sent = attempt.raw().retrieve_file().file_id(*id.as_uuid()).send();
-                Ok(sent.await?.into_inner())
+                let response = sent.await?;
+                crate::exec::record_status(response.status());
+                Ok(response.into_inner())
             })
             .await?;
         Ok(out.into())
@@ -87,7 +89,9 @@ impl Client {
         let out = self
             .call(call, |attempt| async move {
                 let sent = attempt.raw().delete_file().file_id(*id.as_uuid()).send();
-                Ok(sent.await?.into_inner())
+                let response = sent.await?;
+                crate::exec::record_status(response.status());
+                Ok(response.into_inner())
             })
             .await?;
         Ok(out.into())
@@ -166,7 +170,9 @@ impl SignedUrlRequest {
                     .file_id(*id.as_uuid())
                     .expiry(hours)
                     .send();
-                Ok(sent.await?.into_inner())
+                let response = sent.await?;
+                crate::exec::record_status(response.status());
+                Ok(response.into_inner())
             })
             .await?;
         Ok(SignedUrl::new(out.url))

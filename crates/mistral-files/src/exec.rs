@@ -181,3 +181,10 @@ impl Client {
         ))
     }
 }
+
+/// Records a response's status in the attempt's `mistral_files.request` span (the current one
+/// inside an attempt), where the CLI's `-v` request lines read it: the retry loop records a
+/// failed status; a successful one is recorded here, by each operation as its response arrives.
+pub(crate) fn record_status(status: reqwest::StatusCode) {
+    tracing::Span::current().record("status", status.as_u16());
+}

@@ -156,6 +156,7 @@ impl Transfer {
                         }
                     }
                     let response = raw.execute(rb.build()?, "download_file").await?;
+                    crate::exec::record_status(response.status());
                     Ok((response, attempt.deadline()))
                 }
             })

@@ -303,7 +303,9 @@ impl ListRequest {
                 if !self.mimetypes.is_empty() {
                     b = b.mimetypes(self.mimetypes.clone());
                 }
-                Ok(b.send().await?.into_inner())
+                let response = b.send().await?;
+                crate::exec::record_status(response.status());
+                Ok(response.into_inner())
             })
             .await?;
         let total = out.total.and_then(|t| u64::try_from(t).ok());

@@ -299,6 +299,7 @@ impl UploadRequest {
                     .body(reqwest::Body::wrap_stream(stream))
                     .build()?;
                 let response = attempt.raw().execute(request, "upload_file").await?;
+                crate::exec::record_status(response.status());
                 let status = response.status();
                 let body = response.bytes().await?;
                 Ok(decode_json("upload", status, body)?)
