@@ -304,7 +304,7 @@ fn upload_bars_and_their_total_fit_80_columns() {
     up.arg("upload").args(&paths);
     let (status, raw) = pty::run(up, 80, true);
     assert!(status.success(), "{raw}");
-    let (bars, done) = drawn(&raw, 80, "✓ uploaded");
+    let (bars, done) = drawn(&raw, 80, "✓ up-");
     let total = bars.iter().any(|p| p.starts_with("total (3 files)"));
     assert!(total, "no total bar:\n{raw:?}");
     assert_eq!(done, 3, "{raw:?}");
