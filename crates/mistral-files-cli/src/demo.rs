@@ -200,9 +200,10 @@ async fn upload(steps: &mut Steps<'_>, flow: &Flow) -> Result<FileObject, CliErr
         format!("unexpected file object: {uploaded:?}")
     })?;
     let detail = format!(
-        "id {} ({} bytes, {lines} lines, purpose {}, sample_type {})",
+        "id {} ({} bytes, {}, purpose {}, sample_type {})",
         uploaded.id,
         SAMPLE.len(),
+        format::count(lines, "line", "lines"),
         uploaded.purpose,
         uploaded.sample_type
     );

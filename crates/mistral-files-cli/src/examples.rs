@@ -14,7 +14,8 @@ Exit codes:
   0  success
   1  API or I/O error (the server refused, a file could not be read or written, the network failed)
   2  usage error (bad arguments or options, invalid file id, missing API key); nothing was sent
-  130  interrupted (Ctrl-C)
+  129, 130, 143  stopped by SIGHUP, SIGINT (Ctrl-C), SIGTERM: a download keeps its partial
+                 copy and resumes in the next run
 
 Environment:
   MISTRAL_API_KEY   the API key (same as --api-key); never printed

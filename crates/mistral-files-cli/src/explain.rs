@@ -61,10 +61,7 @@ pub fn explain(err: Error, ctx: &Ctx<'_>) -> CliError {
             let cause = root_cause(source).unwrap_or_else(|| err.to_string());
             if source.is_connect() {
                 let e = CliError::failure(what(format!("could not connect to {origin}: {cause}")));
-                return match ctx.about {
-                    About::Signed(_) => e.hint("check your network: the signed URL's host did not answer"),
-                    _ => e.hint("is the server running? `mistral-files serve` starts a local one; or check --base-url / MISTRAL_BASE_URL"),
-                };
+                return e.hint(connect_hint(&cause, matches!(ctx.about, About::Signed(_))));
             }
             if source.is_timeout() {
                 return CliError::failure(what(format!(
@@ -76,6 +73,48 @@ pub fn explain(err: Error, ctx: &Ctx<'_>) -> CliError {
         }
         _ => local(err, ctx),
     }
+}
+
+/// The hint for a file whose type the purpose does not take (the service goes by the name's
+/// extension).
+fn format_hint(purpose: &mistral_files::FilePurpose) -> &'static str {
+    use mistral_files::FilePurpose;
+    match purpose {
+        FilePurpose::Batch | FilePurpose::FineTune => {
+            "batch and fine-tune files are JSONL: name the file NAME.jsonl (--name) if it is one"
+        }
+        FilePurpose::Ocr => {
+            "OCR reads documents and images: give the file its type's extension (--name NAME.pdf), or choose the --purpose it is for"
+        }
+        _ => "give the file its type's extension (--name), or choose the --purpose it is for",
+    }
+}
+
+/// The hint for a connection that failed, by its cause (as [`root_cause`] words it): only a
+/// refused connection means nothing listens there.
+fn connect_hint(cause: &str, signed: bool) -> &'static str {
+    let lower = cause.to_ascii_lowercase();
+    if lower.contains("could not resolve") {
+        return if signed {
+            "the signed URL's host name did not resolve: check your network and DNS"
+        } else {
+            "the host name did not resolve: check its spelling in --base-url / MISTRAL_BASE_URL, and your network and DNS"
+        };
+    }
+    if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
+        return "the TLS handshake failed: check the URL's scheme (http:// for a local server) and the server's certificate";
+    }
+    if lower.contains("timed out") {
+        return "the host did not answer: check your network and try again";
+    }
+    if lower.contains("refused") {
+        return if signed {
+            "nothing answers at the signed URL's host: check your network, or fetch a new URL"
+        } else {
+            "is the server running? `mistral-files serve` starts a local one; or check --base-url / MISTRAL_BASE_URL"
+        };
+    }
+    "check your network and --base-url / MISTRAL_BASE_URL"
 }
 
 /// The errors found before or after the exchange (input, files): most are usage errors.
@@ -92,7 +131,16 @@ fn local(err: Error, ctx: &Ctx<'_>) -> CliError {
         Error::FineTuneRequiresJsonl { name } => CliError::usage(what(format!(
             "fine-tuning accepts only .jsonl files, got {name:?}"
         )))
-        .hint("rename the file, pass --name NAME.jsonl, or choose another --purpose (batch, ocr)"),
+        .hint("rename the file, pass --name NAME.jsonl, or choose the --purpose it is for (ocr: documents and images, audio: audio)"),
+        Error::UnsupportedFormat {
+            name,
+            purpose,
+            mimetype,
+            supported,
+        } => CliError::usage(what(format!(
+            "invalid file format for --purpose {purpose}: {name:?} is {mimetype}, only {supported} are currently supported"
+        )))
+        .hint(format_hint(purpose)),
         Error::TargetExists { path } => CliError::failure(what(format!(
             "{} already exists (overwrite is off)",
             crate::format::display_name(&path.display().to_string())

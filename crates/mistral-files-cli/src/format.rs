@@ -109,25 +109,47 @@ pub fn file_details(f: &FileObject) -> Vec<String> {
     lines
 }
 
-/// `s` cut to at most `max` display columns, ending in `…` when cut.
+/// `s` cut to at most `max` display columns, in the middle (`evaluation-…-part-03.jsonl`): the
+/// end of a name (a part number, the extension) is what tells similar names apart, so it is
+/// kept, with a little more room than the start.
 pub fn truncate(s: &str, max: usize) -> String {
     if s.width() <= max {
         return s.to_string();
     }
-    let mut out = String::new();
+    if max == 0 {
+        return String::new();
+    }
+    let room = max - 1; // the `…`
+    let head_room = room * 9 / 20;
+    let mut head = String::new();
     let mut used = 0;
     for c in s.chars() {
         let cw = c.width().unwrap_or(0);
-        if used + cw + 1 > max {
+        if used + cw > head_room {
             break;
         }
-        out.push(c);
+        head.push(c);
         used += cw;
     }
-    if max > 0 {
-        out.push('…');
+    let tail_room = room - used;
+    let mut tail: Vec<char> = Vec::new();
+    let mut tail_used = 0;
+    for c in s.chars().rev() {
+        let cw = c.width().unwrap_or(0);
+        if tail_used + cw > tail_room {
+            break;
+        }
+        tail.push(c);
+        tail_used += cw;
     }
-    out
+    head.push('…');
+    head.extend(tail.iter().rev());
+    head
+}
+
+/// `n` and the noun, singular for one: `1 line`, `2 lines`.
+pub fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 #[cfg(test)]
@@ -144,9 +166,25 @@ mod tests {
     #[test]
     fn truncates_by_display_width() {
         assert_eq!(truncate("abcdef", 10), "abcdef");
-        assert_eq!(truncate("abcdef", 4), "abc…");
-        assert_eq!(truncate("日本語のファイル", 5), "日本…");
+        assert_eq!(truncate("abcdef", 4), "a…ef");
+        assert_eq!(truncate("日本語のファイル", 5), "…イル");
         assert_eq!(truncate("abc", 0), "");
+        let names = [
+            "evaluation-set-with-a-long-name-part-01.jsonl",
+            "evaluation-set-with-a-long-name-part-02.jsonl",
+            "evaluation-set-with-a-long-name-part-03.jsonl",
+        ];
+        let shown: Vec<String> = names.iter().map(|n| truncate(n, 26)).collect();
+        assert_eq!(shown[2], "evaluation-…-part-03.jsonl");
+        assert!(shown.iter().all(|s| s.width() <= 26));
+        assert!(shown[0] != shown[1] && shown[1] != shown[2], "{shown:?}");
+    }
+
+    #[test]
+    fn plurals() {
+        assert_eq!(count(1, "line", "lines"), "1 line");
+        assert_eq!(count(0, "line", "lines"), "0 lines");
+        assert_eq!(count(2, "file", "files"), "2 files");
     }
 
     #[test]

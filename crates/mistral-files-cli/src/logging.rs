@@ -241,13 +241,25 @@ fn reason(error: &str, status: Option<u64>, path: &str, base: &str) -> String {
     } else if error.contains("transferring the body") {
         format!("the connection to {at} broke")
     } else {
-        error.split(" (").next().unwrap_or(error).to_string()
+        match error.split(" (").next().unwrap_or(error).trim() {
+            // An event that names no error: say what is known, never an empty reason.
+            "" => format!("the connection to {at} broke"),
+            said => said.to_string(),
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reason_is_never_empty() {
+        assert_eq!(
+            reason("", None, "/v1/files/x/content", "http://127.0.0.1:9"),
+            "the connection to http://127.0.0.1:9 broke"
+        );
+    }
 
     #[test]
     fn reasons_are_short_and_name_the_address() {

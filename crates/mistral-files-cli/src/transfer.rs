@@ -63,17 +63,7 @@ pub async fn upload(
     while let Some((path, res)) = results.next().await {
         match res {
             Ok(f) => {
-                let lines = f
-                    .num_lines
-                    .map(|n| format!(", {n} lines"))
-                    .unwrap_or_default();
-                out.line(format!(
-                    "✓ uploaded {} → {} ({}, {}{lines})",
-                    display_name(&path.display().to_string()),
-                    f.id,
-                    format::size(f.bytes),
-                    f.purpose,
-                ))?;
+                out.line(uploaded_line(&path.display().to_string(), &f))?;
                 out.item(&f)?;
             }
             Err(e) => {
@@ -90,6 +80,27 @@ pub async fn upload(
     }
     out.end_list()?;
     failures.finish(count, "uploads")
+}
+
+/// The width the upload line fits in: a terminal's default.
+const LINE_COLUMNS: usize = 80;
+
+/// `✓ NAME → ID (SIZE, N lines)`, within [`LINE_COLUMNS`]: the id (what the other commands
+/// take) whole, the name shortened in the middle when the line would be wider (its end, which
+/// tells similar names apart, kept). The purpose is the one asked for (`--json` has it all).
+fn uploaded_line(path: &str, f: &mistral_files::FileObject) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let lines = f
+        .num_lines
+        .map(|n| format!(", {}", format::count(n, "line", "lines")))
+        .unwrap_or_default();
+    let rest = format!(" → {} ({}{lines})", f.id, format::size(f.bytes));
+    let prefix = "✓ ";
+    let room = LINE_COLUMNS
+        .saturating_sub(prefix.width() + rest.width())
+        .max(8);
+    let name = format::truncate(&display_name(path), room);
+    format!("{prefix}{name}{rest}")
 }
 
 /// The library's request for one path, with the command's options.
@@ -375,4 +386,29 @@ async fn to_stdout(api: &Api, source: &DownloadSource, progress: bool) -> Result
         b.finish_and_clear();
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_upload_line_fits_80_columns_and_says_1_line() {
+        use unicode_width::UnicodeWidthStr;
+        let json = r#"{"id":"3b6d2a3e-5c43-4f47-9d5e-1f1a2b3c4d5e","object":"file","bytes":1536,
+            "created_at":1,"filename":"x","purpose":"fine-tune","sample_type":"instruct",
+            "source":"upload","num_lines":1}"#;
+        let f: mistral_files::FileObject = serde_json::from_str(json).unwrap();
+        let line = uploaded_line("evaluation-set-with-a-long-name-part-03.jsonl", &f);
+        assert!(line.width() <= 80, "{} columns: {line}", line.width());
+        assert!(
+            line.contains("-03.jsonl → 3b6d2a3e-5c43-4f47-9d5e-1f1a2b3c4d5e"),
+            "{line}"
+        );
+        assert!(line.ends_with("(1.50 KiB, 1 line)"), "{line}");
+        assert_eq!(
+            uploaded_line("a.jsonl", &f),
+            "✓ a.jsonl → 3b6d2a3e-5c43-4f47-9d5e-1f1a2b3c4d5e (1.50 KiB, 1 line)"
+        );
+    }
 }

@@ -83,8 +83,7 @@ struct Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        mistral_files_test_support::cli::stop(&mut self.child);
     }
 }
 

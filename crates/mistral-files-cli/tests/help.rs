@@ -169,3 +169,50 @@ fn man_page_prints_and_writes_one_page_per_command() {
         assert!(text.contains(".TH"), "{page}");
     }
 }
+
+/// The exit codes `--help` lists, the CLI README's table and the root README's sentence name
+/// the same codes.
+#[test]
+fn exit_codes_are_the_same_in_help_and_both_readmes() {
+    let codes = |text: &str| -> std::collections::BTreeSet<u32> {
+        text.split(|c: char| !c.is_ascii_digit())
+            .filter_map(|w| w.parse().ok())
+            .filter(|c| *c <= 255)
+            .collect()
+    };
+    let help = cli(BIN).arg("--help").succeeds().stdout;
+    let section = help
+        .split("Exit codes:")
+        .nth(1)
+        .and_then(|s| s.split("\n\n").next())
+        .expect("an Exit codes section");
+    let help_codes: std::collections::BTreeSet<u32> = section
+        .lines()
+        .filter_map(|l| l.trim().split("  ").next())
+        .flat_map(codes)
+        .collect();
+    let manifest = env!("CARGO_MANIFEST_DIR");
+    let cli_readme = std::fs::read_to_string(format!("{manifest}/README.md")).unwrap();
+    let table = cli_readme
+        .split("## Exit codes")
+        .nth(1)
+        .and_then(|s| s.split("\n\n").nth(1))
+        .expect("an exit code table");
+    let table_codes: std::collections::BTreeSet<u32> = table
+        .lines()
+        .skip(2)
+        .filter_map(|l| l.split('|').nth(1))
+        .flat_map(codes)
+        .collect();
+    let root = std::fs::read_to_string(format!("{manifest}/../../README.md")).unwrap();
+    let sentence = root
+        .split("exit codes (")
+        .nth(1)
+        .and_then(|s| s.split(" when").next())
+        .expect("the root README's exit codes");
+    let root_codes = codes(sentence);
+    let all: std::collections::BTreeSet<u32> = [0, 1, 2, 129, 130, 143].into();
+    assert_eq!(help_codes, all, "--help: {section}");
+    assert_eq!(table_codes, all, "CLI README: {table}");
+    assert_eq!(root_codes, all, "root README: {sentence}");
+}

@@ -219,8 +219,7 @@ fn serve_writes_one_document() {
     let mut reader = BufReader::new(child.stdout.take().unwrap());
     let mut first = String::new();
     reader.read_line(&mut first).unwrap();
-    let _ = child.kill();
-    let _ = child.wait();
+    mistral_files_test_support::cli::stop(&mut child);
     let mut rest = String::new();
     std::io::Read::read_to_string(&mut reader, &mut rest).unwrap();
     let doc: Value = serde_json::from_str(&format!("{first}{rest}")).expect("one document");

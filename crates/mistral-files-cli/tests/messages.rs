@@ -124,16 +124,18 @@ fn a_422_prints_what_the_server_refused() {
         "{e}"
     );
     assert!(e.contains("\n  - line 2: "), "{e}");
+    // a format the purpose does not take: the service's words, before sending (exit 2)
+    let sent = env.api_requests();
     let p = env.write("notes.txt", b"hello\n");
     let out = env
         .cmd()
         .arg("upload")
         .arg(&p)
         .args(["--purpose", "ocr"])
-        .fails_with(1);
+        .fails_with(2);
     let e = &out.stderr;
-    assert!(e.contains("(HTTP 422 Unprocessable Entity)\n  - Invalid file format.\n  - Received file with mimetype text/plain"), "{e}");
-    assert!(!e.contains("see the details above"), "{e}");
+    assert!(e.contains("invalid file format for --purpose ocr: \"notes.txt\" is text/plain, only application/pdf"), "{e}");
+    assert_eq!(env.api_requests(), sent);
 }
 
 #[test]
@@ -250,7 +252,9 @@ fn verbosity_adds_requests_then_library_then_http_stack() {
     let v = env.ok(&["ls", "-v"]);
     let lines: Vec<&str> = v.stderr.lines().collect();
     assert_eq!(lines.len(), 1, "{}", v.stderr);
-    let (head, ms) = lines[0].split_once(" → 200 in ").expect("a request line");
+    let (head, ms) = lines[0]
+        .split_once(" → 200 in ")
+        .unwrap_or_else(|| panic!("a request line: {:?}", lines[0]));
     assert_eq!(head, "GET /v1/files");
     assert!(
         ms.ends_with(" ms") && ms.trim_end_matches(" ms").parse::<u64>().is_ok(),

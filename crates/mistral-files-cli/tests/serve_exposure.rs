@@ -51,8 +51,7 @@ impl Started {
 
 impl Drop for Started {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        mistral_files_test_support::cli::stop(&mut self.child);
     }
 }
 
@@ -78,7 +77,7 @@ fn start(dir: &Path, args: &[&str], env_key: Option<&str>) -> Started {
     loop {
         let mut line = String::new();
         if reader.read_line(&mut line).unwrap() == 0 {
-            let _ = child.kill();
+            mistral_files_test_support::cli::stop(&mut child);
             panic!(
                 "serve ended before its start-up lines: {stdout}\n{}",
                 std::fs::read_to_string(&stderr_file).unwrap_or_default()
@@ -266,7 +265,7 @@ fn serve_on_loopback_says_this_machine_only_and_warns_about_nothing() {
     let (mut first, mut second) = (String::new(), String::new());
     reader.read_line(&mut first).unwrap();
     reader.read_line(&mut second).unwrap();
-    let _ = child.kill();
+    mistral_files_test_support::cli::stop(&mut child);
     let out = child.wait_with_output().unwrap();
     let port = first.trim().rsplit(':').next().unwrap();
     assert_eq!(

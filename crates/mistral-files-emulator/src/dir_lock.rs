@@ -54,6 +54,41 @@ impl DirLock {
     }
 }
 
+/// Removes the temporary stores (directories named `prefix…` in `parent`) that emulators left
+/// behind when they could not clean up (killed with SIGKILL, or a crash): a store is stale when
+/// its lock file names a holder (written only once the lock is held, so a store still being set
+/// up is never taken) and the lock is free (the kernel released it with the process). Taken
+/// under the lock, so two emulators never remove the same store, nor a live one. Best effort:
+/// returns how many were removed.
+pub(crate) fn sweep_stale(parent: &Path, prefix: &str) -> usize {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let is_ours = entry
+            .file_name()
+            .to_str()
+            .is_some_and(|n| n.starts_with(prefix));
+        if !is_ours || !entry.file_type().is_ok_and(|t| t.is_dir()) {
+            continue;
+        }
+        let dir = entry.path();
+        let Ok(mut file) = OpenOptions::new().read(true).open(dir.join(LOCK_FILE)) else {
+            continue;
+        };
+        let mut text = String::new();
+        if file.read_to_string(&mut text).is_err() || text.trim().parse::<u32>().is_err() {
+            continue;
+        }
+        if file.try_lock().is_ok() && std::fs::remove_dir_all(&dir).is_ok() {
+            tracing::debug!(dir = %dir.display(), "removed a stale temporary store");
+            removed += 1;
+        }
+    }
+    removed
+}
+
 /// The pid written by the lock's holder (it writes it right after taking the lock: give it a
 /// moment if the file is still empty).
 fn holder(file: &mut File) -> Option<u32> {
@@ -68,6 +103,28 @@ fn holder(file: &mut File) -> Option<u32> {
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
     None
+}
+
+#[cfg(test)]
+mod sweep_tests {
+    use super::*;
+
+    #[test]
+    fn only_unlocked_stores_that_name_a_holder_are_swept() {
+        let parent = tempfile::tempdir().unwrap();
+        let dead = parent.path().join("emu-dead");
+        drop(DirLock::acquire(&dead).unwrap()); // the holder is gone: the lock is free
+        let live = parent.path().join("emu-live");
+        let _held = DirLock::acquire(&live).unwrap();
+        let starting = parent.path().join("emu-starting");
+        std::fs::create_dir(&starting).unwrap();
+        std::fs::write(starting.join(LOCK_FILE), "").unwrap(); // no holder written yet
+        let other = parent.path().join("not-ours");
+        drop(DirLock::acquire(&other).unwrap());
+        assert_eq!(sweep_stale(parent.path(), "emu-"), 1);
+        assert!(!dead.exists());
+        assert!(live.exists() && starting.exists() && other.exists());
+    }
 }
 
 #[cfg(test)]

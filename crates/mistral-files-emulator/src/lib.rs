@@ -289,8 +289,10 @@ impl EmulatorBuilder {
         let (temp_dir, data_dir) = match &self.data_dir {
             Some(d) => (None, d.clone()),
             None => {
+                // Stores of emulators that were killed before they could remove theirs.
+                dir_lock::sweep_stale(&std::env::temp_dir(), TEMP_STORE_PREFIX);
                 let t = tempfile::Builder::new()
-                    .prefix("mistral-files-emulator-")
+                    .prefix(TEMP_STORE_PREFIX)
                     .tempdir()
                     .map_err(|e| EmulatorError::io("creating a temporary data directory", e))?;
                 let p = t.path().to_path_buf();
@@ -374,6 +376,9 @@ impl EmulatorBuilder {
         })
     }
 }
+
+/// The name prefix of a temporary store (in the system's temporary directory).
+const TEMP_STORE_PREFIX: &str = "mistral-files-emulator-";
 
 /// A started emulator. Dropping it stops the server (and removes a temporary data directory).
 #[derive(Debug)]

@@ -120,6 +120,34 @@ pub fn mime_for_name(name: &str) -> Option<&'static str> {
     MIME_TYPES.iter().find(|(e, _)| *e == ext).map(|(_, t)| *t)
 }
 
+/// The MIME type the service records for a file called `name` sent with the part type
+/// `part_type`: by the name's extension ([`mime_for_name`]), else the part's own type (how a type
+/// without an extension of its own, e.g. `application/x-biblatex`, is sent; lowercased; only a
+/// plausible `type/subtype` of at most 127 characters without parameters), else
+/// `application/octet-stream`. The type [`accepts`] is asked about.
+///
+/// ```
+/// use mistral_files_raw::rules::recorded_mime;
+/// assert_eq!(recorded_mime("a.JSONL", Some("text/plain")), "application/jsonl");
+/// assert_eq!(recorded_mime("refs", Some("application/x-biblatex")), "application/x-biblatex");
+/// assert_eq!(recorded_mime("big.bin", None), "application/octet-stream");
+/// ```
+pub fn recorded_mime(name: &str, part_type: Option<&str>) -> String {
+    if let Some(by_ext) = mime_for_name(name) {
+        return by_ext.to_string();
+    }
+    match part_type {
+        Some(t)
+            if t.len() <= 127
+                && t.contains('/')
+                && t.bytes().all(|b| b.is_ascii_graphic() && b != b';') =>
+        {
+            t.to_ascii_lowercase()
+        }
+        _ => "application/octet-stream".to_string(),
+    }
+}
+
 /// MIME types accepted for `purpose=ocr` besides images (any `image/*` is accepted): the list
 /// the service's own refusal gives, in its order.
 pub const OCR_DOCUMENTS: [&str; 17] = [

@@ -159,7 +159,9 @@ fn default_http_client(
 /// Makes sure a rustls crypto provider is installed for the process, so that a
 /// [`reqwest::Client`](crate::reqwest::Client) can be built: with the `rustls-ring` feature (the
 /// default), installs ring as the process's default provider unless one is installed already;
-/// with `rustls-aws-lc`, reqwest has its own and this does nothing.
+/// with `rustls-aws-lc`, reqwest has its own and this does nothing. Ring's provider has no
+/// post-quantum key exchange (rustls 0.23.48 deprecates it for that); choose `rustls-aws-lc`
+/// for it.
 ///
 /// [`ClientBuilder::build`](crate::ClientBuilder::build) calls it for you. Call it yourself
 /// before building your own client for [`ClientBuilder::http_client`](crate::ClientBuilder::http_client)
@@ -176,7 +178,13 @@ pub fn install_tls_provider() {
     #[cfg(all(feature = "rustls-ring", not(feature = "rustls-aws-lc")))]
     if rustls::crypto::CryptoProvider::get_default().is_none() {
         // Losing a race with another thread installing one is fine: a provider is installed.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        // rustls 0.23.48 deprecates ring's provider ("no support for post-quantum algorithms")
+        // without a replacement for ring: the choice is the feature's (ring builds without a C
+        // toolchain); `rustls-aws-lc` is the one with post-quantum key exchange. Allowed here so
+        // that a dependent on the newest rustls builds without a warning.
+        #[allow(deprecated)]
+        let provider = rustls::crypto::ring::default_provider();
+        let _ = provider.install_default();
     }
 }
 

@@ -54,7 +54,7 @@ pub use retry::RetryPolicy;
 pub use types::{
     DeletedFile, FileObject, FilePage, FilePurpose, FileVisibility, SampleType, SignedUrl, Source,
 };
-pub use upload::{UploadRequest, MAX_FILE_NAME_BYTES};
+pub use upload::{UploadData, UploadRequest, MAX_FILE_NAME_BYTES};
 
 // What a caller needs to name, without adding the crates themselves: the status of an error,
 // the chunks of a download, and the HTTP client `ClientBuilder::http_client` takes.

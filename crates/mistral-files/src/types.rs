@@ -237,19 +237,29 @@ pub struct DeletedFile {
 /// A signed URL: a time-limited link to the file's content on another host (a blob store).
 ///
 /// It carries a credential, in its query string (a blob store's SAS token) or in its path (the
-/// emulator's token), so its `Debug` and `Display` forms, the ones that end up in logs, show
-/// the scheme and host only and redact everything after. [`as_str`](Self::as_str),
-/// [`into_string`](Self::into_string) and `AsRef<str>` give the whole URL, for handing it over.
+/// emulator's token). Its `Debug` form, the one that ends up in logs, shows the scheme and host
+/// only and redacts everything after. It has no `Display`: `println!("{url}")` does not compile,
+/// so that printing a URL is always a choice between the whole URL, credential included
+/// ([`as_str`](Self::as_str), [`into_string`](Self::into_string), `AsRef<str>`: for handing it
+/// over) and the redacted form ([`redacted`](Self::redacted): for messages and logs).
 /// Fetch it with [`Client::fetch_signed_url`](crate::Client::fetch_signed_url), which never
 /// sends the API key.
 ///
 /// ```
-/// let u = mistral_files::SignedUrl::new("https://blob.example/c/f.jsonl?sig=SECRET");
-/// assert_eq!(format!("{u:?}"), "SignedUrl(https://blob.example/<redacted>)");
-/// assert_eq!(u.to_string(), "https://blob.example/<redacted>");
-/// assert_eq!(u.as_str(), "https://blob.example/c/f.jsonl?sig=SECRET");
+/// let url = mistral_files::SignedUrl::new("https://blob.example/c/f.jsonl?sig=SECRET");
+/// // The URL to hand to someone (it carries the credential):
+/// println!("{}", url.as_str());
+/// assert_eq!(url.as_str(), "https://blob.example/c/f.jsonl?sig=SECRET");
+/// // What to log:
+/// assert_eq!(url.redacted(), "https://blob.example/<redacted>");
+/// assert_eq!(format!("{url:?}"), "SignedUrl(https://blob.example/<redacted>)");
 /// let emulator = mistral_files::SignedUrl::new("http://127.0.0.1:8080/signed/TOKEN-IN-THE-PATH");
-/// assert!(!format!("{emulator} {emulator:?}").contains("TOKEN"));
+/// assert!(!format!("{} {emulator:?}", emulator.redacted()).contains("TOKEN"));
+/// ```
+///
+/// ```compile_fail
+/// let url = mistral_files::SignedUrl::new("https://blob.example/f?sig=SECRET");
+/// println!("{url}"); // no Display: say which one, `url.as_str()` or `url.redacted()`
 /// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct SignedUrl(String);
@@ -282,20 +292,22 @@ impl SignedUrl {
     pub fn into_string(self) -> String {
         self.0
     }
+
+    /// `scheme://host/<redacted>`: the URL without its credential, safe for logs and messages.
+    ///
+    /// ```
+    /// let u = mistral_files::SignedUrl::new("https://blob.example/f?sig=SECRET");
+    /// assert_eq!(u.redacted(), "https://blob.example/<redacted>");
+    /// ```
+    pub fn redacted(&self) -> String {
+        redact_after_host(&self.0)
+    }
 }
 
 /// `SignedUrl(scheme://host/<redacted>)`.
 impl fmt::Debug for SignedUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "SignedUrl({})", redact_after_host(&self.0))
-    }
-}
-
-/// `scheme://host/<redacted>`: safe for logs and messages. Use [`SignedUrl::as_str`] for the
-/// URL itself.
-impl fmt::Display for SignedUrl {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&redact_after_host(&self.0))
     }
 }
 
@@ -348,7 +360,10 @@ mod tests {
         ] {
             assert_eq!(redact_after_host(url), shown, "{url}");
             let u = SignedUrl::new(url);
-            assert!(!format!("{u} {u:?} {u:#?}").contains("TOK"), "{url}");
+            assert!(
+                !format!("{} {u:?} {u:#?}", u.redacted()).contains("TOK"),
+                "{url}"
+            );
         }
     }
 

@@ -14,7 +14,7 @@ async fn upload_then_list() -> Result<(), Box<dyn std::error::Error>> {
         .base_url(emu.url())
         .build()?;
     let file = client
-        .upload_bytes("a.jsonl", &b"{}\n"[..])
+        .upload_bytes("a.jsonl", b"{}\n")
         .purpose(FilePurpose::Batch)
         .await?;
     let page = client.list().send().await?;

@@ -4,9 +4,9 @@
 //!
 //! The client is asked with a server that accepts everything, so that only its own checks can
 //! refuse; the emulator is sent the same form by hand, so that its rules see it unchecked.
-//! Each row is a rule the client checks; the formats of the other purposes (batch, OCR, audio)
-//! and the longest upload expiry the client leaves to the service (`bad_input.rs` sends a
-//! huge one on purpose). Two rules are the client's alone, stricter than the
+//! Each row is a rule the client checks, the formats of every purpose included (by the name's
+//! extension, as the service goes); the longest upload expiry the client leaves to the service
+//! (`bad_input.rs` sends a huge one on purpose). Two rules are the client's alone, stricter than the
 //! service on purpose, and listed as such (the emulator accepts what they refuse): a stored name
 //! must be a bare file name of at most 255 bytes (so that it can be saved under that name), and
 //! an empty file is refused (an empty upload is almost always a mistake of the caller's).
@@ -36,7 +36,7 @@ fn upload(name: &str, content: &[u8], purpose: Option<FilePurpose>) -> Upload {
 }
 
 fn table() -> Vec<(&'static str, Upload, Verdict)> {
-    use FilePurpose::{Batch, FineTune, Ocr};
+    use FilePurpose::{Audio, Batch, FineTune, Ocr};
     use Verdict::{Accepted, ClientOnly, Refused};
     let with_expiry = |hours| Upload {
         expiry_hours: Some(hours),
@@ -78,6 +78,31 @@ fn table() -> Vec<(&'static str, Upload, Verdict)> {
         (
             "a PDF for OCR",
             upload("scan.pdf", b"%PDF", Some(Ocr)),
+            Accepted,
+        ),
+        (
+            "a file without a document extension for OCR",
+            upload("big.bin", b"\x00\x01", Some(Ocr)),
+            Refused,
+        ),
+        (
+            "an image for OCR",
+            upload("photo.webp", b"RIFF", Some(Ocr)),
+            Accepted,
+        ),
+        (
+            "a CSV file for batch",
+            upload("requests.csv", b"a,b\n", Some(Batch)),
+            Refused,
+        ),
+        (
+            "a text file for audio",
+            upload("notes.txt", b"hello\n", Some(Audio)),
+            Refused,
+        ),
+        (
+            "an MP3 for audio",
+            upload("talk.mp3", b"ID3", Some(Audio)),
             Accepted,
         ),
         (

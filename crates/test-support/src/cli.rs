@@ -356,11 +356,25 @@ impl Serve {
 
 impl Drop for Serve {
     fn drop(&mut self) {
-        if matches!(self.child.try_wait(), Ok(None)) {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
+        stop(&mut self.child);
     }
+}
+
+/// Stops a `serve` child as a user does (SIGTERM: it shuts down gracefully and removes its
+/// temporary store; SIGKILL would leave the store behind) and waits for it; SIGKILL only if
+/// SIGTERM cannot be sent.
+pub fn stop(child: &mut std::process::Child) {
+    if !matches!(child.try_wait(), Ok(None)) {
+        return;
+    }
+    let termed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !termed {
+        let _ = child.kill();
+    }
+    let _ = child.wait();
 }
 
 /// A raw HTTP/1.1 exchange with the server at `addr` (send `Connection: close`); the response

@@ -80,7 +80,7 @@ fn belongs_to_gone(key: &str, gone: &[String]) -> bool {
 }
 
 fn generated(impact: Impact, key: &str, what: String) -> Change {
-    let what = format!("{what} (the generated Rust API; the contract is unchanged)");
+    let what = format!("{what} (the raw crate's API listing; the contract is unchanged)");
     change(impact, &scope_of(key), what)
 }
 
@@ -146,7 +146,7 @@ fn scope_of(key: &str) -> String {
         }
         [_, "builder", op, ..] => format!("operation {}", op.to_snake_case()),
         [_, "Client", op, ..] => format!("operation {op}"),
-        _ => "generated Rust API".into(),
+        _ => "raw crate API".into(),
     }
 }
 

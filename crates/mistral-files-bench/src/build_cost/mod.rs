@@ -8,6 +8,7 @@
 //! [`apps`] holds their sources; this file writes, builds, times and runs them.
 
 pub mod apps;
+pub mod clone;
 pub mod report;
 
 use std::path::{Path, PathBuf};
@@ -30,6 +31,9 @@ pub struct BuildCostArgs {
     /// Cold builds per app (each several minutes of CPU).
     #[arg(long, default_value_t = 1)]
     pub runs: usize,
+    /// Skip the fresh clone's cold demo and test commands (`clone`: several minutes each).
+    #[arg(long)]
+    pub no_clone: bool,
     /// Skip the TLS transfer measurement (and its two release builds).
     #[arg(long)]
     pub no_transfer: bool,
@@ -142,6 +146,9 @@ pub fn run(root: &Path, args: &BuildCostArgs) -> Result<()> {
     }
     if !args.no_transfer {
         figures.transfers = transfers(root, &work, args)?;
+    }
+    if !args.no_clone {
+        figures.clone = Some(clone::measure(root, &work)?);
     }
     let out = args
         .out

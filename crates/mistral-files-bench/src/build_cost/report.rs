@@ -46,6 +46,8 @@ pub struct Figures {
     pub transfer_runs: usize,
     /// The machine.
     pub machine: Vec<(String, String)>,
+    /// A fresh clone's cold demo and test commands (`None` with `--no-clone`).
+    pub clone: Option<super::clone::CloneFigures>,
 }
 
 /// The median of `xs` (not empty).
@@ -109,6 +111,9 @@ impl Figures {
             }
         }
         s.push_str(&self.render_transfers());
+        if let Some(c) = &self.clone {
+            s.push_str(&super::clone::render(c));
+        }
         s
     }
 

@@ -9,23 +9,10 @@
 use mistral_files_raw::open_enums::{FilePurpose, SampleType};
 use mistral_files_raw::rules;
 
-/// The mimetype the emulator records: from the name's extension (the service's table,
-/// [`rules::MIME_TYPES`]), else the part's own `Content-Type` (how a type without an extension
-/// of its own, e.g. `application/x-biblatex`, is sent), else `application/octet-stream`.
+/// The mimetype the emulator records: the service's rule, [`rules::recorded_mime`] (by the
+/// name's extension, else the part's own `Content-Type`, else `application/octet-stream`).
 pub(super) fn mimetype_for(filename: &str, part_type: Option<&str>) -> String {
-    if let Some(by_ext) = rules::mime_for_name(filename) {
-        return by_ext.to_string();
-    }
-    match part_type {
-        Some(t)
-            if t.len() <= 127
-                && t.contains('/')
-                && t.bytes().all(|b| b.is_ascii_graphic() && b != b';') =>
-        {
-            t.to_ascii_lowercase()
-        }
-        _ => "application/octet-stream".to_string(),
-    }
+    rules::recorded_mime(filename, part_type)
 }
 
 /// The sample type recorded for an uploaded file of a purpose.

@@ -61,7 +61,7 @@ impl ListRequest {
     }
 
     /// Only files of this purpose.
-    pub fn purpose(mut self, purpose: FilePurpose) -> Self {
+    pub fn purpose(mut self, purpose: impl Into<FilePurpose>) -> Self {
         self.inner = self.inner.purpose(purpose);
         self
     }

@@ -48,14 +48,14 @@ impl Client {
     ///
     /// ```no_run
     /// # fn f(client: mistral_files::blocking::Client) -> mistral_files::Result<()> {
-    /// let file = client.upload_bytes("a.jsonl", b"{}\n".to_vec()).send()?;
+    /// let file = client.upload_bytes("a.jsonl", b"{}\n").send()?;
     /// println!("{file:?}");
     /// # Ok(()) }
     /// ```
     pub fn upload_bytes(
         &self,
         file_name: impl Into<String>,
-        data: impl Into<Bytes>,
+        data: impl Into<crate::UploadData>,
     ) -> UploadRequest {
         self.upload(self.inner.upload_bytes(file_name, data))
     }
@@ -97,7 +97,7 @@ impl UploadRequest {
     }
 
     /// The file's purpose, as [`crate::UploadRequest::purpose`].
-    pub fn purpose(mut self, purpose: FilePurpose) -> Self {
+    pub fn purpose(mut self, purpose: impl Into<FilePurpose>) -> Self {
         self.inner = self.inner.purpose(purpose);
         self
     }
@@ -110,7 +110,7 @@ impl UploadRequest {
     }
 
     /// Who can see the file, as [`crate::UploadRequest::visibility`].
-    pub fn visibility(mut self, v: FileVisibility) -> Self {
+    pub fn visibility(mut self, v: impl Into<FileVisibility>) -> Self {
         self.inner = self.inner.visibility(v);
         self
     }

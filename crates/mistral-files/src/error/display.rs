@@ -52,6 +52,18 @@ impl fmt::Display for Error {
                  as fine-tuning data), got {name:?}; rename the file, set file_name(\"….jsonl\"), \
                  or give the purpose it is for"
             ),
+            Error::UnsupportedFormat {
+                name,
+                purpose,
+                mimetype,
+                supported,
+            } => write!(
+                f,
+                "invalid file format for purpose {purpose}: received file {name:?} with mimetype \
+                 {mimetype}, only {supported} are currently supported; give the file the \
+                 extension of its type (the service goes by the name), set content_type for a \
+                 name without one, or choose the purpose the file is for"
+            ),
             Error::InvalidJsonl {
                 name,
                 line,

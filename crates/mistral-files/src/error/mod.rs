@@ -118,6 +118,20 @@ pub enum Error {
         /// The file name.
         name: String,
     },
+    /// The service accepts no file of this type for the purpose: the type it would record (by the
+    /// name's extension, else the content type sent) is not one the purpose takes
+    /// (`mistral_files_raw::rules::accepts`). The service's own refusal, a 422 `Invalid file
+    /// format.`, known before sending. No request was made.
+    UnsupportedFormat {
+        /// The file name.
+        name: String,
+        /// The purpose it was sent for.
+        purpose: crate::FilePurpose,
+        /// The MIME type the service would record for it.
+        mimetype: String,
+        /// The types the purpose accepts, as the service lists them.
+        supported: String,
+    },
     /// JSONL validation (opt-in) found a bad line. No request was made.
     InvalidJsonl {
         /// The file name.

@@ -141,8 +141,8 @@ impl ListRequest {
     /// println!("{p:?}");
     /// # Ok(()) }
     /// ```
-    pub fn purpose(mut self, purpose: FilePurpose) -> Self {
-        self.purpose = Some(purpose);
+    pub fn purpose(mut self, purpose: impl Into<FilePurpose>) -> Self {
+        self.purpose = Some(purpose.into());
         self
     }
 

@@ -1,5 +1,6 @@
 //! The rules an upload must pass before any request is made: a usable file name, a size the
-//! service accepts, `.jsonl` for fine-tuning, (opt-in) JSONL content, a sendable content type.
+//! service accepts, a sendable content type, a format the purpose accepts (the service's table,
+//! `mistral_files_raw::rules`), (opt-in) JSONL content.
 //!
 //! Failing here costs nothing and gives a precise error, where the service would answer a
 //! vaguer 4xx after the whole file was sent. Each rule is a function of its own so that
@@ -10,6 +11,7 @@ use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, BufReader};
 
 use super::body::{Body, UPLOAD_CHUNK};
 use crate::error::{Error, Result};
+use crate::types::FilePurpose;
 
 /// The longest file name accepted, in bytes: the client's own rule, stricter than the service's
 /// ([`mistral_files_raw::rules::MAX_FILE_NAME_CHARS`]) so that a downloaded file can be saved
@@ -69,15 +71,27 @@ pub(super) fn check_size(name: &str, size: u64, limit: u64) -> Result<()> {
     Ok(())
 }
 
-/// Fine-tuning accepts only JSONL, which the service recognises by the `.jsonl` extension.
-pub(super) fn check_fine_tune_name(name: &str) -> Result<()> {
-    if rules::mime_for_name(name) == Some(rules::JSONL_MIME) {
-        Ok(())
-    } else {
-        Err(Error::FineTuneRequiresJsonl {
+/// The purpose's accepted formats ([`rules::accepts`]) for the type the service would record
+/// ([`rules::recorded_mime`] of the name and the content type sent): the service's 422 `Invalid
+/// file format.`, before sending. Fine-tuning, and an upload without a purpose (which the
+/// service checks as fine-tuning data), get [`Error::FineTuneRequiresJsonl`]; the others
+/// [`Error::UnsupportedFormat`].
+pub(super) fn check_format(name: &str, purpose: Option<&FilePurpose>, mime: &str) -> Result<()> {
+    let recorded = rules::recorded_mime(name, Some(mime));
+    let Err(supported) = rules::accepts(purpose, &recorded) else {
+        return Ok(());
+    };
+    Err(match purpose {
+        None | Some(FilePurpose::FineTune) => Error::FineTuneRequiresJsonl {
             name: name.to_string(),
-        })
-    }
+        },
+        Some(p) => Error::UnsupportedFormat {
+            name: name.to_string(),
+            purpose: p.clone(),
+            mimetype: recorded,
+            supported,
+        },
+    })
 }
 
 /// Read the whole source and check that every line is a JSON object. A reader source is
@@ -203,6 +217,28 @@ mod tests {
             .await
             .unwrap_err();
         assert!(matches!(e, Error::InvalidJsonl { line: 1, .. }), "{e:?}");
+    }
+
+    #[test]
+    fn formats_by_purpose() {
+        let ocr = FilePurpose::Ocr;
+        assert!(check_format("a.pdf", Some(&ocr), "application/pdf").is_ok());
+        assert!(check_format("scan", Some(&ocr), "image/png").is_ok());
+        let e = check_format("big.bin", Some(&ocr), "application/octet-stream").unwrap_err();
+        assert!(
+            matches!(&e, Error::UnsupportedFormat { mimetype, .. } if mimetype == "application/octet-stream"),
+            "{e:?}"
+        );
+        let e = check_format("b.csv", Some(&FilePurpose::Batch), "text/csv").unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("only application/jsonl are currently supported"),
+            "{e}"
+        );
+        let e = check_format("t.txt", None, "text/plain").unwrap_err();
+        assert!(matches!(e, Error::FineTuneRequiresJsonl { .. }), "{e:?}");
+        assert!(check_format("t.jsonl", Some(&FilePurpose::FineTune), "application/jsonl").is_ok());
+        assert!(check_format("x", Some(&FilePurpose::Unknown("new".into())), "a/b").is_ok());
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! - `checks`: the rules an upload must pass before any request (name, size, purpose, JSONL,
 //!   content type); uses `body` and `mime`.
 //! - `mime`: the content type sent when the caller gives none, by extension; uses nothing else.
+//! - `data`: [`UploadData`], the in-memory content `upload_bytes` takes; uses nothing else.
 //! - `form`: the multipart framing around the content; uses nothing else here.
 //! - `reconcile`: settling an attempt whose answer was lost (look for the stored file before
 //!   sending again); uses the client's listing.
@@ -18,10 +19,12 @@
 
 mod body;
 mod checks;
+mod data;
 mod form;
 mod mime;
 mod reconcile;
 mod request;
 
 pub use checks::MAX_FILE_NAME_BYTES;
+pub use data::UploadData;
 pub use request::UploadRequest;

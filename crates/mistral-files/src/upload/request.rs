@@ -18,6 +18,7 @@ use tokio::io::AsyncRead;
 
 use super::body::Body;
 use super::checks;
+use super::data::UploadData;
 use super::form::Form;
 use super::reconcile::{self, Ledger, Wanted};
 use crate::by_id::whole_hours;
@@ -30,10 +31,12 @@ use crate::types::{FileObject, FilePurpose, FileVisibility};
 
 /// An upload: set options, then `.await` it (or call [`send`](Self::send)).
 ///
-/// Checks run before any request: the file exists and is a regular file, is not empty, is within
-/// the size limit, has a usable name, `fine-tune` files end in `.jsonl` (so do files sent without a
-/// purpose: the service checks those as fine-tuning data), the expiry is whole hours, and (opt-in)
-/// every line is a JSON object.
+/// Checks run before any request (none reads the file but the opt-in last): the file exists and
+/// is a regular file, is not empty, is within the size limit, has a usable name, its type (by
+/// the name's extension, else the content type) is one the purpose accepts (`fine-tune` and
+/// `batch` take `.jsonl`, and so do files sent without a purpose: the service checks those as
+/// fine-tuning data; `ocr` documents and images; `audio` audio), the expiry is whole hours, and
+/// (opt-in) every line is a JSON object.
 ///
 /// ```no_run
 /// # async fn f(client: mistral_files::Client) -> mistral_files::Result<()> {
@@ -98,17 +101,18 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn f(client: mistral_files::Client) -> mistral_files::Result<()> {
-    /// let file = client.upload_bytes("note.jsonl", b"{\"a\":1}\n".to_vec()).await?;
-    /// # let _ = file; Ok(()) }
+    /// let file = client.upload_bytes("note.jsonl", b"{\"a\":1}\n").purpose("batch").await?;
+    /// println!("{file:?}");
+    /// # Ok(()) }
     /// ```
     pub fn upload_bytes(
         &self,
         file_name: impl Into<String>,
-        data: impl Into<Bytes>,
+        data: impl Into<UploadData>,
     ) -> UploadRequest {
         self.new_upload(Body::Bytes {
             name: file_name.into(),
-            data: data.into(),
+            data: data.into().0,
         })
     }
 
@@ -158,7 +162,7 @@ impl UploadRequest {
         self
     }
 
-    /// The file's purpose (`purpose` form field). Without one, the service checks the file as
+    /// The file's purpose (`purpose` form field): a [`FilePurpose`] or its wire name (`"batch"`). Without one, the service checks the file as
     /// fine-tuning data (JSONL), so the name must end in `.jsonl`, as for
     /// [`FilePurpose::FineTune`] ([`Error::FineTuneRequiresJsonl`](crate::Error::FineTuneRequiresJsonl)
     /// before any request otherwise).
@@ -166,10 +170,11 @@ impl UploadRequest {
     /// ```no_run
     /// # async fn f(c: mistral_files::Client) -> mistral_files::Result<()> {
     /// c.upload_path("doc.pdf").purpose(mistral_files::FilePurpose::Ocr).await?;
+    /// c.upload_path("requests.jsonl").purpose("batch").await?; // the same as FilePurpose::Batch
     /// # Ok(()) }
     /// ```
-    pub fn purpose(mut self, purpose: FilePurpose) -> Self {
-        self.purpose = Some(purpose);
+    pub fn purpose(mut self, purpose: impl Into<FilePurpose>) -> Self {
+        self.purpose = Some(purpose.into());
         self
     }
 
@@ -193,8 +198,8 @@ impl UploadRequest {
     /// c.upload_path("b.jsonl").visibility(mistral_files::FileVisibility::User).await?;
     /// # Ok(()) }
     /// ```
-    pub fn visibility(mut self, v: FileVisibility) -> Self {
-        self.visibility = Some(v);
+    pub fn visibility(mut self, v: impl Into<FileVisibility>) -> Self {
+        self.visibility = Some(v.into());
         self
     }
 
@@ -257,15 +262,13 @@ impl UploadRequest {
         checks::check_file_name(&name)?;
         let size = self.body.size().await?;
         checks::check_size(&name, size, self.client.inner.max_upload_bytes)?;
+        let mime = checks::content_type(self.content_type.clone(), &name)?;
         // Without a purpose the service checks the file as fine-tuning data: same rule.
-        if matches!(self.purpose, None | Some(FilePurpose::FineTune)) {
-            checks::check_fine_tune_name(&name)?;
-        }
+        checks::check_format(&name, self.purpose.as_ref(), &mime)?;
         let expiry_hours = self.expiry.map(|d| whole_hours("expiry", d)).transpose()?;
         if self.validate_jsonl {
             checks::check_jsonl(&self.body, &name).await?;
         }
-        let mime = checks::content_type(self.content_type.clone(), &name)?;
         Ok(Checked {
             name,
             size,
