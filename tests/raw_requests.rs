@@ -86,7 +86,7 @@ async fn each_operation_builds_the_expected_request() {
     let server = capture_server().await;
     let client = Client::new_with_client(
         &server.url,
-        reqwest::Client::new(),
+        mistral_files_test_support::http::http_client(),
         ClientContext::with_api_key(KEY).unwrap(),
     );
     let id: uuid::Uuid = FILE_ID.parse().unwrap();
@@ -133,7 +133,7 @@ async fn anonymous_context_sends_no_authorization() {
     let server = capture_server().await;
     let client = Client::new_with_client(
         &server.url,
-        reqwest::Client::new(),
+        mistral_files_test_support::http::http_client(),
         ClientContext::anonymous(),
     );
     client.list_files().send().await.unwrap();
@@ -157,7 +157,7 @@ async fn a_failed_status_comes_back_whole_even_when_its_body_is_not_json() {
     .await;
     let client = Client::new_with_client(
         &server.url,
-        reqwest::Client::new(),
+        mistral_files_test_support::http::http_client(),
         ClientContext::anonymous(),
     );
     let result = client.list_files().send().await;
@@ -175,7 +175,7 @@ async fn a_hand_built_request_goes_through_the_same_hooks() {
     let server = capture_server().await;
     let client = Client::new_with_client(
         &server.url,
-        reqwest::Client::new(),
+        mistral_files_test_support::http::http_client(),
         ClientContext::with_api_key(KEY)
             .unwrap()
             .user_agent(reqwest::header::HeaderValue::from_static("t/1")),
