@@ -1,4 +1,4 @@
-//! Security cases beyond `api.rs` (which proves: traversal in ids ->
+//! Security cases beyond the `api_*.rs` tests (which prove: traversal in ids ->
 //! `bad_ids_get_422_uuid_parsing_and_never_touch_the_filesystem`, names stored verbatim ->
 //! `names_are_stored_verbatim_and_never_used_as_paths`, upload size with Content-Length ->
 //! `size_limit_is_enforced_with_413_and_leaves_nothing`): a chunked upload with no Content-Length

@@ -54,6 +54,20 @@ pub async fn get_json(emu: &RunningEmulator, path_and_query: &str) -> (StatusCod
     send_json(get(emu, path_and_query)).await
 }
 
+/// `GET /v1/files{query}`, required to succeed: the listed file names in order, and the
+/// `total` field as answered.
+pub async fn listed_names(emu: &RunningEmulator, query: &str) -> (Vec<String>, Value) {
+    let (s, b) = get_json(emu, &format!("/v1/files{query}")).await;
+    assert_eq!(s, StatusCode::OK, "{query}: {b}");
+    let names = b["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["filename"].as_str().unwrap().to_string())
+        .collect();
+    (names, b["total"].clone())
+}
+
 /// One part of a hand-built multipart body.
 #[derive(Debug, Clone)]
 pub enum Part<'a> {
