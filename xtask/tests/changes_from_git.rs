@@ -17,11 +17,9 @@ const FILES: &[&str] = &[
     "crates/mistral-files-raw/src/generated.rs",
 ];
 
+/// The checkout's root (tests run in `xtask/`).
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
+    xtask::workspace_root().expect("the tests run inside the checkout")
 }
 
 fn git(dir: &Path, args: &[&str]) {

@@ -3,17 +3,15 @@
 //! show their diffs) even when a breaking spec change stops the rest of the workspace from
 //! compiling. On failure: run the command printed.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use xtask::changes::contract::{self, Side};
 use xtask::codegen::{self, Inputs};
 use xtask::names::NameMap;
 use xtask::revision::Rev;
 
+/// The checkout's root (tests run in `xtask/`).
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
+    xtask::workspace_root().expect("the tests run inside the checkout")
 }
 
 #[test]

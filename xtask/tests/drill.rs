@@ -2,15 +2,13 @@
 //! import + codegen gives the impact it expects, before anything is built. That the workspace
 //! still builds for the non-breaking cases is checked by `cargo xtask drill --build` in CI.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use xtask::changes::Impact;
 use xtask::drill;
 
+/// The checkout's root (tests run in `xtask/`).
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
+    xtask::workspace_root().expect("the tests run inside the checkout")
 }
 
 fn outcome(name: &str) -> drill::Outcome {

@@ -8,14 +8,12 @@
 //! The generated Rust API has one listing, `crates/mistral-files-raw/public-api.txt`, rewritten
 //! by `cargo xtask codegen` and checked by `codegen --check`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use xtask::codegen;
 
+/// The checkout's root (tests run in `xtask/`).
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
+    xtask::workspace_root().expect("the tests run inside the checkout")
 }
 
 #[test]
