@@ -7,10 +7,13 @@
 //!   metadata and `GET /v1/files/{id}/content` streams zero bytes with `Content-Length`, the
 //!   size being encoded in the id (see `mistral_files_bench::bare_id`); `GET /v1/files` lists
 //!   N synthetic files (default 10,000), paged like the service.
-//! - `bench-server emulator --data-dir DIR [--fsync] [--latency-ms MS]`: the
+//! - `bench-server emulator --data-dir DIR [--fsync] [--latency-ms MS] [--rate-limit N]`: the
 //!   `mistral-files-emulator` (format checks on; fsync of uploads off unless `--fsync`, so that
 //!   the disk's flush speed is not what is measured; `--latency-ms` is its injected latency
-//!   before every response, to measure clients as if the service were a network away).
+//!   before every response, to measure clients as if the service were a network away;
+//!   `--rate-limit` its limit of requests per second per key). When stdin closes it prints its
+//!   counts as one JSON line, `{"requests":N,"rate_limited":N}` (its API requests, and those
+//!   its rate limit refused), and exits.
 
 use std::io::Read;
 
@@ -185,7 +188,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         Some("emulator") => {
             let dir = flag(&args, "--data-dir").ok_or("--data-dir DIR is required")?;
-            let emu = mistral_files_emulator::Emulator::builder()
+            let mut builder = mistral_files_emulator::Emulator::builder();
+            if let Some(n) = flag(&args, "--rate-limit") {
+                builder = builder.rate_limit(n.parse()?);
+            }
+            let emu = builder
                 .api_key(BENCH_KEY)
                 .bind(bind.parse()?)
                 .data_dir(dir)
@@ -202,10 +209,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .await?;
             println!("{}", emu.url());
             stdin_closed().await;
+            let stats = emu.stats();
             emu.shutdown().await;
+            println!(
+                "{}",
+                serde_json::json!({"requests": stats.api_requests, "rate_limited": stats.rate_limited})
+            );
         }
         _ => {
-            eprintln!("usage: bench-server bare [--files N] [--bind ADDR] | emulator --data-dir DIR [--fsync] [--latency-ms MS] [--bind ADDR]");
+            eprintln!("usage: bench-server bare [--files N] [--bind ADDR] | emulator --data-dir DIR [--fsync] [--latency-ms MS] [--rate-limit N] [--bind ADDR]");
             std::process::exit(2);
         }
     }

@@ -35,17 +35,31 @@ pub struct BenchArgs {
     /// figure).
     #[arg(long, default_value_t = 20)]
     list_latency_ms: u64,
+    /// Files seeded for the bulk download and delete figures.
+    #[arg(long, default_value_t = 10_000)]
+    bulk_files: usize,
+    /// Latency the emulator adds to every request in the bulk figures, ms.
+    #[arg(long, default_value_t = 20)]
+    bulk_latency_ms: u64,
+    /// Measured runs of each bulk figure (an SDK's loop over 10,000 files takes minutes).
+    #[arg(long, default_value_t = 1)]
+    bulk_runs: usize,
+    /// The emulator's rate limit in the rate-limited bulk delete, requests per second (0: no
+    /// such figure).
+    #[arg(long, default_value_t = 100)]
+    rate_limit: u32,
     /// Number of concurrent uploads.
     #[arg(long, default_value_t = 16)]
     concurrent: usize,
     /// Size of each concurrent upload, MiB.
     #[arg(long, default_value_t = 32)]
     concurrent_mib: u64,
-    /// A short smoke run: 1 run, 16 MiB transfers, 500 files, 4 x 4 MiB concurrent uploads
+    /// A short smoke run: 1 run, 16 MiB transfers, 500 files listed, 200 in bulk, 4 x 4 MiB
+    /// concurrent uploads
     /// (writes target/bench/BENCHMARKS-quick.md unless --out is given).
     #[arg(long)]
     quick: bool,
-    /// Only these sections (comma-separated): transfers, flat, concurrent, list.
+    /// Only these sections (comma-separated): transfers, flat, concurrent, list, bulk.
     #[arg(long, value_delimiter = ',')]
     only: Vec<Section>,
     /// Skip the Python SDK baseline.
@@ -80,15 +94,18 @@ pub enum Section {
     Concurrent,
     /// Listing through the paging stream (bare server, emulator, emulator with latency).
     List,
+    /// Download and delete every file, with latency, and the delete against a rate limit.
+    Bulk,
 }
 
 impl Section {
     /// Every section, in the order they run.
-    pub const ALL: [Section; 4] = [
+    pub const ALL: [Section; 5] = [
         Section::Transfers,
         Section::Flat,
         Section::Concurrent,
         Section::List,
+        Section::Bulk,
     ];
 }
 
@@ -130,6 +147,26 @@ impl BenchArgs {
     /// The emulator's latency per request in the extra listing figure, ms (0: none).
     pub fn list_latency_ms(&self) -> u64 {
         self.list_latency_ms
+    }
+
+    /// Files of the bulk figures.
+    pub fn bulk_files(&self) -> usize {
+        self.pick(self.bulk_files, 200)
+    }
+
+    /// The emulator's latency per request in the bulk figures, ms.
+    pub fn bulk_latency_ms(&self) -> u64 {
+        self.bulk_latency_ms
+    }
+
+    /// Measured runs of each bulk figure.
+    pub fn bulk_runs(&self) -> usize {
+        self.pick(self.bulk_runs, 1)
+    }
+
+    /// The rate limit of the rate-limited bulk delete, requests per second (0: none).
+    pub fn rate_limit(&self) -> u32 {
+        self.rate_limit
     }
 
     /// Number of concurrent uploads.
@@ -212,6 +249,9 @@ impl BenchArgs {
         if self.page_size() == 0 || self.list_files() == 0 {
             bail!("--page-size and --list-files must be at least 1");
         }
+        if self.bulk_files() == 0 || self.bulk_runs() == 0 {
+            bail!("--bulk-files and --bulk-runs must be at least 1");
+        }
         Ok(())
     }
 }
@@ -254,7 +294,11 @@ mod tests {
             c.out(Path::new("/r"), Path::new("/r/target")),
             PathBuf::from("/r/docs/BENCHMARKS.md")
         );
-        assert_eq!(c.sections().len(), 4);
+        assert_eq!(c.sections().len(), 5);
+        assert_eq!(
+            (c.bulk_files(), c.bulk_latency_ms(), c.rate_limit()),
+            (10_000, 20, 100)
+        );
         assert!(c.python() && c.node() && c.curl() && !c.emulator_fsync());
         assert_eq!(c.list_latency_ms(), 20);
     }
@@ -300,6 +344,7 @@ mod tests {
             &["--size-mib", "513"],
             &["--small-mib", "600"],
             &["--page-size", "0"],
+            &["--bulk-files", "0"],
         ] {
             assert!(parse(bad).validate().is_err(), "{bad:?}");
         }

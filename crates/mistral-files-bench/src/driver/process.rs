@@ -7,7 +7,7 @@
 use std::ffi::OsStr;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -153,6 +153,9 @@ pub fn available(prog: impl AsRef<Path>) -> bool {
 pub struct Server {
     child: Child,
     stdin: Option<ChildStdin>,
+    /// The rest of its stdout, after the URL (kept open: a server that prints at exit must not
+    /// write into a closed pipe).
+    stdout: BufReader<ChildStdout>,
     /// The base URL it printed.
     pub url: String,
 }
@@ -169,13 +172,19 @@ impl Server {
             .with_context(|| format!("starting {}", bin.display()))?;
         let stdin = child.stdin.take();
         let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("piped")).read_line(&mut line)?;
+        let mut stdout = BufReader::new(child.stdout.take().expect("piped"));
+        stdout.read_line(&mut line)?;
         let url = line.trim().to_string();
         if !url.starts_with("http://") {
             let _ = child.kill();
             bail!("bench-server {args:?} did not print its URL (got {url:?})");
         }
-        Ok(Server { child, stdin, url })
+        Ok(Server {
+            child,
+            stdin,
+            stdout,
+            url,
+        })
     }
 
     pub fn pid(&self) -> u32 {
@@ -183,8 +192,20 @@ impl Server {
     }
 
     /// Closes its stdin and waits up to 10 s for it to exit, then kills it.
-    pub fn stop(mut self) {
+    pub fn stop(self) {
+        self.stop_with_output();
+    }
+
+    /// [`stop`](Self::stop), and what it printed after its URL (the emulator's counts).
+    pub fn stop_with_output(mut self) -> String {
         drop(self.stdin.take());
+        self.wait_or_kill();
+        let mut rest = String::new();
+        let _ = self.stdout.read_to_string(&mut rest);
+        rest
+    }
+
+    fn wait_or_kill(&mut self) {
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = self.child.try_wait() {

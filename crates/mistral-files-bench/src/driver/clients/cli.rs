@@ -1,5 +1,5 @@
-//! The `mistral-files` CLI as its own client: upload, download to a file, and listing, each one
-//! release-build process run as a user would run it.
+//! The `mistral-files` CLI as its own client: upload, download to a file, listing, and the bulk
+//! download and delete, each one release-build process run as a user would run it.
 //!
 //! Why a module of its own: the CLI reports no time of its own, so, like curl's concurrent
 //! figure, its time is the whole process's wall time (start-up, argument parsing and output
@@ -60,6 +60,25 @@ impl Tools {
         c.arg(id).arg("-o").arg(out).arg("--force");
         let m = process::run(&mut c)?.ok("mistral-files download")?;
         Ok(Self::cli_op(m, Value::Null))
+    }
+
+    /// `mistral-files download --all -o DIR --jsonl`: every file into `dir`, one outcome line per
+    /// file; the result has the count of files written.
+    pub(super) fn cli_download_all(&self, url: &str, dir: &Path) -> Result<Op> {
+        let mut c = self.cli_cmd("download", url);
+        c.args(["--all", "--jsonl", "-o"]).arg(dir);
+        let m = process::run(&mut c)?.ok("mistral-files download --all")?;
+        let count = count_lines(&m.stdout);
+        Ok(Self::cli_op(m, serde_json::json!({ "count": count })))
+    }
+
+    /// `mistral-files rm --all --yes --jsonl`: every file deleted, one outcome line per file.
+    pub(super) fn cli_delete_all(&self, url: &str) -> Result<Op> {
+        let mut c = self.cli_cmd("rm", url);
+        c.args(["--all", "--yes", "--jsonl"]);
+        let m = process::run(&mut c)?.ok("mistral-files rm --all")?;
+        let count = count_lines(&m.stdout);
+        Ok(Self::cli_op(m, serde_json::json!({ "count": count })))
     }
 
     /// `mistral-files ls --jsonl --page-size N` (one line per file, printed as pages arrive):

@@ -21,18 +21,12 @@ use super::python::{self, Venv};
 use super::sample::Sample;
 use crate::BENCH_KEY;
 
-/// The prefetch window of [`Who::CrateWide`] (the library's default is 4).
-pub const WIDE_PREFETCH: usize = 8;
-
 /// A client under test.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Who {
     Crate,
     /// Diagnostics: the crate's download stream alone (no file, no fsync).
     CrateStream,
-    /// The crate's listing stream with a wider prefetch window than its default
-    /// ([`WIDE_PREFETCH`] pages in flight), for the listing with latency.
-    CrateWide,
     /// The `mistral-files` CLI binary, one command per process.
     Cli,
     Curl,
@@ -46,7 +40,6 @@ impl Who {
         match self {
             Who::Crate => "mistral-files (crate)",
             Who::CrateStream => "mistral-files, stream only (no file; diagnostic)",
-            Who::CrateWide => "mistral-files (crate), prefetch(8)",
             Who::Cli => "mistral-files CLI",
             Who::Curl => "curl",
             Who::Python => "Python SDK",
@@ -169,7 +162,6 @@ impl Tools {
         let ps = page_size.to_string();
         match who {
             Who::Crate | Who::CrateStream => self.crate_op(&["list", url, &ps]),
-            Who::CrateWide => self.crate_op(&["list", url, &ps, &WIDE_PREFETCH.to_string()]),
             Who::Cli => self.cli_list(url, page_size),
             Who::Python => self.py_op(&["list", url, &ps]),
             Who::Node => self.node_op(&["list", url, &ps]),
@@ -181,9 +173,7 @@ impl Tools {
     pub fn upload(&self, who: Who, url: &str, path: &Path) -> Result<(Op, String)> {
         let p = path.to_string_lossy();
         let op = match who {
-            Who::Crate | Who::CrateStream | Who::CrateWide => {
-                self.crate_op(&["upload", url, &p])?
-            }
+            Who::Crate | Who::CrateStream => self.crate_op(&["upload", url, &p])?,
             Who::Cli => self.cli_upload(url, path)?,
             Who::Python => self.py_op(&["upload", url, &p])?,
             Who::Node => self.node_op(&["upload", url, &p])?,
@@ -200,7 +190,7 @@ impl Tools {
     pub fn download(&self, who: Who, url: &str, id: &str, out: &Path) -> Result<Op> {
         let o = out.to_string_lossy();
         match who {
-            Who::Crate | Who::CrateWide => self.crate_op(&["download", url, id, &o]),
+            Who::Crate => self.crate_op(&["download", url, id, &o]),
             Who::CrateStream => self.crate_op(&["download-discard", url, id]),
             Who::Cli => self.cli_download(url, id, out),
             Who::Python => self.py_op(&["download", url, id, &o]),
@@ -231,7 +221,7 @@ impl Tools {
                 (op, ids)
             }
             Who::Curl => self.curl_concurrent(url, path, n)?,
-            Who::Cli | Who::Node | Who::CrateWide => {
+            Who::Cli | Who::Node => {
                 bail!("{}: no concurrent uploads", who.label())
             }
         };
@@ -239,6 +229,30 @@ impl Tools {
             bail!("{}: expected {n} ids, got {}", who.label(), ids.len());
         }
         Ok((op.sample(None), ids))
+    }
+
+    /// Downloads every file into `dir` (the SDKs: their docs' loop, one file after another).
+    pub fn download_all(&self, who: Who, url: &str, dir: &Path, page_size: u32) -> Result<Op> {
+        let (d, ps) = (dir.to_string_lossy(), page_size.to_string());
+        match who {
+            Who::Crate => self.crate_op(&["download-all", url, &d, &ps]),
+            Who::Cli => self.cli_download_all(url, dir),
+            Who::Python => self.py_op(&["download-all", url, &d, &ps]),
+            Who::Node => self.node_op(&["download-all", url, &d, &ps]),
+            _ => bail!("{}: no bulk download", who.label()),
+        }
+    }
+
+    /// Deletes every file (the SDKs: their docs' loop, one file after another).
+    pub fn delete_all(&self, who: Who, url: &str, page_size: u32) -> Result<Op> {
+        let ps = page_size.to_string();
+        match who {
+            Who::Crate => self.crate_op(&["delete-all", url, &ps]),
+            Who::Cli => self.cli_delete_all(url),
+            Who::Python => self.py_op(&["delete-all", url, &ps]),
+            Who::Node => self.node_op(&["delete-all", url, &ps]),
+            _ => bail!("{}: no bulk delete", who.label()),
+        }
     }
 
     /// Deletes files with the crate, 64 per process.
@@ -254,7 +268,7 @@ impl Tools {
     /// Whether `who` can run (the crate and the CLI always can: the driver built them).
     fn has(&self, who: Who) -> bool {
         match who {
-            Who::Crate | Who::CrateStream | Who::CrateWide | Who::Cli => true,
+            Who::Crate | Who::CrateStream | Who::Cli => true,
             Who::Curl => self.curl.is_some(),
             Who::Python => self.py.is_some(),
             Who::Node => self.node.is_some(),
@@ -281,10 +295,9 @@ impl Tools {
         self.pick(&[Who::Crate, Who::Cli, Who::Python, Who::Node])
     }
 
-    /// The clients of the listing with latency: those of [`list_clients`](Self::list_clients),
-    /// and the crate with a wider prefetch window (where the round trips are what costs).
-    pub fn latency_list_clients(&self) -> Vec<Who> {
-        self.pick(&[Who::Crate, Who::CrateWide, Who::Cli, Who::Python, Who::Node])
+    /// The bulk download's and delete's clients: the crate, its CLI and the SDKs' loops.
+    pub fn bulk_clients(&self) -> Vec<Who> {
+        self.pick(&[Who::Crate, Who::Cli, Who::Python, Who::Node])
     }
 }
 

@@ -5,6 +5,7 @@
 //! Why this module: the scenarios only collect figures into a [`Doc`]; everything about how they
 //! are judged ([`Doc::targets`]) and laid out ([`Doc::render`]) is here, one file per concern.
 
+mod bulk_targets;
 mod figures;
 mod machine;
 mod render;
@@ -12,6 +13,7 @@ mod sdk_targets;
 mod targets;
 
 pub use super::sample::Sample;
+pub use bulk_targets::RateRun;
 pub use figures::{Flat, Scenario, Series, Stat};
 pub use machine::machine;
 pub use targets::Target;
@@ -29,6 +31,10 @@ pub struct Doc {
     /// The crate's and the CLI's runs at the small and the large size (flat-memory check).
     pub flat: Vec<Flat>,
     pub seed_secs: Option<f64>,
+    /// How long seeding the bulk figures' files took.
+    pub bulk_seed_secs: Option<f64>,
+    /// The bulk delete against the emulator's rate limit.
+    pub rate: Option<RateRun>,
 }
 
 impl Doc {
@@ -40,6 +46,8 @@ impl Doc {
             scenarios: Vec::new(),
             flat: Vec::new(),
             seed_secs: None,
+            bulk_seed_secs: None,
+            rate: None,
         }
     }
 

@@ -58,11 +58,13 @@ impl Doc {
         self.render_machine(&mut o);
         render_targets(&mut o, "Targets (issue 5)", &self.targets());
         render_targets(&mut o, "Targets (issue 13)", &self.sdk_targets());
+        render_targets(&mut o, "Targets (issue 20)", &self.bulk_targets());
         o.push_str(NOTES);
         let _ = writeln!(o, "## Figures\n");
         for s in &self.scenarios {
             self.render_scenario(&mut o, s);
         }
+        self.render_rate(&mut o);
         self.render_flat(&mut o);
         o
     }
@@ -100,8 +102,8 @@ faster baseline's (below 1.00x is faster).\n",
         for (k, v) in &self.machine {
             let _ = writeln!(o, "- {k}: {v}");
         }
-        let _ = writeln!(o, "- Settings: {} run(s); transfers {} MiB (small {} MiB); listing {} files, page size {}; {} x {} MiB concurrent uploads",
-            cfg.runs(), cfg.size_mib(), cfg.small_mib(), cfg.list_files(), cfg.page_size(), cfg.concurrent(), cfg.concurrent_mib());
+        let _ = writeln!(o, "- Settings: {} run(s); transfers {} MiB (small {} MiB); listing {} files, page size {}; {} x {} MiB concurrent uploads; bulk {} files, {} run(s), {} ms latency, rate limit {} requests/s",
+            cfg.runs(), cfg.size_mib(), cfg.small_mib(), cfg.list_files(), cfg.page_size(), cfg.concurrent(), cfg.concurrent_mib(), cfg.bulk_files(), cfg.bulk_runs(), cfg.bulk_latency_ms(), cfg.rate_limit());
         let _ = writeln!(o, "\nThese machines are shared and noisy (other builds may run at the same time on the same cores): \
 trust the medians and ratios more than any single figure, and re-run for publication.\n");
         for m in &self.missing {
@@ -123,6 +125,11 @@ trust the medians and ratios more than any single figure, and re-run for publica
         render_rows(o, s);
         if let Some(n) = &s.note {
             let _ = writeln!(o, "\n{n}");
+        }
+        if s.key == "bulk-download" {
+            if let Some(t) = self.bulk_seed_secs {
+                let _ = writeln!(o, "\nSeeded once with {} tiny uploads by the crate, 32 at a time, in {}; each delete runs on a fresh copy of that data directory.", self.cfg.bulk_files(), secs(t));
+            }
         }
         if s.key == "list" {
             if let Some(t) = self.seed_secs {

@@ -69,19 +69,6 @@ impl Doc {
             let ms = self.cfg.list_latency_ms();
             let what = format!("emulator with {ms} ms latency: listing {files} files at least 5x faster than the fastest SDK (Python, TypeScript)");
             t.push(faster(s, Who::Crate, &[Who::Python, Who::Node], what, 5.0));
-            if s.get(Who::CrateWide).is_some() {
-                let what = format!(
-                    "the same with `prefetch({})` (the default is 4)",
-                    crate::driver::clients::WIDE_PREFETCH
-                );
-                t.push(faster(
-                    s,
-                    Who::CrateWide,
-                    &[Who::Python, Who::Node],
-                    what,
-                    5.0,
-                ));
-            }
         }
         if let Some(s) = self.scenario("list") {
             let what =

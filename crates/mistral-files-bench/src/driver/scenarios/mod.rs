@@ -1,10 +1,11 @@
 //! The sections of the bench, one module each, run in a fixed order: [`transfers`], [`flat`]
-//! (client memory as the file grows), [`concurrent`] and [`list`].
+//! (client memory as the file grows), [`concurrent`], [`list`] and [`bulk`].
 //!
 //! Why this module: it holds what the sections share (the settings, the clients, the data files,
 //! starting the emulator with its own data directory) and the order they run in, which decides
 //! when the large data file can be removed.
 
+pub mod bulk;
 pub mod concurrent;
 pub mod flat;
 pub mod list;
@@ -72,11 +73,17 @@ impl Ctx<'_> {
     }
 
     /// Starts the emulator again on the data directory `<work>/<name>` of an earlier (stopped)
-    /// one, with `latency_ms` added before every response: its files are still there, so
-    /// nothing is seeded through the latency.
-    pub fn restart_emulator_with_latency(&self, name: &str, latency_ms: u64) -> Result<Server> {
+    /// one, with `latency_ms` added before every response (and `extra` arguments): its files
+    /// are still there, so nothing is seeded through the latency.
+    pub fn restart_emulator_with_latency(
+        &self,
+        name: &str,
+        latency_ms: u64,
+        extra: &[&str],
+    ) -> Result<Server> {
         let mut args = emulator_args(self.cfg, &self.tools.work.join(name));
         args.extend(["--latency-ms".to_string(), latency_ms.to_string()]);
+        args.extend(extra.iter().map(|a| a.to_string()));
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         Server::start(&self.tools.server, &args)
     }
@@ -133,6 +140,9 @@ pub fn run_all(
     }
     if cfg.has(Section::List) {
         list::run(&mut ctx, doc)?;
+    }
+    if cfg.has(Section::Bulk) {
+        bulk::run(&mut ctx, doc)?;
     }
     Ok(())
 }
