@@ -93,7 +93,7 @@
 // router; upload (handler, form, sink, format); handlers (signed_url, content, files);
 // middleware; state; buffer_pool; download, wire; store, validation; dir_lock; error;
 // error_body; validation_error; key_order; and the leaves clock, exposure, faults (with
-// fault_plan), record, signed.
+// fault_plan), record, signed. Beside them, serve_conn serves the router on the listener.
 mod buffer_pool;
 mod clock;
 mod dir_lock;
@@ -108,6 +108,7 @@ mod key_order;
 mod middleware;
 mod record;
 mod router;
+mod serve_conn;
 mod signed;
 mod state;
 mod store;
@@ -122,7 +123,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::serve::ListenerExt;
 use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
 
@@ -340,17 +340,9 @@ impl EmulatorBuilder {
         });
         let app = router::router(state);
         let (tx, rx) = oneshot::channel::<()>();
-        let listener = listener.tap_io(|tcp| {
-            let _ = tcp.set_nodelay(true);
-        });
-        let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        let join = tokio::spawn(serve_conn::serve(listener, app, async move {
             let _ = rx.await;
-        });
-        let join = tokio::spawn(async move {
-            if let Err(e) = server.await {
-                tracing::error!(error = %e, "emulator server stopped");
-            }
-        });
+        }));
         let exposure = Exposure::of(addr.ip());
         tracing::info!(%url, bound = %addr, %exposure, data_dir = %data_dir.display(), "emulator listening");
         let warnings: Vec<String> = warning.map(|w| w.describe(addr)).into_iter().collect();
