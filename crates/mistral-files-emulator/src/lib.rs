@@ -93,7 +93,8 @@
 // router; upload (handler, form, sink, format); handlers (signed_url, content, files);
 // middleware; state; buffer_pool; download, wire; store, validation; dir_lock; error;
 // error_body; validation_error; key_order; and the leaves clock, exposure, faults (with
-// fault_plan), record, signed. Beside them, serve_conn serves the router on the listener.
+// fault_plan), rate_limit, record, signed, stats. Beside them, serve_conn serves the router on
+// the listener.
 mod buffer_pool;
 mod clock;
 mod dir_lock;
@@ -106,11 +107,13 @@ mod faults;
 mod handlers;
 mod key_order;
 mod middleware;
+mod rate_limit;
 mod record;
 mod router;
 mod serve_conn;
 mod signed;
 mod state;
+mod stats;
 mod store;
 mod upload;
 mod validation;
@@ -131,6 +134,7 @@ pub use exposure::Exposure;
 pub use fault_plan::Fault;
 pub use faults::{FailSpec, FailSpecParseError, FaultConfig, Faults};
 pub use record::{FormPart, RecordedRequest};
+pub use stats::Stats;
 
 /// The provider's limit on one file: 512 MiB.
 pub const MAX_UPLOAD_BYTES: u64 = mistral_files_raw::rules::MAX_FILE_BYTES;
@@ -170,6 +174,7 @@ pub struct EmulatorBuilder {
     sync_writes: bool,
     check_formats: bool,
     record_limit: usize,
+    rate_limit: Option<u32>,
 }
 
 impl Default for EmulatorBuilder {
@@ -185,6 +190,7 @@ impl Default for EmulatorBuilder {
             sync_writes: true,
             check_formats: true,
             record_limit: DEFAULT_RECORD_LIMIT,
+            rate_limit: None,
         }
     }
 }
@@ -269,6 +275,25 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Limits each API key to `per_second` requests per second (default: no limit; `0` also
+    /// means none), as the service does. A token bucket per key (found by a hash of the key,
+    /// never the key itself; one bucket shared by all without auth, see
+    /// [`no_auth`](Self::no_auth)) refills at `per_second` tokens a second and holds a burst of
+    /// a tenth of a second's worth, at least 1: a client going over the limit finds out within
+    /// a few requests.
+    ///
+    /// It applies to the `/v1/...` requests that passed auth (a 401 takes no token; signed-URL
+    /// downloads are not limited). A request over the limit is not handled (nothing is stored
+    /// or deleted): it is answered `429` with the service's body
+    /// `{"object":"error","message":"Requests rate limit exceeded","type":"rate_limited","param":null,"code":"1300"}`
+    /// and `Retry-After`, the wait until a token is back in whole seconds (at least 1), its body
+    /// drained first as for every early refusal (an answer, not a reset). Counted in
+    /// [`Stats::rate_limited`].
+    pub fn rate_limit(mut self, per_second: u32) -> Self {
+        self.rate_limit = (per_second > 0).then_some(per_second);
+        self
+    }
+
     /// Opens the store (cleaning up after any crash), binds, and serves in the background.
     ///
     /// Fails with [`EmulatorError::WellKnownKeyOnNetwork`], before creating or binding anything,
@@ -324,11 +349,14 @@ impl EmulatorBuilder {
         let faults = Arc::new(Faults::default());
         faults.apply(&self.faults);
         let recorder = Arc::new(record::Recorder::new(self.record_limit));
+        let counters = Arc::new(stats::Counters::default());
         let (ending_tx, ending) = watch::channel(false);
         let state = Arc::new(state::AppInner {
             store: store.clone(),
             faults: faults.clone(),
             recorder: recorder.clone(),
+            counters: counters.clone(),
+            rate_limit: self.rate_limit.map(rate_limit::RateLimiter::new),
             clock: clock.clone(),
             api_key: self.api_key.clone(),
             public_url: self.public_url.clone().unwrap_or_else(|| url.clone()),
@@ -358,6 +386,7 @@ impl EmulatorBuilder {
             data_dir,
             faults,
             recorder,
+            counters,
             clock,
             shutdown: Some(tx),
             join: Some(join),
@@ -382,6 +411,7 @@ pub struct RunningEmulator {
     data_dir: PathBuf,
     faults: Arc<Faults>,
     recorder: Arc<record::Recorder>,
+    counters: Arc<stats::Counters>,
     clock: clock::Clock,
     shutdown: Option<oneshot::Sender<()>>,
     join: Option<JoinHandle<()>>,
@@ -438,6 +468,13 @@ impl RunningEmulator {
     /// [`EmulatorBuilder::record_limit`]).
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.recorder.snapshot()
+    }
+
+    /// What was received since the start: requests, API requests, refusals of the rate limit
+    /// (see [`Stats`]). Cheap (a few atomic loads); not reset by
+    /// [`clear_requests`](Self::clear_requests).
+    pub fn stats(&self) -> Stats {
+        self.counters.snapshot()
     }
 
     /// Forgets the recorded requests.
