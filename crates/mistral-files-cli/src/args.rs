@@ -381,6 +381,11 @@ pub struct ServeArgs {
     /// they are ended (an unfinished upload leaves nothing behind).
     #[arg(long, value_name = "SECS", default_value_t = 10)]
     pub grace_period: u64,
+    /// Limit each API key to N requests per second (N/s, or plain N), as the service does: a
+    /// burst of N/10 (at least 1), then 429 with Retry-After; signed-URL downloads are not
+    /// limited (default: no limit).
+    #[arg(long, value_name = "N/s", value_parser = parse_rate_limit)]
+    pub rate_limit: Option<u32>,
     /// Fault: latency added before every response, in milliseconds.
     #[arg(long, value_name = "MS", help_heading = "Fault injection")]
     pub latency_ms: Option<u64>,
@@ -409,6 +414,19 @@ fn parse_stall(s: &str) -> Result<(u64, u64), String> {
         b.trim().parse().map_err(|_| err())?,
         secs.trim().parse().map_err(|_| err())?,
     ))
+}
+
+/// Parses a request rate: `N/s` or `N`, N a whole number from 1.
+fn parse_rate_limit(s: &str) -> Result<u32, String> {
+    let t = s.trim();
+    let n = t.strip_suffix("/s").unwrap_or(t).trim();
+    match n.parse::<u32>() {
+        Ok(0) => Err("the rate must be at least 1/s (leave the option out for no limit)".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!(
+            "expected requests per second as N/s or N, N a whole number from 1 (e.g. 20/s), got {s:?}"
+        )),
+    }
 }
 
 /// `demo`
@@ -462,6 +480,26 @@ mod tests {
     fn stall_parses() {
         assert_eq!(parse_stall("10:2"), Ok((10, 2)));
         assert!(parse_stall("10").is_err());
+    }
+
+    #[test]
+    fn rate_limit_parses() {
+        assert_eq!(parse_rate_limit("20/s"), Ok(20));
+        assert_eq!(parse_rate_limit("20"), Ok(20));
+        assert_eq!(parse_rate_limit(" 5 /s "), Ok(5));
+        for bad in [
+            "0",
+            "0/s",
+            "-1",
+            "20/m",
+            "1.5/s",
+            "/s",
+            "",
+            "s",
+            "99999999999",
+        ] {
+            assert!(parse_rate_limit(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

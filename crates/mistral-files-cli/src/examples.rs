@@ -74,6 +74,7 @@ Examples:
   $ mistral-files serve                                  # http://127.0.0.1:8080, key test-key
   $ mistral-files serve --addr 127.0.0.1:0 --data ./store --api-key local-key
   $ mistral-files serve --fail-next 2:429:1 --throttle-download 65536
+  $ mistral-files serve --rate-limit 20/s                # 429 + Retry-After past 20 requests/s per key
   then, in another shell:
   $ MISTRAL_BASE_URL=http://127.0.0.1:8080 MISTRAL_API_KEY=test-key mistral-files ls
 

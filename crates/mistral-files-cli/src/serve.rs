@@ -7,7 +7,7 @@
 //! On an address reachable from the network (anything but loopback) the default key is refused
 //! (exit 2, naming `--api-key`) unless `--insecure-default-key` allows it; serving it that way,
 //! or `--no-auth`, prints a `warning:` at every start. The start-up lines say the address bound
-//! and who can reach it.
+//! and who can reach it, and the rate limit (`--rate-limit N/s`, per key) when there is one.
 
 use std::path::Path;
 use std::time::Duration;
@@ -91,6 +91,9 @@ pub async fn serve(args: ServeArgs, out: &Out) -> Result<(), CliError> {
     if let Some(d) = &args.data {
         b = b.data_dir(d);
     }
+    if let Some(n) = args.rate_limit {
+        b = b.rate_limit(n);
+    }
     if let Some(u) = &args.public_url {
         if !(u.starts_with("http://") || u.starts_with("https://")) {
             return Err(CliError::usage(format!(
@@ -151,6 +154,11 @@ pub async fn serve(args: ServeArgs, out: &Out) -> Result<(), CliError> {
     out.line(format!("  API:   {}/v1/files", emu.url()))?;
     out.line(format!("  data:  {data}"))?;
     out.line(format!("  key:   {auth}"))?;
+    if let Some(n) = args.rate_limit {
+        out.line(format!(
+            "  limit: {n} requests/s per key, then 429 with Retry-After"
+        ))?;
+    }
     if exposure.reachable_from_network() && args.public_url.is_none() {
         out.line(format!(
             "  signed URLs start with {}: set --public-url to the address other machines use",
@@ -176,6 +184,7 @@ pub async fn serve(args: ServeArgs, out: &Out) -> Result<(), CliError> {
         "exposure": exposure.as_str(),
         "reachable_from_network": exposure.reachable_from_network(),
         "warnings": warnings,
+        "rate_limit_per_second": args.rate_limit,
     }))?;
     let signal = emu
         .run_until(signals.recv(), grace)

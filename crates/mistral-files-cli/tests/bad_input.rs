@@ -120,6 +120,9 @@ fn out_of_range_options_are_usage_errors() {
         (vec!["frobnicate"], "frobnicate"),
         (vec!["serve", "--addr", "localhost"], "--addr"),
         (vec!["serve", "--fail-next", "x:503"], "--fail-next"),
+        (vec!["serve", "--rate-limit", "0"], "at least 1/s"),
+        (vec!["serve", "--rate-limit", "10/m"], "--rate-limit"),
+        (vec!["serve", "--rate-limit", "fast"], "N/s"),
         (vec!["ls", "--retries", "-3"], "--retries"),
     ];
     for (args, needle) in cases {

@@ -159,3 +159,32 @@ fn serve_follows_the_services_parsing_rules_over_raw_http() {
         "{b}"
     );
 }
+
+#[test]
+fn serve_rate_limit_answers_429_with_retry_after_and_the_services_body() {
+    let work = tempfile::tempdir().unwrap();
+    let srv = Serve::start(BIN, &["--rate-limit", "1/s"], work.path().join("serve.log"));
+    let request = format!(
+        "GET /v1/files HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {KEY}\r\nConnection: close\r\n\r\n"
+    );
+    // a burst of 1: the first passes; one of the next few (at once, well within a second) not
+    let raw = (0..50)
+        .map(|_| raw_http(&srv.addr(), request.as_bytes()))
+        .find(|raw| answer(raw).0 != 200)
+        .expect("a request refused by a limit of 1/s");
+    let (status, body) = answer(&raw);
+    assert_eq!(status, 429, "{raw}");
+    assert_eq!(
+        body,
+        serde_json::json!({"object":"error","message":"Requests rate limit exceeded","type":"rate_limited","param":null,"code":"1300"})
+    );
+    let retry_after = raw
+        .lines()
+        .find_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            name.eq_ignore_ascii_case("retry-after")
+                .then(|| value.trim().parse::<u64>().ok())?
+        })
+        .unwrap_or_else(|| panic!("no Retry-After in {raw}"));
+    assert!(retry_after >= 1, "{raw}");
+}

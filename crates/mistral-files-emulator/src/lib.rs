@@ -79,6 +79,15 @@
 //! - One emulator per data directory: it holds `<data>/lock` (std's `File::try_lock`, with its pid in it) while it
 //!   runs; another one on the same directory fails at once with
 //!   [`EmulatorError::DataDirInUse`] naming that pid.
+//! - A rate limit, off by default ([`EmulatorBuilder::rate_limit`], `mistral-files serve
+//!   --rate-limit N/s`): N requests per second per API key (one bucket for all without auth), in
+//!   a burst of N/10 at most (at least 1); a `/v1/...` request past it (after the 401 check;
+//!   signed-URL downloads are not limited) is not handled and gets the service's
+//!   `429 {"object":"error","message":"Requests rate limit exceeded","type":"rate_limited",
+//!   "param":null,"code":"1300"}` with `Retry-After` (whole seconds, at least 1).
+//!   [`RunningEmulator::stats`] counts the requests received and those refused.
+//! - Each connection buffers at most 64 KiB of what it reads, so memory stays flat however many
+//!   uploads arrive at once (their content goes to disk through a bounded pool of buffers).
 //! - Shutdowns are graceful ([`RunningEmulator::shutdown_within`], [`RunningEmulator::run_until`]):
 //!   no new connections, requests in flight may finish within the grace period, then those still
 //!   running end: an unfinished upload leaves no row and no temp file.
@@ -90,10 +99,11 @@
 #![warn(missing_docs)]
 
 // In dependency order, each module using only modules listed after it (its docs say which):
-// router; upload (handler, form, sink, format); handlers (signed_url, content, files);
+// running (the started emulator); router; upload (handler, form, sink, format); handlers (signed_url, content, files);
 // middleware; state; buffer_pool; download, wire; store, validation; dir_lock; error;
 // error_body; validation_error; key_order; and the leaves clock, exposure, faults (with
-// fault_plan), record, signed.
+// fault_plan), rate_limit, record, signed, stats. Beside them, serve_conn serves the router on
+// the listener.
 mod buffer_pool;
 mod clock;
 mod dir_lock;
@@ -106,31 +116,33 @@ mod faults;
 mod handlers;
 mod key_order;
 mod middleware;
+mod rate_limit;
 mod record;
 mod router;
+mod running;
+mod serve_conn;
 mod signed;
 mod state;
+mod stats;
 mod store;
 mod upload;
 mod validation;
 mod validation_error;
 mod wire;
 
-use std::future::Future;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
-use axum::serve::ListenerExt;
 use tokio::sync::{oneshot, watch};
-use tokio::task::JoinHandle;
 
 pub use error::EmulatorError;
 pub use exposure::Exposure;
 pub use fault_plan::Fault;
 pub use faults::{FailSpec, FailSpecParseError, FaultConfig, Faults};
 pub use record::{FormPart, RecordedRequest};
+pub use running::{RunningEmulator, SHUTDOWN_GRACE};
+pub use stats::Stats;
 
 /// The provider's limit on one file: 512 MiB.
 pub const MAX_UPLOAD_BYTES: u64 = mistral_files_raw::rules::MAX_FILE_BYTES;
@@ -170,6 +182,7 @@ pub struct EmulatorBuilder {
     sync_writes: bool,
     check_formats: bool,
     record_limit: usize,
+    rate_limit: Option<u32>,
 }
 
 impl Default for EmulatorBuilder {
@@ -185,6 +198,7 @@ impl Default for EmulatorBuilder {
             sync_writes: true,
             check_formats: true,
             record_limit: DEFAULT_RECORD_LIMIT,
+            rate_limit: None,
         }
     }
 }
@@ -269,6 +283,58 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Limits each API key to `per_second` requests per second (default: no limit; `0` also
+    /// means none), as the service does. A token bucket per key (found by a hash of the key,
+    /// never the key itself; one bucket shared by all without auth, see
+    /// [`no_auth`](Self::no_auth)) refills at `per_second` tokens a second and holds a burst of
+    /// a tenth of a second's worth, at least 1: a client going over the limit finds out within
+    /// a few requests.
+    ///
+    /// It applies to the `/v1/...` requests that passed auth (a 401 takes no token; signed-URL
+    /// downloads are not limited). A request over the limit is not handled (nothing is stored
+    /// or deleted): it is answered `429` with the service's body
+    /// `{"object":"error","message":"Requests rate limit exceeded","type":"rate_limited","param":null,"code":"1300"}`
+    /// and `Retry-After`, the wait until a token is back in whole seconds (at least 1), its body
+    /// drained first as for every early refusal (an answer, not a reset). Counted in
+    /// [`Stats::rate_limited`].
+    pub fn rate_limit(mut self, per_second: u32) -> Self {
+        self.rate_limit = (per_second > 0).then_some(per_second);
+        self
+    }
+
+    /// The data directory to use, and the temporary directory that holds it when none was
+    /// given (removed when dropped).
+    fn data_dir_to_use(&self) -> Result<(Option<tempfile::TempDir>, PathBuf), EmulatorError> {
+        if let Some(d) = &self.data_dir {
+            return Ok((None, d.clone()));
+        }
+        // Stores of emulators that were killed before they could remove theirs.
+        dir_lock::sweep_stale(&std::env::temp_dir(), TEMP_STORE_PREFIX);
+        let t = tempfile::Builder::new()
+            .prefix(TEMP_STORE_PREFIX)
+            .tempdir()
+            .map_err(|e| EmulatorError::io("creating a temporary data directory", e))?;
+        let p = t.path().to_path_buf();
+        Ok((Some(t), p))
+    }
+
+    /// The listener, the address it is bound to, and the URL that reaches it (`127.0.0.1`
+    /// standing for an unspecified address).
+    async fn listen(&self) -> Result<(tokio::net::TcpListener, SocketAddr, String), EmulatorError> {
+        let listener = tokio::net::TcpListener::bind(self.bind)
+            .await
+            .map_err(|e| EmulatorError::io(format!("binding {}", self.bind), e))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| EmulatorError::io("reading the bound address", e))?;
+        let url_addr = if addr.ip().is_unspecified() {
+            SocketAddr::from(([127, 0, 0, 1], addr.port()))
+        } else {
+            addr
+        };
+        Ok((listener, addr, format!("http://{url_addr}")))
+    }
+
     /// Opens the store (cleaning up after any crash), binds, and serves in the background.
     ///
     /// Fails with [`EmulatorError::WellKnownKeyOnNetwork`], before creating or binding anything,
@@ -286,19 +352,7 @@ impl EmulatorBuilder {
             }
         })?;
         let clock = clock::Clock::default();
-        let (temp_dir, data_dir) = match &self.data_dir {
-            Some(d) => (None, d.clone()),
-            None => {
-                // Stores of emulators that were killed before they could remove theirs.
-                dir_lock::sweep_stale(&std::env::temp_dir(), TEMP_STORE_PREFIX);
-                let t = tempfile::Builder::new()
-                    .prefix(TEMP_STORE_PREFIX)
-                    .tempdir()
-                    .map_err(|e| EmulatorError::io("creating a temporary data directory", e))?;
-                let p = t.path().to_path_buf();
-                (Some(t), p)
-            }
-        };
+        let (temp_dir, data_dir) = self.data_dir_to_use()?;
         let (dir, sync, now) = (data_dir.clone(), self.sync_writes, clock.now());
         // The lock first: opening the store cleans up `tmp/`, which must never happen under
         // another emulator's feet.
@@ -309,26 +363,18 @@ impl EmulatorBuilder {
         .await
         .map_err(|e| EmulatorError::Server(e.to_string()))??;
         let store = Arc::new(store);
-        let listener = tokio::net::TcpListener::bind(self.bind)
-            .await
-            .map_err(|e| EmulatorError::io(format!("binding {}", self.bind), e))?;
-        let addr = listener
-            .local_addr()
-            .map_err(|e| EmulatorError::io("reading the bound address", e))?;
-        let url_addr = if addr.ip().is_unspecified() {
-            SocketAddr::from(([127, 0, 0, 1], addr.port()))
-        } else {
-            addr
-        };
-        let url = format!("http://{url_addr}");
+        let (listener, addr, url) = self.listen().await?;
         let faults = Arc::new(Faults::default());
         faults.apply(&self.faults);
         let recorder = Arc::new(record::Recorder::new(self.record_limit));
+        let counters = Arc::new(stats::Counters::default());
         let (ending_tx, ending) = watch::channel(false);
         let state = Arc::new(state::AppInner {
             store: store.clone(),
             faults: faults.clone(),
             recorder: recorder.clone(),
+            counters: counters.clone(),
+            rate_limit: self.rate_limit.map(rate_limit::RateLimiter::new),
             clock: clock.clone(),
             api_key: self.api_key.clone(),
             public_url: self.public_url.clone().unwrap_or_else(|| url.clone()),
@@ -340,17 +386,9 @@ impl EmulatorBuilder {
         });
         let app = router::router(state);
         let (tx, rx) = oneshot::channel::<()>();
-        let listener = listener.tap_io(|tcp| {
-            let _ = tcp.set_nodelay(true);
-        });
-        let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        let join = tokio::spawn(serve_conn::serve(listener, app, async move {
             let _ = rx.await;
-        });
-        let join = tokio::spawn(async move {
-            if let Err(e) = server.await {
-                tracing::error!(error = %e, "emulator server stopped");
-            }
-        });
+        }));
         let exposure = Exposure::of(addr.ip());
         tracing::info!(%url, bound = %addr, %exposure, data_dir = %data_dir.display(), "emulator listening");
         let warnings: Vec<String> = warning.map(|w| w.describe(addr)).into_iter().collect();
@@ -366,6 +404,7 @@ impl EmulatorBuilder {
             data_dir,
             faults,
             recorder,
+            counters,
             clock,
             shutdown: Some(tx),
             join: Some(join),
@@ -379,167 +418,6 @@ impl EmulatorBuilder {
 
 /// The name prefix of a temporary store (in the system's temporary directory).
 const TEMP_STORE_PREFIX: &str = "mistral-files-emulator-";
-
-/// A started emulator. Dropping it stops the server (and removes a temporary data directory).
-#[derive(Debug)]
-pub struct RunningEmulator {
-    addr: SocketAddr,
-    exposure: Exposure,
-    warnings: Vec<String>,
-    url: String,
-    data_dir: PathBuf,
-    faults: Arc<Faults>,
-    recorder: Arc<record::Recorder>,
-    clock: clock::Clock,
-    shutdown: Option<oneshot::Sender<()>>,
-    join: Option<JoinHandle<()>>,
-    /// Set when a shutdown's grace period is over.
-    ending: watch::Sender<bool>,
-    store: Arc<store::Store>,
-    /// The data directory's lock, held while this emulator lives (declared before the temporary
-    /// directory: released before it is removed).
-    _lock: dir_lock::DirLock,
-    _temp_dir: Option<tempfile::TempDir>,
-}
-
-/// How long [`RunningEmulator::shutdown`] waits for open connections before giving up on them.
-pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
-
-/// How long the requests still running at the end of a grace period get to wind down once told
-/// to (an upload removes its temp file, a response is flushed).
-const WIND_DOWN: Duration = Duration::from_millis(500);
-
-impl RunningEmulator {
-    /// `http://127.0.0.1:PORT`, no trailing slash; the API is under `/v1/files`.
-    pub fn url(&self) -> &str {
-        &self.url
-    }
-
-    /// The bound address (with the port chosen, when `0` was asked for).
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-
-    /// Who can reach the bound address: loopback only, all interfaces, or one interface.
-    pub fn exposure(&self) -> Exposure {
-        self.exposure
-    }
-
-    /// What was warned about at start (also logged at `warn`): the default key allowed with
-    /// [`EmulatorBuilder::insecure_default_key`], or no key at all, on an address other machines
-    /// can reach. Empty otherwise.
-    pub fn warnings(&self) -> &[String] {
-        &self.warnings
-    }
-
-    /// The data directory in use (temporary unless one was given).
-    pub fn data_dir(&self) -> &Path {
-        &self.data_dir
-    }
-
-    /// Runtime fault injection, shared with the server.
-    pub fn faults(&self) -> &Faults {
-        &self.faults
-    }
-
-    /// Every request received so far, in arrival order (bounded, see
-    /// [`EmulatorBuilder::record_limit`]).
-    pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.recorder.snapshot()
-    }
-
-    /// Forgets the recorded requests.
-    pub fn clear_requests(&self) {
-        self.recorder.clear();
-    }
-
-    /// Moves the emulator's clock forward (signed-URL and file expiry, `created_at`): lets tests
-    /// see expiry without waiting.
-    pub fn advance_clock(&self, by: Duration) {
-        self.clock.advance(by);
-    }
-
-    /// Stops accepting connections and waits (up to 5 s, [`SHUTDOWN_GRACE`]) for open ones to
-    /// finish; see [`shutdown_within`](Self::shutdown_within).
-    pub async fn shutdown(self) {
-        self.shutdown_within(SHUTDOWN_GRACE).await;
-    }
-
-    /// Shuts down gracefully: stops accepting connections, lets the requests in flight finish
-    /// for up to `grace`, then ends those still running. An upload ended that way leaves
-    /// nothing: no row, and its temp file removed (as is any other in `tmp/`); an upload whose
-    /// content had all arrived is committed whole or not at all.
-    pub async fn shutdown_within(mut self, grace: Duration) {
-        self.stop(grace).await;
-    }
-
-    /// Serves until Ctrl-C (SIGINT), then shuts down gracefully (up to [`SHUTDOWN_GRACE`]).
-    pub async fn run_until_ctrl_c(self) -> Result<(), EmulatorError> {
-        self.run_until(tokio::signal::ctrl_c(), SHUTDOWN_GRACE)
-            .await?
-            .map_err(|e| EmulatorError::io("waiting for Ctrl-C", e))
-    }
-
-    /// Serves until `stop` completes (e.g. a signal), then shuts down gracefully as
-    /// [`shutdown_within`](Self::shutdown_within)`(grace)` does; returns what `stop` gave.
-    /// The CLI's `serve` command runs this with SIGINT, SIGTERM and SIGHUP.
-    pub async fn run_until<F: Future>(
-        mut self,
-        stop: F,
-        grace: Duration,
-    ) -> Result<F::Output, EmulatorError> {
-        let join = self
-            .join
-            .as_mut()
-            .expect("server task present until shutdown");
-        tokio::select! {
-            out = stop => {
-                tracing::info!(?grace, "stopping: no new connections; requests in flight may finish");
-                self.stop(grace).await;
-                Ok(out)
-            }
-            ended = join => {
-                self.join = None;
-                ended.map_err(|e| EmulatorError::Server(e.to_string()))?;
-                Err(EmulatorError::Server("the server stopped unexpectedly".to_string()))
-            }
-        }
-    }
-
-    async fn stop(&mut self, grace: Duration) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(mut join) = self.join.take() {
-            let abort = join.abort_handle();
-            if tokio::time::timeout(grace, &mut join).await.is_err() {
-                tracing::warn!(
-                    ?grace,
-                    "grace period over: ending the requests still running"
-                );
-                let _ = self.ending.send(true);
-                if tokio::time::timeout(WIND_DOWN, &mut join).await.is_err() {
-                    abort.abort();
-                }
-            }
-        }
-        // what the uploads ended above (or cut off earlier) left behind
-        let store = self.store.clone();
-        let _ = tokio::task::spawn_blocking(move || store.clear_tmp()).await;
-    }
-}
-
-impl Drop for RunningEmulator {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        let _ = self.ending.send(true);
-        if let Some(join) = self.join.take() {
-            join.abort();
-        }
-    }
-}
 
 /// Starts an emulator from `builder`, logs where it listens, and serves until Ctrl-C (then
 /// shuts down gracefully).

@@ -1,13 +1,15 @@
-//! What happens to every request before its handler: it is recorded, delayed by the injected
-//! latency, and (for `/v1/...`) failed by a queued canned failure or refused without a valid key.
+//! What happens to every request before its handler: it is recorded and counted, delayed by the
+//! injected latency, and (for `/v1/...`) failed by a queued canned failure, refused without a
+//! valid key, or refused over the rate limit (429 with `Retry-After`).
 //! Also the body drain that lets a client read an early refusal instead of a connection reset,
 //! which the upload handler needs too.
 //!
 //! Then the fault of `fault_plan` drawn for the request, if any: a refusal, a dropped
 //! connection, or something done to the handler's answer.
 //!
-//! Depends on `state`, `error`/`error_body` (the refusals), `record`, `faults`, `fault_plan`
-//! and `validation` (for the query as recorded); no handler.
+//! Depends on `state`, `error`/`error_body` (the refusals), `record`, `faults`, `fault_plan`,
+//! `rate_limit` (and `stats` through the state) and `validation` (for the query as recorded);
+//! no handler.
 
 use std::time::Duration;
 
@@ -21,6 +23,7 @@ use crate::error::{json_response, ApiError};
 use crate::error_body;
 use crate::fault_plan::{Fault, Target};
 use crate::faults::FailSpec;
+use crate::rate_limit::BucketId;
 use crate::record::{RecordSlot, RecordedRequest};
 use crate::state::AppState;
 use crate::validation::query_pairs;
@@ -31,17 +34,18 @@ pub(crate) const DRAIN_CAP: usize = 8 * 1024 * 1024;
 /// Longest time spent reading the body of a refused request.
 pub(crate) const DRAIN_TIME: Duration = Duration::from_secs(5);
 
-/// Records the request, then applies latency, canned failures and auth (for `/v1/...`), then
-/// the request's injected fault, if one is drawn.
+/// Records and counts the request, then applies latency, canned failures, auth and the rate
+/// limit (for `/v1/...`), then the request's injected fault, if one is drawn.
 pub(crate) async fn front(State(app): State<AppState>, mut req: Request, next: Next) -> Response {
     let seq = app.recorder.push(record(&req));
     req.extensions_mut().insert(RecordSlot(seq));
+    let path = req.uri().path();
+    let is_api = path == "/v1" || path.starts_with("/v1/");
+    app.counters.received(is_api);
     let latency = app.faults.latency();
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
-    let path = req.uri().path();
-    let is_api = path == "/v1" || path.starts_with("/v1/");
     if is_api {
         if let Some(spec) = app.faults.take_failure() {
             tracing::info!(status = spec.status, "fault: canned failure");
@@ -53,6 +57,10 @@ pub(crate) async fn front(State(app): State<AppState>, mut req: Request, next: N
                 drain(req).await;
                 return ApiError::Unauthorized.into_response();
             }
+        }
+        if let Some(retry_after) = over_rate_limit(&app, req.headers()) {
+            drain(req).await;
+            return rate_limited(retry_after);
         }
     }
     match app
@@ -184,18 +192,43 @@ pub(crate) async fn drain(req: Request) {
     let _ = tokio::time::timeout(DRAIN_TIME, work).await;
 }
 
-fn authorized(headers: &HeaderMap, key: &str) -> bool {
-    let Some(value) = headers
+/// The token of an `Authorization: Bearer <token>` header, if there is one.
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers
         .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-    else {
-        return false;
+        .and_then(|v| v.to_str().ok())?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim())
+}
+
+fn authorized(headers: &HeaderMap, key: &str) -> bool {
+    bearer(headers).is_some_and(|token| constant_time_eq(token.as_bytes(), key.as_bytes()))
+}
+
+/// With a rate limit set, takes a token from the bucket of the request's key (the shared one
+/// without auth); `Some(retry_after)` when there was none.
+fn over_rate_limit(app: &AppState, headers: &HeaderMap) -> Option<Duration> {
+    let limiter = app.rate_limit.as_ref()?;
+    let bucket = match (&app.api_key, bearer(headers)) {
+        (Some(_), Some(token)) => BucketId::of_key(token),
+        _ => BucketId::shared(),
     };
-    let Some((scheme, token)) = value.split_once(' ') else {
-        return false;
-    };
-    scheme.eq_ignore_ascii_case("bearer")
-        && constant_time_eq(token.trim().as_bytes(), key.as_bytes())
+    let retry_after = limiter.check(bucket).err()?;
+    app.counters.rate_limited();
+    tracing::debug!(?retry_after, "rate limit: refused");
+    Some(retry_after)
+}
+
+/// The service's 429 for a request over the rate limit, with `Retry-After` in whole seconds.
+fn rate_limited(retry_after: Duration) -> Response {
+    failure_response(&FailSpec {
+        count: 1,
+        status: 429,
+        retry_after: Some(retry_after),
+        body: None,
+    })
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

@@ -1,8 +1,10 @@
 //! The state shared by the front middleware and every handler: the store, the fault and request
-//! logs, the clock, the settings the builder fixed, and the upload buffers.
+//! logs, the counters and the rate limit, the clock, the settings the builder fixed, and the
+//! upload buffers.
 //!
-//! Holds the leaves it is made of (`store`, `faults`, `record`, `clock`, `buffer_pool`,
-//! `exposure`'s `Key`) and uses nothing that handles requests, so that every handler can use it.
+//! Holds the leaves it is made of (`store`, `faults`, `record`, `stats`, `rate_limit`, `clock`,
+//! `buffer_pool`, `exposure`'s `Key`) and uses nothing that handles requests, so that every
+//! handler can use it.
 
 use std::sync::Arc;
 
@@ -10,7 +12,9 @@ use crate::buffer_pool::BufferPool;
 use crate::clock::Clock;
 use crate::exposure::Key;
 use crate::faults::Faults;
+use crate::rate_limit::RateLimiter;
 use crate::record::Recorder;
+use crate::stats::Counters;
 use crate::store::Store;
 
 /// Shared server state.
@@ -19,6 +23,10 @@ pub(crate) struct AppInner {
     pub(crate) store: Arc<Store>,
     pub(crate) faults: Arc<Faults>,
     pub(crate) recorder: Arc<Recorder>,
+    /// What was received and refused, for `RunningEmulator::stats`.
+    pub(crate) counters: Arc<Counters>,
+    /// The per-key request rate limit, if one was set.
+    pub(crate) rate_limit: Option<RateLimiter>,
     pub(crate) clock: Clock,
     /// The key clients must send (`None`: no auth); `<redacted>` in `Debug`.
     pub(crate) api_key: Option<Key>,
