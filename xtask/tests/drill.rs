@@ -63,6 +63,124 @@ fn check(case: &drill::Case) -> Option<String> {
     })
 }
 
+/// Every kind of contract change the report models, with the cases that show it.
+const KINDS: &[(&str, &[&str])] = &[
+    (
+        "defaults",
+        &["default-changed", "default-removed", "default-declared"],
+    ),
+    (
+        "security",
+        &[
+            "security-scheme-changed",
+            "security-alternative-added",
+            "security-replaced-on-operation",
+            "security-dropped-on-operation",
+        ],
+    ),
+    (
+        "input bounds",
+        &[
+            "input-bound-narrowed",
+            "input-bound-widened",
+            "input-pattern-added",
+            "input-length-bound-removed",
+        ],
+    ),
+    (
+        "output bounds",
+        &["output-bound-narrowed", "output-bound-widened"],
+    ),
+    (
+        "nullability",
+        &[
+            "input-null-accepted",
+            "input-null-refused",
+            "output-null-possible",
+            "output-null-gone",
+            "output-required-null-gone",
+        ],
+    ),
+    (
+        "required-ness",
+        &[
+            "input-now-required",
+            "input-now-optional",
+            "output-now-optional",
+            "output-now-required",
+            "output-new-required-field",
+            "new-required-query-parameter",
+            "new-optional-query-parameter",
+        ],
+    ),
+    (
+        "enum values",
+        &[
+            "input-enum-value-added",
+            "shared-enum-value-removed",
+            "output-enum-value-removed",
+            "new-enum-value",
+        ],
+    ),
+    (
+        "operations and paths",
+        &[
+            "new-operation",
+            "operation-removed",
+            "path-renamed",
+            "path-parameter-renamed",
+            "operation-deprecated",
+            "parameter-deprecated",
+            "parameter-style-changed",
+        ],
+    ),
+    (
+        "media types",
+        &[
+            "request-media-type-added",
+            "request-media-type-removed",
+            "response-media-type-changed",
+        ],
+    ),
+    (
+        "status codes and errors",
+        &[
+            "success-status-added",
+            "error-response-422",
+            "error-response-documented",
+        ],
+    ),
+    (
+        "form fields",
+        &[
+            "new-optional-form-field",
+            "new-required-form-field",
+            "renamed-form-field",
+            "form-field-type-changed",
+        ],
+    ),
+    (
+        "overlay",
+        &[
+            "overlay-audio-now-upstream",
+            "overlay-expiry-contradicted",
+            "overlay-expiry-now-upstream",
+            "overlay-bytes-contradicted",
+            "overlay-own-bound-widened",
+        ],
+    ),
+    (
+        "names and docs",
+        &[
+            "schema-rename",
+            "renamed-query-parameter",
+            "removed-field",
+            "docs-edit",
+            "docs-stale-entry",
+        ],
+    ),
+];
+
 /// Every kind of contract change the report models has at least one case, and every case
 /// says which lines it expects.
 #[test]
@@ -79,123 +197,7 @@ fn the_catalogue_covers_every_kind_of_change() {
             c.name
         })
         .collect();
-    let kinds: &[(&str, &[&str])] = &[
-        (
-            "defaults",
-            &["default-changed", "default-removed", "default-declared"],
-        ),
-        (
-            "security",
-            &[
-                "security-scheme-changed",
-                "security-alternative-added",
-                "security-replaced-on-operation",
-                "security-dropped-on-operation",
-            ],
-        ),
-        (
-            "input bounds",
-            &[
-                "input-bound-narrowed",
-                "input-bound-widened",
-                "input-pattern-added",
-                "input-length-bound-removed",
-            ],
-        ),
-        (
-            "output bounds",
-            &["output-bound-narrowed", "output-bound-widened"],
-        ),
-        (
-            "nullability",
-            &[
-                "input-null-accepted",
-                "input-null-refused",
-                "output-null-possible",
-                "output-null-gone",
-                "output-required-null-gone",
-            ],
-        ),
-        (
-            "required-ness",
-            &[
-                "input-now-required",
-                "input-now-optional",
-                "output-now-optional",
-                "output-now-required",
-                "output-new-required-field",
-                "new-required-query-parameter",
-                "new-optional-query-parameter",
-            ],
-        ),
-        (
-            "enum values",
-            &[
-                "input-enum-value-added",
-                "shared-enum-value-removed",
-                "output-enum-value-removed",
-                "new-enum-value",
-            ],
-        ),
-        (
-            "operations and paths",
-            &[
-                "new-operation",
-                "operation-removed",
-                "path-renamed",
-                "path-parameter-renamed",
-                "operation-deprecated",
-                "parameter-deprecated",
-                "parameter-style-changed",
-            ],
-        ),
-        (
-            "media types",
-            &[
-                "request-media-type-added",
-                "request-media-type-removed",
-                "response-media-type-changed",
-            ],
-        ),
-        (
-            "status codes and errors",
-            &[
-                "success-status-added",
-                "error-response-422",
-                "error-response-documented",
-            ],
-        ),
-        (
-            "form fields",
-            &[
-                "new-optional-form-field",
-                "new-required-form-field",
-                "renamed-form-field",
-                "form-field-type-changed",
-            ],
-        ),
-        (
-            "overlay",
-            &[
-                "overlay-audio-now-upstream",
-                "overlay-expiry-contradicted",
-                "overlay-expiry-now-upstream",
-                "overlay-bytes-contradicted",
-                "overlay-own-bound-widened",
-            ],
-        ),
-        (
-            "names and docs",
-            &[
-                "schema-rename",
-                "renamed-query-parameter",
-                "removed-field",
-                "docs-edit",
-                "docs-stale-entry",
-            ],
-        ),
-    ];
-    for (kind, cases) in kinds {
+    for (kind, cases) in KINDS {
         for case in *cases {
             assert!(names.iter().any(|n| n == case), "{kind}: no case {case}");
         }

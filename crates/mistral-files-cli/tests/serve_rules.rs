@@ -78,42 +78,54 @@ fn serve_follows_the_services_parsing_rules_over_raw_http() {
     assert_eq!(f["filename"], name);
     let id = f["id"].as_str().unwrap().to_string();
 
-    // integers written 10.0 or 1_0
+    integers_are_read_laxly(&srv);
+    signed_url_expiry_is_1_to_168_hours(&srv, &id);
+    ocr_takes_the_services_documents_and_any_image(&srv);
+    no_purpose_is_checked_as_fine_tuning_jsonl(&srv);
+    a_refusal_mid_body_is_answered_after_the_whole_body(&srv);
+}
+
+/// Integers written 10.0 or 1_0 are read as pydantic's lax mode reads them.
+fn integers_are_read_laxly(srv: &Serve) {
     for q in ["page_size=1.0", "page_size=1_0", "page=0.0&page_size=2"] {
-        let (s, b) = get(&srv, &format!("/v1/files?{q}"));
+        let (s, b) = get(srv, &format!("/v1/files?{q}"));
         assert_eq!(s, 200, "{q}: {b}");
     }
-    let (s, b) = get(&srv, "/v1/files?page_size=1.5");
+    let (s, b) = get(srv, "/v1/files?page_size=1.5");
     assert_eq!(
         (s, b["detail"][0]["type"].clone()),
         (422, "int_parsing".into())
     );
+}
 
-    // signed-URL expiry: 1 to 168 hours
-    assert_eq!(get(&srv, &format!("/v1/files/{id}/url?expiry=168")).0, 200);
+fn signed_url_expiry_is_1_to_168_hours(srv: &Serve, id: &str) {
+    assert_eq!(get(srv, &format!("/v1/files/{id}/url?expiry=168")).0, 200);
     assert_eq!(
-        get(&srv, &format!("/v1/files/{id}/url?expiry=1_68.0")).0,
+        get(srv, &format!("/v1/files/{id}/url?expiry=1_68.0")).0,
         200
     );
-    let (s, b) = get(&srv, &format!("/v1/files/{id}/url?expiry=169"));
+    let (s, b) = get(srv, &format!("/v1/files/{id}/url?expiry=169"));
     assert_eq!(
         (s, b["detail"][0]["type"].clone()),
         (422, "less_than_equal".into()),
         "{b}"
     );
+}
 
-    // OCR: the service's documents and any image
+fn ocr_takes_the_services_documents_and_any_image(srv: &Serve) {
     for (filename, _) in [("book.epub", ()), ("paper.tex", ()), ("photo.heic", ())] {
         let (s, b) = post(
-            &srv,
+            srv,
             &form(&[("purpose", None, b"ocr"), ("file", Some(filename), b"x")]),
         );
         assert_eq!(s, 200, "{filename}: {b}");
     }
+}
 
-    // no purpose: checked as fine-tuning JSONL, errors with line numbers
+/// Without a purpose a file is checked as fine-tuning JSONL, its errors with line numbers.
+fn no_purpose_is_checked_as_fine_tuning_jsonl(srv: &Serve) {
     let (s, b) = post(
-        &srv,
+        srv,
         &form(&[("file", Some("scan.pdf"), b"%PDF-1.4\n{}\n%%EOF\n")]),
     );
     assert_eq!(s, 422, "{b}");
@@ -132,9 +144,11 @@ fn serve_follows_the_services_parsing_rules_over_raw_http() {
         .map(|e| e["line_number"].as_i64().unwrap())
         .collect();
     assert_eq!(lines, [1, 3]);
+}
 
-    // a refusal mid-body (a field over 64 KiB), then 4 MiB more: the client that keeps
-    // sending writes everything and reads the 413
+/// A refusal mid-body (a field over 64 KiB), then 4 MiB more: the client that keeps sending
+/// writes everything and reads the 413.
+fn a_refusal_mid_body_is_answered_after_the_whole_body(srv: &Serve) {
     let mut body =
         format!("--{B}\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\n").into_bytes();
     body.extend(std::iter::repeat_n(b'p', 70 * 1024));

@@ -73,7 +73,6 @@ fn a_download_stopped_at_half_resumes_in_the_next_run_and_ends_byte_identical() 
     );
     let data = content(2 * 1024 * 1024, 21);
     let id = srv.upload(work.path(), "data.jsonl", &data);
-    let half = data.len() as u64 / 2;
     for (signal, expected_code) in [
         (Signal::KILL, None),
         (Signal::TERM, Some(143)),
@@ -81,75 +80,94 @@ fn a_download_stopped_at_half_resumes_in_the_next_run_and_ends_byte_identical() 
         (Signal::HUP, Some(129)),
     ] {
         let dir = tempfile::tempdir().unwrap();
-        let part = dir.path().join(format!(".out.bin.{id}.part"));
-        let mut child = srv
-            .child_cmd(dir.path())
-            .args(["download", &id, "-o", "out.bin"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        assert!(
-            wait_for(|| std::fs::metadata(&part).is_ok_and(|m| m.len() >= half)),
-            "{signal:?}: the download did not reach half-way"
-        );
-        send(&child, signal);
-        let status = exit_of(&mut child);
-        let mut stderr = String::new();
-        child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut stderr)
-            .unwrap();
-        match expected_code {
-            Some(code) => {
-                assert_eq!(status.code(), Some(code), "{signal:?}: {stderr}");
-                assert!(stderr.contains("interrupted by SIG"), "{stderr}");
-                assert!(stderr.contains("resumes"), "{stderr}");
-            }
-            None => {
-                use std::os::unix::process::ExitStatusExt;
-                assert_eq!(status.signal(), Some(9), "{status:?}");
-            }
-        }
-        assert!(
-            !dir.path().join("out.bin").exists(),
-            "never a short file at the target"
-        );
-        let kept = std::fs::metadata(&part)
-            .expect("the partial copy is kept")
-            .len();
-        assert!(
-            kept >= half && kept < data.len() as u64,
-            "{signal:?}: {kept}"
-        );
-
+        let kept = stop_at_half(&srv, &id, dir.path(), signal, expected_code, &data);
         // the next run: the remaining bytes only
-        let log_before = srv.log().len();
-        let out = srv
-            .cmd(dir.path())
-            .args(["download", &id, "-o", "out.bin"])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{signal:?}: {out:?}");
-        let got = std::fs::read(dir.path().join("out.bin")).unwrap();
-        assert_eq!(
-            sha256_hex(&got),
-            sha256_hex(&data),
-            "{signal:?}: byte-identical"
-        );
-        assert_eq!(
-            entries(dir.path()),
-            ["out.bin"],
-            "{signal:?}: no partial copy left"
-        );
-        let log = srv.log()[log_before..].to_string();
-        assert!(
-            log.contains(&format!("range=bytes={kept}-")),
-            "{signal:?}: the server's log shows no Range request for the remaining bytes from {kept}:\n{log}"
-        );
+        resume(&srv, &id, dir.path(), signal, kept, &data);
     }
+}
+
+/// Starts `download` of `id` into `dir`, sends `signal` once half of `data` is on disk,
+/// checks the exit (`expected_code`, or killed) and that the partial copy is kept; its length.
+fn stop_at_half(
+    srv: &Serve,
+    id: &str,
+    dir: &Path,
+    signal: Signal,
+    expected_code: Option<i32>,
+    data: &[u8],
+) -> u64 {
+    let half = data.len() as u64 / 2;
+    let part = dir.join(format!(".out.bin.{id}.part"));
+    let mut child = srv
+        .child_cmd(dir)
+        .args(["download", id, "-o", "out.bin"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    assert!(
+        wait_for(|| std::fs::metadata(&part).is_ok_and(|m| m.len() >= half)),
+        "{signal:?}: the download did not reach half-way"
+    );
+    send(&child, signal);
+    let status = exit_of(&mut child);
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    match expected_code {
+        Some(code) => {
+            assert_eq!(status.code(), Some(code), "{signal:?}: {stderr}");
+            assert!(stderr.contains("interrupted by SIG"), "{stderr}");
+            assert!(stderr.contains("resumes"), "{stderr}");
+        }
+        None => {
+            use std::os::unix::process::ExitStatusExt;
+            assert_eq!(status.signal(), Some(9), "{status:?}");
+        }
+    }
+    assert!(
+        !dir.join("out.bin").exists(),
+        "never a short file at the target"
+    );
+    let kept = std::fs::metadata(&part)
+        .expect("the partial copy is kept")
+        .len();
+    assert!(
+        kept >= half && kept < data.len() as u64,
+        "{signal:?}: {kept}"
+    );
+    kept
+}
+
+/// Runs the download again in `dir`: it asks for the bytes from `kept` on and ends with `data`.
+fn resume(srv: &Serve, id: &str, dir: &Path, signal: Signal, kept: u64, data: &[u8]) {
+    let log_before = srv.log().len();
+    let out = srv
+        .cmd(dir)
+        .args(["download", id, "-o", "out.bin"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{signal:?}: {out:?}");
+    let got = std::fs::read(dir.join("out.bin")).unwrap();
+    assert_eq!(
+        sha256_hex(&got),
+        sha256_hex(data),
+        "{signal:?}: byte-identical"
+    );
+    assert_eq!(
+        entries(dir),
+        ["out.bin"],
+        "{signal:?}: no partial copy left"
+    );
+    let log = srv.log()[log_before..].to_string();
+    assert!(
+        log.contains(&format!("range=bytes={kept}-")),
+        "{signal:?}: the server's log shows no Range request for the remaining bytes from {kept}:\n{log}"
+    );
 }
 
 /// `serve --grace-period 2` gets SIGTERM while a 300 MB upload is arriving (slowly): it exits 0
@@ -177,32 +195,7 @@ fn serve_stops_gracefully_on_sigterm_during_a_300_mb_upload() {
 
     // a 300 MB upload, sent slowly by a client that keeps sending until the server closes
     let total_file: u64 = 300 * 1000 * 1000;
-    let boundary = "big-upload-boundary";
-    let head = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nbatch\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.jsonl\"\r\n\r\n"
-    );
-    let tail = format!("\r\n--{boundary}--\r\n");
-    let len = head.len() as u64 + total_file + tail.len() as u64;
-    let mut s = TcpStream::connect(srv.addr()).unwrap();
-    s.write_all(
-        format!(
-            "POST /v1/files HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {KEY}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {len}\r\n\r\n{head}"
-        )
-        .as_bytes(),
-    )
-    .unwrap();
-    let sender = std::thread::spawn(move || {
-        let piece = vec![b'x'; 256 * 1024];
-        let mut sent = 0u64;
-        while sent < total_file {
-            if s.write_all(&piece).is_err() {
-                break;
-            }
-            sent += piece.len() as u64;
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        sent
-    });
+    let sender = upload_slowly(&srv, total_file);
     let tmp = data_dir.join("tmp");
     assert!(
         wait_for(|| std::fs::read_dir(&tmp).is_ok_and(|d| d
@@ -223,8 +216,49 @@ fn serve_stops_gracefully_on_sigterm_during_a_300_mb_upload() {
     let log = srv.log();
     assert!(log.contains("grace period over"), "{log}");
 
-    // restarted: the completed files, whole, and nothing of the unfinished upload
-    let srv = Serve::start(BIN, &["--data", &data_arg], work.path().join("serve2.log"));
+    the_completed_files_are_intact(work.path(), &data_arg, &data_dir, &files);
+}
+
+/// Starts an upload of a `total_file`-byte file to `srv` and sends it slowly (256 KiB every
+/// 20 ms) until it is all sent or the server closes; the thread returns the bytes sent.
+fn upload_slowly(srv: &Serve, total_file: u64) -> std::thread::JoinHandle<u64> {
+    let boundary = "big-upload-boundary";
+    let head = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nbatch\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.jsonl\"\r\n\r\n"
+    );
+    let tail = format!("\r\n--{boundary}--\r\n");
+    let len = head.len() as u64 + total_file + tail.len() as u64;
+    let mut s = TcpStream::connect(srv.addr()).unwrap();
+    s.write_all(
+        format!(
+            "POST /v1/files HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {KEY}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {len}\r\n\r\n{head}"
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    std::thread::spawn(move || {
+        let piece = vec![b'x'; 256 * 1024];
+        let mut sent = 0u64;
+        while sent < total_file {
+            if s.write_all(&piece).is_err() {
+                break;
+            }
+            sent += piece.len() as u64;
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        sent
+    })
+}
+
+/// `serve` restarted on the data directory: the completed `files`, whole, and nothing of the
+/// unfinished upload.
+fn the_completed_files_are_intact(
+    work: &Path,
+    data_arg: &str,
+    data_dir: &Path,
+    files: &[(String, Vec<u8>)],
+) {
+    let srv = Serve::start(BIN, &["--data", data_arg], work.join("serve2.log"));
     let list = raw_http(
         &srv.addr(),
         format!("GET /v1/files HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {KEY}\r\nConnection: close\r\n\r\n")
@@ -234,7 +268,7 @@ fn serve_stops_gracefully_on_sigterm_during_a_300_mb_upload() {
         serde_json::from_str(list.split_once("\r\n\r\n").unwrap().1.trim()).unwrap();
     assert_eq!(body["total"], files.len(), "{body}");
     assert!(!list.contains("big.jsonl"));
-    for (id, data) in &files {
+    for (id, data) in files {
         let dir = tempfile::tempdir().unwrap();
         srv.cmd(dir.path())
             .args(["download", id, "-o", "copy"])

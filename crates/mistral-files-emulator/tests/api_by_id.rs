@@ -2,6 +2,7 @@
 //! (ranges included), signed URLs and expiry; ids and names that must never reach the
 //! filesystem.
 
+use mistral_files_emulator::RunningEmulator;
 use mistral_files_test_support::http::*;
 use mistral_files_test_support::{emulator, emulator_with, sha256_hex, KEY};
 use reqwest::StatusCode;
@@ -285,7 +286,34 @@ async fn signed_urls_work_without_auth_expire_and_refuse_tampering() {
     assert_eq!(resp.status(), StatusCode::PARTIAL_CONTENT);
     assert_eq!(resp.bytes().await.unwrap().as_ref(), &data[10..20]);
 
-    // tampered tokens
+    tampered_tokens_are_refused(&emu, &c, &url).await;
+    // default expiry is 24 h; bad expiry values are 422
+    let (_, b24) = get_json(&emu, &format!("/v1/files/{id}/url")).await;
+    let url24 = b24["url"].as_str().unwrap().to_string();
+    for bad in ["0", "-3", "soon"] {
+        let (s, b) = get_json(&emu, &format!("/v1/files/{id}/url?expiry={bad}")).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert_eq!(b["detail"][0]["loc"], json!(["query", "expiry"]));
+    }
+
+    // expiry: after 1 h the first URL is refused, the 24 h one still works
+    emu.advance_clock(Duration::from_secs(3601));
+    let resp = c.get(&url).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    assert_eq!(resp.headers()["content-type"], "application/xml");
+    assert_eq!(c.get(&url24).send().await.unwrap().status(), StatusCode::OK);
+    emu.advance_clock(Duration::from_secs(24 * 3600));
+    assert_eq!(
+        c.get(&url24).send().await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+
+    a_valid_url_for_a_deleted_file_is_404(&emu, &c, id).await;
+}
+
+/// A signed URL's token with its signature flipped, its expiry pushed out, another file's id,
+/// or not a token at all: 403 each.
+async fn tampered_tokens_are_refused(emu: &RunningEmulator, c: &reqwest::Client, url: &str) {
     let token = url.rsplit('/').next().unwrap().to_string();
     let mut flipped = token.clone().into_bytes();
     let last = flipped.len() - 1;
@@ -319,29 +347,14 @@ async fn signed_urls_work_without_auth_expire_and_refuse_tampering() {
         assert_eq!(resp.status(), StatusCode::FORBIDDEN, "{bad}");
         assert!(resp.text().await.unwrap().contains("AuthenticationFailed"));
     }
-    // default expiry is 24 h; bad expiry values are 422
-    let (_, b24) = get_json(&emu, &format!("/v1/files/{id}/url")).await;
-    let url24 = b24["url"].as_str().unwrap().to_string();
-    for bad in ["0", "-3", "soon"] {
-        let (s, b) = get_json(&emu, &format!("/v1/files/{id}/url?expiry={bad}")).await;
-        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
-        assert_eq!(b["detail"][0]["loc"], json!(["query", "expiry"]));
-    }
+}
 
-    // expiry: after 1 h the first URL is refused, the 24 h one still works
-    emu.advance_clock(Duration::from_secs(3601));
-    let resp = c.get(&url).send().await.unwrap();
-    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
-    assert_eq!(resp.headers()["content-type"], "application/xml");
-    assert_eq!(c.get(&url24).send().await.unwrap().status(), StatusCode::OK);
-    emu.advance_clock(Duration::from_secs(24 * 3600));
-    assert_eq!(
-        c.get(&url24).send().await.unwrap().status(),
-        StatusCode::FORBIDDEN
-    );
-
-    // a valid URL for a deleted file: 404
-    let (_, fresh) = get_json(&emu, &format!("/v1/files/{id}/url")).await;
+async fn a_valid_url_for_a_deleted_file_is_404(
+    emu: &RunningEmulator,
+    c: &reqwest::Client,
+    id: &str,
+) {
+    let (_, fresh) = get_json(emu, &format!("/v1/files/{id}/url")).await;
     let fresh = fresh["url"].as_str().unwrap().to_string();
     c.delete(format!("{}/v1/files/{id}", emu.url()))
         .bearer_auth(KEY)

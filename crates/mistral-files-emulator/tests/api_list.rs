@@ -1,13 +1,15 @@
 //! Listing against an emulator on 127.0.0.1:0: filters, paging, the total, and the validation
 //! errors of the query.
 
+use mistral_files_emulator::RunningEmulator;
 use mistral_files_test_support::emulator;
 use mistral_files_test_support::http::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-#[tokio::test]
-async fn list_filters_paging_and_total() {
+/// An emulator holding four files of three purposes, uploaded alpha, beta, Gamma, delta (so
+/// newest first is delta, Gamma, beta, alpha).
+async fn four_files() -> RunningEmulator {
     let emu = emulator().await;
     upload(
         &emu,
@@ -25,7 +27,12 @@ async fn list_filters_paging_and_total() {
         &[("purpose", "fine-tune")],
     )
     .await;
+    emu
+}
 
+#[tokio::test]
+async fn list_is_newest_first_with_the_total() {
+    let emu = four_files().await;
     let (all, total) = listed_names(&emu, "").await;
     assert_eq!(total, 4);
     assert_eq!(
@@ -42,7 +49,11 @@ async fn list_filters_paging_and_total() {
     assert_eq!(b["object"], "list");
     let typed: mistral_files_raw::types::FilePage = serde_json::from_value(b).unwrap();
     assert_eq!(typed.data.len(), 4);
+}
 
+#[tokio::test]
+async fn list_filters_by_purpose_sample_type_and_source() {
+    let emu = four_files().await;
     assert_eq!(
         listed_names(&emu, "?purpose=fine-tune").await,
         (
@@ -77,6 +88,11 @@ async fn list_filters_paging_and_total() {
             .1,
         4
     );
+}
+
+#[tokio::test]
+async fn list_filters_by_search_and_mimetype() {
+    let emu = four_files().await;
     assert_eq!(listed_names(&emu, "?search=train").await.1, 2);
     assert_eq!(
         listed_names(&emu, "?search=gamma-scan").await.0,
@@ -107,8 +123,11 @@ async fn list_filters_paging_and_total() {
             .0,
         ["alpha-train.jsonl"]
     );
+}
 
-    // paging
+#[tokio::test]
+async fn list_pages_by_page_size_and_past_the_end_is_empty() {
+    let emu = four_files().await;
     assert_eq!(
         listed_names(&emu, "?page_size=3").await,
         (
@@ -134,6 +153,11 @@ async fn list_filters_paging_and_total() {
             .0,
         Vec::<String>::new()
     );
+}
+
+#[tokio::test]
+async fn list_total_and_optional_fields_are_present_even_when_null() {
+    let emu = four_files().await;
     // include_total=false -> total is present and null
     let (s, b) = get_json(&emu, "/v1/files?include_total=false").await;
     assert_eq!(s, StatusCode::OK);
@@ -144,8 +168,11 @@ async fn list_filters_paging_and_total() {
     let (_, b) = get_json(&emu, "/v1/files?purpose=ocr").await;
     assert_eq!(b["data"][0].get("num_lines"), Some(&Value::Null));
     assert_eq!(b["data"][0].get("expires_at"), Some(&Value::Null));
+}
 
-    // recorded query keeps order and repeated keys
+#[tokio::test]
+async fn the_recorded_query_keeps_order_and_repeated_keys() {
+    let emu = four_files().await;
     emu.clear_requests();
     get_json(
         &emu,

@@ -2,7 +2,7 @@
 //! request) against an emulator on 127.0.0.1:0: every field filled in, the defaults, FastAPI's
 //! validation errors, the format checks and the size limit.
 
-use mistral_files_emulator::Emulator;
+use mistral_files_emulator::{Emulator, RunningEmulator};
 use mistral_files_test_support::http::*;
 use mistral_files_test_support::{emulator, emulator_with, sha256_hex, KEY};
 use reqwest::StatusCode;
@@ -170,8 +170,21 @@ async fn upload_defaults_and_sample_type_per_purpose() {
 #[tokio::test]
 async fn upload_validation_errors_have_fastapis_shape() {
     let emu = emulator().await;
+    a_missing_file_part_is_reported(&emu).await;
+    every_bad_field_is_reported_in_order(&emu).await;
+    out_of_range_expiry_and_bad_names_are_reported(&emu).await;
+    a_wrong_format_for_the_purpose_is_reported(&emu).await;
+    // nothing was stored by any of these
+    let (_, list) = get_json(&emu, "/v1/files").await;
+    assert_eq!(list["total"], 0);
+    assert!(entries(&emu.data_dir().join("content")).is_empty());
+    assert!(entries(&emu.data_dir().join("tmp")).is_empty());
+}
+
+/// No file part, a body that is not multipart, a `file` field that is text.
+async fn a_missing_file_part_is_reported(emu: &RunningEmulator) {
     // no file part
-    let (s, b) = post_form(&emu, &[Part::Text("purpose", "fine-tune")]).await;
+    let (s, b) = post_form(emu, &[Part::Text("purpose", "fine-tune")]).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         b,
@@ -188,12 +201,14 @@ async fn upload_validation_errors_have_fastapis_shape() {
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(b["detail"][0]["type"], "missing");
     // a `file` field that is text, not a file
-    let (s, b) = post_form(&emu, &[Part::Text("file", "just text")]).await;
+    let (s, b) = post_form(emu, &[Part::Text("file", "just text")]).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(b["detail"][0]["type"], "value_error");
-    // every bad field is reported, in order
+}
+
+async fn every_bad_field_is_reported_in_order(emu: &RunningEmulator) {
     let (s, b) = post_form(
-        &emu,
+        emu,
         &[
             file_part("a.jsonl", b"{}"),
             Part::Text("purpose", "nope"),
@@ -220,29 +235,33 @@ async fn upload_validation_errors_have_fastapis_shape() {
     );
     assert_eq!(d[2]["type"], "enum");
     assert_eq!(d[2]["loc"], json!(["body", "visibility"]));
-    // out-of-range expiry
+}
+
+async fn out_of_range_expiry_and_bad_names_are_reported(emu: &RunningEmulator) {
     let (s, b) = post_form(
-        &emu,
+        emu,
         &[file_part("a.jsonl", b"{}"), Part::Text("expiry", "0")],
     )
     .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(b["detail"][0]["type"], "greater_than_equal");
     // empty and very long names
-    let (s, b) = post_form(&emu, &[file_part("", b"{}")]).await;
+    let (s, b) = post_form(emu, &[file_part("", b"{}")]).await;
     assert_eq!(
         (s, b["detail"][0]["loc"].clone()),
         (StatusCode::UNPROCESSABLE_ENTITY, json!(["body", "file"]))
     );
     let long = format!("{}.jsonl", "n".repeat(2000));
-    let (s, b) = post_form(&emu, &[file_part(&long, b"{}")]).await;
+    let (s, b) = post_form(emu, &[file_part(&long, b"{}")]).await;
     assert_eq!(
         (s, b["detail"][0]["type"].clone()),
         (StatusCode::UNPROCESSABLE_ENTITY, json!("string_too_long"))
     );
-    // wrong format for the purpose
+}
+
+async fn a_wrong_format_for_the_purpose_is_reported(emu: &RunningEmulator) {
     let (s, b) = post_form(
-        &emu,
+        emu,
         &[
             file_part("data.zip", b"PK"),
             Part::Text("purpose", "fine-tune"),
@@ -256,7 +275,7 @@ async fn upload_validation_errors_have_fastapis_shape() {
         .unwrap()
         .starts_with("Received file with mimetype application/zip, only application/jsonl"));
     let (s, b) = post_form(
-        &emu,
+        emu,
         &[file_part("data.jsonl", b"{}"), Part::Text("purpose", "ocr")],
     )
     .await;
@@ -267,11 +286,6 @@ async fn upload_validation_errors_have_fastapis_shape() {
             json!("Invalid file format.")
         )
     );
-    // nothing was stored by any of these
-    let (_, list) = get_json(&emu, "/v1/files").await;
-    assert_eq!(list["total"], 0);
-    assert!(entries(&emu.data_dir().join("content")).is_empty());
-    assert!(entries(&emu.data_dir().join("tmp")).is_empty());
 }
 
 #[tokio::test]

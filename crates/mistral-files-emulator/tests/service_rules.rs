@@ -4,6 +4,7 @@
 //! laxly, signed URLs live 1 to 168 hours, OCR takes the service's list of types, and a file
 //! sent without a purpose is checked as fine-tuning JSONL, its errors in the service's shape.
 
+use mistral_files_emulator::RunningEmulator;
 use mistral_files_test_support::http::*;
 use mistral_files_test_support::{emulator, emulator_with};
 use reqwest::StatusCode;
@@ -280,8 +281,18 @@ async fn ocr_takes_the_services_documents_and_any_image() {
 #[tokio::test]
 async fn without_a_purpose_the_file_is_checked_as_fine_tuning_jsonl() {
     let emu = emulator().await;
+    bad_lines_are_listed_in_the_services_shape(&emu).await;
+    a_file_that_is_not_utf8_is_refused(&emu).await;
+    only_fine_tune_is_checked_line_by_line(&emu).await;
+    an_explicit_fine_tune_purpose_checks_the_format_first(&emu).await;
+    let (_, list) = get_json(&emu, "/v1/files").await;
+    assert_eq!(list["total"], 2, "only the two good uploads are stored");
+}
+
+/// A PDF and a file with a line that is not an object, both sent without a purpose.
+async fn bad_lines_are_listed_in_the_services_shape(emu: &RunningEmulator) {
     let (status, b) = raw_upload(
-        &emu,
+        emu,
         &multipart_body(&[file_part("scan.pdf", b"%PDF-1.4\n%fake\n")]),
     )
     .await;
@@ -304,7 +315,7 @@ async fn without_a_purpose_the_file_is_checked_as_fine_tuning_jsonl() {
     assert_eq!(errors[1]["line_number"], 2);
     // the keys in the service's order
     let raw = raw_http(
-        &emu,
+        emu,
         &[
             upload_head(multipart_body(&[file_part("b.jsonl", b"{}\n[1]\n")]).len()),
             multipart_body(&[file_part("b.jsonl", b"{}\n[1]\n")]),
@@ -316,9 +327,11 @@ async fn without_a_purpose_the_file_is_checked_as_fine_tuning_jsonl() {
         raw.contains(r#"{"detail":"Invalid file format.","description":"Found 1 error in this file. Every line must be a JSON object.","errors":[{"message":"line is not a JSON object","line_number":2}]}"#),
         "{raw}"
     );
-    // not UTF-8
+}
+
+async fn a_file_that_is_not_utf8_is_refused(emu: &RunningEmulator) {
     let (status, b) = raw_upload(
-        &emu,
+        emu,
         &multipart_body(&[file_part("x.jsonl", b"{\"a\":\"\xff\"}\n")]),
     )
     .await;
@@ -329,10 +342,13 @@ async fn without_a_purpose_the_file_is_checked_as_fine_tuning_jsonl() {
             json!({"detail": "Failed to decode data, please encode your file using UTF-8."})
         )
     );
+}
+
+async fn only_fine_tune_is_checked_line_by_line(emu: &RunningEmulator) {
     // good JSONL without a purpose is stored as fine-tune; the same file as `batch` is not
     // checked line by line; `fine-tune` given after the file is checked all the same
     let (status, f) = raw_upload(
-        &emu,
+        emu,
         &multipart_body(&[file_part("ok.jsonl", b"{\"a\":1}\n")]),
     )
     .await;
@@ -343,13 +359,13 @@ async fn without_a_purpose_the_file_is_checked_as_fine_tuning_jsonl() {
     );
     let bad = b"not json\n";
     let (status, _) = raw_upload(
-        &emu,
+        emu,
         &multipart_body(&[file_part("b.jsonl", bad), Part::Text("purpose", "batch")]),
     )
     .await;
     assert_eq!(status, 200);
     let (status, b) = raw_upload(
-        &emu,
+        emu,
         &multipart_body(&[
             Part::Text("purpose", "batch"),
             file_part("b.jsonl", bad),
@@ -362,9 +378,12 @@ async fn without_a_purpose_the_file_is_checked_as_fine_tuning_jsonl() {
         (422, json!(1)),
         "{b}"
     );
-    // with an explicit fine-tune purpose, the format rule speaks first
+}
+
+/// With an explicit fine-tune purpose, the format rule speaks first.
+async fn an_explicit_fine_tune_purpose_checks_the_format_first(emu: &RunningEmulator) {
     let (status, b) = raw_upload(
-        &emu,
+        emu,
         &multipart_body(&[
             file_part("a.zip", b"PK"),
             Part::Text("purpose", "fine-tune"),
@@ -376,8 +395,6 @@ async fn without_a_purpose_the_file_is_checked_as_fine_tuning_jsonl() {
         b["message"].as_str().unwrap().contains("application/zip"),
         "{b}"
     );
-    let (_, list) = get_json(&emu, "/v1/files").await;
-    assert_eq!(list["total"], 2, "only the two good uploads are stored");
 }
 
 #[tokio::test]

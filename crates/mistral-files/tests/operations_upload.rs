@@ -209,8 +209,6 @@ async fn pre_send_checks_make_no_request() {
         .build()
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let empty = write_temp(&dir, "empty.jsonl", b"");
-    let big = write_temp(&dir, "big.jsonl", &[b'x'; 65]);
     let limit = write_temp(
         &dir,
         "limit.jsonl",
@@ -222,9 +220,29 @@ async fn pre_send_checks_make_no_request() {
             .collect::<Vec<u8>>(),
     );
     assert_eq!(std::fs::metadata(&limit).unwrap().len(), 64);
-    let txt = write_temp(&dir, "train.txt", b"{}\n");
-    let bad = write_temp(&dir, "bad.jsonl", b"{\"ok\":1}\n{\"ok\":2}\nnot json\n");
+    paths_are_checked_before_sending(&client, &dir).await;
+    bytes_names_and_options_are_checked_before_sending(&client).await;
+    assert!(
+        emu.requests().is_empty(),
+        "no request may be made: {:?}",
+        emu.requests()
+    );
+    // exactly at the limit is fine
+    client
+        .upload_path(&limit)
+        .validate_jsonl(true)
+        .purpose(FilePurpose::Batch)
+        .await
+        .unwrap();
+}
 
+/// A missing path, a directory, an empty file, one over the limit (64 bytes), a fine-tuning
+/// file that is not JSONL, a bad JSONL line, a FIFO: each refused.
+async fn paths_are_checked_before_sending(client: &mistral_files::Client, dir: &tempfile::TempDir) {
+    let empty = write_temp(dir, "empty.jsonl", b"");
+    let big = write_temp(dir, "big.jsonl", &[b'x'; 65]);
+    let txt = write_temp(dir, "train.txt", b"{}\n");
+    let bad = write_temp(dir, "bad.jsonl", b"{\"ok\":1}\n{\"ok\":2}\nnot json\n");
     let e = client
         .upload_path(dir.path().join("missing.jsonl"))
         .await
@@ -258,6 +276,19 @@ async fn pre_send_checks_make_no_request() {
         .await
         .unwrap_err();
     assert!(matches!(e, Error::InvalidJsonl { line: 3, .. }), "{e}");
+    #[cfg(unix)]
+    {
+        let fifo = dir.path().join("fifo.jsonl");
+        if mkfifo(&fifo) {
+            let e = client.upload_path(&fifo).await.unwrap_err();
+            assert!(matches!(e, Error::NotAFile { .. }), "{e}");
+        }
+    }
+}
+
+/// Bad JSONL in bytes, expiries that are not whole hours, bad names, and JSONL validation of a
+/// reader (which cannot be read twice): each refused.
+async fn bytes_names_and_options_are_checked_before_sending(client: &mistral_files::Client) {
     let e = client
         .upload_bytes("b.jsonl", b"{}\n[]\n".to_vec())
         .validate_jsonl(true)
@@ -292,26 +323,6 @@ async fn pre_send_checks_make_no_request() {
         .await
         .unwrap_err();
     assert!(matches!(e, Error::InvalidInput { .. }), "{e}");
-    #[cfg(unix)]
-    {
-        let fifo = dir.path().join("fifo.jsonl");
-        if mkfifo(&fifo) {
-            let e = client.upload_path(&fifo).await.unwrap_err();
-            assert!(matches!(e, Error::NotAFile { .. }), "{e}");
-        }
-    }
-    assert!(
-        emu.requests().is_empty(),
-        "no request may be made: {:?}",
-        emu.requests()
-    );
-    // exactly at the limit is fine
-    client
-        .upload_path(&limit)
-        .validate_jsonl(true)
-        .purpose(FilePurpose::Batch)
-        .await
-        .unwrap();
 }
 
 #[tokio::test]

@@ -35,20 +35,20 @@ fn upload(name: &str, content: &[u8], purpose: Option<FilePurpose>) -> Upload {
     }
 }
 
-fn table() -> Vec<(&'static str, Upload, Verdict)> {
+/// What is tried, the upload, the verdict.
+type Row = (&'static str, Upload, Verdict);
+
+fn table() -> Vec<Row> {
+    [format_rows(), name_rows(), line_rows(), expiry_rows()]
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// The formats each purpose takes, by the name's extension.
+fn format_rows() -> Vec<Row> {
     use FilePurpose::{Audio, Batch, FineTune, Ocr};
-    use Verdict::{Accepted, ClientOnly, Refused};
-    let with_expiry = |hours| Upload {
-        expiry_hours: Some(hours),
-        ..upload("e.jsonl", b"{}\n", Some(Batch))
-    };
-    let long_line = [
-        b"{\"a\":\"".as_slice(),
-        &vec![b'x'; rules::JSONL_MAX_LINE_BYTES],
-        b"\"}\n",
-    ]
-    .concat();
-    // (what, the upload, the verdict)
+    use Verdict::{Accepted, Refused};
     vec![
         (
             "a JSONL file for fine-tuning",
@@ -105,6 +105,14 @@ fn table() -> Vec<(&'static str, Upload, Verdict)> {
             upload("talk.mp3", b"ID3", Some(Audio)),
             Accepted,
         ),
+    ]
+}
+
+/// An empty file and the names the client refuses on its own.
+fn name_rows() -> Vec<Row> {
+    use FilePurpose::Batch;
+    use Verdict::{ClientOnly, Refused};
+    vec![
         (
             "an empty file",
             upload("e.jsonl", b"", Some(Batch)),
@@ -121,6 +129,20 @@ fn table() -> Vec<(&'static str, Upload, Verdict)> {
             ClientOnly,
         ),
         ("an empty name", upload("", b"{}\n", Some(Batch)), Refused),
+    ]
+}
+
+/// The JSONL lines of fine-tuning data.
+fn line_rows() -> Vec<Row> {
+    use FilePurpose::FineTune;
+    use Verdict::{Accepted, Refused};
+    let long_line = [
+        b"{\"a\":\"".as_slice(),
+        &vec![b'x'; rules::JSONL_MAX_LINE_BYTES],
+        b"\"}\n",
+    ]
+    .concat();
+    vec![
         (
             "a line that is not an object",
             upload("t.jsonl", b"{}\n[1]\n", Some(FineTune)),
@@ -141,6 +163,16 @@ fn table() -> Vec<(&'static str, Upload, Verdict)> {
             upload("t.jsonl", &long_line, Some(FineTune)),
             Refused,
         ),
+    ]
+}
+
+fn expiry_rows() -> Vec<Row> {
+    use Verdict::{Accepted, Refused};
+    let with_expiry = |hours| Upload {
+        expiry_hours: Some(hours),
+        ..upload("e.jsonl", b"{}\n", Some(FilePurpose::Batch))
+    };
+    vec![
         (
             "the shortest expiry",
             with_expiry(rules::UPLOAD_MIN_EXPIRY_HOURS),

@@ -225,82 +225,19 @@ fn value(
     new_required: bool,
     generated_field: bool,
 ) -> Vec<Change> {
-    let mut out = Vec::new();
-    let mut push = |impact: Impact, what: String| out.push(change(impact, key, what));
-    // The base type: a different type is a different wire format, either way.
-    if old.base != new.base {
-        push(
-            Impact::Breaking,
-            format!("type changed from {} to {}", old.base, new.base),
-        );
-    }
-    // Null accepted (input: wider) or possible (output: wider, so breaking).
-    if old.nullable != new.nullable {
-        let range = if new.nullable {
-            Range::Wider
-        } else {
-            Range::Narrower
-        };
-        let what = match (new.nullable, dir.input, dir.output) {
-            (true, true, true) => "now nullable: null may be sent and may come back",
-            (true, true, false) => "now nullable: null is accepted",
-            (true, false, _) => "now nullable: answers may carry null",
-            (false, true, true) => "no longer nullable: null is refused and never comes back",
-            (false, true, false) => "no longer nullable: null is refused",
-            (false, false, _) => "no longer nullable: answers never carry null",
-        };
-        push(by_range(dir, range), what.into());
-    }
-    // Required-ness: required narrows (absence no longer allowed): breaking for an input
-    // (calls that leave it out are refused), additive for an output (always present now).
-    if old_required != new_required {
-        let (what, range) = if new_required {
-            ("now required", Range::Narrower)
-        } else {
-            ("now optional", Range::Wider)
-        };
-        push(by_range(dir, range), what.into());
-    }
-    // Bounds: the accepted range, by direction.
-    let range = new.bounds.compared_to(&old.bounds);
-    if range != Range::Same {
-        let how = match range {
-            Range::Wider => "widened",
-            Range::Narrower => "narrowed",
-            _ => "changed",
-        };
-        let (ob, nb) = (bounds_text(old), bounds_text(new));
-        push(
-            by_range(dir, range),
-            format!("bounds {how} from {ob} to {nb}"),
-        );
-    }
-    // Defaults decide what a call that leaves the value out gets (and what a decoder fills
-    // in for a missing field): a default that appears documents it (additive); one that
-    // changes or goes changes behaviour (breaking).
-    if old.default != new.default {
-        let (impact, what) = match (&old.default, &new.default) {
-            (None, Some(d)) => (Impact::Additive, format!("default {d} declared")),
-            (Some(d), None) => (Impact::Breaking, format!("default {d} removed")),
-            (Some(a), Some(b)) => (
-                Impact::Breaking,
-                format!("default changed from {a} to {b}: calls that leave it out get {b}"),
-            ),
-            (None, None) => unreachable!("the defaults differ"),
-        };
-        push(impact, what);
-    }
-    if old.style != new.style {
-        let show = |s: &Option<String>| s.clone().unwrap_or_else(|| "the default style".into());
-        push(
-            Impact::Breaking,
-            format!(
-                "serialization changed from {} to {}",
-                show(&old.style),
-                show(&new.style)
-            ),
-        );
-    }
+    let facets = [
+        base_type(old, new),
+        nullability(dir, old, new),
+        requiredness(dir, old_required, new_required),
+        bounds(dir, old, new),
+        default_value(old, new),
+        style(old, new),
+    ];
+    let mut out: Vec<Change> = facets
+        .into_iter()
+        .flatten()
+        .map(|(impact, what)| change(impact, key, what))
+        .collect();
     if old.deprecated != new.deprecated {
         out.push(deprecation(key, new.deprecated));
     }
@@ -308,6 +245,105 @@ fn value(
         out.extend(rust_field(key, old, old_required, new, new_required));
     }
     out
+}
+
+/// The base type: a different type is a different wire format, either way.
+fn base_type(old: &Schema, new: &Schema) -> Option<(Impact, String)> {
+    (old.base != new.base).then(|| {
+        (
+            Impact::Breaking,
+            format!("type changed from {} to {}", old.base, new.base),
+        )
+    })
+}
+
+/// Null accepted (input: wider) or possible (output: wider, so breaking).
+fn nullability(dir: Direction, old: &Schema, new: &Schema) -> Option<(Impact, String)> {
+    if old.nullable == new.nullable {
+        return None;
+    }
+    let range = if new.nullable {
+        Range::Wider
+    } else {
+        Range::Narrower
+    };
+    let what = match (new.nullable, dir.input, dir.output) {
+        (true, true, true) => "now nullable: null may be sent and may come back",
+        (true, true, false) => "now nullable: null is accepted",
+        (true, false, _) => "now nullable: answers may carry null",
+        (false, true, true) => "no longer nullable: null is refused and never comes back",
+        (false, true, false) => "no longer nullable: null is refused",
+        (false, false, _) => "no longer nullable: answers never carry null",
+    };
+    Some((by_range(dir, range), what.into()))
+}
+
+/// Required-ness: required narrows (absence no longer allowed): breaking for an input (calls
+/// that leave it out are refused), additive for an output (always present now).
+fn requiredness(
+    dir: Direction,
+    old_required: bool,
+    new_required: bool,
+) -> Option<(Impact, String)> {
+    if old_required == new_required {
+        return None;
+    }
+    let (what, range) = if new_required {
+        ("now required", Range::Narrower)
+    } else {
+        ("now optional", Range::Wider)
+    };
+    Some((by_range(dir, range), what.into()))
+}
+
+/// Bounds: the accepted range, by direction.
+fn bounds(dir: Direction, old: &Schema, new: &Schema) -> Option<(Impact, String)> {
+    let range = new.bounds.compared_to(&old.bounds);
+    if range == Range::Same {
+        return None;
+    }
+    let how = match range {
+        Range::Wider => "widened",
+        Range::Narrower => "narrowed",
+        _ => "changed",
+    };
+    let (ob, nb) = (bounds_text(old), bounds_text(new));
+    Some((
+        by_range(dir, range),
+        format!("bounds {how} from {ob} to {nb}"),
+    ))
+}
+
+/// Defaults decide what a call that leaves the value out gets (and what a decoder fills in for
+/// a missing field): a default that appears documents it (additive); one that changes or goes
+/// changes behaviour (breaking).
+fn default_value(old: &Schema, new: &Schema) -> Option<(Impact, String)> {
+    match (&old.default, &new.default) {
+        _ if old.default == new.default => None,
+        (None, Some(d)) => Some((Impact::Additive, format!("default {d} declared"))),
+        (Some(d), None) => Some((Impact::Breaking, format!("default {d} removed"))),
+        (Some(a), Some(b)) => Some((
+            Impact::Breaking,
+            format!("default changed from {a} to {b}: calls that leave it out get {b}"),
+        )),
+        (None, None) => unreachable!("the defaults differ"),
+    }
+}
+
+/// A parameter's serialization (`style`/`explode`): another one writes calls differently.
+fn style(old: &Schema, new: &Schema) -> Option<(Impact, String)> {
+    if old.style == new.style {
+        return None;
+    }
+    let show = |s: &Option<String>| s.clone().unwrap_or_else(|| "the default style".into());
+    Some((
+        Impact::Breaking,
+        format!(
+            "serialization changed from {} to {}",
+            show(&old.style),
+            show(&new.style)
+        ),
+    ))
 }
 
 /// A generated struct field is `Option<T>` when it may be missing or null, `T` otherwise.

@@ -73,37 +73,53 @@ impl Lib {
 /// `Cargo.toml` of the list app on `lib` with `tls`; `root` is this checkout.
 pub fn list_manifest(lib: Lib, tls: Tls, root: &Path) -> String {
     let deps = match lib {
-        Lib::MistralFiles => {
-            let path = root.join("crates/mistral-files");
-            // the provider named explicitly, so the figures do not depend on the default
-            let features = match tls {
-                Tls::AwsLc => ", default-features = false, features = [\"rustls-aws-lc\"]",
-                Tls::Ring => ", default-features = false, features = [\"rustls-ring\"]",
-            };
-            format!(
-                "mistral-files = {{ path = {:?}{features} }}\n",
-                path.display()
-            )
-        }
-        Lib::Plain => {
-            let mut d = format!(
-                "reqwest = {{ version = \"0.13.5\", default-features = false, features = [\"http2\", \"json\", \"{}\"] }}\n\
-                 serde = {{ version = \"1\", features = [\"derive\"] }}\n\
-                 serde_json = \"1\"\n",
-                tls.reqwest_feature()
-            );
-            if tls == Tls::Ring {
-                d.push_str(RING_RUSTLS);
-            }
-            d
-        }
+        Lib::MistralFiles => mistral_files_deps(tls, root),
+        Lib::Plain => plain_deps(tls),
+    };
+    let package = package_section("list-app");
+    format!("{package}[dependencies]\n{deps}{LIST_TOKIO}")
+}
+
+/// The `[package]` section of a throwaway app called `name`, and an empty `[workspace]` so that
+/// it builds on its own.
+fn package_section(name: &str) -> String {
+    let package = format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\n");
+    format!("{package}edition = \"2021\"\npublish = false\n\n[workspace]\n\n")
+}
+
+/// The list app's dependency on this checkout's `mistral-files`, with the provider named
+/// explicitly so that the figures do not depend on the default.
+fn mistral_files_deps(tls: Tls, root: &Path) -> String {
+    let path = root.join("crates/mistral-files");
+    let features = match tls {
+        Tls::AwsLc => ", default-features = false, features = [\"rustls-aws-lc\"]",
+        Tls::Ring => ", default-features = false, features = [\"rustls-ring\"]",
     };
     format!(
-        "[package]\nname = \"list-app\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n\
-         [workspace]\n\n[dependencies]\n{deps}\
-         tokio = {{ version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }}\n"
+        "mistral-files = {{ path = {:?}{features} }}\n",
+        path.display()
     )
 }
+
+/// The list app's dependencies when written on reqwest and serde directly (with ring, rustls
+/// too, to install ring as the process default).
+fn plain_deps(tls: Tls) -> String {
+    let features = format!("[\"http2\", \"json\", \"{}\"]", tls.reqwest_feature());
+    let mut d = format!(
+        "reqwest = {{ version = \"0.13.5\", default-features = false, features = {features} }}\n"
+    );
+    d.push_str(SERDE_DEPS);
+    if tls == Tls::Ring {
+        d.push_str(RING_RUSTLS);
+    }
+    d
+}
+
+const SERDE_DEPS: &str =
+    "serde = { version = \"1\", features = [\"derive\"] }\nserde_json = \"1\"\n";
+
+const LIST_TOKIO: &str =
+    "tokio = { version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }\n";
 
 const RING_RUSTLS: &str =
     "rustls = { version = \"0.23\", default-features = false, features = [\"ring\", \"std\", \"tls12\"] }\n";
@@ -170,9 +186,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// `Cargo.toml` of the TLS transfer program with `tls` on both ends.
 pub fn transfer_manifest(tls: Tls) -> String {
     let p = tls.rustls_feature();
+    let package = package_section("tls-transfer");
     format!(
-        "[package]\nname = \"tls-transfer\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n\
-         [workspace]\n\n[dependencies]\n\
+        "{package}[dependencies]\n\
          reqwest = {{ version = \"0.13.5\", default-features = false, features = [\"stream\", \"{}\"] }}\n\
          rustls = {{ version = \"0.23\", default-features = false, features = [\"{p}\", \"std\", \"tls12\"] }}\n\
          tokio-rustls = {{ version = \"0.26\", default-features = false, features = [\"{p}\", \"tls12\"] }}\n\

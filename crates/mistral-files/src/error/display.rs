@@ -37,33 +37,17 @@ impl fmt::Display for Error {
                 f,
                 "refusing to upload an empty file ({name}); the API rejects empty files"
             ),
-            Error::FileTooLarge { name, size, limit } => write!(
-                f,
-                "{name} is {size} bytes, over the upload limit of {limit} bytes (see \
-                 MAX_UPLOAD_BYTES; raise it with ClientBuilder::max_upload_bytes if your account \
-                 allows larger files)"
-            ),
+            Error::FileTooLarge { name, size, limit } => file_too_large(f, name, *size, *limit),
             Error::InvalidFileName { name, reason } => {
                 write!(f, "invalid file name {name:?}: {reason}")
             }
-            Error::FineTuneRequiresJsonl { name } => write!(
-                f,
-                "fine-tuning accepts only .jsonl files (a file sent without a purpose is checked \
-                 as fine-tuning data), got {name:?}; rename the file, set file_name(\"….jsonl\"), \
-                 or give the purpose it is for"
-            ),
+            Error::FineTuneRequiresJsonl { name } => fine_tune_requires_jsonl(f, name),
             Error::UnsupportedFormat {
                 name,
                 purpose,
                 mimetype,
                 supported,
-            } => write!(
-                f,
-                "invalid file format for purpose {purpose}: received file {name:?} with mimetype \
-                 {mimetype}, only {supported} are currently supported; give the file the \
-                 extension of its type (the service goes by the name), set content_type for a \
-                 name without one, or choose the purpose the file is for"
-            ),
+            } => unsupported_format(f, name, purpose, mimetype, supported),
             Error::InvalidJsonl {
                 name,
                 line,
@@ -85,22 +69,68 @@ impl fmt::Display for Error {
             }
             Error::UploadOutcomeUnknown {
                 name, candidates, ..
-            } => match candidates.len() {
-                0 => write!(
-                    f,
-                    "the upload of {name:?} may have been stored: its answer was lost and \
-                     looking for the file failed; nothing was sent again"
-                ),
-                n => {
-                    let ids: Vec<String> = candidates.iter().map(|id| id.to_string()).collect();
-                    write!(
-                        f,
-                        "the upload of {name:?} may have been stored: its answer was lost and \
-                         {n} stored files fit it ({}); nothing was sent again",
-                        ids.join(", ")
-                    )
-                }
-            },
+            } => upload_outcome_unknown(f, name, candidates),
+        }
+    }
+}
+
+// The long messages, each with the way out it suggests; the refusals before sending first.
+
+fn file_too_large(f: &mut fmt::Formatter<'_>, name: &str, size: u64, limit: u64) -> fmt::Result {
+    write!(
+        f,
+        "{name} is {size} bytes, over the upload limit of {limit} bytes (see \
+         MAX_UPLOAD_BYTES; raise it with ClientBuilder::max_upload_bytes if your account \
+         allows larger files)"
+    )
+}
+
+fn fine_tune_requires_jsonl(f: &mut fmt::Formatter<'_>, name: &str) -> fmt::Result {
+    write!(
+        f,
+        "fine-tuning accepts only .jsonl files (a file sent without a purpose is checked \
+         as fine-tuning data), got {name:?}; rename the file, set file_name(\"….jsonl\"), \
+         or give the purpose it is for"
+    )
+}
+
+fn unsupported_format(
+    f: &mut fmt::Formatter<'_>,
+    name: &str,
+    purpose: &crate::FilePurpose,
+    mimetype: &str,
+    supported: &str,
+) -> fmt::Result {
+    write!(
+        f,
+        "invalid file format for purpose {purpose}: received file {name:?} with mimetype \
+         {mimetype}, only {supported} are currently supported; give the file the \
+         extension of its type (the service goes by the name), set content_type for a \
+         name without one, or choose the purpose the file is for"
+    )
+}
+
+/// After the upload was sent: its answer was lost and looking for the stored file did not
+/// settle it.
+fn upload_outcome_unknown(
+    f: &mut fmt::Formatter<'_>,
+    name: &str,
+    candidates: &[crate::FileId],
+) -> fmt::Result {
+    match candidates.len() {
+        0 => write!(
+            f,
+            "the upload of {name:?} may have been stored: its answer was lost and \
+             looking for the file failed; nothing was sent again"
+        ),
+        n => {
+            let ids: Vec<String> = candidates.iter().map(|id| id.to_string()).collect();
+            write!(
+                f,
+                "the upload of {name:?} may have been stored: its answer was lost and \
+                 {n} stored files fit it ({}); nothing was sent again",
+                ids.join(", ")
+            )
         }
     }
 }
