@@ -17,7 +17,8 @@
 //   client      the Client and ClientBuilder::build
 //   config      ClientBuilder and its settings
 //   key         the API key, the one place it is held
-//   retry       RetryPolicy and the retry loop
+//   retry       RetryPolicy and the retry loop (each attempt through the gate, if any)
+//   concurrency the adaptive limit of requests in flight: Concurrency, the Gate of one operation
 //   types       the file objects the API returns
 //   id          FileId
 //   progress    Progress
@@ -26,6 +27,7 @@
 pub mod blocking;
 mod by_id;
 mod client;
+mod concurrency;
 mod config;
 mod download;
 mod error;
@@ -40,6 +42,7 @@ mod upload;
 
 pub use by_id::SignedUrlRequest;
 pub use client::{install_tls_provider, Client};
+pub use concurrency::Concurrency;
 pub use config::{ClientBuilder, DEFAULT_BASE_URL, MAX_UPLOAD_BYTES};
 pub use download::{Download, DownloadRequest, DownloadToPathRequest};
 pub use error::{
