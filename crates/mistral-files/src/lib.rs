@@ -9,6 +9,7 @@
 // list (the mod.rs of a directory says the same for the files inside it).
 //
 //   blocking/   the blocking client (feature `blocking`): wraps the async requests below
+//   bulk/       Selection: delete and download many files, listed first, under one Concurrency
 //   upload/     uploads: UploadRequest, the checks, the multipart form, the sources
 //   download/   downloads: the resumable stream, downloads to a file
 //   list/       ListRequest and paging: the request, the prefetching stream
@@ -25,6 +26,7 @@
 //   error/      Error, and the mapping of failed responses into it
 #[cfg(feature = "blocking")]
 pub mod blocking;
+mod bulk;
 mod by_id;
 mod client;
 mod concurrency;
@@ -40,6 +42,7 @@ mod retry;
 mod types;
 mod upload;
 
+pub use bulk::{sanitize_file_name, Downloaded, FileOutcome, Selection};
 pub use by_id::SignedUrlRequest;
 pub use client::{install_tls_provider, Client};
 pub use concurrency::Concurrency;
