@@ -42,7 +42,7 @@ mod retry;
 mod types;
 mod upload;
 
-pub use bulk::{sanitize_file_name, Downloaded, FileOutcome, Selection};
+pub use bulk::{sanitize_file_name, Downloaded, FileOutcome, Selected, Selection};
 pub use by_id::SignedUrlRequest;
 pub use client::{install_tls_provider, Client};
 pub use concurrency::Concurrency;

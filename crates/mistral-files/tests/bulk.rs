@@ -312,3 +312,22 @@ async fn a_listing_that_fails_deletes_nothing() {
     );
     assert_eq!(remaining(&client).await.len(), 1);
 }
+
+#[tokio::test]
+async fn list_all_then_delete_acts_on_exactly_the_listed_files() {
+    let (_emu, client) = emu().await;
+    let a = upload(&client, "tmp-a.jsonl", jsonl(1), FilePurpose::Batch).await;
+    let b = upload(&client, "tmp-b.jsonl", jsonl(2), FilePurpose::Batch).await;
+    upload(&client, "keep.jsonl", jsonl(1), FilePurpose::Batch).await;
+    let selected = client.select().name("tmp-*").list_all().await.unwrap();
+    assert_eq!(selected.len(), 2);
+    assert_eq!(selected.total_bytes(), a.bytes.unwrap() + b.bytes.unwrap());
+    // matches the selection, but was not listed: not deleted
+    let late = upload(&client, "tmp-late.jsonl", jsonl(1), FilePurpose::Batch).await;
+
+    let outcomes: Vec<FileOutcome<()>> = futures_util::StreamExt::collect(selected.delete()).await;
+    let deleted: Vec<FileId> = outcomes.iter().map(|o| o.file().id).collect();
+    assert!(outcomes.iter().all(FileOutcome::is_ok), "{outcomes:?}");
+    assert_eq!(sorted(deleted), sorted(vec![a.id, b.id]));
+    assert!(remaining(&client).await.contains(&late.id));
+}

@@ -3,7 +3,8 @@
 //! [`Concurrency`](crate::Concurrency) limit, each file to its own [`FileOutcome`].
 //!
 //!   mod.rs        FileOutcome, Downloaded
-//!   selection.rs  Selection: its setters, `files`, `delete`, `download_to_dir` (uses the rest)
+//!   selection.rs  Selection: its setters, `files`, `list_all`, `delete`, `download_to_dir`
+//!   selected.rs   Selected: the listed files, and the operations on them (uses the rest)
 //!   run.rs        running an operation over the files under the gate; one delete, one download
 //!   filter.rs     the age and name filters applied to the listed files
 //!   names.rs      local names: sanitized, unique within the selection
@@ -11,11 +12,13 @@
 mod filter;
 mod names;
 mod run;
+mod selected;
 mod selection;
 
 use std::path::{Path, PathBuf};
 
 pub use names::sanitize_file_name;
+pub use selected::Selected;
 pub use selection::Selection;
 
 use crate::error::{Error, Result};

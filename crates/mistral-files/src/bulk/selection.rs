@@ -1,20 +1,15 @@
 //! [`Selection`]: which files a bulk operation acts on, and the operations.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use futures_util::stream::{self, Stream, StreamExt, TryStreamExt};
 
 use super::filter::Filter;
-use super::names::unique_names;
-use super::run::{delete_one, download_one, drive};
-use super::{Downloaded, FileOutcome};
+use super::{Downloaded, FileOutcome, Selected};
 use crate::client::Client;
 use crate::concurrency::Concurrency;
 use crate::error::{Error, Result};
-use crate::id::FileId;
 use crate::list::ListRequest;
 use crate::types::FileObject;
 
@@ -25,7 +20,8 @@ use crate::types::FileObject;
 /// [`download_to_dir`](Self::download_to_dir) list the whole selection before touching any
 /// file: the listing pages by offset, so deleting while paging would shift the later files onto
 /// pages already read, and they would be skipped. A listing that fails acts on nothing: the
-/// operation's stream yields that error alone.
+/// operation's stream yields that error alone. [`list_all`](Self::list_all) does the listing
+/// alone, to show or confirm the files before acting on exactly those.
 ///
 /// Then the files are handled many at a time, under the [`Concurrency`] set with
 /// [`concurrency`](Self::concurrency) (default: adaptive, up to 32 requests in flight), which
@@ -171,6 +167,27 @@ impl Selection {
             .try_filter(move |f| std::future::ready(matcher.matches(f)))
     }
 
+    /// Lists the whole selection: the files an operation would act on, to show or confirm
+    /// before acting on exactly those ([`Selected`]).
+    ///
+    /// ```no_run
+    /// # async fn f(client: mistral_files::Client) -> mistral_files::Result<()> {
+    /// let selected = client.select().name("*.tmp").list_all().await?;
+    /// if selected.len() < 100 {
+    ///     let _outcomes = selected.delete();
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn list_all(&self) -> Result<Selected> {
+        let files = self.files().try_collect().await?;
+        Ok(Selected::new(
+            files,
+            self.list.client().clone(),
+            self.concurrency,
+            self.overwrite,
+        ))
+    }
+
     /// Deletes every selected file (listed completely first), yielding each file's outcome; a
     /// file already gone counts as deleted. `Err` only when the selection could not be listed,
     /// then nothing is deleted.
@@ -185,15 +202,9 @@ impl Selection {
     pub fn delete(&self) -> impl Stream<Item = Result<FileOutcome<()>>> + Send + 'static {
         let sel = self.clone();
         stream::once(async move {
-            match sel.files().try_collect::<Vec<_>>().await {
+            match sel.list_all().await {
                 Err(e) => stream::once(std::future::ready(Err(e))).boxed(),
-                Ok(files) => {
-                    let gate = sel.concurrency.gate();
-                    let client = sel.list.client().with_gate(Arc::clone(&gate));
-                    drive(files, gate, move |file| delete_one(client.clone(), file))
-                        .map(Ok)
-                        .boxed()
-                }
+                Ok(selected) => selected.delete().map(Ok).boxed(),
             }
         })
         .flatten()
@@ -229,35 +240,15 @@ impl Selection {
         let sel = self.clone();
         let dir = dir.into();
         stream::once(async move {
-            match sel.listed_into(&dir).await {
+            let listed = match tokio::fs::create_dir_all(&dir).await {
+                Ok(()) => sel.list_all().await,
+                Err(e) => Err(Error::io(&dir, e)),
+            };
+            match listed {
                 Err(e) => stream::once(std::future::ready(Err(e))).boxed(),
-                Ok(files) => {
-                    let names = unique_names(&files);
-                    let paths: HashMap<FileId, PathBuf> = files
-                        .iter()
-                        .zip(names)
-                        .map(|(f, name)| (f.id, dir.join(name)))
-                        .collect();
-                    let gate = sel.concurrency.gate();
-                    let client = sel.list.client().with_gate(Arc::clone(&gate));
-                    let overwrite = sel.overwrite;
-                    drive(files, gate, move |file| {
-                        let path = paths.get(&file.id).cloned().unwrap_or_default();
-                        download_one(client.clone(), file, path, overwrite)
-                    })
-                    .map(Ok)
-                    .boxed()
-                }
+                Ok(selected) => selected.download_to_dir(dir).map(Ok).boxed(),
             }
         })
         .flatten()
-    }
-
-    /// Creates `dir`, then lists the whole selection.
-    async fn listed_into(&self, dir: &std::path::Path) -> Result<Vec<FileObject>> {
-        tokio::fs::create_dir_all(dir)
-            .await
-            .map_err(|e| Error::io(dir, e))?;
-        self.files().try_collect().await
     }
 }
