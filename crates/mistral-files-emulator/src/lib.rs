@@ -90,7 +90,7 @@
 #![warn(missing_docs)]
 
 // In dependency order, each module using only modules listed after it (its docs say which):
-// router; upload (handler, form, sink, format); handlers (signed_url, content, files);
+// seed; router; upload (handler, form, sink, format); handlers (signed_url, content, files);
 // middleware; state; buffer_pool; download, wire; store, validation; dir_lock; error;
 // error_body; validation_error; key_order; and the leaves clock, exposure, faults (with
 // fault_plan), record, signed.
@@ -108,6 +108,7 @@ mod key_order;
 mod middleware;
 mod record;
 mod router;
+mod seed;
 mod signed;
 mod state;
 mod store;
@@ -131,6 +132,7 @@ pub use exposure::Exposure;
 pub use fault_plan::Fault;
 pub use faults::{FailSpec, FailSpecParseError, FaultConfig, Faults};
 pub use record::{FormPart, RecordedRequest};
+pub use seed::SeedFile;
 
 /// The provider's limit on one file: 512 MiB.
 pub const MAX_UPLOAD_BYTES: u64 = mistral_files_raw::rules::MAX_FILE_BYTES;
