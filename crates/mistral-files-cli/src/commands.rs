@@ -266,14 +266,16 @@ mod tests {
         // one page holds it all: nothing after the first (the window is at least 1)
         assert_eq!(prefetch_for_limit(2, 2), 1);
         assert_eq!(prefetch_for_limit(0, 2), 1);
-        // 7 pages: the default window
-        assert_eq!(prefetch_for_limit(13, 2), mistral_files::DEFAULT_PREFETCH);
+        // 20 pages: the default window's ceiling (16)
+        assert_eq!(prefetch_for_limit(40, 2), mistral_files::DEFAULT_PREFETCH);
+        assert_eq!(prefetch_for_limit(13, 2), 6);
         assert_eq!(prefetch_for_limit(7, 2), 3);
         // extremes neither overflow nor divide by zero
         assert_eq!(
             prefetch_for_limit(u64::MAX, 1),
             mistral_files::DEFAULT_PREFETCH
         );
-        assert_eq!(prefetch_for_limit(5, 0), mistral_files::DEFAULT_PREFETCH);
+        // a page size of 0 counts as 1: 5 pages, 4 after the first
+        assert_eq!(prefetch_for_limit(5, 0), 4);
     }
 }

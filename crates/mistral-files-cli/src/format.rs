@@ -48,29 +48,6 @@ pub fn display_name(name: &str) -> String {
         .collect()
 }
 
-/// A server-given file name made safe as a local file name in the current directory: no path
-/// separators, no control characters, no leading dots (no hidden files, no `..`), at most 255
-/// bytes. Falls back to `fallback` (the id) when nothing usable is left.
-pub fn sanitize_file_name(name: &str, fallback: &str) -> String {
-    let mut s: String = name
-        .chars()
-        .map(|c| match c {
-            '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '_',
-            c if c.is_control() => '_',
-            c => c,
-        })
-        .collect();
-    s = s.trim().trim_start_matches('.').trim().to_string();
-    while s.len() > 255 {
-        s.pop();
-    }
-    if s.is_empty() || s.chars().all(|c| c == '_' || c == '.') {
-        fallback.to_string()
-    } else {
-        s
-    }
-}
-
 /// The human view of one file: `key: value` lines.
 pub fn file_details(f: &FileObject) -> Vec<String> {
     let mut lines = vec![
@@ -185,20 +162,5 @@ mod tests {
         assert_eq!(count(1, "line", "lines"), "1 line");
         assert_eq!(count(0, "line", "lines"), "0 lines");
         assert_eq!(count(2, "file", "files"), "2 files");
-    }
-
-    #[test]
-    fn sanitizes_names() {
-        assert_eq!(sanitize_file_name("data.jsonl", "id"), "data.jsonl");
-        assert_eq!(
-            sanitize_file_name("../../etc/passwd", "id"),
-            "_.._etc_passwd"
-        );
-        assert_eq!(sanitize_file_name("..", "id"), "id");
-        assert_eq!(sanitize_file_name(".hidden", "id"), "hidden");
-        assert_eq!(sanitize_file_name("a\r\nb.jsonl", "id"), "a__b.jsonl");
-        assert_eq!(sanitize_file_name("", "id"), "id");
-        assert_eq!(sanitize_file_name("///", "id"), "id");
-        assert!(sanitize_file_name(&"é".repeat(300), "id").len() <= 255);
     }
 }

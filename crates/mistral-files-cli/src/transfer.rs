@@ -300,7 +300,7 @@ async fn plan(api: &Api, source: &DownloadSource, output: Option<&Path>) -> Resu
         .retrieve(id)
         .await
         .map_err(api.err(&what, About::File))?;
-    let name = format::sanitize_file_name(&meta.filename, &id.to_string());
+    let name = mistral_files::sanitize_file_name(&meta.filename, &id.to_string());
     let target = output.map_or_else(|| PathBuf::from(&name), |d| d.join(&name));
     Ok(Job {
         source: source.clone(),

@@ -5,6 +5,8 @@
 
 use mistral_files_test_support::cli::{path_arg, CliEnv, Run};
 use mistral_files_test_support::jsonl;
+#[cfg(unix)]
+use mistral_files_test_support::pty;
 
 /// The binary under test.
 const BIN: &str = env!("CARGO_BIN_EXE_mistral-files");
@@ -88,115 +90,6 @@ fn ls_keeps_unicode_names_within_the_width() {
         assert!(unicode_width::UnicodeWidthStr::width(l) <= 80, "{l}");
     }
     assert!(out.stdout.contains('…'));
-}
-
-/// A pseudo-terminal pair, its size set, from the system's pty device.
-#[cfg(unix)]
-mod pty {
-    use std::io::Read;
-    use std::os::fd::OwnedFd;
-    use std::process::{Command, ExitStatus, Stdio};
-    use std::time::{Duration, Instant};
-
-    use rustix::fs::{Mode, OFlags};
-    use rustix::pty::{grantpt, openpt, ptsname, unlockpt, OpenptFlags};
-    use rustix::termios::{tcsetwinsize, Winsize};
-
-    /// Runs `cmd` with stdin and stderr on a new terminal of `cols` columns (stdout too when
-    /// `stdout_on_tty`, else a pipe that is drained), and returns its exit status and everything
-    /// written to the terminal.
-    pub fn run(mut cmd: Command, cols: u16, stdout_on_tty: bool) -> (ExitStatus, String) {
-        let master = openpt(OpenptFlags::RDWR | OpenptFlags::NOCTTY).expect("open a pty");
-        grantpt(&master).expect("grantpt");
-        unlockpt(&master).expect("unlockpt");
-        let name = ptsname(&master, Vec::new()).expect("ptsname");
-        let size = Winsize {
-            ws_row: 24,
-            ws_col: cols,
-            ws_xpixel: 0,
-            ws_ypixel: 0,
-        };
-        tcsetwinsize(&master, size).expect("set the window size");
-        let slave: OwnedFd = rustix::fs::open(
-            name.as_c_str(),
-            OFlags::RDWR | OFlags::NOCTTY | OFlags::CLOEXEC,
-            Mode::empty(),
-        )
-        .expect("open the pty's slave");
-        let clone = |fd: &OwnedFd| Stdio::from(fd.try_clone().expect("dup"));
-        cmd.stdin(clone(&slave)).stderr(clone(&slave));
-        if stdout_on_tty {
-            cmd.stdout(clone(&slave));
-        } else {
-            cmd.stdout(Stdio::piped());
-        }
-        let mut child = cmd.spawn().expect("spawn");
-        drop(cmd);
-        drop(slave);
-        let piped = child.stdout.take();
-        let drain = std::thread::spawn(move || {
-            let mut sink = Vec::new();
-            if let Some(mut p) = piped {
-                let _ = p.read_to_end(&mut sink);
-            }
-        });
-        let reader = std::thread::spawn(move || {
-            let mut f = std::fs::File::from(master);
-            let mut all = Vec::new();
-            let mut buf = [0u8; 4096];
-            // read until every slave end is closed (EIO on Linux)
-            while let Ok(n) = f.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                all.extend_from_slice(&buf[..n]);
-            }
-            all
-        });
-        let deadline = Instant::now() + Duration::from_secs(120);
-        let status = loop {
-            if let Some(st) = child.try_wait().expect("wait") {
-                break st;
-            }
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                panic!("the command did not finish in time");
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        };
-        drain.join().expect("drain");
-        let bytes = reader.join().expect("reader");
-        (status, String::from_utf8_lossy(&bytes).into_owned())
-    }
-
-    /// The text pieces of terminal output: what lies between escape sequences, carriage returns
-    /// and newlines.
-    pub fn pieces(raw: &str) -> Vec<String> {
-        let mut pieces = vec![String::new()];
-        let mut chars = raw.chars().peekable();
-        while let Some(c) = chars.next() {
-            match c {
-                '\u{1b}' => {
-                    if chars.peek() == Some(&'[') {
-                        chars.next();
-                        // CSI: parameters, then one final byte in @..~
-                        for d in chars.by_ref() {
-                            if ('@'..='~').contains(&d) {
-                                break;
-                            }
-                        }
-                    } else {
-                        chars.next();
-                    }
-                    pieces.push(String::new());
-                }
-                '\r' | '\n' => pieces.push(String::new()),
-                c => pieces.last_mut().expect("a piece").push(c),
-            }
-        }
-        pieces.retain(|p| !p.trim().is_empty());
-        pieces
-    }
 }
 
 /// Checks one drawing of the bars. The progress library pads every bar line with spaces to the

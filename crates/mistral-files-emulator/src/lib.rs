@@ -99,7 +99,8 @@
 #![warn(missing_docs)]
 
 // In dependency order, each module using only modules listed after it (its docs say which):
-// running (the started emulator); router; upload (handler, form, sink, format); handlers (signed_url, content, files);
+// running (the started emulator); seed; router; upload (handler, form, sink, format);
+// handlers (signed_url, content, files);
 // middleware; state; buffer_pool; download, wire; store, validation; dir_lock; error;
 // error_body; validation_error; key_order; and the leaves clock, exposure, faults (with
 // fault_plan), rate_limit, record, signed, stats. Beside them, serve_conn serves the router on
@@ -120,6 +121,7 @@ mod rate_limit;
 mod record;
 mod router;
 mod running;
+mod seed;
 mod serve_conn;
 mod signed;
 mod state;
@@ -142,6 +144,7 @@ pub use fault_plan::Fault;
 pub use faults::{FailSpec, FailSpecParseError, FaultConfig, Faults};
 pub use record::{FormPart, RecordedRequest};
 pub use running::{RunningEmulator, SHUTDOWN_GRACE};
+pub use seed::SeedFile;
 pub use stats::Stats;
 
 /// The provider's limit on one file: 512 MiB.

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use reqwest::header::HeaderValue;
 
+use crate::concurrency::Gate;
 use crate::config::{normalize_base_url, ClientBuilder, DEFAULT_BASE_URL};
 use crate::error::{Error, Result};
 use crate::key::ApiKey;
@@ -26,6 +27,9 @@ use crate::retry::RetryPolicy;
 #[derive(Clone)]
 pub struct Client {
     pub(crate) inner: Arc<Inner>,
+    /// The concurrency gate every attempt of this clone passes through: set on the clone an
+    /// operation of many requests makes for itself (`with_gate`), never on the caller's client.
+    pub(crate) gate: Option<Arc<Gate>>,
 }
 
 /// What every clone of a [`Client`] shares.
@@ -88,6 +92,14 @@ impl Client {
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
     }
+
+    /// A clone of this client whose every attempt passes through `gate`.
+    pub(crate) fn with_gate(&self, gate: Arc<Gate>) -> Client {
+        Client {
+            inner: Arc::clone(&self.inner),
+            gate: Some(gate),
+        }
+    }
 }
 
 impl ClientBuilder {
@@ -119,6 +131,7 @@ impl ClientBuilder {
                 timeout: self.timeout,
                 max_upload_bytes: self.max_upload_bytes,
             }),
+            gate: None,
         })
     }
 }

@@ -155,25 +155,31 @@ impl Client {
         let operation = call.operation;
         let policy = &self.inner.retry;
         policy
-            .run(call.method, call.path, call.class, |_| {
-                let deadline = self.inner.timeout.map(|after| Deadline {
-                    at: Instant::now() + after,
-                    after,
-                });
-                let made = self
-                    .raw(call.host)
-                    .map(|raw| attempt(Attempt { raw, deadline }));
-                async move {
-                    let outcome = async {
-                        match made?.await {
-                            Ok(value) => Ok(value),
-                            Err(Failure::Ours(e)) => Err(e),
-                            Err(Failure::Raw(e)) => Err(from_raw::map(operation, *e).await),
-                        }
-                    };
-                    Deadline::limit(deadline, outcome).await?
-                }
-            })
+            .run(
+                call.method,
+                call.path,
+                call.class,
+                self.gate.as_ref(),
+                |_| {
+                    let deadline = self.inner.timeout.map(|after| Deadline {
+                        at: Instant::now() + after,
+                        after,
+                    });
+                    let made = self
+                        .raw(call.host)
+                        .map(|raw| attempt(Attempt { raw, deadline }));
+                    async move {
+                        let outcome = async {
+                            match made?.await {
+                                Ok(value) => Ok(value),
+                                Err(Failure::Ours(e)) => Err(e),
+                                Err(Failure::Raw(e)) => Err(from_raw::map(operation, *e).await),
+                            }
+                        };
+                        Deadline::limit(deadline, outcome).await?
+                    }
+                },
+            )
             .await
     }
 

@@ -9,6 +9,7 @@
 // list (the mod.rs of a directory says the same for the files inside it).
 //
 //   blocking/   the blocking client (feature `blocking`): wraps the async requests below
+//   bulk/       Selection: delete and download many files, listed first, under one Concurrency
 //   upload/     uploads: UploadRequest, the checks, the multipart form, the sources
 //   download/   downloads: the resumable stream, downloads to a file
 //   list/       ListRequest and paging: the request, the prefetching stream
@@ -17,15 +18,18 @@
 //   client      the Client and ClientBuilder::build
 //   config      ClientBuilder and its settings
 //   key         the API key, the one place it is held
-//   retry       RetryPolicy and the retry loop
+//   retry       RetryPolicy and the retry loop (each attempt through the gate, if any)
+//   concurrency the adaptive limit of requests in flight: Concurrency, the Gate of one operation
 //   types       the file objects the API returns
 //   id          FileId
 //   progress    Progress
 //   error/      Error, and the mapping of failed responses into it
 #[cfg(feature = "blocking")]
 pub mod blocking;
+mod bulk;
 mod by_id;
 mod client;
+mod concurrency;
 mod config;
 mod download;
 mod error;
@@ -38,8 +42,10 @@ mod retry;
 mod types;
 mod upload;
 
+pub use bulk::{sanitize_file_name, Downloaded, FileOutcome, Selected, Selection};
 pub use by_id::SignedUrlRequest;
 pub use client::{install_tls_provider, Client};
+pub use concurrency::Concurrency;
 pub use config::{ClientBuilder, DEFAULT_BASE_URL, MAX_UPLOAD_BYTES};
 pub use download::{Download, DownloadRequest, DownloadToPathRequest};
 pub use error::{

@@ -7,10 +7,12 @@
 //! HTTP and of the client's imports.
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use tracing::Instrument;
 
+use crate::concurrency::{signal_of, Gate};
 use crate::error::{Error, Result};
 
 /// When and how often to retry. On by default: up to 4 attempts, exponential backoff from 500 ms to
@@ -153,11 +155,15 @@ impl RetryPolicy {
 
     /// Run `f` (one attempt, given its 1-based number) until it succeeds, the error is not
     /// retryable for `class`, or the attempts run out; each attempt in its own tracing span.
+    ///
+    /// With a `gate`, every attempt (each retry too) waits for a permit first and reports its
+    /// outcome to it; the backoff between attempts holds no permit.
     pub(crate) async fn run<T, F, Fut>(
         &self,
         method: &'static str,
         path: &str,
         class: RetryClass,
+        gate: Option<&Arc<Gate>>,
         mut f: F,
     ) -> Result<T>
     where
@@ -173,7 +179,14 @@ impl RetryPolicy {
                 attempt,
                 status = tracing::field::Empty
             );
+            let permit = match gate {
+                Some(g) => Some(g.acquire().await),
+                None => None,
+            };
             let res = f(attempt).instrument(span.clone()).await;
+            if let Some(p) = permit {
+                p.finish(signal_of(&res));
+            }
             match res {
                 Ok(v) => return Ok(v),
                 Err(e) => {

@@ -95,8 +95,9 @@ async fn prefetch_yields_every_file_in_page_order_and_no_page_past_the_total() {
         emu.clear_requests();
     }
 
-    // the default is DEFAULT_PREFETCH (4): same files, same order, same pages
-    assert_eq!(DEFAULT_PREFETCH, 4);
+    // the default ceiling is DEFAULT_PREFETCH (16, an adaptive window starting at 4): same
+    // files, same order, same pages
+    assert_eq!(DEFAULT_PREFETCH, 16);
     assert_eq!(streamed(client.list().page_size(5)).await, expected);
     assert_eq!(sorted(listed_pages(&emu)), [0, 1, 2, 3, 4]);
 }

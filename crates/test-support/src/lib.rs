@@ -10,6 +10,8 @@
 //! - [`data`]: sha256 hex and deterministic content.
 //! - [`cli`]: a runner for the built `mistral-files` binary whose result is an [`cli::Outcome`];
 //!   the calling test crate passes the binary's path (`env!("CARGO_BIN_EXE_mistral-files")`).
+//! - [`pty`](mod@pty): a pseudo-terminal to run a command in (Unix), what it draws and what is
+//!   typed at it.
 //! - [`wire_literals`]: the guard against hand-kept copies of the spec's enum values in a crate's
 //!   `src/`.
 //!
@@ -21,6 +23,8 @@ pub mod cli;
 pub mod data;
 pub mod emulator;
 pub mod http;
+#[cfg(unix)]
+pub mod pty;
 pub mod server;
 pub mod wire_literals;
 

@@ -34,14 +34,14 @@ fn arg<'a>(args: &'a [String], i: usize, what: &str) -> Res<&'a str> {
 }
 
 /// Drains a bulk operation's outcomes: how many files succeeded, or the first failure (after
-/// every file had its turn).
+/// every file had its turn; a listing that fails ends the stream with its error).
 async fn all_ok<T>(
-    outcomes: impl futures_util::Stream<Item = mistral_files::FileOutcome<T>>,
+    outcomes: impl futures_util::Stream<Item = mistral_files::Result<mistral_files::FileOutcome<T>>>,
 ) -> Res<u64> {
     let mut outcomes = std::pin::pin!(outcomes);
     let (mut ok, mut failed) = (0u64, None);
     while let Some(o) = outcomes.next().await {
-        match o.into_result() {
+        match o?.into_result() {
             Ok(_) => ok += 1,
             Err(e) => failed = failed.or(Some(e)),
         }

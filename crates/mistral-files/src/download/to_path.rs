@@ -48,6 +48,9 @@ pub struct DownloadToPathRequest {
     req: DownloadRequest,
     path: PathBuf,
     overwrite: bool,
+    /// The file's size when the caller knows it already (a bulk download has just listed it):
+    /// spares the request for its metadata.
+    known_size: Option<u64>,
 }
 
 impl Client {
@@ -67,6 +70,7 @@ impl Client {
             req: self.download(id),
             path: path.as_ref().to_path_buf(),
             overwrite: true,
+            known_size: None,
         }
     }
 
@@ -88,6 +92,7 @@ impl Client {
             req: self.fetch_signed_url(url),
             path: path.as_ref().to_path_buf(),
             overwrite: true,
+            known_size: None,
         }
     }
 }
@@ -120,6 +125,13 @@ impl DownloadToPathRequest {
         self
     }
 
+    /// The file's size, known from a listing: the download checks against it instead of asking
+    /// for the file's metadata first. `None` asks.
+    pub(crate) fn known_size(mut self, bytes: Option<u64>) -> Self {
+        self.known_size = bytes;
+        self
+    }
+
     /// Run the download.
     ///
     /// ```no_run
@@ -133,6 +145,7 @@ impl DownloadToPathRequest {
             req,
             path,
             overwrite,
+            known_size,
         } = self;
         let target = match &req.target {
             Ok(t) => t.clone(),
@@ -144,9 +157,10 @@ impl DownloadToPathRequest {
             Ok(_) if !overwrite => return Err(Error::TargetExists { path }),
             _ => {}
         }
-        let expected = match &target {
-            Target::Api(id) => req.client.retrieve(*id).await?.bytes,
-            Target::Signed(_) => None,
+        let expected = match (&target, known_size) {
+            (Target::Api(_), Some(n)) => Some(n),
+            (Target::Api(id), None) => req.client.retrieve(*id).await?.bytes,
+            (Target::Signed(_), _) => None,
         };
         let key = source_key(&target);
         let (dir, name) = (parent.clone(), file_name.to_os_string());

@@ -56,13 +56,13 @@ pub struct ListRequest {
 /// ```
 pub const DEFAULT_PAGE_SIZE: u32 = 100;
 
-/// The default number of page requests a listing stream keeps in flight, 4 (see
-/// [`ListRequest::prefetch`]).
+/// The default ceiling of a listing stream's adaptive window of page requests in flight, 16
+/// (see [`ListRequest::prefetch`]).
 ///
 /// ```
-/// assert_eq!(mistral_files::DEFAULT_PREFETCH, 4);
+/// assert_eq!(mistral_files::DEFAULT_PREFETCH, 16);
 /// ```
-pub const DEFAULT_PREFETCH: usize = 4;
+pub const DEFAULT_PREFETCH: usize = 16;
 
 /// The most page requests a listing stream may keep in flight: more would hold that many pages
 /// in memory and press the service's rate limits for little gain.
@@ -94,6 +94,11 @@ impl Client {
 }
 
 impl ListRequest {
+    /// The client the request is made with.
+    pub(crate) fn client(&self) -> &Client {
+        &self.client
+    }
+
     /// The page to fetch (0-based; for [`stream`](Self::stream), the page to start at).
     ///
     /// ```no_run
@@ -240,10 +245,13 @@ impl ListRequest {
         self
     }
 
-    /// How many page requests [`stream`](Self::stream) keeps in flight once the total is known
-    /// (1 to 64; default [`DEFAULT_PREFETCH`], 4). `1` requests one page after another, each
-    /// when the files of the previous one are used up. `0` or more than 64 is an
-    /// [`Error::InvalidInput`], the stream's first item. Ignored by [`send`](Self::send).
+    /// The most page requests [`stream`](Self::stream) keeps in flight once the total is known
+    /// (1 to 64; default [`DEFAULT_PREFETCH`], 16): the ceiling of its adaptive window
+    /// ([`Concurrency::adaptive`](crate::Concurrency::adaptive)), which starts at 4 (or this, if
+    /// lower), grows while pages come back fast and shrinks when the service slows down or
+    /// refuses (`429`, `503`). `1` requests one page after another, each when the files of the
+    /// previous one are used up. `0` or more than 64 is an [`Error::InvalidInput`], the stream's
+    /// first item. Ignored by [`send`](Self::send).
     ///
     /// ```no_run
     /// # async fn f(c: mistral_files::Client) -> mistral_files::Result<()> {
@@ -335,9 +343,12 @@ impl ListRequest {
     /// first page only: counting every matching file again for each page is work the service
     /// need not do (listing is not a snapshot either way).
     ///
-    /// **Prefetching.** The first page is fetched alone. Once a total is known, up to
-    /// [`prefetch`](Self::prefetch) page requests (default 4) are in flight at once, never for a
-    /// page past the total; the files still come strictly in page order. Without a total
+    /// **Prefetching.** The first page is fetched alone. Once a total is known, several page
+    /// requests are in flight at once, never for a page past the total; the files still come
+    /// strictly in page order. How many is adaptive: 4 at first, doubling per round trip while
+    /// the answers stay fast, up to [`prefetch`](Self::prefetch) (default 16); fewer when the
+    /// answers slow down or the service refuses with `429` or `503` (see
+    /// [`Concurrency`](crate::Concurrency)). Without a total
     /// (`include_total(false)`, or a service that sends none) pages are fetched one after another.
     /// Requests progress while the stream is polled: they are futures of the stream, nothing is
     /// spawned, so dropping the stream cancels them. At most `prefetch` pages are held besides the

@@ -15,6 +15,7 @@ use futures_util::future::BoxFuture;
 use futures_util::stream::{self, FuturesOrdered, Stream, StreamExt};
 
 use super::{ListRequest, MAX_PREFETCH};
+use crate::concurrency::{Concurrency, Gate};
 use crate::error::{Error, Result};
 use crate::types::{FileObject, FilePage};
 
@@ -35,8 +36,11 @@ type PageRequest = BoxFuture<'static, Result<FilePage>>;
 
 /// The state of a listing stream between two items.
 struct Pager {
-    /// Shared with the page requests in flight.
+    /// Shared with the page requests in flight; its client carries `gate`.
     req: Arc<ListRequest>,
+    /// The adaptive window: its limit is how many page requests may be in flight once the total
+    /// is known, `prefetch` its ceiling. Every attempt of a page request passes through it.
+    gate: Arc<Gate>,
     /// The files of the page being yielded, in order.
     buf: VecDeque<FileObject>,
     /// The page requests made and not yet taken; they answer in page order.
@@ -55,10 +59,13 @@ struct Pager {
 }
 
 impl Pager {
-    fn new(req: ListRequest) -> Self {
+    fn new(mut req: ListRequest) -> Self {
         let refused = check_prefetch(req.prefetch).err();
         let start = req.page;
+        let gate = Concurrency::adaptive(req.prefetch).gate();
+        req.client = req.client.with_gate(Arc::clone(&gate));
         Pager {
+            gate,
             seen: u64::from(start) * u64::from(req.page_size),
             next_page: if refused.is_some() { None } else { Some(start) },
             req: Arc::new(req),
@@ -92,12 +99,12 @@ impl Pager {
         }
     }
 
-    /// How many page requests may be in flight: `prefetch` once a total bounds the pages, one
-    /// before (without a total only a short or empty page tells the end, so asking ahead could
-    /// request pages past it).
+    /// How many page requests may be in flight: the adaptive limit (at most `prefetch`) once a
+    /// total bounds the pages, one before (without a total only a short or empty page tells the
+    /// end, so asking ahead could request pages past it).
     fn window(&self) -> usize {
         if self.total.is_some() {
-            self.req.prefetch
+            self.gate.limit()
         } else {
             1
         }

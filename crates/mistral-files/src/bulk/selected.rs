@@ -1,0 +1,175 @@
+//! [`Selected`]: the files of a selection, listed completely, and the operations on them.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use futures_util::stream::{self, Stream, StreamExt};
+
+use super::names::unique_names;
+use super::run::{delete_one, download_one, drive};
+use super::{Downloaded, FileOutcome};
+use crate::client::Client;
+use crate::concurrency::Concurrency;
+use crate::error::Error;
+use crate::id::FileId;
+use crate::types::FileObject;
+
+/// The files of a [`Selection`](crate::Selection), listed completely: what an operation will
+/// act on, to show or to confirm first. Acting on it acts on exactly these files, even if files
+/// matching the selection were added since.
+///
+/// ```no_run
+/// # async fn f(client: mistral_files::Client) -> mistral_files::Result<()> {
+/// use futures_util::StreamExt;
+/// let selected = client.select().name("*.tmp").list_all().await?;
+/// println!("{} files, {} bytes", selected.len(), selected.total_bytes());
+/// let failed = selected.delete().filter(|o| std::future::ready(!o.is_ok())).count().await;
+/// println!("{failed} failed");
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Selected {
+    files: Vec<FileObject>,
+    client: Client,
+    concurrency: Concurrency,
+    overwrite: bool,
+}
+
+impl Selected {
+    pub(super) fn new(
+        files: Vec<FileObject>,
+        client: Client,
+        concurrency: Concurrency,
+        overwrite: bool,
+    ) -> Self {
+        Selected {
+            files,
+            client,
+            concurrency,
+            overwrite,
+        }
+    }
+
+    /// The files, in the order they were listed (newest first).
+    ///
+    /// ```no_run
+    /// # fn f(s: &mistral_files::Selected) {
+    /// for file in s.files() { println!("{} {}", file.id, file.filename); }
+    /// # }
+    /// ```
+    pub fn files(&self) -> &[FileObject] {
+        &self.files
+    }
+
+    /// How many files.
+    ///
+    /// ```no_run
+    /// # fn f(s: &mistral_files::Selected) {
+    /// println!("{}", s.len());
+    /// # }
+    /// ```
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    /// Whether no file was selected.
+    ///
+    /// ```no_run
+    /// # fn f(s: &mistral_files::Selected) {
+    /// if s.is_empty() { println!("nothing to do"); }
+    /// # }
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// The files' total size in bytes (those whose size the service gave).
+    ///
+    /// ```no_run
+    /// # fn f(s: &mistral_files::Selected) {
+    /// println!("{} bytes", s.total_bytes());
+    /// # }
+    /// ```
+    pub fn total_bytes(&self) -> u64 {
+        self.files.iter().filter_map(|f| f.bytes).sum()
+    }
+
+    /// Where [`download_to_dir`](Self::download_to_dir) would put each file of
+    /// [`files`](Self::files), in the same order: `dir` joined with its safe, unique name.
+    ///
+    /// ```no_run
+    /// # fn f(s: &mistral_files::Selected) {
+    /// for (file, path) in s.files().iter().zip(s.paths_in("results")) {
+    ///     println!("{} -> {}", file.id, path.display());
+    /// }
+    /// # }
+    /// ```
+    pub fn paths_in(&self, dir: impl AsRef<Path>) -> Vec<PathBuf> {
+        let dir = dir.as_ref();
+        unique_names(&self.files)
+            .into_iter()
+            .map(|name| dir.join(name))
+            .collect()
+    }
+
+    /// Deletes every file, as many at once as the selection's [`Concurrency`] allows, yielding
+    /// each file's outcome as it ends (see [`Selection::delete`](crate::Selection::delete)).
+    ///
+    /// ```no_run
+    /// # async fn f(s: mistral_files::Selected) {
+    /// use futures_util::StreamExt;
+    /// let outcomes: Vec<_> = s.delete().collect().await;
+    /// println!("{}", outcomes.len());
+    /// # }
+    /// ```
+    pub fn delete(self) -> impl Stream<Item = FileOutcome<()>> + Send + 'static {
+        let gate = self.concurrency.gate();
+        let client = self.client.with_gate(Arc::clone(&gate));
+        drive(self.files, gate, move |file| {
+            delete_one(client.clone(), file)
+        })
+    }
+
+    /// Downloads every file into `dir` (created if missing), yielding each file's outcome as it
+    /// ends (see [`Selection::download_to_dir`](crate::Selection::download_to_dir)). A directory
+    /// that cannot be created is every file's error.
+    ///
+    /// ```no_run
+    /// # async fn f(s: mistral_files::Selected) {
+    /// use futures_util::StreamExt;
+    /// let outcomes: Vec<_> = s.download_to_dir("results").collect().await;
+    /// println!("{}", outcomes.len());
+    /// # }
+    /// ```
+    pub fn download_to_dir(
+        self,
+        dir: impl Into<PathBuf>,
+    ) -> impl Stream<Item = FileOutcome<Downloaded>> + Send + 'static {
+        let dir = dir.into();
+        stream::once(async move {
+            if let Err(e) = tokio::fs::create_dir_all(&dir).await {
+                let failed = self.files.into_iter().map(move |file| {
+                    let e = std::io::Error::new(e.kind(), e.to_string());
+                    FileOutcome::new(file, Err(Error::io(&dir, e)))
+                });
+                return stream::iter(failed).boxed();
+            }
+            let paths: HashMap<FileId, PathBuf> = self
+                .files
+                .iter()
+                .zip(self.paths_in(&dir))
+                .map(|(f, path)| (f.id, path))
+                .collect();
+            let gate = self.concurrency.gate();
+            let client = self.client.with_gate(Arc::clone(&gate));
+            let overwrite = self.overwrite;
+            drive(self.files, gate, move |file| {
+                let path = paths.get(&file.id).cloned().unwrap_or_default();
+                download_one(client.clone(), file, path, overwrite)
+            })
+            .boxed()
+        })
+        .flatten()
+    }
+}
