@@ -16,9 +16,10 @@ use crate::error::{Error, Result};
 use crate::types::FileObject;
 
 /// Runs `op` on every file, as many at once as `gate` allows, yielding each file's outcome as
-/// it ends. The files in flight follow the gate's limit (refilled as each one ends), so that a
-/// limit shrunk by the service's refusals also holds back the transfers of large downloads,
-/// not only the starts of requests; the gate itself holds back every attempt.
+/// it ends. The files in flight follow the gate's limit (refilled as each one ends, with room for
+/// files waiting out a `Retry-After`), so that a limit shrunk by the service's refusals also
+/// holds back the transfers of large downloads, not only the starts of requests; the gate
+/// itself holds back every attempt.
 pub(super) fn drive<T, F, Fut>(
     files: Vec<FileObject>,
     gate: Arc<Gate>,
@@ -57,7 +58,7 @@ where
 {
     /// Starts files until the limit is reached or none is left.
     fn refill(&mut self) {
-        while self.running.len() < self.gate.limit().max(1) {
+        while self.running.len() < self.gate.operations().max(1) {
             let Some(file) = self.pending.pop_front() else {
                 break;
             };

@@ -15,10 +15,14 @@
 //!   windows (`FLOOR_WINDOW`): a service that becomes slower for good becomes the new normal
 //!   within two windows instead of shrinking the limit for ever.
 //! - **Overload** (429, 503) halves the limit: the service said no, a gentle step would keep
-//!   hitting it. It also learns a **rate cap**: 90 % of the successes of the last second, since a
-//!   rate limit counts requests per time, not requests in flight, and a smaller window alone
-//!   still sends fast answers at the same rate. Starts are paced to the cap, which rises by 5 %
-//!   per second without overload, so a lifted limit is found again.
+//!   hitting it. It also learns a **rate cap**: 90 % of the rate of successes over the last
+//!   second (or over the time since the first start, when that is shorter: the first refusal
+//!   often comes a few round trips in, and dividing those successes by a whole second would
+//!   cap a 100/s service at a handful a second), since a rate limit counts requests per time,
+//!   not requests in flight, and a smaller window alone still sends fast answers at the same
+//!   rate. Starts are paced to the cap, which rises by 5 % per second without overload, so a
+//!   lifted limit is found again. A refusal before any success teaches no rate (there is none
+//!   to measure): it only halves the limit, and a cap already learned.
 //! - **Once per round trip.** Every request in flight when the service starts refusing gets
 //!   refused: reacting to each would collapse the limit to 1 for a single event. Signals of
 //!   requests sent before the last decrease are ignored.
@@ -67,6 +71,8 @@ pub(crate) struct Controller {
     floor_window_start: Option<Instant>,
     /// Completion instants of the successes of (about) the last second.
     recent_successes: VecDeque<Instant>,
+    /// The first start: the successes are a rate over the time since, until a second has passed.
+    first_start: Option<Instant>,
     /// Starts per second allowed, learned from the last overload.
     rate_cap: Option<f64>,
     cap_raised_at: Option<Instant>,
@@ -100,6 +106,7 @@ impl Controller {
             floor_previous: None,
             floor_window_start: None,
             recent_successes: VecDeque::new(),
+            first_start: None,
             rate_cap: None,
             cap_raised_at: None,
             next_start: None,
@@ -109,6 +116,18 @@ impl Controller {
     /// How many attempts may be in flight now (1 to the ceiling).
     pub(crate) fn limit(&self) -> usize {
         (self.limit.floor() as usize).clamp(1, self.ceiling)
+    }
+
+    /// How many operations (files of a bulk run) may be under way now: the limit, plus room for
+    /// those waiting out a `Retry-After`, which hold no slot; a fixed limit is exact. Without that
+    /// room, the files a refusal sent to wait would take the places of the ones that could go,
+    /// and a rate-limited run would send at a fraction of the rate it learned.
+    pub(crate) fn operations(&self) -> usize {
+        if self.adaptive {
+            (2 * self.limit() + 4).min(self.ceiling)
+        } else {
+            self.limit()
+        }
     }
 
     /// The learned rate cap in starts per second, if an overload set one.
@@ -124,6 +143,7 @@ impl Controller {
             return None;
         }
         self.in_flight += 1;
+        self.first_start.get_or_insert(now);
         self.raise_cap(now);
         let Some(cap) = self.rate_cap else {
             return Some(now);
@@ -170,9 +190,25 @@ impl Controller {
     fn overloaded(&mut self, now: Instant) {
         self.decrease(0.5, now);
         self.forget_old_successes(now);
-        let rate = self.recent_successes.len() as f64 * 0.9;
-        self.rate_cap = Some(rate.max(1.0));
+        self.rate_cap = match self.success_rate(now) {
+            Some(rate) => Some((rate * 0.9).max(1.0)),
+            None => self.rate_cap.map(|cap| (cap * 0.5).max(1.0)),
+        };
         self.cap_raised_at = Some(now);
+    }
+
+    /// Successes per second over the last second, or over the time since the first start when
+    /// that is shorter (at least 10 ms, so that one quick answer is not a huge rate); `None`
+    /// before any success.
+    fn success_rate(&self, now: Instant) -> Option<f64> {
+        if self.recent_successes.is_empty() {
+            return None;
+        }
+        let since_start = self
+            .first_start
+            .map_or(Duration::ZERO, |s| now.saturating_duration_since(s));
+        let window = since_start.clamp(Duration::from_millis(10), Duration::from_secs(1));
+        Some(self.recent_successes.len() as f64 / window.as_secs_f64())
     }
 
     fn decrease(&mut self, factor: f64, now: Instant) {
@@ -340,32 +376,79 @@ mod tests {
         let refused_at = t0 + Duration::from_millis(800);
         let s = c.try_start(refused_at).unwrap();
         c.finish(s, refused_at + RTT, Signal::Overloaded);
+        // 20 successes over the 0.82 s since the first start, × 0.9
         let cap = c.rate_cap().unwrap();
-        assert!((cap - 18.0).abs() < 1e-9, "{cap}"); // 20 × 0.9
-                                                     // three starts at the same instant are spread 1/18 s apart
+        let want = 20.0 / 0.82 * 0.9;
+        assert!((cap - want).abs() < 1e-9, "{cap}");
+        // three starts at the same instant are spread 1/cap apart
         let now = refused_at + RTT;
         let a = c.try_start(now).unwrap();
         let b = c.try_start(now).unwrap();
         let d = c.try_start(now).unwrap();
         assert_eq!(a, now);
-        let gap = Duration::from_secs_f64(1.0 / 18.0);
+        let gap = Duration::from_secs_f64(1.0 / want);
         assert_eq!(b - a, gap);
         assert_eq!(d - b, gap);
     }
 
     #[test]
-    fn the_rate_cap_is_at_least_one_per_second_and_recovers() {
+    fn a_refusal_before_any_success_halves_without_a_cap_and_a_cap_recovers() {
         let mut c = Controller::adaptive(8);
         let now = Instant::now();
         let s = c.try_start(now).unwrap();
         c.finish(s, now + RTT, Signal::Overloaded);
-        assert_eq!(c.rate_cap(), Some(1.0));
+        assert_eq!(c.rate_cap(), None, "no success: no rate to learn");
         assert_eq!(c.limit(), 2);
+        // one success, then a refusal a second later: a cap of at least 1/s
+        let t = now + Duration::from_secs(1);
+        let s = c.try_start(t).unwrap();
+        c.finish(s, t + RTT, Signal::Success);
+        let s = c.try_start(t + RTT).unwrap();
+        c.finish(s, t + RTT * 2, Signal::Overloaded);
+        assert_eq!(c.rate_cap(), Some(1.0));
         // 10 s without overload: 1.05^10
-        let later = now + RTT + Duration::from_secs(10);
+        let later = t + RTT * 2 + Duration::from_secs(10);
         c.try_start(later).unwrap();
         let cap = c.rate_cap().unwrap();
         assert!((cap - 1.05f64.powi(10)).abs() < 1e-6, "{cap}");
+    }
+
+    #[test]
+    fn a_refusal_early_on_measures_the_rate_over_the_time_so_far() {
+        // a 100/s service with a burst: 15 answers in the first 60 ms, then a refusal
+        let mut c = Controller::adaptive(32);
+        let t0 = Instant::now();
+        for i in 0..15u64 {
+            let at = t0 + Duration::from_millis(4 * i);
+            let s = c.try_start(at).unwrap();
+            c.finish(s, at, Signal::Success);
+        }
+        let at = t0 + Duration::from_millis(60);
+        let s = c.try_start(at).unwrap();
+        c.finish(s, at, Signal::Overloaded);
+        // 15 / 0.06 s × 0.9, not 15 / 1 s × 0.9
+        let cap = c.rate_cap().unwrap();
+        assert!((cap - 225.0).abs() < 1e-6, "{cap}");
+    }
+
+    #[test]
+    fn operations_leave_room_for_those_waiting_out_a_refusal() {
+        let mut c = Controller::adaptive(32);
+        assert_eq!(c.operations(), 12, "2 × 4 + 4");
+        let now = Instant::now();
+        let s = c.try_start(now).unwrap();
+        c.finish(s, now + RTT, Signal::Overloaded);
+        assert_eq!((c.limit(), c.operations()), (2, 8));
+        assert_eq!(
+            Controller::adaptive(6).operations(),
+            6,
+            "never over the ceiling"
+        );
+        assert_eq!(
+            Controller::fixed(3).operations(),
+            3,
+            "a fixed limit is exact"
+        );
     }
 
     #[test]

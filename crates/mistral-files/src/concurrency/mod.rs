@@ -139,6 +139,11 @@ impl Gate {
         self.with(|c| c.limit())
     }
 
+    /// How many operations may be under way now (see `Controller::operations`).
+    pub(crate) fn operations(&self) -> usize {
+        self.with(|c| c.operations())
+    }
+
     /// Waits for a slot and for the paced start; the permit frees the slot when finished or
     /// dropped.
     pub(crate) async fn acquire(self: &Arc<Self>) -> Permit {
