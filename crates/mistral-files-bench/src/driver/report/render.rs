@@ -26,21 +26,6 @@ and its CLI land around curl's time on both servers, ahead or behind by the mach
 spread of each row shows it). What remains is the disk: a durable download cannot finish before \
 the disk has the data, while curl's can. The *stream only* row (the `download()` stream, no \
 file) is the network part alone.
-- **Issue 13, listing 5x faster than the fastest SDK with 20 ms of latency, default window.** \
-The default prefetch is 4 pages (the issue's choice, and kind to a service's rate limits): \
-listing 100 pages then costs 1 + 25 = 26 round trips against the SDKs' 100, so about 100/26 = \
-3.8x when every round trip costs the same, plus what the crate saves per page. 5x needs a \
-window of 6 or more; the `prefetch(8)` row is the same stream with 8 pages in flight and \
-meets it.
-- **Issue 13, the emulator's memory during 16 concurrent uploads.** Measured with \
-`valgrind --tool=massif`: the multipart reader appended every chunk of the HTTP stack to its \
-search buffer, which grew to about 750 KiB per upload (12 MB of the 25 MB of heap at the peak); \
-it now moves 64 KiB at a time. Each connection also keeps the HTTP stack's own read buffer \
-(about 400 KiB, 6.5 MB for 16), and the uploads share a pool of 16 buffers of 256 KiB. Writes \
-run at most one per core on the blocking pool instead of one thread per upload. Together \
-these took the peak from about 36 MiB to about 32-33 MiB. What is left over the goal is mostly \
-the HTTP stack's read buffers: `axum::serve` does not expose hyper's `max_buf_size`, and serving \
-connections with hyper directly to cap it is not done yet.
 - **Upload through the emulator.** Every client is several times slower than against the bare \
 server: the emulator (multipart parsing, SHA-256 and line count of every byte, writing the file) \
 is the bottleneck for all of them, and on 2 cores the client's and the emulator's threads \
