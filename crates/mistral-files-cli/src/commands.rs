@@ -201,8 +201,12 @@ pub async fn get(api: &Api, args: GetArgs, out: &Out) -> Result<(), CliError> {
     out.doc(&f)
 }
 
-/// `rm ID...`: deletes each; goes on after a failure and reports them all.
+/// `rm ID...`: deletes each; goes on after a failure and reports them all. By filter: see
+/// `bulk::rm`.
 pub async fn rm(api: &Api, args: RmArgs, out: &Out) -> Result<(), CliError> {
+    if args.select.is_given() {
+        return crate::bulk::rm(api, &args, out).await;
+    }
     let mut failures = Failures::new(out.mode);
     let total = args.ids.len();
     for id in &args.ids {

@@ -1,5 +1,5 @@
 //! The text after each command's `--help`: examples first (what a new user copies), then, for the
-//! main help, exit codes and environment. Kept apart from `args.rs` so the options stay readable.
+//! main help, exit codes and environment. Kept apart from `args/` so the options stay readable.
 
 /// After `mistral-files --help`.
 pub const MAIN: &str = "\
@@ -12,7 +12,8 @@ Examples:
 
 Exit codes:
   0  success
-  1  API or I/O error (the server refused, a file could not be read or written, the network failed)
+  1  API or I/O error (the server refused, a file could not be read or written, the network failed;
+     with several files, some failed); rm's question answered no
   2  usage error (bad arguments or options, invalid file id, missing API key); nothing was sent
   129, 130, 143  stopped by SIGHUP, SIGINT (Ctrl-C), SIGTERM: a download keeps its partial
                  copy and resumes in the next run
@@ -51,7 +52,15 @@ Examples:
 pub const RM: &str = "\
 Examples:
   $ mistral-files rm 3b6d2a3e-5c43-4f47-9d5e-1f1a2b3c4d5e
-  $ mistral-files ls --search old --jsonl | jq -r .id | xargs mistral-files rm";
+  $ mistral-files rm --purpose batch --older-than 1d --dry-run   # list what would go
+  $ mistral-files rm --purpose batch --older-than 1d             # asks: Delete N files (SIZE)? [y/N]
+  $ mistral-files rm --name 'scratch-*.jsonl' --yes --json      # no question; every file's outcome
+
+By filter, the files are all listed first, then deleted (up to --parallel at once, fewer when
+the service slows down or refuses). More than one file needs a yes: typed at the question on a
+terminal, else --yes (without it, nothing is deleted and the exit code is 2). Answering
+anything but y or yes cancels: nothing deleted, exit code 1. A file that fails does not stop the
+others; the exit code is then 1.";
 
 /// After `url --help`.
 pub const URL: &str = "\
@@ -66,7 +75,15 @@ Examples:
   $ mistral-files download 3b6d2a3e-5c43-4f47-9d5e-1f1a2b3c4d5e -o copy.jsonl --force
   $ mistral-files download ID1 ID2 ID3 -o backup/                              # several into a directory
   $ mistral-files download 3b6d2a3e-5c43-4f47-9d5e-1f1a2b3c4d5e -o - | head
-  $ mistral-files download \"$SIGNED_URL\" -o copy.jsonl                         # no key needed";
+  $ mistral-files download \"$SIGNED_URL\" -o copy.jsonl                         # no key needed
+  $ mistral-files download --purpose batch --sample-type batch_result -o results/
+  $ mistral-files download --name 'report-*' --newer-than 12h -o reports/ --dry-run
+
+By filter, -o is a directory (created if missing; default: here) and each file keeps its own
+name (made safe; a name shared by several files gets the id's first 8 characters). A file
+already there with the right size is skipped, so running the command again finishes what an
+interrupted run left (partial downloads resume). A file that fails does not stop the others;
+the exit code is then 1.";
 
 /// After `serve --help`.
 pub const SERVE: &str = "\

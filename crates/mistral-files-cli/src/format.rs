@@ -40,6 +40,18 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
+/// How long ago `created_at` (UNIX seconds) was at `now`, in the largest whole unit: `45s`,
+/// `12m`, `5h`, `3d`; a time in the future is `0s`.
+pub fn age(created_at: i64, now: i64) -> String {
+    let secs = now.saturating_sub(created_at).max(0);
+    match secs {
+        s if s < 60 => format!("{s}s"),
+        s if s < 3600 => format!("{}m", s / 60),
+        s if s < 86_400 => format!("{}h", s / 3600),
+        s => format!("{}d", s / 86_400),
+    }
+}
+
 /// A file name shown in a terminal: control characters replaced, so a name cannot move the
 /// cursor or fake lines.
 pub fn display_name(name: &str) -> String {
@@ -155,6 +167,17 @@ mod tests {
         assert_eq!(shown[2], "evaluation-…-part-03.jsonl");
         assert!(shown.iter().all(|s| s.width() <= 26));
         assert!(shown[0] != shown[1] && shown[1] != shown[2], "{shown:?}");
+    }
+
+    #[test]
+    fn ages_in_the_largest_whole_unit() {
+        assert_eq!(age(100, 100), "0s");
+        assert_eq!(age(200, 100), "0s");
+        assert_eq!(age(0, 59), "59s");
+        assert_eq!(age(0, 3599), "59m");
+        assert_eq!(age(0, 86_399), "23h");
+        assert_eq!(age(0, 3 * 86_400 + 5), "3d");
+        assert_eq!(age(i64::MIN, i64::MAX), format!("{}d", i64::MAX / 86_400));
     }
 
     #[test]

@@ -8,6 +8,7 @@
 #![warn(missing_docs)]
 
 mod args;
+mod bulk;
 mod commands;
 mod completions;
 mod demo;
@@ -149,7 +150,9 @@ async fn run(cli: Cli, out: &Out) -> Result<(), CliError> {
         Command::Rm(a) => commands::rm(&commands::client(&a.client, true)?, a, out).await,
         Command::Url(a) => commands::url(&commands::client(&a.client, true)?, a, out).await,
         Command::Download(a) => {
-            let key_required = a.sources.iter().any(|s| matches!(s, DownloadSource::Id(_)));
+            // by filter (no sources) the files are listed with the key
+            let key_required = a.sources.is_empty()
+                || a.sources.iter().any(|s| matches!(s, DownloadSource::Id(_)));
             transfer::download(&commands::client(&a.client, key_required)?, a, out, bars).await
         }
         Command::Serve(a) => serve::serve(a, out).await,

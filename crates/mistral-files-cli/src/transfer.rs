@@ -165,6 +165,9 @@ pub async fn download(
     out: &Out,
     progress: bool,
 ) -> Result<(), CliError> {
+    if args.select.is_given() {
+        return crate::bulk::download(api, &args, out).await;
+    }
     check_download_args(&args, out)?;
     if args.output.as_deref() == Some(Path::new("-")) {
         return to_stdout(api, &args.sources[0], progress).await;

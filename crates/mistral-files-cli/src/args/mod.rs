@@ -6,14 +6,23 @@
 //! The environment (`MISTRAL_API_KEY`, `MISTRAL_BASE_URL`) is read after parsing rather than
 //! through clap's `env`, because clap shows env-filled options in usage lines as if they were
 //! required arguments.
+//!
+//!   mod.rs     the command line, the options shared by several commands, the enum parsers
+//!   files.rs   the API commands' arguments (upload, ls, get, rm, url, download)
+//!   select.rs  selecting files by filter (`rm` and `download` without ids), ages like `7d`
+//!   serve.rs   the arguments of serve, demo, completions, man
 
-use std::net::SocketAddr;
-use std::path::PathBuf;
+mod files;
+mod select;
+mod serve;
 
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
 use mistral_files::{FileId, FilePurpose, FileVisibility, SampleType, Source};
-use mistral_files_emulator::FailSpec;
+
+pub use files::{DownloadArgs, DownloadSource, GetArgs, LsArgs, RmArgs, UploadArgs, UrlArgs};
+pub use select::{BulkArgs, SelectArgs};
+pub use serve::{CompletionsArgs, DemoArgs, ManArgs, ServeArgs};
 
 use crate::examples;
 use crate::mode::Mode;
@@ -112,14 +121,16 @@ pub enum Command {
     /// Show one file's metadata.
     #[command(after_help = examples::GET)]
     Get(GetArgs),
-    /// Delete files.
-    #[command(visible_alias = "delete", after_help = examples::RM)]
+    /// Delete files, by id or by filter (--purpose, --older-than, --name, ...).
+    #[command(visible_alias = "delete", after_help = examples::RM,
+              override_usage = "mistral-files rm [OPTIONS] <ID>...\n       mistral-files rm [OPTIONS] <--all|FILTER...> [--dry-run] [--yes]")]
     Rm(RmArgs),
     /// Get a signed URL for a file's content (usable without the API key).
     #[command(after_help = examples::URL)]
     Url(UrlArgs),
-    /// Download files by id, or a signed URL's content.
-    #[command(after_help = examples::DOWNLOAD)]
+    /// Download files by id or by filter into a directory, or a signed URL's content.
+    #[command(after_help = examples::DOWNLOAD,
+              override_usage = "mistral-files download [OPTIONS] <ID|URL>...\n       mistral-files download [OPTIONS] <--all|FILTER...> [-o DIR] [--dry-run]")]
     Download(DownloadArgs),
     /// Run the local Files API emulator until Ctrl-C.
     #[command(after_help = examples::SERVE)]
@@ -193,270 +204,6 @@ fn parse_file_id(s: &str) -> Result<FileId, String> {
     FileId::parse(s).map_err(|e| e.to_string())
 }
 
-/// `upload PATH... [options]`
-#[derive(Debug, Args)]
-pub struct UploadArgs {
-    /// Files to upload.
-    #[arg(required = true, value_name = "PATH")]
-    pub paths: Vec<PathBuf>,
-    /// What the files are for.
-    #[arg(long, value_parser = wire_enum::<FilePurpose>(), default_value_t = FilePurpose::FineTune)]
-    pub purpose: FilePurpose,
-    /// Name to store the file under (default: the file's own name; only with a single PATH).
-    #[arg(long, value_name = "NAME")]
-    pub name: Option<String>,
-    /// Lifetime of the stored file, in whole hours (at least 1).
-    #[arg(long, value_name = "HOURS", allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..=24 * 365 * 100))]
-    pub expiry: Option<u64>,
-    /// Who can see the file (the service's default: everyone in the workspace).
-    #[arg(long, value_parser = wire_enum::<FileVisibility>())]
-    pub visibility: Option<FileVisibility>,
-    /// Check locally that every line is a JSON object before sending.
-    #[arg(long)]
-    pub validate: bool,
-    /// How many files to upload at once.
-    #[arg(long, value_name = "N", allow_negative_numbers = true, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
-    pub parallel: u16,
-    /// Client options.
-    #[command(flatten)]
-    pub client: ClientArgs,
-    /// Output options.
-    #[command(flatten)]
-    pub out: ListOutput,
-}
-
-/// `ls [filters] [--limit N] [--wide]`
-#[derive(Debug, Args)]
-pub struct LsArgs {
-    /// Only files with this purpose.
-    #[arg(long, value_parser = wire_enum::<FilePurpose>())]
-    pub purpose: Option<FilePurpose>,
-    /// Only files with one of these sample types (repeatable).
-    #[arg(long = "sample-type", value_parser = wire_enum::<SampleType>(), value_name = "T")]
-    pub sample_types: Vec<SampleType>,
-    /// Only files from one of these sources (repeatable).
-    #[arg(long = "source", value_parser = wire_enum::<Source>(), value_name = "S")]
-    pub sources: Vec<Source>,
-    /// Only files whose name contains this text.
-    #[arg(long, value_name = "Q")]
-    pub search: Option<String>,
-    /// Only files with one of these MIME types (repeatable).
-    #[arg(long = "mimetype", value_name = "M")]
-    pub mimetypes: Vec<String>,
-    /// Stop after this many files.
-    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..))]
-    pub limit: Option<u64>,
-    /// Files fetched per request (1 to 10000).
-    #[arg(long, value_name = "N", allow_negative_numbers = true, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=10_000))]
-    pub page_size: u32,
-    /// Never shorten the table to the terminal's width (COLUMNS, else the terminal's).
-    #[arg(long)]
-    pub wide: bool,
-    /// Client options.
-    #[command(flatten)]
-    pub client: ClientArgs,
-    /// Output options.
-    #[command(flatten)]
-    pub out: ListOutput,
-}
-
-/// `get ID`
-#[derive(Debug, Args)]
-pub struct GetArgs {
-    /// The file id (a UUID; see `mistral-files ls`).
-    #[arg(value_name = "ID", value_parser = parse_file_id)]
-    pub id: FileId,
-    /// Client options.
-    #[command(flatten)]
-    pub client: ClientArgs,
-    /// Output options.
-    #[command(flatten)]
-    pub out: JsonOutput,
-}
-
-/// `rm ID...`
-#[derive(Debug, Args)]
-pub struct RmArgs {
-    /// The file ids to delete.
-    #[arg(required = true, value_name = "ID", value_parser = parse_file_id)]
-    pub ids: Vec<FileId>,
-    /// Client options.
-    #[command(flatten)]
-    pub client: ClientArgs,
-    /// Output options.
-    #[command(flatten)]
-    pub out: ListOutput,
-}
-
-/// `url ID [--expiry HOURS]`
-#[derive(Debug, Args)]
-pub struct UrlArgs {
-    /// The file id.
-    #[arg(value_name = "ID", value_parser = parse_file_id)]
-    pub id: FileId,
-    /// Hours before the URL stops working: 1 to 168 (one week, the service's limit).
-    #[arg(long, value_name = "HOURS", allow_negative_numbers = true, default_value_t = 24, value_parser = clap::value_parser!(u64).range(mistral_files::SIGNED_URL_MIN_EXPIRY_HOURS..=mistral_files::SIGNED_URL_MAX_EXPIRY_HOURS))]
-    pub expiry: u64,
-    /// Client options.
-    #[command(flatten)]
-    pub client: ClientArgs,
-    /// Output options.
-    #[command(flatten)]
-    pub out: JsonOutput,
-}
-
-/// What `download` fetches: a file by id, or the content behind a signed URL.
-#[derive(Debug, Clone)]
-pub enum DownloadSource {
-    /// A file id: fetched from the API with the key.
-    Id(FileId),
-    /// A signed URL: fetched without the key.
-    Url(String),
-}
-
-/// Parses a download argument: an `http(s)://` URL is a signed URL, anything else a file id.
-fn parse_download_source(s: &str) -> Result<DownloadSource, String> {
-    if s.starts_with("http://") || s.starts_with("https://") {
-        Ok(DownloadSource::Url(s.to_string()))
-    } else {
-        parse_file_id(s).map(DownloadSource::Id)
-    }
-}
-
-/// `download ID|URL... [-o PATH | -o DIR | -o -] [--force]`
-#[derive(Debug, Args)]
-pub struct DownloadArgs {
-    /// File ids, or one signed URL (from `mistral-files url`; fetched without the key).
-    #[arg(required = true, value_name = "ID|URL", value_parser = parse_download_source)]
-    pub sources: Vec<DownloadSource>,
-    /// Where to write: a file path, a directory, or `-` for stdout (default: each file's own
-    /// name, sanitized, in the current directory).
-    #[arg(short, long, value_name = "PATH")]
-    pub output: Option<PathBuf>,
-    /// Replace the target if it exists (without it, an existing file is never overwritten).
-    #[arg(short, long)]
-    pub force: bool,
-    /// Client options.
-    #[command(flatten)]
-    pub client: ClientArgs,
-    /// Output options.
-    #[command(flatten)]
-    pub out: ListOutput,
-}
-
-/// `serve [--addr ADDR] [--data DIR] [--api-key KEY | --api-key-file PATH] [faults]`
-#[derive(Debug, Args)]
-pub struct ServeArgs {
-    /// Address to listen on (port 0 picks a free port; the URL is printed). Loopback keeps it on
-    /// this machine; any other address (0.0.0.0: all interfaces) is reachable from the network
-    /// and needs a key of your own.
-    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
-    pub addr: SocketAddr,
-    /// Keep files in this directory across restarts (default: a temporary one, removed on exit).
-    #[arg(long, value_name = "DIR")]
-    pub data: Option<PathBuf>,
-    /// The key clients must send [env: MISTRAL_API_KEY] (default: test-key, refused off
-    /// loopback). Prefer the variable or --api-key-file: command lines are visible to other
-    /// users.
-    #[arg(long, value_name = "KEY")]
-    pub api_key: Option<String>,
-    /// Read the key clients must send from this file (one line), keeping it out of the process
-    /// list.
-    #[arg(long, value_name = "PATH", conflicts_with = "api_key")]
-    pub api_key_file: Option<PathBuf>,
-    /// Serve the default key test-key on an address reachable from the network anyway: anyone who
-    /// can reach it can read, upload and delete files (warned about at every start).
-    #[arg(long)]
-    pub insecure_default_key: bool,
-    /// Accept requests without any API key (warned about at every start off loopback).
-    #[arg(long)]
-    pub no_auth: bool,
-    /// Base of the signed URLs handed out (default: the listening address).
-    #[arg(long, value_name = "URL")]
-    pub public_url: Option<String>,
-    /// Do not check uploads against their purpose's formats.
-    #[arg(long)]
-    pub no_format_check: bool,
-    /// On SIGTERM, SIGINT or SIGHUP: how long requests in flight may take to finish before
-    /// they are ended (an unfinished upload leaves nothing behind).
-    #[arg(long, value_name = "SECS", default_value_t = 10)]
-    pub grace_period: u64,
-    /// Limit each API key to N requests per second (N/s, or plain N), as the service does: a
-    /// burst of N/10 (at least 1), then 429 with Retry-After; signed-URL downloads are not
-    /// limited (default: no limit).
-    #[arg(long, value_name = "N/s", value_parser = parse_rate_limit)]
-    pub rate_limit: Option<u32>,
-    /// Fault: latency added before every response, in milliseconds.
-    #[arg(long, value_name = "MS", help_heading = "Fault injection")]
-    pub latency_ms: Option<u64>,
-    /// Fault: answer the next N API requests with STATUS (and a Retry-After of SECS); repeatable.
-    #[arg(long, value_name = "N:STATUS[:SECS]", help_heading = "Fault injection")]
-    pub fail_next: Vec<FailSpec>,
-    /// Fault: cut the first download after BYTES bytes of body.
-    #[arg(long, value_name = "BYTES", help_heading = "Fault injection")]
-    pub cut_download_after: Option<u64>,
-    /// Fault: stall the first download after BYTES bytes, for SECS seconds.
-    #[arg(long, value_name = "BYTES:SECS", value_parser = parse_stall, help_heading = "Fault injection")]
-    pub stall_download_after: Option<(u64, u64)>,
-    /// Fault: pace every download to about this many bytes per second.
-    #[arg(long, value_name = "BYTES_PER_SEC", help_heading = "Fault injection")]
-    pub throttle_download: Option<u64>,
-    /// Output options.
-    #[command(flatten)]
-    pub out: JsonOutput,
-}
-
-/// Parses `BYTES:SECS`.
-fn parse_stall(s: &str) -> Result<(u64, u64), String> {
-    let err = || format!("expected BYTES:SECS (e.g. 1024:5), got {s:?}");
-    let (b, secs) = s.split_once(':').ok_or_else(err)?;
-    Ok((
-        b.trim().parse().map_err(|_| err())?,
-        secs.trim().parse().map_err(|_| err())?,
-    ))
-}
-
-/// Parses a request rate: `N/s` or `N`, N a whole number from 1.
-fn parse_rate_limit(s: &str) -> Result<u32, String> {
-    let t = s.trim();
-    let n = t.strip_suffix("/s").unwrap_or(t).trim();
-    match n.parse::<u32>() {
-        Ok(0) => Err("the rate must be at least 1/s (leave the option out for no limit)".into()),
-        Ok(n) => Ok(n),
-        Err(_) => Err(format!(
-            "expected requests per second as N/s or N, N a whole number from 1 (e.g. 20/s), got {s:?}"
-        )),
-    }
-}
-
-/// `demo`
-#[derive(Debug, Args)]
-pub struct DemoArgs {
-    /// Keep the demo's emulator running at the end (until Ctrl-C), to explore it by hand.
-    #[arg(long)]
-    pub keep: bool,
-    /// Output options.
-    #[command(flatten)]
-    pub out: ListOutput,
-}
-
-/// `completions SHELL`
-#[derive(Debug, Args)]
-pub struct CompletionsArgs {
-    /// The shell to complete for.
-    #[arg(value_name = "SHELL")]
-    pub shell: clap_complete::Shell,
-}
-
-/// `man [--dir DIR]`
-#[derive(Debug, Args)]
-pub struct ManArgs {
-    /// Write `mistral-files.1` and one page per command (`mistral-files-ls.1`, …) into DIR
-    /// instead of printing the main page.
-    #[arg(long, value_name = "DIR")]
-    pub dir: Option<PathBuf>,
-}
-
 /// Whether the raw arguments ask for JSON output (`--json` or `--jsonl` before any `--`): then a
 /// usage error is reported as JSON too, even though the command line could not be parsed.
 pub fn wants_json(args: impl IntoIterator<Item = std::ffi::OsString>) -> bool {
@@ -474,32 +221,6 @@ mod tests {
     #[test]
     fn cli_is_consistent() {
         Cli::command().debug_assert();
-    }
-
-    #[test]
-    fn stall_parses() {
-        assert_eq!(parse_stall("10:2"), Ok((10, 2)));
-        assert!(parse_stall("10").is_err());
-    }
-
-    #[test]
-    fn rate_limit_parses() {
-        assert_eq!(parse_rate_limit("20/s"), Ok(20));
-        assert_eq!(parse_rate_limit("20"), Ok(20));
-        assert_eq!(parse_rate_limit(" 5 /s "), Ok(5));
-        for bad in [
-            "0",
-            "0/s",
-            "-1",
-            "20/m",
-            "1.5/s",
-            "/s",
-            "",
-            "s",
-            "99999999999",
-        ] {
-            assert!(parse_rate_limit(bad).is_err(), "{bad:?}");
-        }
     }
 
     #[test]
