@@ -64,17 +64,56 @@ async fn list_sends_every_filter_with_repeated_keys() {
     ));
 }
 
+/// Uploads a one-line batch file named `name`.
+async fn upload_batch(client: &mistral_files::Client, name: &str) {
+    client
+        .upload_bytes(name.to_string(), b"{}\n".to_vec())
+        .purpose(FilePurpose::Batch)
+        .await
+        .unwrap();
+}
+
+/// How many files `req`'s stream yields (all of them must be `Ok`).
+async fn streamed(req: mistral_files::ListRequest) -> usize {
+    req.into_stream()
+        .try_fold(0, |n, _| async move { Ok(n + 1) })
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn list_stream_pages_lazily_and_stops() {
     let (emu, client) = setup().await;
     for i in 0..7 {
-        client
-            .upload_bytes(format!("f{i}.jsonl"), b"{}\n".to_vec())
-            .purpose(FilePurpose::Batch)
-            .await
-            .unwrap();
+        upload_batch(&client, &format!("f{i}.jsonl")).await;
     }
-    // short last page ends it
+    a_short_last_page_ends_it_and_taking_two_makes_one_request(&emu, &client).await;
+    upload_batch(&client, "f7.jsonl").await;
+    upload_batch(&client, "f8.jsonl").await;
+    the_total_stops_it_and_is_asked_once(&emu, &client).await;
+    // without a total, an empty fourth page stops it
+    emu.clear_requests();
+    let n = streamed(client.list().page_size(3).include_total(false)).await;
+    assert_eq!(n, 9);
+    assert_eq!(requests_to(&emu, "GET", "/v1/files").len(), 4);
+    // starting at a later page
+    let rest: Vec<_> = client
+        .list()
+        .page(2)
+        .page_size(3)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(rest.len(), 3);
+}
+
+/// With 7 files in pages of 3: three requests, the short last page ending the stream; taking
+/// two files makes one request.
+async fn a_short_last_page_ends_it_and_taking_two_makes_one_request(
+    emu: &mistral_files_emulator::RunningEmulator,
+    client: &mistral_files::Client,
+) {
     emu.clear_requests();
     let files: Vec<_> = client
         .list()
@@ -88,35 +127,25 @@ async fn list_stream_pages_lazily_and_stops() {
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), 7);
-    assert_eq!(requests_to(&emu, "GET", "/v1/files").len(), 3);
+    assert_eq!(requests_to(emu, "GET", "/v1/files").len(), 3);
 
     // laziness: taking 2 makes one request
     emu.clear_requests();
     let first_two: Vec<_> = client.list().page_size(3).stream().take(2).collect().await;
     assert_eq!(first_two.len(), 2);
-    assert_eq!(requests_to(&emu, "GET", "/v1/files").len(), 1);
+    assert_eq!(requests_to(emu, "GET", "/v1/files").len(), 1);
+}
 
-    client
-        .upload_bytes("f7.jsonl", b"{}\n".to_vec())
-        .purpose(FilePurpose::Batch)
-        .await
-        .unwrap();
-    client
-        .upload_bytes("f8.jsonl", b"{}\n".to_vec())
-        .purpose(FilePurpose::Batch)
-        .await
-        .unwrap();
-    // 9 files, pages of 3: the total stops it after 3 requests
+/// With 9 files in pages of 3: the total stops the stream after 3 requests, and it is asked
+/// with the first page only, unless the caller asks for it with every page.
+async fn the_total_stops_it_and_is_asked_once(
+    emu: &mistral_files_emulator::RunningEmulator,
+    client: &mistral_files::Client,
+) {
     emu.clear_requests();
-    let n = client
-        .list()
-        .page_size(3)
-        .into_stream()
-        .try_fold(0, |n, _| async move { Ok(n + 1) })
-        .await
-        .unwrap();
+    let n = streamed(client.list().page_size(3)).await;
     assert_eq!(n, 9);
-    let pages = requests_to(&emu, "GET", "/v1/files");
+    let pages = requests_to(emu, "GET", "/v1/files");
     assert_eq!(pages.len(), 3);
     // the total is counted once: asked with the first page, not with the next ones
     let asked: Vec<Vec<&str>> = pages
@@ -126,41 +155,12 @@ async fn list_stream_pages_lazily_and_stops() {
     assert_eq!(asked, [vec![], vec!["false"], vec!["false"]]);
     // unless the caller asked for it explicitly
     emu.clear_requests();
-    let n = client
-        .list()
-        .page_size(3)
-        .include_total(true)
-        .stream()
-        .try_fold(0, |n, _| async move { Ok(n + 1) })
-        .await
-        .unwrap();
+    let n = streamed(client.list().page_size(3).include_total(true)).await;
     assert_eq!(n, 9);
-    let pages = requests_to(&emu, "GET", "/v1/files");
+    let pages = requests_to(emu, "GET", "/v1/files");
     assert!(pages
         .iter()
         .all(|r| query_values(r, "include_total") == ["true"]));
-    // without a total, an empty fourth page stops it
-    emu.clear_requests();
-    let n = client
-        .list()
-        .page_size(3)
-        .include_total(false)
-        .stream()
-        .try_fold(0, |n, _| async move { Ok(n + 1) })
-        .await
-        .unwrap();
-    assert_eq!(n, 9);
-    assert_eq!(requests_to(&emu, "GET", "/v1/files").len(), 4);
-    // starting at a later page
-    let rest: Vec<_> = client
-        .list()
-        .page(2)
-        .page_size(3)
-        .stream()
-        .try_collect()
-        .await
-        .unwrap();
-    assert_eq!(rest.len(), 3);
 }
 
 #[tokio::test]
