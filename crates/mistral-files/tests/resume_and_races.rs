@@ -32,15 +32,26 @@ fn names_in(dir: &std::path::Path) -> Vec<String> {
     v
 }
 
-#[tokio::test]
-async fn a_partial_that_no_longer_matches_is_discarded_and_the_download_restarts() {
-    let (emu, client) = setup().await;
-    let data = content(700_000, 11);
+/// `d.jsonl`, `len` bytes of content seeded with `seed`, uploaded as a batch file: its object
+/// and its bytes.
+async fn uploaded_batch(
+    client: &mistral_files::Client,
+    len: usize,
+    seed: u64,
+) -> (mistral_files::FileObject, Vec<u8>) {
+    let data = content(len, seed);
     let f = client
         .upload_bytes("d.jsonl", data.clone())
         .purpose(FilePurpose::Batch)
         .await
         .unwrap();
+    (f, data)
+}
+
+#[tokio::test]
+async fn a_partial_that_no_longer_matches_is_discarded_and_the_download_restarts() {
+    let (emu, client) = setup().await;
+    let (f, data) = uploaded_batch(&client, 700_000, 11).await;
     let id = f.id.to_string();
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("d.bin");
@@ -168,12 +179,7 @@ async fn two_downloads_to_one_target_never_share_a_partial() {
 #[tokio::test]
 async fn no_overwrite_is_atomic_against_a_racing_writer() {
     let (_emu, client) = setup().await;
-    let data = content(200_000, 13);
-    let f = client
-        .upload_bytes("d.jsonl", data.clone())
-        .purpose(FilePurpose::Batch)
-        .await
-        .unwrap();
+    let (f, data) = uploaded_batch(&client, 200_000, 13).await;
     let dir = tempfile::tempdir().unwrap();
     let writer_bytes = b"the other writer's file".to_vec();
     for round in 0..40u64 {
