@@ -18,16 +18,6 @@ fn client_with(
     .unwrap()
 }
 
-async fn uploaded(client: &Client, len: usize, seed: u64) -> (mistral_files::FileObject, Vec<u8>) {
-    let data = content(len, seed);
-    let f = client
-        .upload_bytes("d.jsonl", data.clone())
-        .purpose(FilePurpose::Batch)
-        .await
-        .unwrap();
-    (f, data)
-}
-
 #[tokio::test]
 async fn retry_after_on_429_is_honoured() {
     let (emu, client) = setup().await;
@@ -176,7 +166,7 @@ async fn one_shot_stream_upload_is_never_resent() {
 #[tokio::test]
 async fn reset_mid_download_resumes_with_range() {
     let (emu, client) = setup().await;
-    let (f, data) = uploaded(&client, 2 * 1024 * 1024 + 5, 5).await;
+    let (f, data) = uploaded_batch(&client, 2 * 1024 * 1024 + 5, 5).await;
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("out.bin");
 
@@ -207,7 +197,7 @@ async fn reset_mid_download_resumes_with_range() {
 async fn reset_without_retries_keeps_a_partial_that_the_next_run_resumes() {
     let emu = emulator().await;
     let client = client_at(emu.url(), RetryPolicy::disabled());
-    let (f, data) = uploaded(&client, 1024 * 1024, 6).await;
+    let (f, data) = uploaded_batch(&client, 1024 * 1024, 6).await;
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("out.bin");
     emu.faults().cut_download_after(300_000);
@@ -285,7 +275,7 @@ async fn stalled_download_is_cut_by_idle_timeout() {
         b.read_timeout(Duration::from_millis(300))
             .retry_policy(RetryPolicy::disabled())
     });
-    let (f, data) = uploaded(&client, 1024 * 1024, 8).await;
+    let (f, data) = uploaded_batch(&client, 1024 * 1024, 8).await;
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("out.bin");
     emu.faults()
@@ -312,7 +302,7 @@ async fn slow_but_moving_download_is_not_cut() {
         b.read_timeout(Duration::from_millis(400))
             .retry_policy(RetryPolicy::disabled())
     });
-    let (f, data) = uploaded(&client, 600_000, 9).await;
+    let (f, data) = uploaded_batch(&client, 600_000, 9).await;
     emu.faults().throttle_download(300_000); // ~2 s in all, far beyond the idle timeout
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("slow.bin");

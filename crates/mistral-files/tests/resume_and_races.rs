@@ -32,22 +32,6 @@ fn names_in(dir: &std::path::Path) -> Vec<String> {
     v
 }
 
-/// `d.jsonl`, `len` bytes of content seeded with `seed`, uploaded as a batch file: its object
-/// and its bytes.
-async fn uploaded_batch(
-    client: &mistral_files::Client,
-    len: usize,
-    seed: u64,
-) -> (mistral_files::FileObject, Vec<u8>) {
-    let data = content(len, seed);
-    let f = client
-        .upload_bytes("d.jsonl", data.clone())
-        .purpose(FilePurpose::Batch)
-        .await
-        .unwrap();
-    (f, data)
-}
-
 #[tokio::test]
 async fn a_partial_that_no_longer_matches_is_discarded_and_the_download_restarts() {
     let (emu, client) = setup().await;

@@ -76,6 +76,22 @@ where
     chunks.concat()
 }
 
+/// `d.jsonl`, `len` bytes of content seeded with `seed` ([`crate::content`]), uploaded as a
+/// batch file: its object and its bytes.
+pub async fn uploaded_batch(
+    client: &Client,
+    len: usize,
+    seed: u64,
+) -> (mistral_files::FileObject, Vec<u8>) {
+    let data = crate::content(len, seed);
+    let f = client
+        .upload_bytes("d.jsonl", data.clone())
+        .purpose(mistral_files::FilePurpose::Batch)
+        .await
+        .unwrap();
+    (f, data)
+}
+
 /// The requests `emu` recorded with this method whose path starts with `path_prefix`, in order.
 pub fn requests_to(emu: &RunningEmulator, method: &str, path_prefix: &str) -> Vec<RecordedRequest> {
     emu.requests()

@@ -31,7 +31,7 @@ pub mod wire_literals;
 pub use data::{content, hex, jsonl, mkfifo, sha256_hex};
 pub use emulator::{
     client_at, client_for, downloaded, emulator, emulator_builder, emulator_with, fast_retries,
-    header, listed_pages, query_values, requests_to, setup,
+    header, listed_pages, query_values, requests_to, setup, uploaded_batch,
 };
 pub use server::{http_response, json_200, refused_url, Reply, ScriptedServer};
 
