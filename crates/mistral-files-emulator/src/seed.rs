@@ -7,6 +7,7 @@
 use std::io::Write;
 use std::time::Duration;
 
+use mistral_files_raw::open_enums::{FilePurpose, SampleType, Source};
 use uuid::Uuid;
 
 use crate::error::EmulatorError;
@@ -39,9 +40,9 @@ impl SeedFile {
         SeedFile {
             filename: filename.into(),
             content,
-            purpose: "batch".into(),
-            sample_type: "batch_result".into(),
-            source: "mistral".into(),
+            purpose: FilePurpose::Batch.to_string(),
+            sample_type: SampleType::BatchResult.to_string(),
+            source: Source::Mistral.to_string(),
             age: Duration::ZERO,
         }
     }

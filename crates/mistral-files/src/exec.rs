@@ -13,7 +13,10 @@
 //! and a failed status comes back as the same `Error::UnexpectedResponse`, body unread; `call`
 //! then maps every failure with one function (`error::from_raw::map`, which reads at most
 //! 64 KiB of an error body), bounds each attempt by the total timeout (`Error::Timeout`
-//! whatever the operation) and retries by the request's [`RetryClass`].
+//! whatever the operation) and retries by the request's [`RetryClass`]. When the client value
+//! carries a concurrency gate (an operation of many requests made it, `Client::with_gate`),
+//! each attempt waits for its permit first and reports its outcome to it (`retry.rs`); the
+//! deadline starts once the permit is held, so waiting for a slot never eats into a timeout.
 
 use std::future::Future;
 use std::time::Duration;

@@ -331,3 +331,46 @@ async fn list_all_then_delete_acts_on_exactly_the_listed_files() {
     assert_eq!(sorted(deleted), sorted(vec![a.id, b.id]));
     assert!(remaining(&client).await.contains(&late.id));
 }
+
+#[tokio::test]
+async fn a_file_listed_twice_is_selected_once() {
+    // pages of 2: the second page repeats the first page's last file, as when a file uploaded
+    // while paging shifts the pages by one
+    let file = |id: &str, name: &str| {
+        format!(
+            r#"{{"id":"{id}","object":"file","bytes":1,"created_at":1,"filename":"{name}","purpose":"batch","sample_type":"batch_result","source":"mistral"}}"#
+        )
+    };
+    let (a, b, c) = (
+        "aaaaaaaa-0000-4000-8000-000000000001",
+        "bbbbbbbb-0000-4000-8000-000000000002",
+        "cccccccc-0000-4000-8000-000000000003",
+    );
+    let pages = [
+        format!(
+            r#"{{"object":"list","data":[{},{}],"total":4}}"#,
+            file(a, "a"),
+            file(b, "b")
+        ),
+        format!(
+            r#"{{"object":"list","data":[{},{}],"total":4}}"#,
+            file(b, "b"),
+            file(c, "c")
+        ),
+    ];
+    let server = ScriptedServer::start(move |_, head| {
+        let page = usize::from(head.contains("page=1"));
+        Reply::Bytes(json_200(&pages[page]))
+    })
+    .await;
+    let client = client_at(&server.url, RetryPolicy::disabled());
+    let selected = client
+        .list()
+        .page_size(2)
+        .select()
+        .list_all()
+        .await
+        .unwrap();
+    let ids: Vec<String> = selected.files().iter().map(|f| f.id.to_string()).collect();
+    assert_eq!(ids, [a, b, c]);
+}

@@ -1,5 +1,6 @@
 //! [`Selection`]: which files a bulk operation acts on, and the operations.
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
@@ -168,7 +169,8 @@ impl Selection {
     }
 
     /// Lists the whole selection: the files an operation would act on, to show or confirm
-    /// before acting on exactly those ([`Selected`]).
+    /// before acting on exactly those ([`Selected`]). A file listed twice (files added while
+    /// paging shift the pages) is kept once.
     ///
     /// ```no_run
     /// # async fn f(client: mistral_files::Client) -> mistral_files::Result<()> {
@@ -179,7 +181,11 @@ impl Selection {
     /// # Ok(()) }
     /// ```
     pub async fn list_all(&self) -> Result<Selected> {
-        let files = self.files().try_collect().await?;
+        let mut files: Vec<FileObject> = self.files().try_collect().await?;
+        // The listing is not a snapshot: a file uploaded meanwhile shifts the later pages by
+        // one, and a file can come twice. Each file is acted on once.
+        let mut seen = HashSet::new();
+        files.retain(|f| seen.insert(f.id));
         Ok(Selected::new(
             files,
             self.list.client().clone(),

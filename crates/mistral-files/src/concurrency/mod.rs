@@ -230,4 +230,18 @@ mod tests {
         waiting.await.unwrap();
         assert_eq!(gate.limit(), 1);
     }
+
+    #[tokio::test]
+    async fn the_gate_grows_on_success_and_halves_on_overload() {
+        let gate = Concurrency::adaptive(32).gate();
+        assert_eq!(gate.limit(), 4);
+        gate.acquire().await.finish(signal_of::<()>(&Ok(())));
+        assert_eq!(gate.limit(), 5);
+        let refused = crate::Error::invalid("x", "y");
+        // a neutral failure (not a 429 or 503) changes nothing
+        gate.acquire().await.finish(signal_of::<()>(&Err(refused)));
+        assert_eq!(gate.limit(), 5);
+        gate.acquire().await.finish(Signal::Overloaded);
+        assert_eq!(gate.limit(), 2);
+    }
 }
