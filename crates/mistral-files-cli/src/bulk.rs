@@ -12,8 +12,8 @@ use futures_util::StreamExt;
 use mistral_files::{FileId, FileObject, Selected};
 use serde_json::{json, Value};
 
+use crate::api::Api;
 use crate::args::{BulkArgs, DownloadArgs, RmArgs, SelectArgs};
-use crate::commands::Api;
 use crate::error::{CliError, Failures};
 use crate::explain::About;
 use crate::format::{self, display_name};

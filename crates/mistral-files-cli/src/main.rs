@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod api;
 mod args;
 mod bulk;
 mod commands;
@@ -38,7 +39,7 @@ fn main() {
         retries: client.map_or(3, |c| c.retries),
         json: mode.is_json(),
         base: client
-            .and_then(|c| commands::base_url(c).ok())
+            .and_then(|c| api::base_url(c).ok())
             .unwrap_or_default(),
     });
     // One thread drives the network (the library's disk writes and file reads run on tokio's
@@ -142,18 +143,16 @@ fn parse() -> Cli {
 async fn run(cli: Cli, out: &Out) -> Result<(), CliError> {
     let bars = progress::enabled(out.mode);
     match cli.command {
-        Command::Upload(a) => {
-            transfer::upload(&commands::client(&a.client, true)?, a, out, bars).await
-        }
-        Command::Ls(a) => commands::ls(&commands::client(&a.client, true)?, a, out).await,
-        Command::Get(a) => commands::get(&commands::client(&a.client, true)?, a, out).await,
-        Command::Rm(a) => commands::rm(&commands::client(&a.client, true)?, a, out).await,
-        Command::Url(a) => commands::url(&commands::client(&a.client, true)?, a, out).await,
+        Command::Upload(a) => transfer::upload(&api::client(&a.client, true)?, a, out, bars).await,
+        Command::Ls(a) => commands::ls(&api::client(&a.client, true)?, a, out).await,
+        Command::Get(a) => commands::get(&api::client(&a.client, true)?, a, out).await,
+        Command::Rm(a) => commands::rm(&api::client(&a.client, true)?, a, out).await,
+        Command::Url(a) => commands::url(&api::client(&a.client, true)?, a, out).await,
         Command::Download(a) => {
             // by filter (no sources) the files are listed with the key
             let key_required = a.sources.is_empty()
                 || a.sources.iter().any(|s| matches!(s, DownloadSource::Id(_)));
-            transfer::download(&commands::client(&a.client, key_required)?, a, out, bars).await
+            transfer::download(&api::client(&a.client, key_required)?, a, out, bars).await
         }
         Command::Serve(a) => serve::serve(a, out).await,
         Command::Demo(a) => demo::demo(a, out).await,

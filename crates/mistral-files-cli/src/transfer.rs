@@ -9,8 +9,8 @@ use mistral_files::UploadRequest;
 use serde_json::json;
 use tokio::io::AsyncWriteExt;
 
+use crate::api::Api;
 use crate::args::{DownloadArgs, DownloadSource, UploadArgs};
-use crate::commands::Api;
 use crate::error::{CliError, Failures};
 use crate::explain::About;
 use crate::format::{self, display_name};

@@ -143,6 +143,20 @@ impl Faults {
         })
     }
 
+    /// The next `n` requests that `fault` applies to suffer it (queued behind earlier
+    /// `inject_next` calls; a request takes the first queued fault that applies to it).
+    pub fn inject_next(&self, n: usize, fault: Fault) {
+        self.with_plan(|p| p.push(n, fault));
+    }
+
+    /// From now on, each request that one of `faults` applies to suffers one of them with
+    /// probability `rate` (0.0 to 1.0), chosen by a generator seeded with `seed`: the same
+    /// requests in the same order get the same faults. Replaces an earlier random plan; queued
+    /// faults come first. A `rate` of 0 (or no faults) turns random faults off.
+    pub fn inject_at_rate(&self, rate: f64, seed: u64, faults: &[Fault]) {
+        self.with_plan(|p| p.set_random(rate, seed, faults));
+    }
+
     /// Runs `f` on the queued and random faults of `fault_plan`.
     pub(crate) fn with_plan<R>(&self, f: impl FnOnce(&mut Plan) -> R) -> R {
         self.with(|s| f(&mut s.plan))
@@ -272,5 +286,30 @@ mod tests {
         f.fail_next(1, 503, None);
         let got: Vec<u16> = std::iter::from_fn(|| f.take_failure().map(|s| s.status)).collect();
         assert_eq!(got, vec![429, 429, 503]);
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_faults() {
+        let run = |seed| {
+            let f = Faults::default();
+            f.inject_at_rate(
+                0.3,
+                seed,
+                &[Fault::StoreThenDrop, Fault::DropBeforeHandling],
+            );
+            (0..200)
+                .map(|i| {
+                    f.draw(if i % 3 == 0 {
+                        Target::Upload
+                    } else {
+                        Target::OtherApi
+                    })
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(run(7), run(7));
+        assert_ne!(run(7), run(8));
+        let hits = run(7).iter().filter(|f| f.is_some()).count();
+        assert!((30..=90).contains(&hits), "{hits} of 200 at 30%");
     }
 }
