@@ -102,9 +102,9 @@
 // running (the started emulator); seed; router; upload (handler, form, sink, format);
 // handlers (signed_url, content, files);
 // middleware; state; buffer_pool; download, wire; store, validation; dir_lock; error;
-// error_body; validation_error; key_order; and the leaves clock, exposure, faults (with
-// fault_plan), rate_limit, record, signed, stats. Beside them, serve_conn serves the router on
-// the listener.
+// error_body; validation_error; key_order; faults (over fault_plan); and the leaves clock,
+// exposure, fault_plan, rate_limit, record, signed, stats. Beside them, serve_conn serves the
+// router on the listener.
 mod buffer_pool;
 mod clock;
 mod dir_lock;
