@@ -10,7 +10,7 @@ use super::names::unique_names;
 use super::run::{delete_one, download_one, drive};
 use super::{Downloaded, FileOutcome};
 use crate::client::Client;
-use crate::concurrency::Concurrency;
+use crate::concurrency::Gate;
 use crate::error::Error;
 use crate::id::FileId;
 use crate::types::FileObject;
@@ -32,7 +32,9 @@ use crate::types::FileObject;
 pub struct Selected {
     files: Vec<FileObject>,
     client: Client,
-    concurrency: Concurrency,
+    /// The gate the listing went through: the operation goes on at the pace the listing learned
+    /// (a copy of this value shares it).
+    gate: Arc<Gate>,
     overwrite: bool,
 }
 
@@ -40,13 +42,13 @@ impl Selected {
     pub(super) fn new(
         files: Vec<FileObject>,
         client: Client,
-        concurrency: Concurrency,
+        gate: Arc<Gate>,
         overwrite: bool,
     ) -> Self {
         Selected {
             files,
             client,
-            concurrency,
+            gate,
             overwrite,
         }
     }
@@ -124,7 +126,7 @@ impl Selected {
     /// # }
     /// ```
     pub fn delete(self) -> impl Stream<Item = FileOutcome<()>> + Send + 'static {
-        let gate = self.concurrency.gate();
+        let gate = self.gate;
         let client = self.client.with_gate(Arc::clone(&gate));
         drive(self.files, gate, move |file| {
             delete_one(client.clone(), file)
@@ -161,7 +163,7 @@ impl Selected {
                 .zip(self.paths_in(&dir))
                 .map(|(f, path)| (f.id, path))
                 .collect();
-            let gate = self.concurrency.gate();
+            let gate = self.gate;
             let client = self.client.with_gate(Arc::clone(&gate));
             let overwrite = self.overwrite;
             drive(self.files, gate, move |file| {

@@ -2,6 +2,7 @@
 
 use std::collections::HashSet;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use futures_util::stream::{self, Stream, StreamExt, TryStreamExt};
@@ -181,7 +182,18 @@ impl Selection {
     /// # Ok(()) }
     /// ```
     pub async fn list_all(&self) -> Result<Selected> {
-        let mut files: Vec<FileObject> = self.files().try_collect().await?;
+        // One gate for the listing and the operation after it: what the listing learned of the
+        // service (its rate limit above all) holds from the first delete or download on.
+        let gate = self.concurrency.gate();
+        let matcher = self.filter.at(SystemTime::now());
+        let mut files: Vec<FileObject> = self
+            .list
+            .clone()
+            .through_gate(Arc::clone(&gate))
+            .into_stream()
+            .try_filter(move |f| std::future::ready(matcher.matches(f)))
+            .try_collect()
+            .await?;
         // The listing is not a snapshot: a file uploaded meanwhile shifts the later pages by
         // one, and a file can come twice. Each file is acted on once.
         let mut seen = HashSet::new();
@@ -189,7 +201,7 @@ impl Selection {
         Ok(Selected::new(
             files,
             self.list.client().clone(),
-            self.concurrency,
+            gate,
             self.overwrite,
         ))
     }

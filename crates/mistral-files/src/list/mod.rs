@@ -8,9 +8,12 @@
 
 mod stream;
 
+use std::sync::Arc;
+
 use futures_util::stream::Stream;
 
 use crate::client::Client;
+use crate::concurrency::Gate;
 use crate::error::{Error, Result};
 use crate::exec::{answered, Call};
 use crate::retry::RetryClass;
@@ -47,6 +50,9 @@ pub struct ListRequest {
     purpose: Option<FilePurpose>,
     mimetypes: Vec<String>,
     prefetch: usize,
+    /// The gate of the operation this listing is part of (a bulk run's, so that the run goes on
+    /// at the pace its listing learned); `None`: the stream makes its own.
+    gate: Option<Arc<Gate>>,
 }
 
 /// The default page size, 100 (the service's default).
@@ -89,6 +95,7 @@ impl Client {
             purpose: None,
             mimetypes: Vec::new(),
             prefetch: DEFAULT_PREFETCH,
+            gate: None,
         }
     }
 }
@@ -97,6 +104,13 @@ impl ListRequest {
     /// The client the request is made with.
     pub(crate) fn client(&self) -> &Client {
         &self.client
+    }
+
+    /// The same listing, its page requests passing through `gate` (shared with what follows
+    /// the listing) instead of a gate of its own.
+    pub(crate) fn through_gate(mut self, gate: Arc<Gate>) -> Self {
+        self.gate = Some(gate);
+        self
     }
 
     /// The page to fetch (0-based; for [`stream`](Self::stream), the page to start at).

@@ -62,7 +62,10 @@ impl Pager {
     fn new(mut req: ListRequest) -> Self {
         let refused = check_prefetch(req.prefetch).err();
         let start = req.page;
-        let gate = Concurrency::adaptive(req.prefetch).gate();
+        let gate = req
+            .gate
+            .take()
+            .unwrap_or_else(|| Concurrency::adaptive(req.prefetch).gate());
         req.client = req.client.with_gate(Arc::clone(&gate));
         Pager {
             gate,
