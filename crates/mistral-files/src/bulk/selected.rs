@@ -115,7 +115,7 @@ impl Selected {
             .collect()
     }
 
-    /// Deletes every file, as many at once as the selection's [`Concurrency`] allows, yielding
+    /// Deletes every file, as many at once as the selection's [`Concurrency`](crate::Concurrency) allows, yielding
     /// each file's outcome as it ends (see [`Selection::delete`](crate::Selection::delete)).
     ///
     /// ```no_run
