@@ -45,19 +45,7 @@ impl RateRun {
 
 /// How many times faster the crate is than the fastest of the SDKs in `s` (at least `min`).
 fn faster_than_sdks(s: &Scenario, what: String, min: f64) -> Target {
-    let ours = s.get(Who::Crate).map(|x| x.secs().median);
-    let sdk = [Who::Python, Who::Node]
-        .iter()
-        .filter_map(|w| s.get(*w).map(|x| (*w, x.secs().median)))
-        .min_by(|a, b| a.1.total_cmp(&b.1));
-    Target {
-        what,
-        measured: match (ours, sdk) {
-            (Some(c), Some((w, p))) => format!("{:.1}x faster than {}", p / c, w.label()),
-            _ => "no SDK baseline".into(),
-        },
-        met: ours.zip(sdk).map(|(c, (_, p))| p / c >= min),
-    }
+    super::sdk_targets::faster(s, Who::Crate, &[Who::Python, Who::Node], what, min)
 }
 
 impl Doc {

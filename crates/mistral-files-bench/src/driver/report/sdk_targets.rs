@@ -37,7 +37,7 @@ fn at_most(s: &Scenario, peers: &[Who], what: String, max: f64) -> Target {
 
 /// How many times faster `who` (a row of ours) is than the fastest of `peers` (at least `min`
 /// to meet it).
-fn faster(s: &Scenario, who: Who, peers: &[Who], what: String, min: f64) -> Target {
+pub(super) fn faster(s: &Scenario, who: Who, peers: &[Who], what: String, min: f64) -> Target {
     let c = median(s, who);
     let p = fastest(s, peers);
     Target {
