@@ -16,6 +16,7 @@
 
 pub mod audit;
 pub mod changes;
+pub mod cli;
 pub mod codegen;
 pub mod doc;
 pub mod drill;

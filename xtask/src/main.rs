@@ -1,123 +1,13 @@
 //! `cargo xtask`: see `cargo xtask --help`.
 
 use anyhow::{Context, Result};
-use clap::{Parser, Subcommand};
+use clap::Parser;
 use std::ffi::OsString;
-use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
+use std::path::Path;
+use std::process::ExitCode;
+use xtask::cli::{bench_command, Cli, Cmd, BENCH};
 use xtask::revision::Rev;
 use xtask::{changes, codegen, import, names::NameMap, workspace_root};
-
-#[derive(Parser)]
-#[command(about = "Maintainer tasks for the mistral-files workspace")]
-struct Cli {
-    #[command(subcommand)]
-    command: Cmd,
-}
-
-#[derive(Subcommand)]
-enum Cmd {
-    /// Generate the raw client from openapi/ (spec + overlay + docs) and report what changed,
-    /// ending with `impact: none|docs|additive|breaking`.
-    Codegen {
-        /// Do not write; fail with a diff if any generated file is out of date.
-        #[arg(long)]
-        check: bool,
-    },
-    /// Print the change report between two revisions' committed contracts (spec, overlay,
-    /// docs, names), ending with `impact: none|docs|additive|breaking`.
-    Changes {
-        /// The old revision (a git revision).
-        #[arg(long, default_value = "HEAD")]
-        base: String,
-        /// The new revision: a git revision, or `.` for the working tree.
-        #[arg(long, default_value = ".")]
-        head: String,
-        /// Print Markdown (for a pull request) instead of text.
-        #[arg(long)]
-        markdown: bool,
-    },
-    /// Check that each publishable crate's version in Cargo.toml releases the change from a
-    /// revision (0.x: breaking -> minor, other -> patch; from 1.0: major/minor/patch), then
-    /// print a CHANGELOG draft. Exits 1 when a version is too low.
-    ReleaseCheck {
-        /// The last release (a git revision, e.g. its tag).
-        #[arg(long)]
-        base: String,
-        /// The new revision: a git revision, or `.` for the working tree.
-        #[arg(long, default_value = ".")]
-        head: String,
-    },
-    /// Print the pull request's description (Markdown): impact, changes by operation, both
-    /// public API diffs, changed snapshots, needed version bumps, notes.
-    Audit {
-        /// The pull request's base (a git revision).
-        #[arg(long)]
-        base: String,
-        /// The new revision: a git revision, or `.` for the working tree.
-        #[arg(long, default_value = ".")]
-        head: String,
-    },
-    /// Rewrite openapi/mistral-files.yaml from the provider's whole API document (YAML or
-    /// JSON): its structure only, with our names (openapi/names.yaml).
-    Import {
-        /// The provider's OpenAPI 3.1 document.
-        document: PathBuf,
-    },
-    /// Write each library crate's public API listing (`crates/*/public-api.txt`).
-    PublicApi {
-        /// Do not write; fail with a diff if a committed listing is out of date.
-        #[arg(long)]
-        check: bool,
-    },
-    /// Run the spec-change drill: each case of xtask/tests/fixtures/cases through import +
-    /// codegen, checking the change report's impact.
-    Drill {
-        /// Also build the workspace for every non-breaking case (in copies under target/drill).
-        #[arg(long)]
-        build: bool,
-        /// Only these cases (file names without .yaml).
-        #[arg(long = "case")]
-        cases: Vec<String>,
-        /// Print every case's report and notes, not only those of failing cases.
-        #[arg(long)]
-        report: bool,
-    },
-    /// Benchmark the crate against curl and the Python SDK; writes docs/BENCHMARKS.md.
-    ///
-    /// The driver is the `bench` binary of `mistral-files-bench`, so that xtask compiles no
-    /// benchmark code: every argument (`--help` too) is passed on to it.
-    #[command(disable_help_flag = true)]
-    Bench {
-        /// The bench's options (`cargo xtask bench --help` lists them).
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-        args: Vec<OsString>,
-    },
-    /// Cold-build time of a new app on mistral-files vs the same app on reqwest + tokio +
-    /// serde_json, with each rustls provider, and each provider's TLS transfer speed; writes the
-    /// build-cost section of docs/BENCHMARKS.md. Several minutes of CPU.
-    ///
-    /// Forwards to the `build-cost` binary of `mistral-files-bench`, like `bench`: every
-    /// argument (`--help` too) is passed on to it.
-    #[command(disable_help_flag = true)]
-    BuildCost {
-        /// build-cost's options (`cargo xtask build-cost --help` lists them).
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-        args: Vec<OsString>,
-    },
-    /// Chaos run: many uploads, downloads, listings and deletes through the client against the
-    /// emulator with seeded random faults (10% by default), then a check of what it holds,
-    /// ending with `N lost, N duplicated, N corrupted` (e.g. `--seed 1 --ops 2000`).
-    ///
-    /// Forwards to the `chaos` binary of `mistral-files-chaos`, like `bench`: every argument
-    /// (`--help` too) is passed on to it.
-    #[command(disable_help_flag = true)]
-    Chaos {
-        /// The chaos run's options (`cargo xtask chaos --help` lists them).
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-        args: Vec<OsString>,
-    },
-}
 
 fn main() -> ExitCode {
     match run() {
@@ -189,9 +79,6 @@ fn run() -> Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
-
-/// The package of the `bench` and `build-cost` binaries.
-const BENCH: &str = "mistral-files-bench";
 
 /// Runs binary `bin` of `package` with `args`, passing its exit code on.
 fn forward(root: &Path, package: &str, bin: &str, args: &[OsString]) -> Result<ExitCode> {
@@ -354,94 +241,5 @@ fn drill_command(root: &Path, build: bool, only: &[String], report: bool) -> Res
     } else {
         println!("drill failed: {}", failed.join(", "));
         Ok(ExitCode::FAILURE)
-    }
-}
-
-/// `cargo run --release -p PACKAGE --bin BIN -- ARGS...` in the workspace root.
-fn bench_command(root: &Path, package: &str, bin: &str, args: &[OsString]) -> Command {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut c = Command::new(cargo);
-    c.current_dir(root)
-        .args(["run", "--release", "-p", package, "--bin", bin, "--"])
-        .args(args);
-    c
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn bench_args(argv: &[&str]) -> Vec<OsString> {
-        let cli = Cli::try_parse_from(["xtask", "bench"].iter().chain(argv)).unwrap();
-        match cli.command {
-            Cmd::Bench { args } => args,
-            _ => unreachable!(),
-        }
-    }
-
-    #[test]
-    fn bench_passes_every_argument_on() {
-        for argv in [
-            &[][..],
-            &["--quick", "--only", "list"],
-            &["--quick", "--no-python", "--only", "list"],
-            &["--help"],
-            &["--runs", "3", "--out", "x.md", "--only=flat,list"],
-        ] {
-            assert_eq!(bench_args(argv), argv, "{argv:?}");
-        }
-    }
-
-    #[test]
-    fn bench_runs_the_driver_through_cargo() {
-        let c = bench_command(
-            Path::new("/r"),
-            BENCH,
-            "bench",
-            &bench_args(&["--quick", "--only", "list"]),
-        );
-        let args: Vec<_> = c.get_args().collect();
-        assert_eq!(
-            args,
-            [
-                "run",
-                "--release",
-                "-p",
-                "mistral-files-bench",
-                "--bin",
-                "bench",
-                "--",
-                "--quick",
-                "--only",
-                "list"
-            ]
-        );
-        assert_eq!(c.get_current_dir(), Some(Path::new("/r")));
-    }
-
-    #[test]
-    fn chaos_forwards_to_its_own_crate() {
-        let cli = Cli::try_parse_from(["xtask", "chaos", "--seed", "1", "--ops", "2000"]).unwrap();
-        let Cmd::Chaos { args } = cli.command else {
-            unreachable!()
-        };
-        let c = bench_command(Path::new("/r"), "mistral-files-chaos", "chaos", &args);
-        let args: Vec<_> = c.get_args().collect();
-        assert_eq!(
-            args,
-            [
-                "run",
-                "--release",
-                "-p",
-                "mistral-files-chaos",
-                "--bin",
-                "chaos",
-                "--",
-                "--seed",
-                "1",
-                "--ops",
-                "2000"
-            ]
-        );
     }
 }

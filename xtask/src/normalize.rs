@@ -35,7 +35,7 @@ pub fn normalize(doc: &Value) -> Value {
     match out.as_object_mut() {
         // The document itself is not a schema: only what it contains is rewritten.
         Some(map) => walk_children(map),
-        None => walk(&mut out),
+        None => normalize_schema(&mut out),
     }
     out
 }
@@ -68,9 +68,10 @@ const NAME_MAPS: &[&str] = &[
     "parameters",
 ];
 
-fn walk(value: &mut Value) {
+/// Rewrites one schema (and every schema inside it) from 3.1 into 3.0.3, in place.
+pub fn normalize_schema(value: &mut Value) {
     match value {
-        Value::Array(items) => items.iter_mut().for_each(walk),
+        Value::Array(items) => items.iter_mut().for_each(normalize_schema),
         Value::Object(map) => {
             walk_children(map);
             rewrite_schema(map);
@@ -83,9 +84,9 @@ fn walk_children(map: &mut Map<String, Value>) {
     for (key, v) in map.iter_mut() {
         match v {
             Value::Object(names) if NAME_MAPS.contains(&key.as_str()) => {
-                names.values_mut().for_each(walk)
+                names.values_mut().for_each(normalize_schema)
             }
-            _ => walk(v),
+            _ => normalize_schema(v),
         }
     }
 }
@@ -188,87 +189,5 @@ fn null_branch_to_nullable(map: &mut Map<String, Value>) {
                 map.insert(key.into(), Value::Array(rest));
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn norm(v: Value) -> Value {
-        let mut v = v;
-        walk(&mut v);
-        v
-    }
-
-    #[test]
-    fn nullable_scalar() {
-        assert_eq!(
-            norm(json!({"anyOf": [{"type": "integer"}, {"type": "null"}], "title": "N"})),
-            json!({"title": "N", "nullable": true, "type": "integer"})
-        );
-    }
-
-    #[test]
-    fn nullable_ref_becomes_all_of() {
-        assert_eq!(
-            norm(json!({"anyOf": [{"$ref": "#/x"}, {"type": "null"}]})),
-            json!({"nullable": true, "allOf": [{"$ref": "#/x"}]})
-        );
-    }
-
-    #[test]
-    fn null_first_is_handled_too() {
-        assert_eq!(
-            norm(json!({"oneOf": [{"type": "null"}, {"type": "string"}]})),
-            json!({"nullable": true, "type": "string"})
-        );
-    }
-
-    #[test]
-    fn several_branches_keep_any_of() {
-        assert_eq!(
-            norm(json!({"anyOf": [{"type": "string"}, {"type": "integer"}, {"type": "null"}]})),
-            json!({"nullable": true, "anyOf": [{"type": "string"}, {"type": "integer"}]})
-        );
-    }
-
-    #[test]
-    fn type_array_with_null() {
-        assert_eq!(
-            norm(json!({"type": ["integer", "null"]})),
-            json!({"type": "integer", "nullable": true})
-        );
-    }
-
-    #[test]
-    fn examples_array_to_example_but_media_maps_stay() {
-        assert_eq!(
-            norm(json!({"type": "string", "examples": ["a", "b"]})),
-            json!({"type": "string", "example": "a"})
-        );
-        let media = json!({"examples": {"userExample": {"value": 1}}});
-        assert_eq!(norm(media.clone()), media);
-    }
-
-    #[test]
-    fn ref_siblings_and_const_and_bounds() {
-        assert_eq!(
-            norm(json!({"$ref": "#/x", "description": "d"})),
-            json!({"description": "d", "allOf": [{"$ref": "#/x"}]})
-        );
-        assert_eq!(norm(json!({"const": "file"})), json!({"enum": ["file"]}));
-        assert_eq!(
-            norm(json!({"type": "integer", "exclusiveMinimum": 0})),
-            json!({"type": "integer", "exclusiveMinimum": true, "minimum": 0})
-        );
-    }
-
-    #[test]
-    fn document_level() {
-        let out = normalize(&json!({"openapi": "3.1.0", "paths": {}}));
-        assert_eq!(out["openapi"], "3.0.3");
-        assert_eq!(out["info"]["title"], "API");
-        assert_eq!(out["info"]["version"], "0.0.0");
     }
 }

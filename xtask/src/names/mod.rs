@@ -463,6 +463,3 @@ fn walk_refs(
         walk_refs(doc, items, &next, found, visiting);
     }
 }
-
-#[cfg(test)]
-mod tests;

@@ -1,4 +1,5 @@
-use super::*;
+use std::collections::BTreeMap;
+use xtask::names::*;
 
 #[test]
 fn locations_round_trip_through_text() {
@@ -25,7 +26,7 @@ fn path_parameters_do_not_matter() {
 
 #[test]
 fn resolves_through_refs_nullable_and_items() {
-    let doc = crate::doc::parse(
+    let doc = xtask::doc::parse(
             r##"
 paths:
   /v1/files:
