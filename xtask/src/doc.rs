@@ -8,6 +8,19 @@ use anyhow::{Context, Result};
 use serde_json::{Map, Value};
 use std::path::Path;
 
+/// The HTTP methods a path item may hold an operation under.
+pub const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// What every reference to a component schema starts with.
+pub const SCHEMA_REF_PREFIX: &str = "#/components/schemas/";
+
+/// Escapes one JSON pointer segment (`~` and `/`).
+pub fn escape_pointer(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
+
 /// Parses a YAML or JSON document (JSON is YAML, so one parser serves both).
 /// YAML merge keys (`<<`) are applied and anchors expanded.
 pub fn parse(text: &str) -> Result<Value> {

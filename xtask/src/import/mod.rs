@@ -15,6 +15,7 @@ use anyhow::{bail, Result};
 use serde_json::{Map, Value};
 use std::collections::{BTreeSet, VecDeque};
 
+use crate::doc::{METHODS, SCHEMA_REF_PREFIX};
 use crate::names::NameMap;
 
 mod rename;
@@ -31,11 +32,6 @@ pub struct Imported {
 
 /// The tag that marks the operations of the Files API.
 pub const FILES_TAG: &str = "files";
-
-const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
-const SCHEMA_REF_PREFIX: &str = "#/components/schemas/";
 
 /// The `info.title` of the vendored spec (the provider's names its whole API).
 pub const TITLE: &str = "Files API";

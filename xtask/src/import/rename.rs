@@ -1,7 +1,7 @@
 //! Our names for the imported document: operations by method and path, schemas by where they
 //! are used (see [`crate::names`]); the provider's names are kept as `x-provider-*`.
 
-use super::SCHEMA_REF_PREFIX;
+use crate::doc::SCHEMA_REF_PREFIX;
 use crate::names::{self, NameMap};
 use anyhow::{bail, Result};
 use serde_json::{Map, Value};

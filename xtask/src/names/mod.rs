@@ -19,13 +19,10 @@ use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
+use crate::doc::{escape_pointer, METHODS, SCHEMA_REF_PREFIX};
+
 /// The names file, relative to the workspace root.
 pub const NAMES: &str = "openapi/names.yaml";
-
-const SCHEMA_REF_PREFIX: &str = "#/components/schemas/";
-const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
 
 /// The parsed names file.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -284,11 +281,6 @@ pub fn operations(doc: &Value) -> BTreeMap<OperationKey, String> {
         }
     }
     out
-}
-
-/// Escapes a JSON pointer segment.
-pub fn escape_pointer(segment: &str) -> String {
-    segment.replace('~', "~0").replace('/', "~1")
 }
 
 /// Finds the component schema used at `location`, in a document whose operations are found by
