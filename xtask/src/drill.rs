@@ -15,6 +15,7 @@ use crate::changes::{Impact, Report};
 use crate::codegen::{self, GeneratedFile, Inputs};
 use crate::names::NameMap;
 use anyhow::{anyhow, bail, Context, Result};
+use serde::Deserialize;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
@@ -23,37 +24,75 @@ pub const BASE: &str = "xtask/tests/fixtures/provider.yaml";
 /// The cases, relative to the workspace root.
 pub const CASES: &str = "xtask/tests/fixtures/cases";
 
-/// One change the provider could make.
-#[derive(Debug, Clone)]
+/// One change the provider could make: a case file, every key optional but `expect`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Case {
     /// The file name without `.yaml`.
+    #[serde(skip)]
     pub name: String,
     /// The impact the change report must give.
+    #[serde(deserialize_with = "impact")]
     pub expect: Impact,
     /// Text replacements applied to the base document, in order (each must match).
-    pub replace: Vec<(String, String)>,
+    #[serde(default)]
+    pub replace: Vec<Replacement>,
     /// Overlay actions applied to the base before anything else, on both sides: the state
     /// the change starts from (a bound to widen, say).
     pub base_actions: Option<Value>,
     /// Overlay actions applied after the replacements.
     pub actions: Option<Value>,
     /// Actions appended to our overlay.
+    #[serde(default)]
     pub overlay_actions: Vec<Value>,
     /// Text replacements in our overlay.
-    pub overlay_replace: Vec<(String, String)>,
+    #[serde(default)]
+    pub overlay_replace: Vec<Replacement>,
     /// Text replacements in our doc text.
-    pub docs_replace: Vec<(String, String)>,
+    #[serde(default)]
+    pub docs_replace: Vec<Replacement>,
     /// Lines the report must contain (each a substring of one line of `to_text()`).
+    #[serde(default)]
     pub lines: Vec<String>,
     /// Substrings the report's notes must contain.
+    #[serde(default)]
     pub notes: Vec<String>,
     /// Substrings no line of the report may contain.
+    #[serde(default)]
     pub absent: Vec<String>,
     /// A test of `xtask/tests/fixtures/drill/` that `--build` runs in the regenerated copy.
     pub drill_test: Option<String>,
     /// Whether `cargo xtask drill --build` builds the workspace for this case (a build takes
     /// minutes: the cases that prove the pipeline survives a kind of change set it).
+    #[serde(default)]
     pub build: bool,
+}
+
+/// One text replacement; `from` must occur in the text.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Replacement {
+    /// The text to find.
+    pub from: String,
+    /// What replaces it.
+    pub to: String,
+}
+
+fn impact<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Impact, D::Error> {
+    let text = String::deserialize(d)?;
+    [
+        Impact::None,
+        Impact::Docs,
+        Impact::Additive,
+        Impact::Breaking,
+    ]
+    .into_iter()
+    .find(|i| i.to_string() == text)
+    .ok_or_else(|| {
+        serde::de::Error::custom(format!(
+            "`expect` must be none, docs, additive or breaking, found {text:?}"
+        ))
+    })
 }
 
 /// What import + codegen made of a case.
@@ -88,55 +127,14 @@ pub fn cases(root: &Path) -> Result<Vec<Case>> {
 }
 
 fn read_case(path: &Path) -> Result<Case> {
-    let doc = crate::doc::read(path)?;
-    let name = path
+    let mut case: Case = serde_json::from_value(crate::doc::read(path)?)
+        .with_context(|| format!("reading the case {}", path.display()))?;
+    case.name = path
         .file_stem()
         .unwrap_or_default()
         .to_string_lossy()
         .into_owned();
-    let expect = match doc.get("expect").and_then(Value::as_str) {
-        Some("none") => Impact::None,
-        Some("docs") => Impact::Docs,
-        Some("additive") => Impact::Additive,
-        Some("breaking") => Impact::Breaking,
-        other => bail!(
-            "{}: `expect` must be none, docs, additive or breaking, found {other:?}",
-            path.display()
-        ),
-    };
-    let replace = pairs(&doc, "replace", path)?;
-    let strings = |key: &str| -> Vec<String> {
-        let items = doc.get(key).and_then(Value::as_array);
-        items
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .map(str::to_string)
-            .collect()
-    };
-    let drill_test = doc
-        .get("drill_test")
-        .and_then(Value::as_str)
-        .map(str::to_string);
-    Ok(Case {
-        name,
-        expect,
-        replace,
-        base_actions: doc.get("base_actions").cloned(),
-        actions: doc.get("actions").cloned(),
-        overlay_actions: doc
-            .get("overlay_actions")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default(),
-        overlay_replace: pairs(&doc, "overlay_replace", path)?,
-        docs_replace: pairs(&doc, "docs_replace", path)?,
-        lines: strings("lines"),
-        notes: strings("notes"),
-        absent: strings("absent"),
-        build: doc.get("build").and_then(Value::as_bool).unwrap_or(false),
-        drill_test,
-    })
+    Ok(case)
 }
 
 /// The expected report lines and notes the outcome lacks (and the lines it should not have).
@@ -163,26 +161,10 @@ pub fn missing(case: &Case, outcome: &Outcome) -> Vec<String> {
     out
 }
 
-/// A list of `{from, to}` text replacements.
-fn pairs(doc: &Value, key: &str, path: &Path) -> Result<Vec<(String, String)>> {
-    let items = doc.get(key).and_then(Value::as_array);
-    items
-        .into_iter()
-        .flatten()
-        .map(|r| match (r["from"].as_str(), r["to"].as_str()) {
-            (Some(f), Some(t)) => Ok((f.to_string(), t.to_string())),
-            _ => Err(anyhow!(
-                "{}: each `{key}` entry needs `from` and `to`",
-                path.display()
-            )),
-        })
-        .collect()
-}
-
 /// `text` with each replacement applied; each must match.
-fn replaced(case: &str, what: &str, text: &str, pairs: &[(String, String)]) -> Result<String> {
+fn replaced(case: &str, what: &str, text: &str, pairs: &[Replacement]) -> Result<String> {
     let mut text = text.to_string();
-    for (from, to) in pairs {
+    for Replacement { from, to } in pairs {
         if !text.contains(from.as_str()) {
             bail!("case {case}: {from:?} is not in {what}");
         }
