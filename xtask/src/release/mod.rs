@@ -1,5 +1,5 @@
 //! What a change means for a release (`cargo xtask release-check --base REV`): for each
-//! publishable crate, the version bump the change from `REV` needs ([`semver`]), whether
+//! publishable crate, the version bump the change from `REV` needs ([`needed`]), whether
 //! `Cargo.toml` already has it, and a CHANGELOG draft ([`changelog`]).
 //!
 //! What each crate's bump is computed from:
@@ -13,7 +13,7 @@
 //!
 //! The wire impact is the change report's [`Report::impact`] between the two revisions'
 //! committed contracts. The needed version is the bump of the crate's version at `REV` (see
-//! [`semver`] for the rule, 0.x included); a crate passes when its version now is at least
+//! [`needed`] for the rule, 0.x included); a crate passes when its version now is at least
 //! that. So `REV` should be the last release (its tag): against a branch point that already
 //! had a bump, a second change would ask for a second bump.
 //!
@@ -26,11 +26,10 @@
 pub mod api_diff;
 pub mod changelog;
 pub mod manifest;
-pub mod semver;
 
 use crate::changes::{self, Impact, Report};
 use crate::revision::{self, Rev};
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use api_diff::ApiDiff;
 use manifest::VersionSource;
 use semver::Version;
@@ -148,7 +147,7 @@ impl Release {
                 .with_context(|| format!("crate {name} does not exist at {head}"))?;
             let then = crate_version(root, base, name)?;
             let needed = match &then {
-                Some((v, _)) => Some(v.needed(impact).with_context(|| format!("crate {name}"))?),
+                Some((v, _)) => Some(needed(v, impact).with_context(|| format!("crate {name}"))?),
                 None => None,
             };
             crates.push(CrateCheck {
@@ -218,6 +217,44 @@ impl Release {
     }
 }
 
+/// The smallest version that releases a change of `impact` made after `base`.
+///
+/// Cargo treats two versions as compatible when their left-most non-zero component is the same
+/// (`^1.2.3` accepts `1.9.0`; `^0.2.3` accepts `0.2.9` but not `0.3.0`; `^0.0.3` accepts only
+/// `0.0.3`). So the bump that makes a release of a change is:
+///
+/// | base | breaking | additive | docs | none |
+/// |---|---|---|---|---|
+/// | `X.y.z`, X >= 1 | `(X+1).0.0` | `X.(y+1).0` | `X.y.(z+1)` | `X.y.z` |
+/// | `0.Y.z`, Y >= 1 | `0.(Y+1).0` | `0.Y.(z+1)` | `0.Y.(z+1)` | `0.Y.z` |
+/// | `0.0.Z` | `0.0.(Z+1)` | `0.0.(Z+1)` | `0.0.(Z+1)` | `0.0.Z` |
+///
+/// - Before 1.0 Cargo has no separate "minor" level: an additive change is a patch release.
+/// - `0.0.Z` releases are each incompatible with all others, so every change is a new one.
+/// - A doc-only change (the generated code's doc text) needs a patch release to reach docs.rs;
+///   `none` (a provider rename our names absorb) needs no release at all.
+///
+/// A version satisfies what a change needs when it is at least the needed version by semver
+/// precedence ([`CrateCheck::ok`]): `0.3.0` satisfies a breaking change from `0.1.4` (it is
+/// incompatible with it too). Pre-release bases are refused (the table has no row for them): a
+/// pre-release is tagged by hand.
+pub fn needed(base: &Version, impact: Impact) -> Result<Version> {
+    if !base.pre.is_empty() {
+        bail!("{base} is a pre-release: release-check computes bumps from releases only");
+    }
+    let (major, minor, patch) = (base.major, base.minor, base.patch);
+    let (major, minor, patch) = match (impact, major, minor) {
+        (Impact::None, ..) => (major, minor, patch),
+        (_, 0, 0) => (0, 0, patch + 1),
+        (Impact::Breaking, 0, _) => (0, minor + 1, 0),
+        (Impact::Additive | Impact::Docs, 0, _) => (0, minor, patch + 1),
+        (Impact::Breaking, ..) => (major + 1, 0, 0),
+        (Impact::Additive, ..) => (major, minor + 1, 0),
+        (Impact::Docs, ..) => (major, minor, patch + 1),
+    };
+    Ok(Version::new(major, minor, patch))
+}
+
 /// A crate's version at `rev` and where it is written; `None` when the crate does not exist.
 fn crate_version(root: &Path, rev: &Rev, name: &str) -> Result<Option<(Version, String)>> {
     let path = format!("crates/{name}/Cargo.toml");
@@ -246,7 +283,8 @@ fn pin_problems(root: &Path, rev: &Rev, crates: &[CrateCheck]) -> Result<Vec<Str
         let Some(pin) = manifest::workspace_dependency_version(&manifest, c.name) else {
             continue;
         };
-        let same = Version::parse(pin.trim_start_matches(['^', '='])).is_ok_and(|p| p == c.version);
+        let pin_version = pin.trim_start_matches(['^', '=']).trim();
+        let same = Version::parse(pin_version).is_ok_and(|p| p == c.version);
         if !same {
             out.push(format!(
                 "Cargo.toml [workspace.dependencies] pins {} to version \"{pin}\" but the crate is {}: make them the same",
