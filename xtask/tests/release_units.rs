@@ -65,3 +65,71 @@ mod needed {
         assert!(xtask::release::needed(&v("1.0.0-rc.1"), Impact::Breaking).is_err());
     }
 }
+
+mod manifest {
+    use xtask::release::manifest::*;
+
+    const ROOT: &str = r#"
+[workspace]
+members = ["a"]
+
+[workspace.package]
+# the shared version
+version = "0.3.1" # comment
+edition = "2021"
+
+[workspace.dependencies]
+# "version" in a comment
+mistral-files-raw = { path = "crates/mistral-files-raw", version = "0.3.1", default-features = false }
+plain = "1"
+serde = { version = "1", features = ["derive"] }
+
+[workspace.dependencies.tabled]
+path = "crates/tabled"
+version = "0.3.0"
+
+[package]
+name = "root"
+version.workspace = true
+"#;
+
+    #[test]
+    fn reads_the_workspace_version_and_the_pins() {
+        assert_eq!(workspace_version(ROOT).unwrap(), "0.3.1");
+        let pin = |n| workspace_dependency_version(ROOT, n).unwrap();
+        assert_eq!(pin("mistral-files-raw").as_deref(), Some("0.3.1"));
+        assert_eq!(pin("plain").as_deref(), Some("1"));
+        assert_eq!(pin("tabled").as_deref(), Some("0.3.0"));
+        assert_eq!(pin("absent"), None);
+    }
+
+    #[test]
+    fn reads_a_locked_version() {
+        let lock = "[[package]]\nname = \"a\"\nversion = \"1.0.0\"\n\n[[package]]\nname = \"mistral-files\"\nversion = \"0.2.0\"\ndependencies = [\n \"a\",\n]\n";
+        let locked = |n| locked_version(lock, n).unwrap();
+        assert_eq!(locked("mistral-files").as_deref(), Some("0.2.0"));
+        assert_eq!(locked("a").as_deref(), Some("1.0.0"));
+        assert_eq!(locked("b"), None);
+    }
+
+    #[test]
+    fn reads_where_a_crate_takes_its_version_from() {
+        assert_eq!(
+            package_version(ROOT, "x").unwrap(),
+            VersionSource::Workspace
+        );
+        let own = "[package]\nname = \"c\"\nversion = \"1.4.0\"\n";
+        assert_eq!(
+            package_version(own, "x").unwrap(),
+            VersionSource::Own("1.4.0".into())
+        );
+        let inline = "[package]\nversion = { workspace = true }\n";
+        assert_eq!(
+            package_version(inline, "x").unwrap(),
+            VersionSource::Workspace
+        );
+        let err = package_version("[package]\nname = \"c\"\n", "crates/c/Cargo.toml");
+        assert!(err.unwrap_err().to_string().contains("crates/c/Cargo.toml"));
+        assert!(workspace_version("[workspace]\n").is_err());
+    }
+}

@@ -280,7 +280,7 @@ fn pin_problems(root: &Path, rev: &Rev, crates: &[CrateCheck]) -> Result<Vec<Str
     let manifest = revision::read_required(root, rev, "Cargo.toml")?;
     let mut out = Vec::new();
     for c in crates {
-        let Some(pin) = manifest::workspace_dependency_version(&manifest, c.name) else {
+        let Some(pin) = manifest::workspace_dependency_version(&manifest, c.name)? else {
             continue;
         };
         let pin_version = pin.trim_start_matches(['^', '=']).trim();
@@ -296,7 +296,7 @@ fn pin_problems(root: &Path, rev: &Rev, crates: &[CrateCheck]) -> Result<Vec<Str
     // `--locked` build (CI, `cargo publish --locked`) fail.
     if let Some(lock) = revision::read(root, rev, "Cargo.lock")? {
         for c in crates {
-            let locked = manifest::locked_version(&lock, c.name);
+            let locked = manifest::locked_version(&lock, c.name)?;
             if locked
                 .as_deref()
                 .is_some_and(|l| Version::parse(l).ok() != Some(c.version.clone()))
