@@ -133,3 +133,157 @@ version.workspace = true
         assert!(workspace_version("[workspace]\n").is_err());
     }
 }
+
+mod api_diff {
+    use xtask::changes::Impact;
+    use xtask::release::api_diff::ApiDiff;
+
+    const OLD: &str = "# header\n\
+        #[non_exhaustive] pub enum c::Open\n\
+        #[non_exhaustive] pub struct c::Item\n\
+        impl Clone for c::Item\n\
+        pub c::Item::id: String\n\
+        pub c::Open::A\n\
+        pub c::Shut::A\n\
+        pub c::Point::x: i64\n\
+        pub c::Shape::Circle { .. }\n\
+        pub c::Shape::Circle::r: f64\n\
+        pub enum c::Shape\n\
+        pub enum c::Shut\n\
+        pub fn c::Item::name(&self) -> &str\n\
+        pub struct c::Point\n";
+
+    fn diff(new: &str) -> ApiDiff {
+        ApiDiff::between(OLD, new)
+    }
+
+    fn with(extra: &[&str], without: &[&str]) -> String {
+        let mut lines: Vec<&str> = OLD.lines().filter(|l| !without.contains(l)).collect();
+        lines.extend(extra);
+        lines.join("\n")
+    }
+
+    #[test]
+    fn the_same_listing_is_no_change_and_comments_are_not_items() {
+        let d = diff(&OLD.replace("# header", "# another header"));
+        assert_eq!(d, ApiDiff::default());
+        assert_eq!(d.impact(), Impact::None);
+    }
+
+    #[test]
+    fn a_removed_or_changed_line_is_breaking() {
+        let d = diff(&with(&[], &["impl Clone for c::Item"]));
+        assert_eq!(d.impact(), Impact::Breaking);
+        assert_eq!(d.counts(), (1, 0));
+        let changed = with(
+            &["pub fn c::Item::name(&self) -> String"],
+            &["pub fn c::Item::name(&self) -> &str"],
+        );
+        let d = diff(&changed);
+        assert_eq!(d.impact(), Impact::Breaking);
+        assert_eq!(d.counts(), (1, 1));
+        assert_eq!(
+            d.to_diff(),
+            "- pub fn c::Item::name(&self) -> &str\n+ pub fn c::Item::name(&self) -> String\n"
+        );
+        // Marking a type #[non_exhaustive] changes its line: breaking.
+        let marked = with(
+            &["#[non_exhaustive] pub struct c::Point"],
+            &["pub struct c::Point"],
+        );
+        assert_eq!(diff(&marked).impact(), Impact::Breaking);
+    }
+
+    #[test]
+    fn an_added_item_or_a_member_of_a_non_exhaustive_type_is_additive() {
+        for extra in [
+            "pub fn c::Item::size(&self) -> u64",
+            "impl Debug for c::Item",
+            "pub c::Open::B",
+            "pub c::Item::size: u64",
+            "pub struct c::New",
+        ] {
+            let d = diff(&with(&[extra], &[]));
+            assert_eq!(d.impact(), Impact::Additive, "{extra}");
+            assert_eq!(d.counts(), (0, 1));
+        }
+    }
+
+    #[test]
+    fn an_added_member_of_an_exhaustive_type_is_breaking() {
+        for extra in [
+            "pub c::Shut::B",
+            "pub c::Shut::C(String)",
+            "pub c::Point::y: i64",
+            "pub c::Shape::Circle::centre: (f64, f64)",
+        ] {
+            let d = diff(&with(&[extra], &[]));
+            assert_eq!(d.impact(), Impact::Breaking, "{extra}");
+            assert!(d.lines[0].why.is_some(), "{extra}");
+        }
+    }
+}
+
+mod changelog {
+    use xtask::changes::{Change, Impact, Report};
+    use xtask::release::api_diff::ApiDiff;
+    use xtask::release::changelog::draft;
+    use xtask::release::Release;
+    use xtask::revision::Rev;
+
+    fn change(impact: Impact, subject: &str, what: &str) -> Change {
+        Change {
+            impact,
+            subject: subject.into(),
+            what: what.into(),
+        }
+    }
+
+    #[test]
+    fn groups_by_scope_under_each_heading_and_leaves_none_out() {
+        let release = Release {
+            base: Rev::Git("v0.1.0".into()),
+            head: Rev::WorkTree,
+            report: Report {
+                changes: vec![
+                    change(
+                        Impact::Breaking,
+                        "type FileObject field signature",
+                        "removed",
+                    ),
+                    change(
+                        Impact::Breaking,
+                        "type FileObject field bytes",
+                        "now required",
+                    ),
+                    change(
+                        Impact::Additive,
+                        "operation list_files query page",
+                        "new optional input",
+                    ),
+                    change(Impact::Docs, "type FilePurpose", "doc text changed"),
+                    change(Impact::None, "type SampleType", "renamed by the provider"),
+                ],
+                notes: vec![],
+            },
+            api: vec![(
+                "mistral-files",
+                ApiDiff::between("pub fn a::x()\n", "pub fn a::y()\n"),
+            )],
+            crates: vec![],
+            problems: vec![],
+        };
+        let text = draft(&release);
+        let expected = "\n### Breaking\n\
+            - `mistral-files` public API: removed or changed `pub fn a::x()`\n\
+            - `type FileObject`:\n  - field signature: removed\n  - field bytes: now required\n\
+            \n### Added\n\
+            - `mistral-files` public API: added `pub fn a::y()`\n\
+            - `operation list_files`: query page: new optional input\n\
+            \n### Changed\n\
+            - `type FilePurpose`: doc text changed\n";
+        assert!(text.starts_with("## [Unreleased]\n\n"), "{text}");
+        assert!(text.ends_with(expected), "{text}");
+        assert!(!text.contains("SampleType"), "{text}");
+    }
+}
