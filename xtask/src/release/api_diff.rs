@@ -57,14 +57,11 @@ impl ApiDiff {
             .collect();
         for l in new_items.difference(&old_items) {
             let why = exhaustive_member(l, &new_items);
+            let impact = why.as_ref().map_or(Impact::Additive, |_| Impact::Breaking);
             lines.push(ApiLine {
                 added: true,
                 line: l.clone(),
-                impact: if why.is_some() {
-                    Impact::Breaking
-                } else {
-                    Impact::Additive
-                },
+                impact,
                 why,
             });
         }
@@ -101,10 +98,8 @@ fn exhaustive_member(line: &str, items: &BTreeSet<String>) -> Option<String> {
     let path = member_path(line)?;
     let (parent, _) = path.rsplit_once("::")?;
     for item in items {
-        let (marked, rest) = match item.strip_prefix("#[non_exhaustive] ") {
-            Some(rest) => (true, rest),
-            None => (false, item.as_str()),
-        };
+        let rest = item.strip_prefix("#[non_exhaustive] ");
+        let (marked, rest) = (rest.is_some(), rest.unwrap_or(item));
         let kind = ["pub enum ", "pub struct ", "pub union "]
             .iter()
             .find_map(|k| rest.strip_prefix(k).map(|p| (k.trim(), p)));

@@ -39,19 +39,18 @@ pub fn draft(release: &Release) -> String {
         ("Changed", Impact::Docs),
     ] {
         let mut section = grouped(release.report.changes.iter().filter(|c| c.impact == impact));
-        if let Some((_, diff)) = library {
-            for l in diff.lines.iter().filter(|l| l.impact == impact) {
-                let verb = match (l.added, impact) {
-                    (false, _) => "removed or changed",
-                    (true, Impact::Breaking) => "added, breaking",
-                    (true, _) => "added",
-                };
-                let why = l.why.as_ref().map(|w| format!(": {w}")).unwrap_or_default();
-                section
-                    .entry("`mistral-files` public API".to_string())
-                    .or_default()
-                    .push(format!("{verb} `{}`{why}", l.line));
-            }
+        let library_lines = library.into_iter().flat_map(|(_, diff)| &diff.lines);
+        for l in library_lines.filter(|l| l.impact == impact) {
+            let verb = match (l.added, impact) {
+                (false, _) => "removed or changed",
+                (true, Impact::Breaking) => "added, breaking",
+                (true, _) => "added",
+            };
+            let why = l.why.as_ref().map(|w| format!(": {w}")).unwrap_or_default();
+            section
+                .entry("`mistral-files` public API".to_string())
+                .or_default()
+                .push(format!("{verb} `{}`{why}", l.line));
         }
         if section.is_empty() {
             continue;

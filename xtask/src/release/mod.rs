@@ -52,9 +52,6 @@ pub const LISTINGS: [(&str, &str); 2] = [
     ),
 ];
 
-/// The command, for messages.
-pub const COMMAND: &str = "cargo xtask release-check --base REV";
-
 /// One crate's verdict.
 #[derive(Debug, Clone)]
 pub struct CrateCheck {
@@ -110,28 +107,25 @@ impl Release {
             api.push((name, ApiDiff::between(&old, &new)));
         }
         let wire = report.impact();
-        let api_impact = |name: &str| -> (Impact, String) {
-            let diff = &api
-                .iter()
-                .find(|(n, _)| *n == name)
-                .expect("a listed crate")
-                .1;
-            let (removed, added) = diff.counts();
-            let phrase = format!(
-                "public API: {} ({removed} removed or changed, {added} added)",
-                diff.impact()
-            );
-            (diff.impact(), phrase)
-        };
-        let wire_phrase = format!("wire: {wire}");
         let mut crates: Vec<CrateCheck> = Vec::new();
         for name in CRATES {
             let (impact, reasons) = match name {
                 "mistral-files-raw" | "mistral-files" => {
-                    let (a, phrase) = api_impact(name);
-                    (wire.max(a), vec![wire_phrase.clone(), phrase])
+                    let (_, diff) = api
+                        .iter()
+                        .find(|(n, _)| *n == name)
+                        .expect("a listed crate");
+                    let (removed, added) = diff.counts();
+                    let phrase = format!(
+                        "public API: {} ({removed} removed or changed, {added} added)",
+                        diff.impact()
+                    );
+                    (
+                        wire.max(diff.impact()),
+                        vec![format!("wire: {wire}"), phrase],
+                    )
                 }
-                "mistral-files-emulator" => (wire, vec![wire_phrase.clone()]),
+                "mistral-files-emulator" => (wire, vec![format!("wire: {wire}")]),
                 _ => {
                     let lib = crates
                         .iter()
@@ -143,21 +137,18 @@ impl Release {
                     )
                 }
             };
-            let now = crate_version(root, head, name)?
+            let (version, written_in) = crate_version(root, head, name)?
                 .with_context(|| format!("crate {name} does not exist at {head}"))?;
-            let then = crate_version(root, base, name)?;
-            let needed = match &then {
-                Some((v, _)) => Some(needed(v, impact).with_context(|| format!("crate {name}"))?),
-                None => None,
-            };
+            let base_version = crate_version(root, base, name)?.map(|(v, _)| v);
+            let need = base_version.as_ref().map(|v| needed(v, impact)).transpose();
             crates.push(CrateCheck {
                 name,
-                base_version: then.map(|(v, _)| v),
-                version: now.0,
-                written_in: now.1,
+                needed: need.with_context(|| format!("crate {name}"))?,
+                base_version,
+                version,
+                written_in,
                 impact,
                 reasons,
-                needed,
             });
         }
         let problems = pin_problems(root, head, &crates)?;
@@ -188,8 +179,8 @@ impl Release {
             let from = c
                 .base_version
                 .as_ref()
-                .map_or("new".to_string(), |v| v.to_string());
-            let needed = c.needed.as_ref().map_or("-".to_string(), |v| v.to_string());
+                .map_or("new".into(), Version::to_string);
+            let needed = c.needed.as_ref().map_or("-".into(), Version::to_string);
             let verdict = if c.ok() { "ok" } else { "TOO LOW" };
             out.push_str(&format!(
                 "{:<24} {impact:<8} {from} -> needs {needed}, is {} ({verdict}); {}\n",
@@ -283,9 +274,8 @@ fn pin_problems(root: &Path, rev: &Rev, crates: &[CrateCheck]) -> Result<Vec<Str
         let Some(pin) = manifest::workspace_dependency_version(&manifest, c.name)? else {
             continue;
         };
-        let pin_version = pin.trim_start_matches(['^', '=']).trim();
-        let same = Version::parse(pin_version).is_ok_and(|p| p == c.version);
-        if !same {
+        let pinned = Version::parse(pin.trim_start_matches(['^', '=']).trim());
+        if !pinned.is_ok_and(|p| p == c.version) {
             out.push(format!(
                 "Cargo.toml [workspace.dependencies] pins {} to version \"{pin}\" but the crate is {}: make them the same",
                 c.name, c.version
@@ -296,16 +286,13 @@ fn pin_problems(root: &Path, rev: &Rev, crates: &[CrateCheck]) -> Result<Vec<Str
     // `--locked` build (CI, `cargo publish --locked`) fail.
     if let Some(lock) = revision::read(root, rev, "Cargo.lock")? {
         for c in crates {
-            let locked = manifest::locked_version(&lock, c.name)?;
-            if locked
-                .as_deref()
-                .is_some_and(|l| Version::parse(l).ok() != Some(c.version.clone()))
-            {
+            let Some(locked) = manifest::locked_version(&lock, c.name)? else {
+                continue;
+            };
+            if Version::parse(&locked).ok().as_ref() != Some(&c.version) {
                 out.push(format!(
-                    "Cargo.lock lists {} {} but the crate is {}: run `cargo update --workspace`",
-                    c.name,
-                    locked.unwrap_or_default(),
-                    c.version
+                    "Cargo.lock lists {} {locked} but the crate is {}: run `cargo update --workspace`",
+                    c.name, c.version
                 ));
             }
         }
