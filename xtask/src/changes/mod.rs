@@ -20,7 +20,7 @@ mod directions;
 pub mod model;
 pub mod overlays;
 mod rules;
-mod rust_api;
+pub mod rust_api;
 pub mod schema;
 
 use model::{Entry, Model};
@@ -288,6 +288,3 @@ pub(crate) fn list<'a>(values: impl Iterator<Item = &'a String>) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
-
-#[cfg(test)]
-mod tests;
