@@ -13,6 +13,7 @@
 pub use super::directions::Direction;
 use super::directions::{media_schemas, operations, INPUT, OUTPUT};
 use super::schema::{self, single, Schema};
+use crate::names::escape_pointer as escape;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -102,50 +103,31 @@ pub type Model = BTreeMap<String, Entry>;
 
 /// Builds the contract of a normalized (OpenAPI 3.0) document.
 pub fn build(doc: &Value) -> Model {
-    let mut b = Builder {
-        model: Model::new(),
-    };
+    let mut b = Builder::default();
     let dirs = super::directions::of_types(doc);
     let global_security = doc.get("security");
     for (path, method, op) in operations(doc) {
         b.operation(&path, method, op, global_security);
     }
-    let schemes = doc
-        .pointer("/components/securitySchemes")
-        .and_then(Value::as_object);
-    for (name, scheme) in schemes.into_iter().flatten() {
+    let objects = |at: &str| {
+        doc.pointer(at)
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+    };
+    for (name, scheme) in objects("/components/securitySchemes") {
         let pointer = format!("/components/securitySchemes/{}", escape(name));
-        let key = format!("security scheme {name}");
-        b.insert(
-            &key,
-            Kind::Scheme(describe_scheme(scheme)),
-            INPUT,
-            None,
-            None,
-            pointer,
-        );
+        let (key, kind) = (format!("security scheme {name}"), describe_scheme(scheme));
+        b.insert(&key, None, &pointer, INPUT, Kind::Scheme(kind));
     }
-    let schemas = doc
-        .pointer("/components/schemas")
-        .and_then(Value::as_object);
-    for (name, schema) in schemas.into_iter().flatten() {
+    for (name, schema) in objects("/components/schemas") {
         let key = format!("type {name}");
         let pointer = format!("/components/schemas/{}", escape(name));
         // A type no operation reaches still becomes a Rust type: treat it as received.
         let dir = dirs.get(name).copied().unwrap_or(OUTPUT);
         let kind = Kind::Type(shape_of(schema));
-        b.insert(&key, kind, dir, doc_of(schema), None, pointer.clone());
-        if let Some(p) = schema.get("x-provider-name").and_then(Value::as_str) {
-            let k = format!("{key} provider-name");
-            b.insert(
-                &k,
-                Kind::ProviderName(p.into()),
-                dir,
-                None,
-                Some(&key),
-                pointer.clone(),
-            );
-        }
+        b.insert(&key, None, &pointer, dir, kind).doc = doc_of(schema);
+        b.provider_name(&key, schema.get("x-provider-name"), dir, &pointer);
         b.members(&key, schema, dir, false, &pointer);
     }
     b.model
@@ -161,11 +143,6 @@ fn describe_scheme(scheme: &Value) -> String {
     }
 }
 
-/// `~` and `/` escaped as a JSON pointer needs.
-pub fn escape(name: &str) -> String {
-    name.replace('~', "~0").replace('/', "~1")
-}
-
 fn op_name(op: &Value, path: &str, method: &str) -> String {
     op.get("operationId")
         .and_then(Value::as_str)
@@ -173,29 +150,41 @@ fn op_name(op: &Value, path: &str, method: &str) -> String {
         .unwrap_or_else(|| format!("{} {path}", method.to_uppercase()))
 }
 
+#[derive(Default)]
 struct Builder {
     model: Model,
 }
 
 impl Builder {
+    /// Adds an entry without doc text, and returns it for the callers that have some.
     fn insert(
         &mut self,
         key: &str,
-        kind: Kind,
-        dir: Direction,
-        doc: Option<String>,
         parent: Option<&str>,
-        pointer: String,
-    ) {
-        let parent = parent.map(str::to_string);
+        pointer: &str,
+        dir: Direction,
+        kind: Kind,
+    ) -> &mut Entry {
         let entry = Entry {
             kind,
             dir,
-            doc,
-            parent,
-            pointer,
+            doc: None,
+            parent: parent.map(str::to_string),
+            pointer: pointer.to_string(),
         };
         self.model.insert(key.to_string(), entry);
+        self.model.get_mut(key).expect("just inserted")
+    }
+
+    /// `<key> provider-name`, when the document records the provider's name for ours.
+    fn provider_name(&mut self, key: &str, name: Option<&Value>, dir: Direction, pointer: &str) {
+        if let Some(name) = name.and_then(Value::as_str) {
+            let (k, kind) = (
+                format!("{key} provider-name"),
+                Kind::ProviderName(name.into()),
+            );
+            self.insert(&k, Some(key), pointer, dir, kind);
+        }
     }
 
     fn operation(&mut self, path: &str, method: &str, op: &Value, global_security: Option<&Value>) {
@@ -211,25 +200,13 @@ impl Builder {
             route: format!("{} {path}", method.to_uppercase()),
             deprecated: op.get("deprecated").and_then(Value::as_bool) == Some(true),
         };
-        let doc = (!doc.is_empty()).then_some(doc);
-        self.insert(&key, kind, INPUT, doc, None, pointer.clone());
-        if let Some(id) = op.get("x-provider-operation-id").and_then(Value::as_str) {
-            let k = format!("{key} provider-name");
-            let kind = Kind::ProviderName(id.into());
-            self.insert(&k, kind, INPUT, None, Some(&key), pointer.clone());
-        }
+        self.insert(&key, None, &pointer, INPUT, kind).doc = (!doc.is_empty()).then_some(doc);
+        let provider_id = op.get("x-provider-operation-id");
+        self.provider_name(&key, provider_id, INPUT, &pointer);
         // An operation's own `security` replaces the document's (OpenAPI 3.0, 4.8.10).
-        let security = op.get("security").or(global_security);
-        let k = format!("{key} security");
-        let p = format!("{pointer}/security");
-        self.insert(
-            &k,
-            Kind::Security(requirements(security)),
-            INPUT,
-            None,
-            Some(&key),
-            p,
-        );
+        let security = Kind::Security(requirements(op.get("security").or(global_security)));
+        let (k, p) = (format!("{key} security"), format!("{pointer}/security"));
+        self.insert(&k, Some(&key), &p, INPUT, security);
         self.parameters(&key, op, &pointer);
         self.body(&key, op, &pointer);
         self.responses(&key, op, &pointer);
@@ -250,12 +227,8 @@ impl Builder {
             schema.style = schema::param_style(p, place);
             let required = p.get("required").and_then(Value::as_bool).unwrap_or(false);
             let kind = Kind::Input { schema, required };
-            self.insert(&k, kind, INPUT, doc_of(p), Some(key), pointer.clone());
-            if let Some(theirs) = p.get("x-provider-name").and_then(Value::as_str) {
-                let pk = format!("{k} provider-name");
-                let kind = Kind::ProviderName(theirs.into());
-                self.insert(&pk, kind, INPUT, None, Some(&k), pointer.clone());
-            }
+            self.insert(&k, Some(key), &pointer, INPUT, kind).doc = doc_of(p);
+            self.provider_name(&k, p.get("x-provider-name"), INPUT, &pointer);
             self.inline(&k, schema_json, INPUT, true, &format!("{pointer}/schema"));
         }
     }
@@ -274,7 +247,7 @@ impl Builder {
                 schema: Schema::of(schema_json),
                 required,
             };
-            self.insert(&k, kind, INPUT, None, Some(key), pointer.clone());
+            self.insert(&k, Some(key), &pointer, INPUT, kind);
             self.members(&k, single(schema_json), INPUT, true, &pointer);
         }
     }
@@ -294,9 +267,8 @@ impl Builder {
             };
             for (media, ty) in media {
                 let k = format!("{key} response {status}{media}");
-                let doc = doc_of(response);
-                let p = pointer.clone();
-                self.insert(&k, Kind::Response(ty), OUTPUT, doc, Some(key), p);
+                let kind = Kind::Response(ty);
+                self.insert(&k, Some(key), &pointer, OUTPUT, kind).doc = doc_of(response);
             }
         }
     }
@@ -322,7 +294,7 @@ impl Builder {
             } else {
                 Kind::Field { schema, required }
             };
-            self.insert(&k, kind, dir, doc_of(prop), Some(key), p.clone());
+            self.insert(&k, Some(key), &p, dir, kind).doc = doc_of(prop);
             self.inline(&k, prop, dir, input, &p);
         }
     }
@@ -340,9 +312,8 @@ impl Builder {
             let values = values
                 .iter()
                 .map(|v| v.as_str().map(str::to_string).unwrap_or(v.to_string()));
-            let k = format!("{key} values");
-            let kind = Kind::Values(values.collect());
-            self.insert(&k, kind, dir, None, Some(key), format!("{pointer}/enum"));
+            let (k, p) = (format!("{key} values"), format!("{pointer}/enum"));
+            self.insert(&k, Some(key), &p, dir, Kind::Values(values.collect()));
         }
     }
 }
