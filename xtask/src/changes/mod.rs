@@ -165,8 +165,8 @@ pub fn compare_models(old: &Model, new: &Model) -> Report {
         }
     }
     changes.extend(renames(old, new, &mut gone, &mut came));
-    changes.extend(gone.iter().flat_map(|(k, e)| rules::removed(k, e)));
-    changes.extend(came.iter().flat_map(|(k, e)| rules::added(k, e)));
+    changes.extend(gone.iter().map(|(k, e)| rules::removed(k, e)));
+    changes.extend(came.iter().map(|(k, e)| rules::added(k, e)));
     sort(&mut changes);
     Report {
         changes,
@@ -207,11 +207,8 @@ fn renames(
         let at = came_shapes.iter().position(|s| s == gs).expect("counted");
         let (ck, ce) = came[at];
         let impact = rules::removed(gk, ge)
-            .into_iter()
-            .chain(rules::added(ck, ce))
-            .map(|c| c.impact)
-            .max()
-            .unwrap_or(Impact::Breaking);
+            .impact
+            .max(rules::added(ck, ce).impact);
         let new_name = match &ge.parent {
             Some(parent) => ck.strip_prefix(parent.as_str()).unwrap_or(ck).trim(),
             None => ck,

@@ -12,108 +12,90 @@
 //! generated builders now require (additive on the wire; code that builds the type without it
 //! gets an error from the builder). Those lines say "Rust API" and what happens.
 
+use super::directions::INPUT;
 use super::model::{alternatives, Direction, Entry, Kind};
 use super::schema::{Range, Schema};
 use super::{change, list, Change, Impact};
 use std::collections::BTreeSet;
 
 /// An entry that exists only in the new contract.
-pub fn added(key: &str, entry: &Entry) -> Vec<Change> {
-    let dir = entry.dir;
-    let one = |impact, what: String| vec![change(impact, key, what)];
-    match &entry.kind {
-        Kind::ProviderName(name) => one(
+pub fn added(key: &str, entry: &Entry) -> Change {
+    let (impact, what) = match &entry.kind {
+        Kind::ProviderName(name) => (
             Impact::None,
             format!("the provider's name is {name} (ours is kept by openapi/names.yaml)"),
         ),
         // Another media type for a request body: calls keep sending the one they send.
-        Kind::Input { schema, .. } if is_body_media(key) => one(
+        Kind::Input { schema, .. } if is_body_media(key) => (
             Impact::Additive,
             format!("the request body may now also be sent as this media type ({schema})"),
         ),
         // A new input that calls must send: existing calls do not send it.
-        Kind::Input {
-            required: true,
-            schema,
-        } if entry.parent.is_some() => one(
+        Kind::Input { schema, required } if *required && entry.parent.is_some() => (
             Impact::Breaking,
             format!("new required input ({schema}); existing calls do not send it"),
         ),
-        Kind::Input { schema, .. } => {
-            one(Impact::Additive, format!("new optional input ({schema})"))
-        }
-        // A new field of a type that requests send, required: existing requests lack it.
-        Kind::Field {
-            required: true,
-            schema,
-        } if dir.input => one(
+        Kind::Input { schema, .. } => (Impact::Additive, format!("new optional input ({schema})")),
+        // A new required field of a type that requests send: existing requests lack it.
+        Kind::Field { schema, required } if *required && entry.dir.input => (
             Impact::Breaking,
             format!("new required field ({schema}) in a type that requests send"),
         ),
-        // A new field of a received type: the type is #[non_exhaustive], so additive; a
-        // required one is also required by the generated builders.
+        // A new field of a received type: additive, the type being #[non_exhaustive]; the
+        // generated builders require a required one.
         Kind::Field { required, schema } => {
             let mut what = format!("new field ({schema})");
             if *required && !schema.nullable {
                 what.push_str(&format!("; {}", builder_requires(key)));
             }
-            one(Impact::Additive, what)
+            (Impact::Additive, what)
         }
         // New enum values: more accepted (input) or absorbed by the open enums (output).
-        Kind::Values(values) => one(
+        Kind::Values(values) => (
             Impact::Additive,
             format!("enum values {}", list(values.iter())),
         ),
-        Kind::Operation { route, .. } => one(Impact::Additive, format!("new operation ({route})")),
-        Kind::Type(shape) => one(Impact::Additive, format!("new type ({shape})")),
-        Kind::Scheme(s) => one(Impact::Additive, format!("new security scheme ({s})")),
-        Kind::Security(alts) => one(
+        Kind::Operation { route, .. } => (Impact::Additive, format!("new operation ({route})")),
+        Kind::Type(shape) => (Impact::Additive, format!("new type ({shape})")),
+        Kind::Scheme(s) => (Impact::Additive, format!("new security scheme ({s})")),
+        Kind::Security(alts) => (
             Impact::Breaking,
             format!("now requires {}", alternatives(alts)),
         ),
-        Kind::Response(ty) => vec![response_added(key, ty)],
-    }
-}
-
-/// A success status the client did not know may now come back in place of the one it decodes
-/// (breaking); a newly documented error response is only better typed (additive).
-fn response_added(key: &str, ty: &str) -> Change {
-    if is_success(key) {
-        change(
+        // A success status the client did not know may come back in place of the one it
+        // decodes; a newly documented error response is only better typed.
+        Kind::Response(ty) if is_success(key) => (
             Impact::Breaking,
-            key,
             format!("new success response ({ty}): the operation's return type changes"),
-        )
-    } else {
-        change(
+        ),
+        Kind::Response(ty) => (
             Impact::Additive,
-            key,
             format!("newly documented error response ({ty})"),
-        )
-    }
+        ),
+    };
+    change(impact, key, what)
 }
 
 /// An entry that exists only in the old contract.
-pub fn removed(key: &str, entry: &Entry) -> Vec<Change> {
-    let one = |impact, what: String| vec![change(impact, key, what)];
-    match &entry.kind {
-        Kind::ProviderName(name) => one(
+pub fn removed(key: &str, entry: &Entry) -> Change {
+    let (impact, what) = match &entry.kind {
+        Kind::ProviderName(name) => (
             Impact::None,
             format!("no longer records the provider's name {name}"),
         ),
         // Values gone: refused when sent, and their generated variants go.
-        Kind::Values(values) => one(
+        Kind::Values(values) => (
             Impact::Breaking,
             format!("every enum value removed ({})", list(values.iter())),
         ),
-        // An error response no longer documented: errors still decode as the operation's
-        // error type.
-        Kind::Response(ty) if !is_success(key) => one(
+        // Errors still decode as the operation's error type.
+        Kind::Response(ty) if !is_success(key) => (
             Impact::Additive,
             format!("error response no longer documented (was {ty})"),
         ),
-        _ => one(Impact::Breaking, "removed".into()),
-    }
+        _ => (Impact::Breaking, "removed".into()),
+    };
+    change(impact, key, what)
 }
 
 /// An entry present on both sides.
@@ -129,43 +111,14 @@ pub fn changed(key: &str, o: &Entry, n: &Entry) -> Vec<Change> {
     };
     match (&o.kind, &n.kind) {
         (Kind::Values(old), Kind::Values(new)) => out.extend(values(key, old, new)),
-        (
-            Kind::Input {
-                schema: os,
-                required: or,
-            },
-            Kind::Input {
-                schema: ns,
-                required: nr,
-            },
-        ) => out.extend(value(key, INPUT_ONLY, os, *or, ns, *nr, false)),
-        (
-            Kind::Field {
-                schema: os,
-                required: or,
-            },
-            Kind::Field {
-                schema: ns,
-                required: nr,
-            },
-        ) => out.extend(value(key, dir, os, *or, ns, *nr, true)),
-        (
-            Kind::Operation {
-                route: or,
-                deprecated: od,
-            },
-            Kind::Operation {
-                route: nr,
-                deprecated: nd,
-            },
-        ) => {
+        (Kind::Input { .. }, Kind::Input { .. }) => out.extend(value(key, INPUT, o, n, false)),
+        (Kind::Field { .. }, Kind::Field { .. }) => out.extend(value(key, dir, o, n, true)),
+        (Kind::Operation { deprecated: od, .. }, Kind::Operation { deprecated: nd, .. }) => {
+            let (or, nr) = (o.kind.describe(), n.kind.describe());
             if or != nr {
                 // Our name is kept, the request goes elsewhere.
-                out.push(change(
-                    Impact::Breaking,
-                    key,
-                    format!("now {nr} (was {or})"),
-                ));
+                let what = format!("now {nr} (was {or})");
+                out.push(change(Impact::Breaking, key, what));
             }
             if od != nd {
                 out.push(deprecation(key, *nd));
@@ -193,11 +146,6 @@ pub fn changed(key: &str, o: &Entry, n: &Entry) -> Vec<Change> {
     out
 }
 
-const INPUT_ONLY: Direction = Direction {
-    input: true,
-    output: false,
-};
-
 /// Removed enum values break (refused as input; their variants go); new ones are additive
 /// (accepted as input; absorbed by the open enums as output).
 fn values(key: &str, old: &BTreeSet<String>, new: &BTreeSet<String>) -> Vec<Change> {
@@ -216,15 +164,10 @@ fn values(key: &str, old: &BTreeSet<String>, new: &BTreeSet<String>) -> Vec<Chan
 }
 
 /// Every facet of a parameter, form field or type field, by direction.
-fn value(
-    key: &str,
-    dir: Direction,
-    old: &Schema,
-    old_required: bool,
-    new: &Schema,
-    new_required: bool,
-    generated_field: bool,
-) -> Vec<Change> {
+fn value(key: &str, dir: Direction, o: &Entry, n: &Entry, generated_field: bool) -> Vec<Change> {
+    let (Some((old, old_required)), Some((new, new_required))) = (facets(o), facets(n)) else {
+        return Vec::new();
+    };
     let facets = [
         base_type(old, new),
         nullability(dir, old, new),
@@ -241,20 +184,29 @@ fn value(
     if old.deprecated != new.deprecated {
         out.push(deprecation(key, new.deprecated));
     }
+    // A generated struct field is `Option<T>` when it may be missing or null, `T` otherwise.
+    let optional = |s: &Schema, required: bool| !required || s.nullable;
+    let (was, now) = (optional(old, old_required), optional(new, new_required));
     if generated_field {
-        out.extend(rust_field(key, old, old_required, new, new_required));
+        out.extend(rust_field(key, was, now));
     }
     out
 }
 
+/// The schema and required-ness of an input or a field.
+fn facets(entry: &Entry) -> Option<(&Schema, bool)> {
+    match &entry.kind {
+        Kind::Input { schema, required } | Kind::Field { schema, required } => {
+            Some((schema, *required))
+        }
+        _ => None,
+    }
+}
+
 /// The base type: a different type is a different wire format, either way.
 fn base_type(old: &Schema, new: &Schema) -> Option<(Impact, String)> {
-    (old.base != new.base).then(|| {
-        (
-            Impact::Breaking,
-            format!("type changed from {} to {}", old.base, new.base),
-        )
-    })
+    let what = format!("type changed from {} to {}", old.base, new.base);
+    (old.base != new.base).then_some((Impact::Breaking, what))
 }
 
 /// Null accepted (input: wider) or possible (output: wider, so breaking).
@@ -280,15 +232,11 @@ fn nullability(dir: Direction, old: &Schema, new: &Schema) -> Option<(Impact, St
 
 /// Required-ness: required narrows (absence no longer allowed): breaking for an input (calls
 /// that leave it out are refused), additive for an output (always present now).
-fn requiredness(
-    dir: Direction,
-    old_required: bool,
-    new_required: bool,
-) -> Option<(Impact, String)> {
-    if old_required == new_required {
+fn requiredness(dir: Direction, old: bool, new: bool) -> Option<(Impact, String)> {
+    if old == new {
         return None;
     }
-    let (what, range) = if new_required {
+    let (what, range) = if new {
         ("now required", Range::Narrower)
     } else {
         ("now optional", Range::Wider)
@@ -307,11 +255,9 @@ fn bounds(dir: Direction, old: &Schema, new: &Schema) -> Option<(Impact, String)
         Range::Narrower => "narrowed",
         _ => "changed",
     };
-    let (ob, nb) = (bounds_text(old), bounds_text(new));
-    Some((
-        by_range(dir, range),
-        format!("bounds {how} from {ob} to {nb}"),
-    ))
+    let (old, new) = (bounds_text(old), bounds_text(new));
+    let what = format!("bounds {how} from {old} to {new}");
+    Some((by_range(dir, range), what))
 }
 
 /// Defaults decide what a call that leaves the value out gets (and what a decoder fills in for
@@ -319,14 +265,13 @@ fn bounds(dir: Direction, old: &Schema, new: &Schema) -> Option<(Impact, String)
 /// changes behaviour (breaking).
 fn default_value(old: &Schema, new: &Schema) -> Option<(Impact, String)> {
     match (&old.default, &new.default) {
-        _ if old.default == new.default => None,
         (None, Some(d)) => Some((Impact::Additive, format!("default {d} declared"))),
         (Some(d), None) => Some((Impact::Breaking, format!("default {d} removed"))),
-        (Some(a), Some(b)) => Some((
+        (Some(a), Some(b)) if a != b => Some((
             Impact::Breaking,
             format!("default changed from {a} to {b}: calls that leave it out get {b}"),
         )),
-        (None, None) => unreachable!("the defaults differ"),
+        _ => None,
     }
 }
 
@@ -336,41 +281,24 @@ fn style(old: &Schema, new: &Schema) -> Option<(Impact, String)> {
         return None;
     }
     let show = |s: &Option<String>| s.clone().unwrap_or_else(|| "the default style".into());
+    let (o, n) = (show(&old.style), show(&new.style));
     Some((
         Impact::Breaking,
-        format!(
-            "serialization changed from {} to {}",
-            show(&old.style),
-            show(&new.style)
-        ),
+        format!("serialization changed from {o} to {n}"),
     ))
 }
 
-/// A generated struct field is `Option<T>` when it may be missing or null, `T` otherwise.
-fn rust_field(
-    key: &str,
-    old: &Schema,
-    old_required: bool,
-    new: &Schema,
-    new_required: bool,
-) -> Option<Change> {
-    let optional = |s: &Schema, required: bool| !required || s.nullable;
-    match (optional(old, old_required), optional(new, new_required)) {
-        (true, false) => Some(change(
-            Impact::Breaking,
-            key,
-            format!(
-                "Rust API: the field's type changes from Option<T> to T; {}",
-                builder_requires(key)
-            ),
-        )),
-        (false, true) => Some(change(
-            Impact::Breaking,
-            key,
-            "Rust API: the field's type changes from T to Option<T>".into(),
-        )),
-        _ => None,
-    }
+/// A generated field turning between `Option<T>` and `T`: code reading it stops compiling.
+fn rust_field(key: &str, was_optional: bool, optional: bool) -> Option<Change> {
+    let what = match (was_optional, optional) {
+        (true, false) => format!(
+            "Rust API: the field's type changes from Option<T> to T; {}",
+            builder_requires(key)
+        ),
+        (false, true) => "Rust API: the field's type changes from T to Option<T>".into(),
+        _ => return None,
+    };
+    Some(change(Impact::Breaking, key, what))
 }
 
 /// The sentence every change that adds a builder requirement uses.
@@ -396,12 +324,11 @@ fn by_range(dir: Direction, range: Range) -> Impact {
     }
 }
 
+/// `[1..168] len[..3]`, or `none`.
 fn bounds_text(s: &Schema) -> String {
-    let text = s.bounds.to_string();
-    if text.is_empty() {
-        "none".into()
-    } else {
-        text.trim().to_string()
+    match s.bounds.to_string().trim() {
+        "" => "none".into(),
+        text => text.to_string(),
     }
 }
 
@@ -425,12 +352,8 @@ fn security(key: &str, old: &BTreeSet<String>, new: &BTreeSet<String>) -> Change
     } else {
         Impact::Breaking
     };
-    let what = format!(
-        "security changed from {} to {}",
-        alternatives(old),
-        alternatives(new)
-    );
-    change(impact, key, what)
+    let (old, new) = (alternatives(old), alternatives(new));
+    change(impact, key, format!("security changed from {old} to {new}"))
 }
 
 /// `operation X body <media type>` (the body itself, not one of its form fields).
