@@ -12,7 +12,7 @@
 
 pub use super::directions::Direction;
 use super::directions::{media_schemas, operations, INPUT, OUTPUT};
-use super::schema::{self, single, Schema};
+use super::schema::{self, is_true, single, Schema};
 use crate::names::escape_pointer as escape;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -79,8 +79,12 @@ pub fn alternatives(alts: &BTreeSet<String>) -> String {
     if alts.is_empty() {
         "none".into()
     } else {
-        alts.iter().cloned().collect::<Vec<_>>().join(" | ")
+        join(alts, " | ")
     }
+}
+
+fn join(set: &BTreeSet<String>, separator: &str) -> String {
+    set.iter().cloned().collect::<Vec<_>>().join(separator)
 }
 
 /// One entry of the contract.
@@ -198,7 +202,7 @@ impl Builder {
             .join("\n");
         let kind = Kind::Operation {
             route: format!("{} {path}", method.to_uppercase()),
-            deprecated: op.get("deprecated").and_then(Value::as_bool) == Some(true),
+            deprecated: is_true(op, "deprecated"),
         };
         self.insert(&key, None, &pointer, INPUT, kind).doc = (!doc.is_empty()).then_some(doc);
         let provider_id = op.get("x-provider-operation-id");
@@ -223,9 +227,9 @@ impl Builder {
             let pointer = format!("{op_pointer}/parameters/{i}");
             let schema_json = p.get("schema").unwrap_or(&Value::Null);
             let mut schema = Schema::of(schema_json);
-            schema.deprecated |= p.get("deprecated").and_then(Value::as_bool) == Some(true);
+            schema.deprecated |= is_true(p, "deprecated");
             schema.style = schema::param_style(p, place);
-            let required = p.get("required").and_then(Value::as_bool).unwrap_or(false);
+            let required = is_true(p, "required");
             let kind = Kind::Input { schema, required };
             self.insert(&k, Some(key), &pointer, INPUT, kind).doc = doc_of(p);
             self.provider_name(&k, p.get("x-provider-name"), INPUT, &pointer);
@@ -236,18 +240,18 @@ impl Builder {
     /// `operation X body <media type>` and, for an inline object (a form), each of its fields.
     fn body(&mut self, key: &str, op: &Value, op_pointer: &str) {
         let body = op.get("requestBody");
-        let required = body
-            .and_then(|b| b.get("required"))
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
+        let required = body.is_some_and(|b| is_true(b, "required"));
         for (media, schema_json) in media_schemas(body) {
             let k = format!("{key} body {media}");
             let pointer = format!("{op_pointer}/requestBody/content/{}/schema", escape(&media));
-            let kind = Kind::Input {
-                schema: Schema::of(schema_json),
-                required,
-            };
-            self.insert(&k, Some(key), &pointer, INPUT, kind);
+            let schema = Schema::of(schema_json);
+            self.insert(
+                &k,
+                Some(key),
+                &pointer,
+                INPUT,
+                Kind::Input { schema, required },
+            );
             self.members(&k, single(schema_json), INPUT, true, &pointer);
         }
     }
@@ -375,10 +379,7 @@ pub fn render(model: &Model) -> String {
                 };
                 format!("\n{key}: {shape}{dir}")
             }
-            Kind::Values(values) => {
-                let values: Vec<_> = values.iter().cloned().collect();
-                format!("{key}: {}", values.join(", "))
-            }
+            Kind::Values(values) => format!("{key}: {}", join(values, ", ")),
             // The provider's names are not ours: a rename the name map absorbs leaves the
             // snapshot as it was (the change report mentions it).
             Kind::ProviderName(_) => continue,

@@ -60,14 +60,13 @@ impl Schema {
         let inner = single(schema);
         Schema {
             base: base_ty(schema),
-            nullable: schema.get("nullable").and_then(Value::as_bool) == Some(true)
-                || inner.get("nullable").and_then(Value::as_bool) == Some(true),
+            nullable: is_true(schema, "nullable") || is_true(inner, "nullable"),
             bounds: Bounds::of(schema).or(Bounds::of(inner)),
             default: schema
                 .get("default")
                 .or_else(|| inner.get("default"))
                 .map(Value::to_string),
-            deprecated: schema.get("deprecated").and_then(Value::as_bool) == Some(true),
+            deprecated: is_true(schema, "deprecated"),
             style: None,
         }
     }
@@ -90,6 +89,11 @@ impl fmt::Display for Schema {
         }
         Ok(())
     }
+}
+
+/// Whether `key` is `true` in `v` (absent means `false`, as for every OpenAPI flag).
+pub(super) fn is_true(v: &Value, key: &str) -> bool {
+    v.get(key).and_then(Value::as_bool) == Some(true)
 }
 
 /// The one branch of a single-branch `allOf`/`anyOf`/`oneOf`, or the schema itself.
@@ -130,10 +134,9 @@ impl Bounds {
                 .filter(|v| v.is_number())
                 .map(|v| v.to_string())
         };
-        let exclusive = |k: &str| schema.get(k).and_then(Value::as_bool) == Some(true);
         Bounds {
-            minimum: num("minimum").map(|v| (v, exclusive("exclusiveMinimum"))),
-            maximum: num("maximum").map(|v| (v, exclusive("exclusiveMaximum"))),
+            minimum: num("minimum").map(|v| (v, is_true(schema, "exclusiveMinimum"))),
+            maximum: num("maximum").map(|v| (v, is_true(schema, "exclusiveMaximum"))),
             length: (num("minLength"), num("maxLength")),
             items: (num("minItems"), num("maxItems")),
             pattern: schema
@@ -153,13 +156,16 @@ impl Bounds {
 
     /// How the accepted set moved from `old` to `self`.
     pub fn compared_to(&self, old: &Bounds) -> Range {
+        // A lower bound moving up (or appearing, or turning exclusive) narrows, down widens;
+        // an upper bound the other way round.
+        let (lower, upper) = (Ordering::Greater, Ordering::Less);
         let facets = [
-            lower(&old.minimum, &self.minimum),
-            upper(&old.maximum, &self.maximum),
-            lower(&flag(&old.length.0), &flag(&self.length.0)),
-            upper(&flag(&old.length.1), &flag(&self.length.1)),
-            lower(&flag(&old.items.0), &flag(&self.items.0)),
-            upper(&flag(&old.items.1), &flag(&self.items.1)),
+            bound(&old.minimum, &self.minimum, lower),
+            bound(&old.maximum, &self.maximum, upper),
+            bound(&flag(&old.length.0), &flag(&self.length.0), lower),
+            bound(&flag(&old.length.1), &flag(&self.length.1), upper),
+            bound(&flag(&old.items.0), &flag(&self.items.0), lower),
+            bound(&flag(&old.items.1), &flag(&self.items.1), upper),
             pattern(&old.pattern, &self.pattern),
         ];
         facets.into_iter().fold(Range::Same, combine)
@@ -178,22 +184,9 @@ fn combine(a: Range, b: Range) -> Range {
     }
 }
 
-fn number(text: &str) -> f64 {
-    text.parse().unwrap_or(f64::NAN)
-}
-
-/// A lower bound moving: up (or appearing, or turning exclusive) narrows; down widens.
-fn lower(old: &Option<(String, bool)>, new: &Option<(String, bool)>) -> Range {
-    bound(old, new, Ordering::Greater)
-}
-
-/// An upper bound moving: down (or appearing, or turning exclusive) narrows; up widens.
-fn upper(old: &Option<(String, bool)>, new: &Option<(String, bool)>) -> Range {
-    bound(old, new, Ordering::Less)
-}
-
 /// One bound moving; `tighter` is the direction in which a new value takes values away.
 fn bound(old: &Option<(String, bool)>, new: &Option<(String, bool)>, tighter: Ordering) -> Range {
+    let number = |text: &str| text.parse().unwrap_or(f64::NAN);
     match (old, new) {
         (None, None) => Range::Same,
         (None, Some(_)) => Range::Narrower,
@@ -246,9 +239,8 @@ impl fmt::Display for Bounds {
 /// A schema's type, written compactly (see [`Schema::base`]), `?` marking nullable, bounds
 /// left out: what a response or a type's shape is described by.
 pub fn ty(schema: &Value) -> String {
-    let nullable = schema.get("nullable").and_then(Value::as_bool) == Some(true);
     let base = base_ty(schema);
-    if nullable {
+    if is_true(schema, "nullable") {
         format!("{base}?")
     } else {
         base
