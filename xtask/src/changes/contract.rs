@@ -112,28 +112,19 @@ fn action_effects(new: &Side) -> Result<Vec<Effect>> {
 /// The provider's changes the effective report does not already show.
 fn provider_only(effective: &[Change], provider: Vec<Change>, effects: &[Effect]) -> Vec<Change> {
     let mut out = Vec::new();
-    for c in provider {
-        if effective.contains(&c) {
-            continue;
-        }
+    for c in provider.into_iter().filter(|c| !effective.contains(c)) {
         let live = effects
             .iter()
             .find(|e| !e.redundant() && e.covers(&c.subject));
-        let what = match live {
+        let why = match live {
             Some(e) => format!(
-                "{} (the provider's change, overridden by overlay action {}{}: the action now contradicts the provider; check it and fix or remove it)",
-                c.what, e.index, e.about
+                ", overridden by overlay action {}{}: the action now contradicts the provider; check it and fix or remove it",
+                e.index, e.about
             ),
-            None => format!(
-                "{} (the provider's change; our contract already said so through our overlay)",
-                c.what
-            ),
+            None => "; our contract already said so through our overlay".into(),
         };
-        let impact = if live.is_some() {
-            c.impact
-        } else {
-            Impact::None
-        };
+        let what = format!("{} (the provider's change{why})", c.what);
+        let impact = live.map_or(Impact::None, |_| c.impact);
         out.push(change(impact, &c.subject, what));
     }
     out

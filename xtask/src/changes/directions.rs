@@ -84,12 +84,8 @@ fn mark(doc: &Value, node: &Value, input: bool, dirs: &mut BTreeMap<String, Dire
         Value::Object(map) => {
             if let Some(name) = crate::names::ref_name(node) {
                 let d = dirs.entry(name.clone()).or_default();
-                let seen = if input { d.input } else { d.output };
-                if input {
-                    d.input = true
-                } else {
-                    d.output = true
-                }
+                let seen =
+                    std::mem::replace(if input { &mut d.input } else { &mut d.output }, true);
                 let target = doc.pointer(&format!("/components/schemas/{name}"));
                 if let (false, Some(target)) = (seen, target) {
                     mark(doc, target, input, dirs);

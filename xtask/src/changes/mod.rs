@@ -67,11 +67,8 @@ impl Change {
     /// `security scheme ApiKey`), for grouping.
     pub fn scope(&self) -> String {
         let words: Vec<&str> = self.subject.split(' ').collect();
-        let n = if words.first() == Some(&"security") {
-            3
-        } else {
-            2
-        };
+        // `security scheme X` has three words.
+        let n = 2 + usize::from(words.first() == Some(&"security"));
         words[..n.min(words.len())].join(" ")
     }
 }
@@ -104,10 +101,7 @@ impl Report {
 
     /// One line per change, then `impact: <highest>` as the last line.
     pub fn to_text(&self) -> String {
-        let mut out = String::new();
-        for c in &self.changes {
-            out.push_str(&format!("{c}\n"));
-        }
+        let mut out: String = self.changes.iter().map(|c| format!("{c}\n")).collect();
         out.push_str(&format!("impact: {}\n", self.impact()));
         out
     }

@@ -25,16 +25,10 @@ pub fn changes(old: &str, new: &str, contract: &[Change]) -> Vec<Change> {
         if already_breaking(&scope) || belongs_to_gone(key, &gone) {
             continue;
         }
-        let what = match new.get(key) {
-            None => format!("`{line}` is gone"),
-            Some(now) if now != line => format!("`{line}` becomes `{now}`"),
-            Some(_) => continue,
-        };
-        out.push(change(
-            Impact::Breaking,
-            &scope,
-            format!("Rust API only (the wire is compatible): {what}"),
-        ));
+        if let Some(what) = difference(line, new.get(key)) {
+            let what = format!("Rust API only (the wire is compatible): {what}");
+            out.push(change(Impact::Breaking, &scope, what));
+        }
     }
     out
 }
@@ -45,17 +39,23 @@ pub fn all_changes(old: &str, new: &str) -> Vec<Change> {
     let (old, new) = (items(old), items(new));
     let mut out = Vec::new();
     for (key, line) in &old {
-        let what = match new.get(key) {
-            None => format!("`{line}` is gone"),
-            Some(now) if now != line => format!("`{line}` becomes `{now}`"),
-            Some(_) => continue,
-        };
-        out.push(generated(Impact::Breaking, key, what));
+        if let Some(what) = difference(line, new.get(key)) {
+            out.push(generated(Impact::Breaking, key, what));
+        }
     }
     for (key, line) in new.iter().filter(|(k, _)| !old.contains_key(*k)) {
         out.push(generated(Impact::Additive, key, format!("new: `{line}`")));
     }
     out
+}
+
+/// What became of an item of the old listing, if anything.
+fn difference(line: &str, now: Option<&String>) -> Option<String> {
+    match now {
+        None => Some(format!("`{line}` is gone")),
+        Some(now) if now != line => Some(format!("`{line}` becomes `{now}`")),
+        Some(_) => None,
+    }
 }
 
 /// The paths of the types (structs, enums) that are in `old` and not in `new`.
