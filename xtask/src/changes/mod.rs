@@ -123,16 +123,16 @@ impl Report {
                 continue;
             }
             out.push_str(&format!("## {impact}\n\n"));
-            for c in lines {
-                out.push_str(&format!("- {}: {}\n", c.subject, c.what));
-            }
+            out.extend(
+                lines
+                    .iter()
+                    .map(|c| format!("- {}: {}\n", c.subject, c.what)),
+            );
             out.push('\n');
         }
         if !self.notes.is_empty() {
             out.push_str("## Notes\n\n");
-            for note in &self.notes {
-                out.push_str(&format!("- {note}\n"));
-            }
+            out.extend(self.notes.iter().map(|note| format!("- {note}\n")));
             out.push('\n');
         }
         out

@@ -183,10 +183,8 @@ impl Builder {
     /// `<key> provider-name`, when the document records the provider's name for ours.
     fn provider_name(&mut self, key: &str, name: Option<&Value>, dir: Direction, pointer: &str) {
         if let Some(name) = name.and_then(Value::as_str) {
-            let (k, kind) = (
-                format!("{key} provider-name"),
-                Kind::ProviderName(name.into()),
-            );
+            let k = format!("{key} provider-name");
+            let kind = Kind::ProviderName(name.into());
             self.insert(&k, Some(key), pointer, dir, kind);
         }
     }
@@ -363,10 +361,8 @@ pub fn render(model: &Model) -> String {
                 format!("\n{key}: {route}{dep}")
             }
             Kind::Input { schema, required } | Kind::Field { schema, required } => {
-                format!(
-                    "{key}: {schema}{}",
-                    if *required { "  required" } else { "" }
-                )
+                let req = if *required { "  required" } else { "" };
+                format!("{key}: {schema}{req}")
             }
             Kind::Security(alts) => format!("{key}: {}", alternatives(alts)),
             Kind::Scheme(s) | Kind::Response(s) => format!("{key}: {s}"),
