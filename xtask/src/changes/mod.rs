@@ -170,12 +170,7 @@ pub fn compare_models(old: &Model, new: &Model) -> Report {
 
 /// Breaking first, then by subject.
 pub fn sort(changes: &mut [Change]) {
-    changes.sort_by(|a, b| {
-        b.impact
-            .cmp(&a.impact)
-            .then_with(|| a.subject.cmp(&b.subject))
-            .then_with(|| a.what.cmp(&b.what))
-    });
+    changes.sort_by(|a, b| (b.impact, &a.subject, &a.what).cmp(&(a.impact, &b.subject, &b.what)));
 }
 
 /// A removed and an added entry of the same kind, parent and shape, each the only such one:
@@ -192,17 +187,14 @@ fn renames(
     let mut out = Vec::new();
     let mut paired = (BTreeSet::new(), BTreeSet::new());
     for ((gk, ge), gs) in gone.iter().zip(&gone_shapes) {
-        if matches!(ge.kind, model::Kind::ProviderName(_)) {
-            continue;
-        }
-        if count(&gone_shapes, gs) != 1 || count(&came_shapes, gs) != 1 {
+        let provider_name = matches!(ge.kind, model::Kind::ProviderName(_));
+        if provider_name || count(&gone_shapes, gs) != 1 || count(&came_shapes, gs) != 1 {
             continue;
         }
         let at = came_shapes.iter().position(|s| s == gs).expect("counted");
         let (ck, ce) = came[at];
-        let impact = rules::removed(gk, ge)
-            .impact
-            .max(rules::added(ck, ce).impact);
+        let (removed, added) = (rules::removed(gk, ge), rules::added(ck, ce));
+        let impact = removed.impact.max(added.impact);
         let new_name = match &ge.parent {
             Some(parent) => ck.strip_prefix(parent.as_str()).unwrap_or(ck).trim(),
             None => ck,
