@@ -1,6 +1,7 @@
 //! Which way each named type travels: sent (reachable from a parameter or a request body),
 //! received (reachable from a response), or both. The rules of the change report depend on it.
 
+use crate::doc::METHODS;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -21,10 +22,6 @@ pub(super) const OUTPUT: Direction = Direction {
     input: false,
     output: true,
 };
-
-const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "patch", "head", "options", "trace",
-];
 
 /// Every operation of a document: its path, method and object.
 pub(super) fn operations(doc: &Value) -> Vec<(String, &'static str, &Value)> {

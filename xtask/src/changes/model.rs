@@ -13,7 +13,7 @@
 pub use super::directions::Direction;
 use super::directions::{media_schemas, operations, INPUT, OUTPUT};
 use super::schema::{self, is_true, single, Schema};
-use crate::names::escape_pointer as escape;
+use crate::doc::escape_pointer as escape;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
