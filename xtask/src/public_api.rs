@@ -17,9 +17,7 @@
 mod emit;
 mod load;
 mod resolve;
-#[cfg(test)]
-mod tests;
-mod tokens;
+pub mod tokens;
 
 use crate::GeneratedFile;
 use anyhow::{Context, Result};

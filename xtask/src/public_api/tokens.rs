@@ -51,8 +51,8 @@ const PRELUDE_PATHS: &[&str] = &[
     "core::option::",
 ];
 
-/// The tidy text of any syntax node.
-pub(super) fn tidy(node: &impl ToTokens) -> String {
+/// The tidy text of any syntax node: `Option<u64>`, not `quote`'s `Option < u64 >`.
+pub fn tidy(node: &impl ToTokens) -> String {
     let mut atoms = Vec::new();
     flatten(node.to_token_stream(), &mut atoms);
     let mut out = String::new();

@@ -1,20 +1,21 @@
-use super::*;
-use std::path::PathBuf;
+//! The public-API lister, through `xtask::public_api`: fixture crates written to temporary
+//! directories, the token printer, and the workspace's own library crates.
+
+use xtask::public_api::{listings, render, tokens, HEADER};
 
 /// A crate written into a fresh temporary directory, removed again on drop.
 struct Fixture {
-    dir: PathBuf,
+    dir: tempfile::TempDir,
 }
 
 impl Fixture {
     fn new(name: &str, files: &[(&str, &str)]) -> Self {
-        let dir = std::env::temp_dir().join(format!(
-            "xtask-public-api-{name}-{}-{:?}",
-            std::process::id(),
-            std::time::SystemTime::now()
-        ));
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("xtask-public-api-{name}-"))
+            .tempdir()
+            .unwrap();
         for (path, text) in files {
-            let path = dir.join(path);
+            let path = dir.path().join(path);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, text).unwrap();
         }
@@ -22,13 +23,7 @@ impl Fixture {
     }
 
     fn render(&self, overrides: &[(&str, &str)]) -> String {
-        render(&self.dir, "fixture", overrides).unwrap()
-    }
-}
-
-impl Drop for Fixture {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
+        render(self.dir.path(), "fixture", overrides).unwrap()
     }
 }
 
@@ -255,7 +250,7 @@ fn public_api_overrides_replace_files_and_add_missing_ones() {
         "pub fn fixture::Client::new() -> Self\npub mod fixture\npub mod fixture::types\n\
          pub struct fixture::Client\npub struct fixture::types::T\n"
     );
-    let missing = render(&raw.dir, "fixture", &[]).unwrap_err();
+    let missing = render(raw.dir.path(), "fixture", &[]).unwrap_err();
     assert!(format!("{missing:#}").contains("generated"), "{missing:#}");
 }
 
