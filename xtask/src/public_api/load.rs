@@ -26,15 +26,12 @@ pub(super) struct Crate {
     pub modules: Vec<Module>,
 }
 
-/// Where a module's `mod x;` declarations look for files, relative to the crate directory.
-#[derive(Clone)]
+/// Where a module's `mod x;` declarations look for files, relative to the crate directory:
+/// `#[path]` is relative to `base` (the directory of the module's file, or for an inline module
+/// the directory it stands for), `x.rs` and `x/mod.rs` are in `children`.
 struct Dirs {
-    /// The directory of the source file the module is in (base of `#[path]` outside blocks).
-    file_dir: PathBuf,
-    /// Where `x.rs` / `x/mod.rs` of a child `x` live.
-    child_dir: PathBuf,
-    /// Whether the module is an inline block (then `#[path]` is relative to `child_dir`).
-    inline: bool,
+    base: PathBuf,
+    children: PathBuf,
 }
 
 struct Loader<'a> {
@@ -53,14 +50,9 @@ pub(super) fn load(crate_dir: &Path, overrides: &[(&str, &str)]) -> Result<Crate
             .collect(),
         modules: Vec::new(),
     };
-    let root = Path::new("src/lib.rs");
-    let items = loader.parse(root)?;
-    let dirs = Dirs {
-        file_dir: PathBuf::from("src"),
-        child_dir: PathBuf::from("src"),
-        inline: false,
-    };
-    loader.add_module(None, true, items, &dirs)?;
+    let items = loader.parse(Path::new("src/lib.rs"))?;
+    let (base, children) = (PathBuf::from("src"), PathBuf::from("src"));
+    loader.add_module(None, true, items, &Dirs { base, children })?;
     Ok(Crate {
         modules: loader.modules,
     })
@@ -83,7 +75,7 @@ impl Loader<'_> {
         });
         let mut kept = Vec::new();
         for item in items {
-            if is_test_only(item_attrs(&item)) {
+            if is_test_only(item_parts(&item).0) {
                 continue;
             }
             if let syn::Item::Mod(m) = &item {
@@ -98,36 +90,30 @@ impl Loader<'_> {
 
     fn load_child(&mut self, parent: ModId, m: &syn::ItemMod, dirs: &Dirs) -> Result<ModId> {
         let name = m.ident.to_string();
-        let is_pub = matches!(m.vis, syn::Visibility::Public(_));
         let path_attr = path_attribute(&m.attrs);
         if let Some((_, items)) = &m.content {
+            let dir = dirs.children.join(path_attr.as_deref().unwrap_or(&name));
             let child_dirs = Dirs {
-                file_dir: dirs.file_dir.clone(),
-                child_dir: dirs.child_dir.join(path_attr.as_deref().unwrap_or(&name)),
-                inline: true,
+                base: dir.clone(),
+                children: dir,
             };
-            return self.add_module(Some(parent), is_pub, items.clone(), &child_dirs);
+            return self.add_module(Some(parent), is_pub(&m.vis), items.clone(), &child_dirs);
         }
         let file = match &path_attr {
-            Some(p) if dirs.inline => dirs.child_dir.join(p),
-            Some(p) => dirs.file_dir.join(p),
-            None => self.find_module_file(&dirs.child_dir, &name)?,
+            Some(p) => dirs.base.join(p),
+            None => self.find_module_file(&dirs.children, &name)?,
         };
         let items = self.parse(&file)?;
-        let file_dir = normalize(file.parent().unwrap_or(Path::new("")));
+        let base = normalize(file.parent().unwrap_or(Path::new("")));
         // A `mod.rs` or `#[path]` file owns its directory; `x.rs` owns the directory `x/`.
         let owns_dir = path_attr.is_some() || file.file_name() == Some("mod.rs".as_ref());
-        let child_dir = if owns_dir {
-            file_dir.clone()
+        let children = if owns_dir {
+            base.clone()
         } else {
-            file_dir.join(&name)
+            base.join(&name)
         };
-        let child_dirs = Dirs {
-            file_dir,
-            child_dir,
-            inline: false,
-        };
-        self.add_module(Some(parent), is_pub, items, &child_dirs)
+        let child_dirs = Dirs { base, children };
+        self.add_module(Some(parent), is_pub(&m.vis), items, &child_dirs)
     }
 
     fn find_module_file(&self, dir: &Path, name: &str) -> Result<PathBuf> {
@@ -212,25 +198,35 @@ pub(super) fn is_test_only(attrs: &[syn::Attribute]) -> bool {
     })
 }
 
-/// The outer attributes of any item.
-pub(super) fn item_attrs(item: &syn::Item) -> &[syn::Attribute] {
+/// Whether a visibility is plain `pub` (`pub(crate)` and the like are not public API).
+pub(super) fn is_pub(vis: &syn::Visibility) -> bool {
+    matches!(vis, syn::Visibility::Public(_))
+}
+
+/// An item's outer attributes and, when it defines a name in its module, that name and its
+/// visibility (a module's name is its child entry instead).
+pub(super) type ItemParts<'i> = (
+    &'i [syn::Attribute],
+    Option<(&'i syn::Ident, &'i syn::Visibility)>,
+);
+
+/// The [`ItemParts`] of `item`. Only items the listing can show have their attributes read (to
+/// drop the `#[cfg(test)]` ones); macros and `extern` blocks add nothing to it either way.
+pub(super) fn item_parts(item: &syn::Item) -> ItemParts<'_> {
     use syn::Item;
     match item {
-        Item::Const(i) => &i.attrs,
-        Item::Enum(i) => &i.attrs,
-        Item::ExternCrate(i) => &i.attrs,
-        Item::Fn(i) => &i.attrs,
-        Item::ForeignMod(i) => &i.attrs,
-        Item::Impl(i) => &i.attrs,
-        Item::Macro(i) => &i.attrs,
-        Item::Mod(i) => &i.attrs,
-        Item::Static(i) => &i.attrs,
-        Item::Struct(i) => &i.attrs,
-        Item::Trait(i) => &i.attrs,
-        Item::TraitAlias(i) => &i.attrs,
-        Item::Type(i) => &i.attrs,
-        Item::Union(i) => &i.attrs,
-        Item::Use(i) => &i.attrs,
-        _ => &[],
+        Item::Const(i) => (&i.attrs, Some((&i.ident, &i.vis))),
+        Item::Enum(i) => (&i.attrs, Some((&i.ident, &i.vis))),
+        Item::Fn(i) => (&i.attrs, Some((&i.sig.ident, &i.vis))),
+        Item::Static(i) => (&i.attrs, Some((&i.ident, &i.vis))),
+        Item::Struct(i) => (&i.attrs, Some((&i.ident, &i.vis))),
+        Item::Trait(i) => (&i.attrs, Some((&i.ident, &i.vis))),
+        Item::Type(i) => (&i.attrs, Some((&i.ident, &i.vis))),
+        Item::Union(i) => (&i.attrs, Some((&i.ident, &i.vis))),
+        Item::ExternCrate(i) => (&i.attrs, None),
+        Item::Impl(i) => (&i.attrs, None),
+        Item::Mod(i) => (&i.attrs, None),
+        Item::Use(i) => (&i.attrs, None),
+        _ => (&[], None),
     }
 }
