@@ -6,7 +6,7 @@
 //! another crate's (`std`, `serde`, a dependency). That is enough to follow the re-export
 //! chains a library uses (`mod x; pub use x::{A, B as C};`, `pub use generated::*;`).
 
-use super::load::{Crate, ModId};
+use super::load::{is_pub, item_parts, Crate, ModId};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -68,14 +68,9 @@ impl<'c> Resolver<'c> {
         let mut defs = match first.as_str() {
             "crate" => vec![Def::Module(0)],
             "self" | "super" => self.step(m, first),
-            _ => {
-                let found = self.lookup(m, first);
-                if found.is_empty() {
-                    vec![Def::External(first.clone())]
-                } else {
-                    found
-                }
-            }
+            _ => Some(self.lookup(m, first))
+                .filter(|found| !found.is_empty())
+                .unwrap_or_else(|| vec![Def::External(first.clone())]),
         };
         for segment in rest {
             defs = defs
@@ -248,58 +243,38 @@ pub(super) fn public_paths(res: &Resolver, crate_name: &str) -> PublicPaths {
 /// The name an item defines and whether it is `pub`; `None` for items that define no name
 /// here (impls, uses, modules, which are children, and macros).
 fn item_name(item: &syn::Item) -> Option<(String, bool)> {
-    use syn::Item;
-    let (ident, vis) = match item {
-        Item::Const(i) => (&i.ident, &i.vis),
-        Item::Enum(i) => (&i.ident, &i.vis),
-        Item::Fn(i) => (&i.sig.ident, &i.vis),
-        Item::Static(i) => (&i.ident, &i.vis),
-        Item::Struct(i) => (&i.ident, &i.vis),
-        Item::Trait(i) => (&i.ident, &i.vis),
-        Item::Type(i) => (&i.ident, &i.vis),
-        Item::Union(i) => (&i.ident, &i.vis),
-        _ => return None,
-    };
-    (ident != "_").then(|| (ident.to_string(), matches!(vis, syn::Visibility::Public(_))))
+    let (ident, vis) = item_parts(item).1.filter(|(ident, _)| *ident != "_")?;
+    Some((ident.to_string(), is_pub(vis)))
 }
 
 /// The names a `use` (or `extern crate`) item binds.
 fn bindings(item: &syn::Item) -> Vec<Binding> {
-    let mut out = Vec::new();
     match item {
         syn::Item::Use(u) => {
-            let is_pub = matches!(u.vis, syn::Visibility::Public(_));
-            let lead = u.leading_colon.is_some();
-            flatten_use(&u.tree, &mut Vec::new(), lead, is_pub, &mut out);
+            let mut names = Vec::new();
+            use_names(&u.tree, &mut Vec::new(), &mut names);
+            let names = names.into_iter().filter(|(name, _)| name != "_");
+            names
+                .map(|(name, path)| Binding {
+                    name,
+                    path,
+                    leading_colon: u.leading_colon.is_some(),
+                    is_pub: is_pub(&u.vis),
+                })
+                .collect()
         }
-        syn::Item::ExternCrate(e) if e.ident != "self" => out.push(Binding {
+        syn::Item::ExternCrate(e) if e.ident != "self" => vec![Binding {
             name: e.rename.as_ref().map_or(&e.ident, |(_, r)| r).to_string(),
             path: vec![e.ident.to_string()],
             leading_colon: true,
-            is_pub: matches!(e.vis, syn::Visibility::Public(_)),
-        }),
-        _ => {}
+            is_pub: is_pub(&e.vis),
+        }],
+        _ => Vec::new(),
     }
-    out
 }
 
-fn flatten_use(
-    tree: &syn::UseTree,
-    prefix: &mut Vec<String>,
-    leading_colon: bool,
-    is_pub: bool,
-    out: &mut Vec<Binding>,
-) {
-    let mut bind = |name: String, path: Vec<String>| {
-        if name != "_" {
-            out.push(Binding {
-                name,
-                path,
-                leading_colon,
-                is_pub,
-            });
-        }
-    };
+/// The `(name, path)` pairs a use tree below `prefix` binds; a glob binds `*`.
+fn use_names(tree: &syn::UseTree, prefix: &mut Vec<String>, out: &mut Vec<(String, Vec<String>)>) {
     let with = |prefix: &[String], ident: &syn::Ident| {
         let mut path = prefix.to_vec();
         if ident != "self" {
@@ -310,19 +285,15 @@ fn flatten_use(
     match tree {
         syn::UseTree::Path(p) => {
             prefix.push(p.ident.to_string());
-            flatten_use(&p.tree, prefix, leading_colon, is_pub, out);
+            use_names(&p.tree, prefix, out);
             prefix.pop();
         }
         syn::UseTree::Name(n) => {
             let path = with(prefix, &n.ident);
-            bind(path.last().cloned().unwrap_or_default(), path);
+            out.push((path.last().cloned().unwrap_or_default(), path));
         }
-        syn::UseTree::Rename(r) => bind(r.rename.to_string(), with(prefix, &r.ident)),
-        syn::UseTree::Glob(_) => bind("*".into(), prefix.clone()),
-        syn::UseTree::Group(g) => {
-            for tree in &g.items {
-                flatten_use(tree, prefix, leading_colon, is_pub, out);
-            }
-        }
+        syn::UseTree::Rename(r) => out.push((r.rename.to_string(), with(prefix, &r.ident))),
+        syn::UseTree::Glob(_) => out.push(("*".into(), prefix.clone())),
+        syn::UseTree::Group(g) => g.items.iter().for_each(|t| use_names(t, prefix, out)),
     }
 }
