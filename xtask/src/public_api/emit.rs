@@ -4,10 +4,12 @@
 //! their signatures are printed as written in the source (tidied), since resolving every type
 //! would need the whole compiler and a reviewer reads them fine as they are.
 
-use super::load::{is_test_only, Crate, ModId};
+use super::load::{is_pub, is_test_only, Crate, ModId};
 use super::resolve::{Def, PublicPaths, Resolver};
 use super::tokens::tidy;
+use quote::{quote, ToTokens};
 use std::collections::BTreeSet;
+use syn::punctuated::Punctuated;
 
 /// Every line of the listing, unsorted but without duplicates.
 pub(super) fn lines(krate: &Crate, res: &Resolver, paths: &PublicPaths) -> BTreeSet<String> {
@@ -34,63 +36,63 @@ pub(super) fn lines(krate: &Crate, res: &Resolver, paths: &PublicPaths) -> BTree
 
 /// The lines of one public item at `path`.
 fn item_lines(item: &syn::Item, path: &str, out: &mut BTreeSet<String>) {
-    match item {
+    let line = match item {
         syn::Item::Struct(s) => {
-            let (g, attrs) = (&s.generics, &s.attrs);
-            out.insert(format!(
-                "{}pub struct {path}{}{}",
-                marker(attrs),
-                params(g),
-                where_(g)
-            ));
-            field_lines(&s.fields, path, out);
-            derive_lines(attrs, g, path, out);
+            field_lines(&s.fields, path, false, out);
+            return type_lines("struct", &s.attrs, &s.generics, path, out);
         }
         syn::Item::Union(u) => {
-            let g = &u.generics;
-            out.insert(format!("pub union {path}{}{}", params(g), where_(g)));
-            field_lines(&syn::Fields::Named(u.fields.clone()), path, out);
-            derive_lines(&u.attrs, g, path, out);
+            field_lines(&u.fields.named, path, false, out);
+            return type_lines("union", &u.attrs, &u.generics, path, out);
         }
         syn::Item::Enum(e) => {
-            let (g, attrs) = (&e.generics, &e.attrs);
-            out.insert(format!(
-                "{}pub enum {path}{}{}",
-                marker(attrs),
-                params(g),
-                where_(g)
-            ));
             for v in e.variants.iter().filter(|v| !is_test_only(&v.attrs)) {
                 variant_lines(v, &format!("{path}::{}", v.ident), out);
             }
-            derive_lines(attrs, g, path, out);
+            return type_lines("enum", &e.attrs, &e.generics, path, out);
         }
-        syn::Item::Fn(f) => {
-            out.insert(format!("pub {}", signature(&f.sig, path)));
+        syn::Item::Fn(f) => signature(&f.sig, path),
+        syn::Item::Const(c) => format!("const {path}: {}", tidy(&c.ty)),
+        syn::Item::Static(syn::ItemStatic { mutability, ty, .. }) => {
+            format!("{} {path}: {}", tidy(&quote!(static #mutability)), tidy(ty))
         }
-        syn::Item::Const(c) => {
-            out.insert(format!("pub const {path}: {}", tidy(&c.ty)));
-        }
-        syn::Item::Static(s) => {
-            let mutability = match s.mutability {
-                syn::StaticMutability::Mut(_) => "mut ",
-                _ => "",
-            };
-            out.insert(format!("pub static {mutability}{path}: {}", tidy(&s.ty)));
-        }
-        syn::Item::Type(t) => {
-            let g = &t.generics;
-            out.insert(format!("pub type {path}{} = {}", params(g), tidy(&t.ty)));
-        }
-        syn::Item::Trait(t) => trait_lines(t, path, out),
-        _ => {}
+        syn::Item::Type(t) => format!("type {path}{} = {}", tidy(&t.generics), tidy(&t.ty)),
+        syn::Item::Trait(t) => return trait_lines(t, path, out),
+        _ => return,
+    };
+    out.insert(format!("pub {line}"));
+}
+
+/// `pub struct`, `pub enum` or `pub union` with its generics, and an `impl` line for each trait
+/// it derives.
+fn type_lines(
+    kind: &str,
+    attrs: &[syn::Attribute],
+    g: &syn::Generics,
+    path: &str,
+    out: &mut BTreeSet<String>,
+) {
+    let (params, args) = (tidy(g), tidy(&g.split_for_impl().1));
+    out.insert(format!(
+        "{}pub {kind} {path}{params}{}",
+        marker(attrs),
+        where_(g)
+    ));
+    for name in derives(attrs) {
+        out.insert(format!("impl{params} {name} for {path}{args}"));
     }
 }
 
-/// `pub <path>::<field>: <type>` for each `pub` field (tuple fields as `::0`, `::1`, ...).
-fn field_lines(fields: &syn::Fields, path: &str, out: &mut BTreeSet<String>) {
-    for (index, field) in fields.iter().enumerate() {
-        if !matches!(field.vis, syn::Visibility::Public(_)) || is_test_only(&field.attrs) {
+/// `pub <path>::<field>: <type>` for each public field (tuple fields as `::0`, `::1`, ...); an
+/// enum variant's fields are all public, like the enum.
+fn field_lines<'f>(
+    fields: impl IntoIterator<Item = &'f syn::Field>,
+    path: &str,
+    in_variant: bool,
+    out: &mut BTreeSet<String>,
+) {
+    for (index, field) in fields.into_iter().enumerate() {
+        if !(in_variant || is_pub(&field.vis)) || is_test_only(&field.attrs) {
             continue;
         }
         let name = field
@@ -110,22 +112,11 @@ fn variant_lines(v: &syn::Variant, path: &str, out: &mut BTreeSet<String>) {
             format!("({})", types.join(", "))
         }
         syn::Fields::Named(f) => {
-            for field in f.named.iter().filter(|f| !is_test_only(&f.attrs)) {
-                let name = field
-                    .ident
-                    .as_ref()
-                    .map(ToString::to_string)
-                    .unwrap_or_default();
-                out.insert(format!("pub {path}::{name}: {}", tidy(&field.ty)));
-            }
+            field_lines(&f.named, path, true, out);
             " { .. }".to_string()
         }
     };
-    let discriminant = v
-        .discriminant
-        .as_ref()
-        .map(|(_, e)| format!(" = {}", tidy(e)));
-    let discriminant = discriminant.unwrap_or_default();
+    let discriminant = after(" = ", &v.discriminant.as_ref().map(|(_, e)| e));
     out.insert(format!(
         "{}pub {path}{shape}{discriminant}",
         marker(&v.attrs)
@@ -134,16 +125,12 @@ fn variant_lines(v: &syn::Variant, path: &str, out: &mut BTreeSet<String>) {
 
 /// `pub trait` and each of its items (all public, like the trait).
 fn trait_lines(t: &syn::ItemTrait, path: &str, out: &mut BTreeSet<String>) {
-    let unsafety = if t.unsafety.is_some() { "unsafe " } else { "" };
-    let supertraits = if t.supertraits.is_empty() {
-        String::new()
-    } else {
-        format!(": {}", tidy(&t.supertraits))
-    };
-    let g = &t.generics;
+    let (unsafety, g) = (&t.unsafety, &t.generics);
     out.insert(format!(
-        "pub {unsafety}trait {path}{}{supertraits}{}",
-        params(g),
+        "pub {} {path}{}{}{}",
+        tidy(&quote!(#unsafety trait)),
+        tidy(g),
+        after(": ", &t.supertraits),
         where_(g)
     ));
     for item in &t.items {
@@ -155,12 +142,7 @@ fn trait_lines(t: &syn::ItemTrait, path: &str, out: &mut BTreeSet<String>) {
                 format!("const {path}::{}: {}", c.ident, tidy(&c.ty))
             }
             syn::TraitItem::Type(ty) if !is_test_only(&ty.attrs) => {
-                let bounds = if ty.bounds.is_empty() {
-                    String::new()
-                } else {
-                    format!(": {}", tidy(&ty.bounds))
-                };
-                format!("type {path}::{}{bounds}", ty.ident)
+                format!("type {path}::{}{}", ty.ident, after(": ", &ty.bounds))
             }
             _ => continue,
         };
@@ -168,44 +150,28 @@ fn trait_lines(t: &syn::ItemTrait, path: &str, out: &mut BTreeSet<String>) {
     }
 }
 
-/// `impl Debug for <path>` for each `#[derive(Debug)]` (last path segment of each derive),
-/// `#[cfg_attr(<cfg>, derive(..))]` included: like every other `cfg`, taken as enabled, so the
-/// listing is the API with every feature on.
-fn derive_lines(
-    attrs: &[syn::Attribute],
-    g: &syn::Generics,
-    path: &str,
-    out: &mut BTreeSet<String>,
-) {
-    type Paths = syn::punctuated::Punctuated<syn::Path, syn::Token![,]>;
-    type Metas = syn::punctuated::Punctuated<syn::Meta, syn::Token![,]>;
-    let mut derives: Vec<syn::MetaList> = Vec::new();
-    for attr in attrs {
-        if attr.path().is_ident("derive") {
-            if let syn::Meta::List(list) = &attr.meta {
-                derives.push(list.clone());
-            }
-        } else if attr.path().is_ident("cfg_attr") {
-            let Ok(metas) = attr.parse_args_with(Metas::parse_terminated) else {
-                continue;
-            };
-            derives.extend(metas.into_iter().skip(1).filter_map(|m| match m {
-                syn::Meta::List(list) if list.path.is_ident("derive") => Some(list),
-                _ => None,
-            }));
+/// The last path segment of each trait in `#[derive(..)]`, `#[cfg_attr(<cfg>, derive(..))]`
+/// included: like every other `cfg`, taken as enabled, so the listing is the API with every
+/// feature on.
+fn derives(attrs: &[syn::Attribute]) -> Vec<syn::Ident> {
+    type List<T> = Punctuated<T, syn::Token![,]>;
+    let metas = attrs.iter().flat_map(|attr| {
+        if !attr.path().is_ident("cfg_attr") {
+            return vec![attr.meta.clone()];
         }
-    }
-    for list in derives {
-        let Ok(derived) = list.parse_args_with(Paths::parse_terminated) else {
-            continue;
-        };
-        for trait_path in derived {
-            if let Some(last) = trait_path.segments.last() {
-                let (params, args) = (params(g), args(g));
-                out.insert(format!("impl{params} {} for {path}{args}", last.ident));
-            }
-        }
-    }
+        let metas = attr.parse_args_with(List::<syn::Meta>::parse_terminated);
+        metas.map_or(Vec::new(), |m| m.into_iter().skip(1).collect())
+    });
+    let lists = metas.filter_map(|meta| match meta {
+        syn::Meta::List(list) if list.path.is_ident("derive") => list
+            .parse_args_with(List::<syn::Path>::parse_terminated)
+            .ok(),
+        _ => None,
+    });
+    let paths = lists.flatten();
+    paths
+        .filter_map(|p| Some(p.segments.last()?.ident.clone()))
+        .collect()
 }
 
 /// Inherent methods and trait impls, for impls whose type (or trait) is public.
@@ -236,13 +202,12 @@ impl Impls<'_, '_> {
             Some(path) => format!("{path}{}", last_args(trait_path)),
             None => tidy(trait_path),
         };
-        let bang = if bang.is_some() { "!" } else { "" };
-        let g = &imp.generics;
         out.insert(format!(
-            "impl{} {bang}{trait_text} for {}{}",
-            params(g),
+            "impl{} {}{trait_text} for {}{}",
+            tidy(&imp.generics),
+            tidy(bang),
             self.type_text(m, &imp.self_ty),
-            where_(g)
+            where_(&imp.generics)
         ));
     }
 
@@ -302,7 +267,7 @@ impl Impls<'_, '_> {
 
 /// `pub` and not test-only.
 fn is_public(vis: &syn::Visibility, attrs: &[syn::Attribute]) -> bool {
-    matches!(vis, syn::Visibility::Public(_)) && !is_test_only(attrs)
+    is_pub(vis) && !is_test_only(attrs)
 }
 
 /// `#[non_exhaustive] ` when the item has the attribute: it limits what callers may do.
@@ -316,46 +281,35 @@ fn marker(attrs: &[syn::Attribute]) -> &'static str {
 
 /// `[const ][async ][unsafe ][extern "C" ]fn <path><generics>(<args>)[ -> <ret>][ where ..]`.
 fn signature(sig: &syn::Signature, path: &str) -> String {
-    let mut s = String::new();
-    for (present, word) in [
-        (sig.constness.is_some(), "const "),
-        (sig.asyncness.is_some(), "async "),
-        (sig.unsafety.is_some(), "unsafe "),
-    ] {
-        if present {
-            s.push_str(word);
-        }
-    }
-    if let Some(abi) = &sig.abi {
-        s.push_str(&format!("{} ", tidy(abi)));
-    }
+    let syn::Signature {
+        constness,
+        asyncness,
+        unsafety,
+        abi,
+        ..
+    } = sig;
     let args: Vec<String> = sig.inputs.iter().map(argument).collect();
-    s.push_str(&format!(
-        "fn {path}{}({})",
-        params(&sig.generics),
-        args.join(", ")
-    ));
-    if let syn::ReturnType::Type(_, ty) = &sig.output {
-        s.push_str(&format!(" -> {}", tidy(ty)));
-    }
-    s + &where_(&sig.generics)
+    format!(
+        "{} {path}{}({}){}{}",
+        tidy(&quote!(#constness #asyncness #unsafety #abi fn)),
+        tidy(&sig.generics),
+        args.join(", "),
+        after(" ", &sig.output),
+        where_(&sig.generics)
+    )
 }
 
 /// An argument without what only matters inside the body (`mut` bindings, attributes).
 fn argument(arg: &syn::FnArg) -> String {
     match arg {
-        syn::FnArg::Receiver(r) if r.colon_token.is_some() => format!("self: {}", tidy(&r.ty)),
-        syn::FnArg::Receiver(r) => match &r.reference {
-            Some((_, lifetime)) => {
-                let lifetime = lifetime
-                    .as_ref()
-                    .map(|l| format!("{l} "))
-                    .unwrap_or_default();
-                let mutability = if r.mutability.is_some() { "mut " } else { "" };
-                format!("&{lifetime}{mutability}self")
+        syn::FnArg::Receiver(r) => {
+            let mut r = r.clone();
+            r.attrs.clear();
+            if r.reference.is_none() {
+                r.mutability = None; // `mut self`; in `&mut self` it is part of the type
             }
-            None => "self".to_string(),
-        },
+            tidy(&r)
+        }
         syn::FnArg::Typed(t) => {
             let pattern = match &*t.pat {
                 syn::Pat::Ident(p) => p.ident.to_string(),
@@ -366,39 +320,19 @@ fn argument(arg: &syn::FnArg) -> String {
     }
 }
 
-/// `<'a, T: Clone>`: the generic parameters as declared (empty when there are none).
-fn params(g: &syn::Generics) -> String {
-    if g.params.is_empty() {
-        String::new()
-    } else {
-        format!("<{}>", tidy(&g.params))
-    }
-}
-
-/// `<'a, T>`: the generic parameters as arguments, for naming the type in a derived impl.
-fn args(g: &syn::Generics) -> String {
-    let names: Vec<String> = g
-        .params
-        .iter()
-        .map(|p| match p {
-            syn::GenericParam::Lifetime(l) => l.lifetime.to_string(),
-            syn::GenericParam::Type(t) => t.ident.to_string(),
-            syn::GenericParam::Const(c) => c.ident.to_string(),
-        })
-        .collect();
-    if names.is_empty() {
-        String::new()
-    } else {
-        format!("<{}>", names.join(", "))
-    }
-}
-
 /// ` where T: Clone` (empty when there is no where clause).
 fn where_(g: &syn::Generics) -> String {
-    g.where_clause
-        .as_ref()
-        .map(|w| format!(" {}", tidy(w)))
-        .unwrap_or_default()
+    after(" ", &g.where_clause)
+}
+
+/// The tidy text of `node` after `sep`, or nothing when there is no text: `: Clone + Send`.
+fn after(sep: &str, node: &impl ToTokens) -> String {
+    let text = tidy(node);
+    if text.is_empty() {
+        text
+    } else {
+        format!("{sep}{text}")
+    }
 }
 
 /// The generic arguments of a path's last segment (`<'a>` of `ListRequest<'a>`).
