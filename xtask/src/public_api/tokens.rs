@@ -42,13 +42,13 @@ const KEYWORDS: &[&str] = &[
     "static", "type", "unsafe", "where",
 ];
 
-/// Std paths that only spell out a prelude name.
-const PRELUDE_PATHS: &[&str] = &[
-    "std::option::",
-    "std::string::",
-    "std::vec::",
-    "std::boxed::",
-    "core::option::",
+/// Std paths that only spell out a prelude name (`std::option::` before `Option`).
+const PRELUDE_PATHS: &[[&str; 2]] = &[
+    ["std", "option"],
+    ["std", "string"],
+    ["std", "vec"],
+    ["std", "boxed"],
+    ["core", "option"],
 ];
 
 /// The tidy text of any syntax node: `Option<u64>`, not `quote`'s `Option < u64 >`.
@@ -57,10 +57,15 @@ pub fn tidy(node: &impl ToTokens) -> String {
     flatten(node.to_token_stream(), &mut atoms);
     let mut out = String::new();
     let mut prev: Option<&Atom> = None;
-    for (i, atom) in atoms.iter().enumerate() {
+    let mut iter = atoms.iter().enumerate();
+    while let Some((i, atom)) = iter.next() {
         if atom.is_op("::") && !continues_path(prev)
             || atom.is_op(",") && trailing(atoms.get(i + 1))
         {
+            continue;
+        }
+        if !prev.is_some_and(|p| p.is_op("::")) && prelude_path(&atoms[i..]) {
+            iter.nth(2); // the `::`, `option` and `::` after `std`
             continue;
         }
         if prev.is_some_and(|p| spaced(p, atom)) {
@@ -69,7 +74,7 @@ pub fn tidy(node: &impl ToTokens) -> String {
         out.push_str(&atom.text());
         prev = Some(atom);
     }
-    strip_prelude_paths(&out)
+    out
 }
 
 fn flatten(tokens: TokenStream, out: &mut Vec<Atom>) {
@@ -161,23 +166,12 @@ fn spaced(a: &Atom, b: &Atom) -> bool {
     }
 }
 
-/// `std::option::Option<std::string::String>` -> `Option<String>`, only at the start of a path.
-fn strip_prelude_paths(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while !rest.is_empty() {
-        let at_path_start = out
-            .chars()
-            .last()
-            .is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == ':'));
-        match PRELUDE_PATHS.iter().find(|p| rest.starts_with(**p)) {
-            Some(prefix) if at_path_start => rest = &rest[prefix.len()..],
-            _ => {
-                let c = rest.chars().next().expect("rest is not empty");
-                out.push(c);
-                rest = &rest[c.len_utf8()..];
-            }
+/// Whether `atoms` start with one of [`PRELUDE_PATHS`] and its two `::`s.
+fn prelude_path(atoms: &[Atom]) -> bool {
+    match atoms {
+        [Atom::Word(krate), a, Atom::Word(module), b, ..] if a.is_op("::") && b.is_op("::") => {
+            PRELUDE_PATHS.contains(&[krate.as_str(), module.as_str()])
         }
+        _ => false,
     }
-    out
 }
