@@ -4,6 +4,7 @@
 
 mod needed {
     use semver::Version;
+    use std::cmp::Ordering;
     use xtask::changes::Impact;
 
     fn v(text: &str) -> Version {
@@ -51,9 +52,11 @@ mod needed {
         assert!(v("2.0.0-rc.1") < v("2.0.0"));
         assert!(v("2.0.0-alpha.2") < v("2.0.0-alpha.10"));
         assert!(v("2.0.0-alpha.2") < v("2.0.0-beta"));
-        // The semver crate orders build metadata after the numbers and pre-release (semver
-        // itself leaves it out), so a version with build metadata still satisfies its need.
-        assert!(v("1.0.0+build.5") >= v("1.0.0"));
+        // Precedence leaves build metadata out (CrateCheck::ok compares by precedence).
+        assert_eq!(
+            v("1.0.0+build.5").cmp_precedence(&v("1.0.0")),
+            Ordering::Equal
+        );
     }
 
     #[test]

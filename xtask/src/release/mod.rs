@@ -72,9 +72,11 @@ pub struct CrateCheck {
 }
 
 impl CrateCheck {
-    /// Whether the version in the manifest is at least the needed one.
+    /// Whether the version in the manifest is at least the needed one, by SemVer precedence
+    /// (build metadata does not count; the semver crate's `Ord` would count it).
     pub fn ok(&self) -> bool {
-        self.needed.as_ref().is_none_or(|n| &self.version >= n)
+        let at_least = |n: &Version| self.version.cmp_precedence(n) != std::cmp::Ordering::Less;
+        self.needed.as_ref().is_none_or(at_least)
     }
 }
 
