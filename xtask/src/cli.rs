@@ -1,6 +1,7 @@
 //! The `cargo xtask` command line: its subcommands and how the forwarding ones run their
 //! binaries. In the library so that tests can parse a command line as `cargo xtask` does.
 
+use crate::revision::Rev;
 use clap::{Parser, Subcommand};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -30,10 +31,10 @@ pub enum Cmd {
     Changes {
         /// The old revision (a git revision).
         #[arg(long, default_value = "HEAD")]
-        base: String,
+        base: Rev,
         /// The new revision: a git revision, or `.` for the working tree.
         #[arg(long, default_value = ".")]
-        head: String,
+        head: Rev,
         /// Print Markdown (for a pull request) instead of text.
         #[arg(long)]
         markdown: bool,
@@ -44,20 +45,20 @@ pub enum Cmd {
     ReleaseCheck {
         /// The last release (a git revision, e.g. its tag).
         #[arg(long)]
-        base: String,
+        base: Rev,
         /// The new revision: a git revision, or `.` for the working tree.
         #[arg(long, default_value = ".")]
-        head: String,
+        head: Rev,
     },
     /// Print the pull request's description (Markdown): impact, changes by operation, both
     /// public API diffs, changed snapshots, needed version bumps, notes.
     Audit {
         /// The pull request's base (a git revision).
         #[arg(long)]
-        base: String,
+        base: Rev,
         /// The new revision: a git revision, or `.` for the working tree.
         #[arg(long, default_value = ".")]
-        head: String,
+        head: Rev,
     },
     /// Rewrite openapi/mistral-files.yaml from the provider's whole API document (YAML or
     /// JSON): its structure only, with our names (openapi/names.yaml).

@@ -244,14 +244,11 @@ pub fn import_and_generate(
         ..ours.clone()
     };
     let files = codegen::generate_all(root, &inputs)?;
-    let listing = files
-        .iter()
-        .find(|f| f.path == Path::new(crate::inputs::RAW_LISTING))
-        .map(|f| f.contents.clone());
+    let raw_listing = GeneratedFile::find(&files, crate::inputs::RAW_LISTING).map(str::to_string);
     let side = Side {
         inputs,
         names: names_text,
-        raw_listing: listing,
+        raw_listing,
     };
     Ok((side, imported.notes, files))
 }

@@ -68,6 +68,14 @@ pub struct GeneratedFile {
     pub contents: String,
 }
 
+impl GeneratedFile {
+    /// The contents of the file at `path` among `files`.
+    pub fn find<'a>(files: &'a [GeneratedFile], path: &str) -> Option<&'a str> {
+        let file = files.iter().find(|f| f.path == Path::new(path));
+        file.map(|f| f.contents.as_str())
+    }
+}
+
 /// Writes `contents` to `rel` below `root`, refusing any path that would land outside `root`
 /// (through `..` or a symlink). Returns the absolute path written.
 pub fn write_inside(root: &Path, rel: &Path, contents: &str) -> anyhow::Result<PathBuf> {

@@ -6,8 +6,7 @@ use std::ffi::OsString;
 use std::path::Path;
 use std::process::ExitCode;
 use xtask::cli::{bench_command, Cli, Cmd, BENCH};
-use xtask::revision::Rev;
-use xtask::{changes, codegen, import, names::NameMap, workspace_root};
+use xtask::{changes, codegen, import, names::NameMap, workspace_root, GeneratedFile};
 
 fn main() -> ExitCode {
     match run() {
@@ -20,20 +19,15 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<ExitCode> {
-    let cli = Cli::parse();
     let root = workspace_root()?;
-    match cli.command {
+    match Cli::parse().command {
         Cmd::Codegen { check } => return codegen_command(&root, check),
         Cmd::Changes {
             base,
             head,
             markdown,
         } => {
-            let report = changes::contract::between_revisions(
-                &root,
-                &Rev::parse(Some(&base)),
-                &Rev::parse(Some(&head)),
-            )?;
+            let report = changes::contract::between_revisions(&root, &base, &head)?;
             if markdown {
                 print!("{}", report.to_markdown());
             } else {
@@ -41,29 +35,19 @@ fn run() -> Result<ExitCode> {
             }
         }
         Cmd::ReleaseCheck { base, head } => {
-            let release = xtask::release::Release::between(
-                &root,
-                &Rev::parse(Some(&base)),
-                &Rev::parse(Some(&head)),
-            )?;
+            let release = xtask::release::Release::between(&root, &base, &head)?;
             // The draft first, the verdict last: the end of the output says pass or fail.
             println!(
                 "CHANGELOG draft (edit it, then add it under [Unreleased] in CHANGELOG.md):\n"
             );
             println!("{}", xtask::release::changelog::draft(&release));
             print!("{}", release.to_text());
-            if !release.ok() {
-                println!("release-check failed");
-                return Ok(ExitCode::FAILURE);
-            }
-            println!("release-check passed");
+            let verdict = if release.ok() { "passed" } else { "failed" };
+            println!("release-check {verdict}");
+            return Ok(exit_code(release.ok()));
         }
         Cmd::Audit { base, head } => {
-            let audit = xtask::audit::Audit::between(
-                &root,
-                &Rev::parse(Some(&base)),
-                &Rev::parse(Some(&head)),
-            )?;
+            let audit = xtask::audit::Audit::between(&root, &base, &head)?;
             print!("{}", audit.to_markdown());
         }
         Cmd::Import { document } => import_command(&root, &document)?,
@@ -113,35 +97,15 @@ fn codegen_command(root: &Path, check: bool) -> Result<ExitCode> {
     let started = std::time::Instant::now();
     let inputs = codegen::Inputs::read(root)?;
     let files = codegen::generate_all(root, &inputs)?;
-    let listing = files
-        .iter()
-        .find(|f| f.path == Path::new(xtask::inputs::RAW_LISTING))
-        .map(|f| f.contents.as_str())
-        .unwrap_or_default();
+    let listing = GeneratedFile::find(&files, xtask::inputs::RAW_LISTING).unwrap_or_default();
     let report = changes::contract::for_codegen(root, &inputs, listing)?;
-    let mut code = ExitCode::SUCCESS;
-    if check {
-        let drift = codegen::check(root, &files);
-        for d in &drift {
-            println!("{}", d.diff);
-        }
-        for d in &drift {
-            println!("error: {}", d.hint);
-        }
-        if drift.is_empty() {
-            println!("generated code is up to date ({} files)", files.len());
-        } else {
-            code = ExitCode::FAILURE;
-        }
-    } else {
-        for path in codegen::write(root, &files)? {
-            println!("wrote {}", path.display());
-        }
-        let md = xtask::write_inside(
-            root,
-            Path::new(changes::contract::CHANGES_MD),
-            &report.to_markdown(),
-        )?;
+    let drift = codegen::ensure(root, &files, check, "generated code is up to date")?;
+    for d in &drift {
+        println!("error: {}", d.hint);
+    }
+    if !check {
+        let md = report.to_markdown();
+        let md = xtask::write_inside(root, Path::new(changes::contract::CHANGES_MD), &md)?;
         println!(
             "wrote {} (the change report, for the pull request)",
             md.display()
@@ -149,7 +113,12 @@ fn codegen_command(root: &Path, check: bool) -> Result<ExitCode> {
         println!("generated in {:.2?}", started.elapsed());
     }
     print_report(&report);
-    Ok(code)
+    Ok(exit_code(drift.is_empty()))
+}
+
+/// Success (0) or failure (1).
+fn exit_code(ok: bool) -> ExitCode {
+    ExitCode::from(u8::from(!ok))
 }
 
 /// The notes, then the changes, the impact line last.
@@ -164,27 +133,17 @@ fn print_report(report: &changes::Report) {
 fn public_api_command(root: &Path, check: bool) -> Result<ExitCode> {
     use xtask::public_api;
     let files = public_api::listings(root)?;
-    if !check {
-        for path in codegen::write(root, &files)? {
-            println!("wrote {}", path.display());
-        }
-        return Ok(ExitCode::SUCCESS);
+    let up_to_date = "public API listings are up to date";
+    let drift = codegen::ensure(root, &files, check, up_to_date)?;
+    if !drift.is_empty() {
+        let paths: Vec<_> = drift.iter().map(|d| d.path.display().to_string()).collect();
+        println!(
+            "error: public API listing out of date: {}\nrun `{}`, review the diff (read it with the change report's impact line) and commit the result",
+            paths.join(", "),
+            public_api::COMMAND
+        );
     }
-    let drift = codegen::check(root, &files);
-    if drift.is_empty() {
-        println!("public API listings are up to date ({} files)", files.len());
-        return Ok(ExitCode::SUCCESS);
-    }
-    for d in &drift {
-        println!("{}", d.diff);
-    }
-    let paths: Vec<_> = drift.iter().map(|d| d.path.display().to_string()).collect();
-    println!(
-        "error: public API listing out of date: {}\nrun `{}`, review the diff (read it with the change report's impact line) and commit the result",
-        paths.join(", "),
-        public_api::COMMAND
-    );
-    Ok(ExitCode::FAILURE)
+    Ok(exit_code(drift.is_empty()))
 }
 
 /// `cargo xtask drill [--build] [--case NAME]...`.
@@ -237,9 +196,8 @@ fn drill_command(root: &Path, build: bool, only: &[String], report: bool) -> Res
     }
     if failed.is_empty() {
         println!("drill passed");
-        Ok(ExitCode::SUCCESS)
     } else {
         println!("drill failed: {}", failed.join(", "));
-        Ok(ExitCode::FAILURE)
     }
+    Ok(exit_code(failed.is_empty()))
 }

@@ -19,12 +19,12 @@ pub enum Rev {
     Git(String),
 }
 
-impl Rev {
-    /// `Rev::WorkTree` for `None` or `"."`, a git revision otherwise.
-    pub fn parse(text: Option<&str>) -> Rev {
+/// `Rev::WorkTree` for `"."`, a git revision otherwise (how the command line names one).
+impl From<&str> for Rev {
+    fn from(text: &str) -> Rev {
         match text {
-            None | Some(".") => Rev::WorkTree,
-            Some(rev) => Rev::Git(rev.to_string()),
+            "." => Rev::WorkTree,
+            rev => Rev::Git(rev.to_string()),
         }
     }
 }

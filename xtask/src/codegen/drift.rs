@@ -77,6 +77,30 @@ fn header(text: &str) -> String {
     }
 }
 
+/// Checks `files` against what is below `root` (`only_check`) printing each diff, or writes
+/// them printing each path; then `{up_to_date} (N files)` if nothing drifted. Returns the drift.
+pub fn ensure(
+    root: &Path,
+    files: &[GeneratedFile],
+    only_check: bool,
+    up_to_date: &str,
+) -> Result<Vec<Drift>> {
+    if !only_check {
+        for path in write(root, files)? {
+            println!("wrote {}", path.display());
+        }
+        return Ok(Vec::new());
+    }
+    let drift = check(root, files);
+    for d in &drift {
+        println!("{}", d.diff);
+    }
+    if drift.is_empty() {
+        println!("{up_to_date} ({} files)", files.len());
+    }
+    Ok(drift)
+}
+
 /// Writes every generated file below `root` (never outside it); returns the absolute paths.
 pub fn write(root: &Path, files: &[GeneratedFile]) -> Result<Vec<PathBuf>> {
     files

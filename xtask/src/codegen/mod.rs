@@ -10,7 +10,7 @@
 mod drift;
 pub mod header;
 
-pub use drift::{check, write, Drift};
+pub use drift::{check, ensure, write, Drift};
 
 use crate::{doc, open_enums, sha256_hex};
 use anyhow::{anyhow, Context, Result};
@@ -76,11 +76,9 @@ pub fn doc_notes(inputs: &Inputs) -> Result<Vec<String>> {
 /// crate read from below `root`).
 pub fn generate_all(root: &Path, inputs: &Inputs) -> Result<Vec<GeneratedFile>> {
     let mut files = generate(inputs)?;
-    let rs = files
-        .iter()
-        .find(|f| f.path == Path::new(GENERATED_RS))
-        .map(|f| f.contents.clone())
-        .unwrap_or_default();
+    let rs = GeneratedFile::find(&files, GENERATED_RS)
+        .unwrap_or_default()
+        .to_string();
     let (dir, name) = crate::public_api::CRATES
         .iter()
         .find(|(_, name)| *name == "mistral_files_raw")
