@@ -15,12 +15,10 @@ pub use drift::{check, ensure, write, Drift};
 use crate::{doc, open_enums, sha256_hex};
 use anyhow::{anyhow, Context, Result};
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
-use quote::quote;
+use quote::{format_ident, quote};
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
 use std::path::Path;
-
-/// The header line that records the spec's hash (also read by the drift checks).
-pub const SPEC_LINE: &str = "// spec: ";
 
 pub use crate::inputs::{Inputs, DOCS, GENERATED_RS, OVERLAY, SPEC};
 /// The normalized OpenAPI 3.0.3 document progenitor reads (committed for review).
@@ -124,9 +122,7 @@ pub fn generate(inputs: &Inputs) -> Result<Vec<GeneratedFile>> {
     let tokens = run_progenitor(&progenitor_input, &enums)?;
     let mut progenitor_file: syn::File =
         syn::parse2(tokens).context("progenitor produced code syn cannot parse")?;
-    mark_types_non_exhaustive(&mut progenitor_file);
-    gate_features(&mut progenitor_file);
-    let type_names = top_level_type_names(&progenitor_file);
+    let type_names = gate_features(&mut progenitor_file);
     let enums_code = open_enums::emit(&enums)?;
     let registry = schema_registry(&type_names, &enums);
     let file: syn::File = syn::parse2(quote! { #progenitor_file #enums_code #registry })?;
@@ -155,22 +151,6 @@ pub fn generate(inputs: &Inputs) -> Result<Vec<GeneratedFile>> {
             contents: header + &formatted,
         },
     ])
-}
-
-/// The names of the structs and enums of the generated `types` module.
-fn top_level_type_names(file: &syn::File) -> Vec<String> {
-    let types = file.items.iter().filter_map(|item| match item {
-        syn::Item::Mod(m) if m.ident == "types" => m.content.as_ref().map(|(_, items)| items),
-        _ => None,
-    });
-    types
-        .flatten()
-        .filter_map(|item| match item {
-            syn::Item::Struct(s) => Some(s.ident.to_string()),
-            syn::Item::Enum(e) => Some(e.ident.to_string()),
-            _ => None,
-        })
-        .collect()
 }
 
 /// progenitor on the prepared document. A panic inside progenitor (it asserts on shapes it
@@ -210,13 +190,12 @@ fn generate_quietly(
             )))
         }
     };
-    let result = quiet_panics::catch(|| {
+    quiet_panics::catch(|| {
         let mut generator = Generator::new(&settings(enums));
         generator
             .generate_tokens(&spec)
             .map_err(|e| anyhow!("progenitor failed: {e}"))
-    });
-    result
+    })
 }
 
 /// Catching a panic without its message on stderr, safely from several threads: one process
@@ -269,59 +248,50 @@ fn operation_ids(doc: &Value) -> Vec<String> {
 
 /// `doc` with every operation but `id` removed.
 fn only_operation(doc: &Value, id: &str) -> Value {
+    retain_operations(doc, |op| {
+        op.get("operationId").and_then(Value::as_str) == Some(id)
+    })
+}
+
+/// `doc` with only the operations `keep` accepts, and without the paths left empty.
+fn retain_operations(doc: &Value, mut keep: impl FnMut(&Value) -> bool) -> Value {
     let mut out = doc.clone();
     if let Some(paths) = out.get_mut("paths").and_then(Value::as_object_mut) {
-        for item in paths.values_mut() {
-            if let Some(item) = item.as_object_mut() {
-                item.retain(|_, op| op.get("operationId").and_then(Value::as_str) == Some(id));
-            }
+        for item in paths.values_mut().filter_map(Value::as_object_mut) {
+            item.retain(|_, op| keep(op));
         }
         paths.retain(|_, item| item.as_object().is_some_and(|m| !m.is_empty()));
     }
     out
 }
 
-/// Marks every struct and enum of the generated `types` module `#[non_exhaustive]`, so that a
-/// field or variant added upstream is an additive change for users of the raw crate (they build
-/// values through the generated `builder` types, which keep working).
-fn mark_types_non_exhaustive(file: &mut syn::File) {
-    let attr: syn::Attribute = syn::parse_quote!(#[non_exhaustive]);
-    for item in &mut file.items {
-        let syn::Item::Mod(m) = item else { continue };
-        if m.ident != "types" {
-            continue;
-        }
-        for item in m.content.iter_mut().flat_map(|(_, items)| items.iter_mut()) {
-            match item {
-                syn::Item::Struct(s) => s.attrs.push(attr.clone()),
-                syn::Item::Enum(e) => e.attrs.push(attr.clone()),
-                _ => {}
-            }
-        }
-    }
-}
-
-/// The raw crate's features, on the generated code:
+/// The raw crate's features and evolution rules, on the generated code; returns the names of
+/// the structs and enums of `mod types`.
 ///
+/// - every type of `mod types` is `#[non_exhaustive]`, so that a field or variant added
+///   upstream is an additive change (users build values through the generated `builder`s);
 /// - `client`: every top-level item progenitor emits besides `mod types` (the `Client`, its
 ///   operations, the request builders, the `progenitor_client` imports) is
 ///   `#[cfg(feature = "client")]`, so the types build without reqwest or progenitor-client;
 /// - `schemars`: every type of `mod types` gets
 ///   `#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]`, right after its derive.
-fn gate_features(file: &mut syn::File) {
+fn gate_features(file: &mut syn::File) -> Vec<String> {
     let client: syn::Attribute = syn::parse_quote!(#[cfg(feature = "client")]);
     let schema: syn::Attribute =
         syn::parse_quote!(#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]);
+    let mut names = Vec::new();
     for item in &mut file.items {
         match item {
             syn::Item::Mod(m) if m.ident == "types" => {
                 let items = m.content.iter_mut().flat_map(|(_, items)| items.iter_mut());
                 for item in items {
-                    let attrs = match item {
-                        syn::Item::Struct(s) => &mut s.attrs,
-                        syn::Item::Enum(e) => &mut e.attrs,
+                    let (name, attrs) = match item {
+                        syn::Item::Struct(s) => (&s.ident, &mut s.attrs),
+                        syn::Item::Enum(e) => (&e.ident, &mut e.attrs),
                         _ => continue,
                     };
+                    names.push(name.to_string());
+                    attrs.push(syn::parse_quote!(#[non_exhaustive]));
                     let at = attrs
                         .iter()
                         .position(|a| a.path().is_ident("derive"))
@@ -341,33 +311,27 @@ fn gate_features(file: &mut syn::File) {
             ),
         }
     }
+    names
 }
 
 /// Removes operations progenitor cannot generate (multipart/form-data bodies); their
 /// schemas stay. Returns the document and the operationIds left out.
 fn without_multipart_operations(doc: &Value) -> (Value, Vec<String>) {
-    let mut out = doc.clone();
     let mut left_out = Vec::new();
-    if let Some(paths) = out.get_mut("paths").and_then(Value::as_object_mut) {
-        for item in paths.values_mut() {
-            let Some(item) = item.as_object_mut() else {
-                continue;
-            };
-            item.retain(|_, op| {
-                let multipart = op
-                    .pointer("/requestBody/content")
-                    .and_then(Value::as_object)
-                    .is_some_and(|c| c.keys().any(|k| k.starts_with("multipart/")));
-                if multipart {
-                    if let Some(id) = op.get("operationId").and_then(Value::as_str) {
-                        left_out.push(id.to_string());
-                    }
-                }
-                !multipart
-            });
+    let out = retain_operations(doc, |op| {
+        let multipart = op
+            .pointer("/requestBody/content")
+            .and_then(Value::as_object)
+            .is_some_and(|c| c.keys().any(|k| k.starts_with("multipart/")));
+        if multipart {
+            left_out.extend(
+                op.get("operationId")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+            );
         }
-        paths.retain(|_, item| item.as_object().is_some_and(|m| !m.is_empty()));
-    }
+        !multipart
+    });
     left_out.sort();
     (out, left_out)
 }
@@ -377,22 +341,15 @@ fn schema_registry(
     type_names: &[String],
     enums: &[open_enums::OpenEnum],
 ) -> proc_macro2::TokenStream {
-    let mut entries: Vec<(String, proc_macro2::TokenStream)> = type_names
-        .iter()
-        .map(|n| {
-            let ident = quote::format_ident!("{}", n);
-            (n.clone(), quote!(types::#ident))
-        })
-        .collect();
-    for e in enums {
-        let ident = quote::format_ident!("{}", e.name);
-        let module = quote::format_ident!("{}", open_enums::MODULE);
-        entries.push((e.name.clone(), quote!(#module::#ident)));
-    }
-    entries.sort_by(|a, b| a.0.cmp(&b.0));
-    entries.dedup_by(|a, b| a.0 == b.0);
-    let names = entries.iter().map(|(n, _)| n);
-    let paths = entries.iter().map(|(_, p)| p);
+    let path = |module: &str, name: &str| {
+        let (module, ident) = (format_ident!("{module}"), format_ident!("{name}"));
+        (name.to_string(), quote!(#module::#ident))
+    };
+    // Sorted by name; a type progenitor generated wins over an open enum of the same name.
+    let enums = enums.iter().map(|e| path(open_enums::MODULE, &e.name));
+    let types = type_names.iter().map(|n| path("types", n));
+    let entries: BTreeMap<_, _> = enums.chain(types).collect();
+    let (names, paths) = (entries.keys(), entries.values());
     quote! {
         /// The JSON schema of every generated type, by type name, sorted.
         #[cfg(feature = "schemars")]
