@@ -17,6 +17,7 @@ use crate::names::NameMap;
 use anyhow::{anyhow, bail, Context, Result};
 use serde::Deserialize;
 use serde_json::{json, Value};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// The base provider-style document, relative to the workspace root.
@@ -98,12 +99,8 @@ fn impact<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Impact,
 /// What import + codegen made of a case.
 #[derive(Debug)]
 pub struct Outcome {
-    /// The vendored spec import wrote.
-    pub spec: String,
-    /// Our overlay, as the case left it.
-    pub overlay: String,
-    /// Our doc text, as the case left it.
-    pub docs: String,
+    /// The vendored spec import wrote, and our overlay and doc text as the case left them.
+    pub inputs: Inputs,
     /// Notes of import and codegen (names not pinned, doc entries that match nothing).
     pub notes: Vec<String>,
     /// The generated files.
@@ -135,6 +132,60 @@ fn read_case(path: &Path) -> Result<Case> {
         .to_string_lossy()
         .into_owned();
     Ok(case)
+}
+
+/// `cargo xtask drill [--build] [--case NAME]... [--report]`: runs the cases (`only` these if
+/// any), printing a line per case and `drill passed` or `drill failed: ...` last; true if passed.
+pub fn command(root: &Path, build: bool, only: &[String], report: bool) -> Result<bool> {
+    let chosen = cases(root)?.into_iter();
+    let chosen = chosen.filter(|c| only.is_empty() || only.contains(&c.name));
+    let failed: Vec<String> = chosen
+        .filter(|case| !check(root, case, build, report))
+        .map(|case| case.name)
+        .collect();
+    if failed.is_empty() {
+        println!("drill passed");
+    } else {
+        println!("drill failed: {}", failed.join(", "));
+    }
+    Ok(failed.is_empty())
+}
+
+/// Runs (and with `build`, builds) one case of [`command`], printing its lines; whether it passed.
+fn check(root: &Path, case: &Case, build: bool, report: bool) -> bool {
+    let outcome = match run(root, case) {
+        Ok(outcome) => outcome,
+        Err(e) => {
+            println!("{}: FAILED to import and generate: {e:#}", case.name);
+            return false;
+        }
+    };
+    let impact = outcome.report.impact();
+    let missing = missing(case, &outcome);
+    let ok = impact == case.expect && missing.is_empty();
+    let verdict = if ok { "ok" } else { "WRONG" };
+    println!(
+        "{}: impact {impact} (expected {}) {verdict}",
+        case.name, case.expect
+    );
+    for m in &missing {
+        println!("  missing: {m}");
+    }
+    if !ok || report {
+        for note in &outcome.notes {
+            println!("  note: {note}");
+        }
+        for line in outcome.report.to_text().lines() {
+            println!("  {line}");
+        }
+    }
+    if ok && build && case.build {
+        if let Err(e) = self::build(root, case, &outcome) {
+            println!("{}: build failed: {e:#}", case.name);
+            return false;
+        }
+    }
+    ok
 }
 
 /// The expected report lines and notes the outcome lacks (and the lines it should not have).
@@ -173,19 +224,12 @@ fn replaced(case: &str, what: &str, text: &str, pairs: &[Replacement]) -> Result
     Ok(text)
 }
 
-/// The base document as the case starts from it.
-pub fn base_document(base: &str, case: &Case) -> Result<Value> {
-    let mut doc = crate::doc::parse(base)?;
+/// The base document as the case starts from it, or (`changed`) with the case's change.
+fn document(base: &str, case: &Case, changed: bool) -> Result<Value> {
+    let replace: &[Replacement] = if changed { &case.replace } else { &[] };
+    let mut doc = crate::doc::parse(&replaced(&case.name, "the base document", base, replace)?)?;
     edit(&mut doc, case, case.base_actions.as_ref())?;
-    Ok(doc)
-}
-
-/// The base document with the case's edits.
-pub fn provider_document(base: &str, case: &Case) -> Result<Value> {
-    let text = replaced(&case.name, "the base document", base, &case.replace)?;
-    let mut doc = crate::doc::parse(&text)?;
-    edit(&mut doc, case, case.base_actions.as_ref())?;
-    edit(&mut doc, case, case.actions.as_ref())?;
+    edit(&mut doc, case, case.actions.as_ref().filter(|_| changed))?;
     Ok(doc)
 }
 
@@ -259,18 +303,16 @@ pub fn run(root: &Path, case: &Case) -> Result<Outcome> {
         std::fs::read_to_string(root.join(BASE)).context("reading the drill's base document")?;
     let committed = Inputs::read(root)?;
     let before = match &case.base_actions {
-        Some(_) => import_and_generate(root, &base_document(&base, case)?, &committed)?.0,
+        Some(_) => import_and_generate(root, &document(&base, case, false)?, &committed)?.0,
         None => unedited_base(root, &base, &committed)?,
     };
     let ours = our_files(&committed, case)?;
     let (after, mut notes, files) =
-        import_and_generate(root, &provider_document(&base, case)?, &ours)?;
+        import_and_generate(root, &document(&base, case, true)?, &ours)?;
     let report = contract::report(&before, &after)?;
     notes.extend(report.notes.iter().cloned());
     Ok(Outcome {
-        spec: after.inputs.spec.clone(),
-        overlay: after.inputs.overlay.clone(),
-        docs: after.inputs.docs.clone(),
+        inputs: after.inputs,
         notes,
         files,
         report,
@@ -280,25 +322,23 @@ pub fn run(root: &Path, case: &Case) -> Result<Outcome> {
 /// The unedited base, imported and generated once per process (most cases start from it).
 fn unedited_base(root: &Path, base: &str, committed: &Inputs) -> Result<Side> {
     use std::sync::{Mutex, OnceLock};
-    static CACHE: OnceLock<Mutex<Vec<(PathBuf, String, Side)>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
+    static CACHE: OnceLock<Mutex<HashMap<(PathBuf, String), Side>>> = OnceLock::new();
+    let cache = || {
+        CACHE
+            .get_or_init(Default::default)
+            .lock()
+            .expect("the cache lock")
+    };
     let key = (
         root.to_path_buf(),
         format!("{base}{}{}", committed.overlay, committed.docs),
     );
-    if let Some((_, _, side)) = cache
-        .lock()
-        .expect("the cache lock")
-        .iter()
-        .find(|(r, k, _)| *r == key.0 && *k == key.1)
-    {
+    if let Some(side) = cache().get(&key) {
         return Ok(side.clone());
     }
+    // Not locked meanwhile: the cases run on several threads.
     let side = import_and_generate(root, &crate::doc::parse(base)?, committed)?.0;
-    cache
-        .lock()
-        .expect("the cache lock")
-        .push((key.0, key.1, side.clone()));
+    cache().insert(key, side.clone());
     Ok(side)
 }
 
@@ -336,22 +376,19 @@ pub const DRILL_TESTS: &str = "xtask/tests/fixtures/drill";
 
 /// Builds a non-breaking case for real: a copy of the checkout below `work`, the case imported
 /// and generated into it, then `cargo check --workspace --all-targets` (and the case's
-/// `drill_test` with `cargo test`). Build output goes to `target_dir`, shared between cases.
-pub fn build(
-    root: &Path,
-    case: &Case,
-    outcome: &Outcome,
-    work: &Path,
-    target_dir: &Path,
-) -> Result<()> {
-    let copy = work.join(&case.name);
+/// `drill_test` with `cargo test`). Build output goes to `target/drill-target`, shared between
+/// cases.
+pub fn build(root: &Path, case: &Case, outcome: &Outcome) -> Result<()> {
+    let target_dir = &root.join("target/drill-target");
+    let copy = root.join("target/drill").join(&case.name);
     if copy.exists() {
         std::fs::remove_dir_all(&copy)?;
     }
     copy_checkout(root, &copy)?;
-    crate::write_inside(&copy, Path::new(codegen::SPEC), &outcome.spec)?;
-    crate::write_inside(&copy, Path::new(codegen::OVERLAY), &outcome.overlay)?;
-    crate::write_inside(&copy, Path::new(codegen::DOCS), &outcome.docs)?;
+    let ours = &outcome.inputs;
+    crate::write_inside(&copy, Path::new(codegen::SPEC), &ours.spec)?;
+    crate::write_inside(&copy, Path::new(codegen::OVERLAY), &ours.overlay)?;
+    crate::write_inside(&copy, Path::new(codegen::DOCS), &ours.docs)?;
     codegen::write(&copy, &outcome.files)?;
     cargo(
         &copy,

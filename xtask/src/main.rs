@@ -20,8 +20,8 @@ fn main() -> ExitCode {
 
 fn run() -> Result<ExitCode> {
     let root = workspace_root()?;
-    match Cli::parse().command {
-        Cmd::Codegen { check } => return codegen_command(&root, check),
+    let ok = match Cli::parse().command {
+        Cmd::Codegen { check } => codegen_command(&root, check)?,
         Cmd::Changes {
             base,
             head,
@@ -33,6 +33,7 @@ fn run() -> Result<ExitCode> {
             } else {
                 print_report(&report);
             }
+            true
         }
         Cmd::ReleaseCheck { base, head } => {
             let release = xtask::release::Release::between(&root, &base, &head)?;
@@ -44,24 +45,26 @@ fn run() -> Result<ExitCode> {
             print!("{}", release.to_text());
             let verdict = if release.ok() { "passed" } else { "failed" };
             println!("release-check {verdict}");
-            return Ok(exit_code(release.ok()));
+            release.ok()
         }
         Cmd::Audit { base, head } => {
             let audit = xtask::audit::Audit::between(&root, &base, &head)?;
             print!("{}", audit.to_markdown());
+            true
         }
-        Cmd::Import { document } => import_command(&root, &document)?,
-        Cmd::PublicApi { check } => return public_api_command(&root, check),
+        Cmd::Import { document } => import_command(&root, &document).map(|()| true)?,
+        Cmd::PublicApi { check } => public_api_command(&root, check)?,
         Cmd::Drill {
             build,
             cases,
             report,
-        } => return drill_command(&root, build, &cases, report),
+        } => xtask::drill::command(&root, build, &cases, report)?,
         Cmd::Bench { args } => return forward(&root, BENCH, "bench", &args),
         Cmd::BuildCost { args } => return forward(&root, BENCH, "build-cost", &args),
         Cmd::Chaos { args } => return forward(&root, "mistral-files-chaos", "chaos", &args),
-    }
-    Ok(ExitCode::SUCCESS)
+    };
+    // Success (0) or failure (1).
+    Ok(ExitCode::from(u8::from(!ok)))
 }
 
 /// Runs binary `bin` of `package` with `args`, passing its exit code on.
@@ -93,7 +96,7 @@ fn import_command(root: &Path, document: &Path) -> Result<()> {
 
 /// `cargo xtask codegen [--check]`: writes (or checks) the generated files, then prints the
 /// change report; its last line is always `impact: ...`.
-fn codegen_command(root: &Path, check: bool) -> Result<ExitCode> {
+fn codegen_command(root: &Path, check: bool) -> Result<bool> {
     let started = std::time::Instant::now();
     let inputs = codegen::Inputs::read(root)?;
     let files = codegen::generate_all(root, &inputs)?;
@@ -113,12 +116,7 @@ fn codegen_command(root: &Path, check: bool) -> Result<ExitCode> {
         println!("generated in {:.2?}", started.elapsed());
     }
     print_report(&report);
-    Ok(exit_code(drift.is_empty()))
-}
-
-/// Success (0) or failure (1).
-fn exit_code(ok: bool) -> ExitCode {
-    ExitCode::from(u8::from(!ok))
+    Ok(drift.is_empty())
 }
 
 /// The notes, then the changes, the impact line last.
@@ -130,7 +128,7 @@ fn print_report(report: &changes::Report) {
 }
 
 /// `cargo xtask public-api [--check]`: writes the listings, or compares them with the committed ones.
-fn public_api_command(root: &Path, check: bool) -> Result<ExitCode> {
+fn public_api_command(root: &Path, check: bool) -> Result<bool> {
     use xtask::public_api;
     let files = public_api::listings(root)?;
     let up_to_date = "public API listings are up to date";
@@ -143,61 +141,5 @@ fn public_api_command(root: &Path, check: bool) -> Result<ExitCode> {
             public_api::COMMAND
         );
     }
-    Ok(exit_code(drift.is_empty()))
-}
-
-/// `cargo xtask drill [--build] [--case NAME]...`.
-fn drill_command(root: &Path, build: bool, only: &[String], report: bool) -> Result<ExitCode> {
-    use xtask::drill;
-    let mut failed = Vec::new();
-    let work = root.join("target/drill");
-    let target_dir = root.join("target/drill-target");
-    for case in drill::cases(root)? {
-        if !only.is_empty() && !only.contains(&case.name) {
-            continue;
-        }
-        let outcome = match drill::run(root, &case) {
-            Ok(outcome) => outcome,
-            Err(e) => {
-                println!("{}: FAILED to import and generate: {e:#}", case.name);
-                failed.push(case.name.clone());
-                continue;
-            }
-        };
-        let impact = outcome.report.impact();
-        let missing = drill::missing(&case, &outcome);
-        let ok = impact == case.expect && missing.is_empty();
-        let verdict = if ok { "ok" } else { "WRONG" };
-        println!(
-            "{}: impact {impact} (expected {}) {verdict}",
-            case.name, case.expect
-        );
-        for m in &missing {
-            println!("  missing: {m}");
-        }
-        if !ok || report {
-            for note in &outcome.notes {
-                println!("  note: {note}");
-            }
-            for line in outcome.report.to_text().lines() {
-                println!("  {line}");
-            }
-        }
-        if !ok {
-            failed.push(case.name.clone());
-            continue;
-        }
-        if build && case.build {
-            if let Err(e) = drill::build(root, &case, &outcome, &work, &target_dir) {
-                println!("{}: build failed: {e:#}", case.name);
-                failed.push(case.name.clone());
-            }
-        }
-    }
-    if failed.is_empty() {
-        println!("drill passed");
-    } else {
-        println!("drill failed: {}", failed.join(", "));
-    }
-    Ok(exit_code(failed.is_empty()))
+    Ok(drift.is_empty())
 }
