@@ -11,10 +11,9 @@
 use crate::changes::Impact;
 use crate::release::{Release, LISTINGS};
 use crate::revision::{self, Rev};
-use anyhow::{bail, Context, Result};
+use anyhow::Result;
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
 /// The audit of the change from `base` to `head`.
 #[derive(Debug, Clone)]
@@ -55,32 +54,16 @@ impl Audit {
             if !diff.lines.is_empty() {
                 out.push_str(&format!("```diff\n{}```\n\n", diff.to_diff()));
             }
-            let why: Vec<_> = diff
-                .lines
-                .iter()
-                .filter_map(|l| l.why.as_ref().map(|w| (l, w)))
-                .collect();
-            for (l, w) in why {
-                out.push_str(&format!("- breaking although added: `{}`: {w}\n", l.line));
+            for l in &diff.lines {
+                if let Some(w) = &l.why {
+                    out.push_str(&format!("- breaking although added: `{}`: {w}\n", l.line));
+                }
             }
         }
-        out.push_str("## Snapshots changed\n\n");
-        if self.snapshots.is_empty() {
-            out.push_str("None.\n\n");
-        } else {
-            for s in &self.snapshots {
-                out.push_str(&format!("- `{s}`\n"));
-            }
-            out.push('\n');
-        }
+        let snapshots = list(self.snapshots.iter().map(|s| format!("`{s}`")));
+        out.push_str(&format!("## Snapshots changed\n\n{snapshots}\n"));
         out.push_str(&self.versions_section());
-        out.push_str("## Notes\n\n");
-        if r.report.notes.is_empty() {
-            out.push_str("None.\n");
-        }
-        for note in &r.report.notes {
-            out.push_str(&format!("- {note}\n"));
-        }
+        out.push_str(&format!("## Notes\n\n{}", list(r.report.notes.iter())));
         out
     }
 
@@ -98,8 +81,7 @@ impl Audit {
             let top = changes
                 .iter()
                 .map(|c| c.impact)
-                .max()
-                .unwrap_or(Impact::None);
+                .fold(Impact::None, Ord::max);
             out.push_str(&format!("### `{scope}` ({top})\n\n"));
             for c in changes {
                 out.push_str(&format!("- **{}** `{}`: {}\n", c.impact, c.subject, c.what));
@@ -131,9 +113,7 @@ impl Audit {
             ));
         }
         out.push('\n');
-        for p in &r.problems {
-            out.push_str(&format!("- **{p}**\n"));
-        }
+        out.extend(r.problems.iter().map(|p| format!("- **{p}**\n")));
         if !r.problems.is_empty() {
             out.push('\n');
         }
@@ -145,28 +125,24 @@ impl Audit {
     }
 }
 
+/// A Markdown list of `items`, or `None.` when there are none.
+fn list(items: impl Iterator<Item = impl std::fmt::Display>) -> String {
+    let list: String = items.map(|item| format!("- {item}\n")).collect();
+    if list.is_empty() {
+        "None.\n".into()
+    } else {
+        list
+    }
+}
+
 /// `*.snap` files that differ between the revisions; with the working tree as `head`, new
 /// snapshot files not yet added to git count too (insta writes them there).
 pub fn changed_snapshots(root: &Path, base: &Rev, head: &Rev) -> Result<Vec<String>> {
     // git's default pathspec lets `*` match `/`: every `.snap` at any depth.
     let mut paths = revision::changed_paths(root, base, head, "*.snap")?;
     if *head == Rev::WorkTree {
-        let out = Command::new("git")
-            .args(["ls-files", "--others", "--exclude-standard", "--", "*.snap"])
-            .current_dir(root)
-            .output()
-            .context("running git ls-files")?;
-        if !out.status.success() {
-            bail!(
-                "git ls-files failed: {}",
-                String::from_utf8_lossy(&out.stderr).trim()
-            );
-        }
-        paths.extend(
-            String::from_utf8_lossy(&out.stdout)
-                .lines()
-                .map(str::to_string),
-        );
+        let untracked = ["ls-files", "--others", "--exclude-standard", "--", "*.snap"];
+        paths.extend(revision::git_lines(root, &untracked)?);
     }
     paths.sort();
     paths.dedup();

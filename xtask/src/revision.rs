@@ -103,21 +103,24 @@ pub fn has_head(root: &Path) -> bool {
 
 /// The paths that differ between two revisions, below `pathspec` (relative to the root).
 pub fn changed_paths(root: &Path, base: &Rev, head: &Rev, pathspec: &str) -> Result<Vec<String>> {
-    let mut args = vec!["diff".to_string(), "--name-only".to_string()];
-    if let Rev::Git(b) = base {
-        args.push(resolve(root, b)?);
+    let mut commits = Vec::new();
+    for rev in [base, head] {
+        if let Rev::Git(rev) = rev {
+            commits.push(resolve(root, rev)?);
+        }
     }
-    if let Rev::Git(h) = head {
-        args.push(resolve(root, h)?);
-    }
-    args.extend(["--".to_string(), pathspec.to_string()]);
-    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
-    let out = git(root, &argv)?;
+    let mut args = vec!["diff", "--name-only"];
+    args.extend(commits.iter().map(String::as_str));
+    args.extend(["--", pathspec]);
+    git_lines(root, &args)
+}
+
+/// The lines `git ARGS` prints in `root`, or an error with what it said.
+pub(crate) fn git_lines(root: &Path, args: &[&str]) -> Result<Vec<String>> {
+    let out = git(root, args)?;
     if !out.status.success() {
-        bail!(
-            "git diff failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        bail!("git {} failed: {}", args[0], stderr.trim());
     }
     Ok(String::from_utf8_lossy(&out.stdout)
         .lines()
