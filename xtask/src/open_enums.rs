@@ -32,24 +32,18 @@ impl OpenEnum {
 
 /// Finds every component schema that is a string enum.
 pub fn find(doc: &Value) -> Vec<OpenEnum> {
-    let Some(schemas) = doc
+    let schemas = doc
         .pointer("/components/schemas")
-        .and_then(Value::as_object)
-    else {
-        return Vec::new();
-    };
-    let mut out: Vec<OpenEnum> = schemas
-        .iter()
+        .and_then(Value::as_object);
+    let mut out: Vec<OpenEnum> = (schemas.into_iter().flatten())
         .filter(|(_, s)| s.get("type").and_then(Value::as_str) == Some("string"))
         .filter_map(|(name, s)| {
-            let values = s.get("enum")?.as_array()?;
-            let values: Option<Vec<String>> = values
-                .iter()
-                .map(|v| v.as_str().map(str::to_string))
-                .collect();
+            let values = s.get("enum")?.as_array()?.iter();
             Some(OpenEnum {
                 name: name.clone(),
-                values: values?,
+                values: values
+                    .map(|v| v.as_str().map(str::to_string))
+                    .collect::<Option<_>>()?,
                 doc: s
                     .get("description")
                     .or_else(|| s.get("title"))
@@ -90,16 +84,14 @@ fn emit_one(e: &OpenEnum) -> Result<TokenStream> {
         idents.push(format_ident!("{}", camel));
     }
     let values = &e.values;
-    let type_doc = match &e.doc {
-        Some(d) => format!(
-            "{d}\n\nOpen: values outside the spec decode to [`{}::Unknown`].",
-            e.name
-        ),
-        None => format!(
-            "Open enum: values outside the spec decode to [`{}::Unknown`].",
-            e.name
-        ),
-    };
+    let lead = e
+        .doc
+        .as_ref()
+        .map_or("Open enum".into(), |d| format!("{d}\n\nOpen"));
+    let type_doc = format!(
+        "{lead}: values outside the spec decode to [`{}::Unknown`].",
+        e.name
+    );
     let variant_docs = values.iter().map(|v| format!("`{v}`"));
     let traits = emit_traits(e, &name, &idents, &type_doc);
     Ok(quote! {
