@@ -21,6 +21,22 @@ pub fn escape_pointer(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
 }
 
+/// The members of an object; none for anything else (so `entries(&doc["paths"])` needs no
+/// check that the document has paths).
+pub fn entries(value: &Value) -> impl Iterator<Item = (&String, &Value)> {
+    value.as_object().into_iter().flatten()
+}
+
+/// The items of an array; none for anything else.
+pub fn items(value: &Value) -> impl Iterator<Item = &Value> {
+    value.as_array().into_iter().flatten()
+}
+
+/// The component schema a node's `$ref` names, if it names one.
+pub fn schema_ref(node: &Value) -> Option<&str> {
+    node.get("$ref")?.as_str()?.strip_prefix(SCHEMA_REF_PREFIX)
+}
+
 /// Parses a YAML or JSON document (JSON is YAML, so one parser serves both).
 /// YAML merge keys (`<<`) are applied and anchors expanded.
 pub fn parse(text: &str) -> Result<Value> {

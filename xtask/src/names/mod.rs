@@ -15,11 +15,12 @@
 //! keeps the provider's name (the documented rule) and is reported with the pin to add.
 
 use anyhow::{anyhow, bail, Context, Result};
+use serde::Deserialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use crate::doc::{escape_pointer, METHODS, SCHEMA_REF_PREFIX};
+use crate::doc::{entries, escape_pointer, items, schema_ref, METHODS};
 
 /// The names file, relative to the workspace root.
 pub const NAMES: &str = "openapi/names.yaml";
@@ -117,38 +118,27 @@ impl std::str::FromStr for Location {
     type Err = anyhow::Error;
 
     fn from_str(text: &str) -> Result<Self> {
-        let mut words = text.split_whitespace();
-        let operation = words
-            .next()
-            .ok_or_else(|| anyhow!("empty location"))?
-            .to_string();
-        let part = match words.next() {
-            Some("response") => Part::Response(
-                words
-                    .next()
-                    .ok_or_else(|| anyhow!("`response` needs a status"))?
-                    .to_string(),
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let (operation, part, rest) = match words.as_slice() {
+            [] => bail!("empty location"),
+            [op, "response", status, rest @ ..] => (op, Part::Response(status.to_string()), rest),
+            [op, "param", name, rest @ ..] => (op, Part::Param(name.to_string()), rest),
+            [op, "body", rest @ ..] => (op, Part::Body, rest),
+            [_, "response"] => bail!("`response` needs a status"),
+            [_, "param"] => bail!("`param` needs a name"),
+            [_, other @ ..] => bail!(
+                "expected `response`, `param` or `body`, found {:?}",
+                other.first()
             ),
-            Some("param") => Part::Param(
-                words
-                    .next()
-                    .ok_or_else(|| anyhow!("`param` needs a name"))?
-                    .to_string(),
-            ),
-            Some("body") => Part::Body,
-            other => bail!("expected `response`, `param` or `body`, found {other:?}"),
         };
-        let steps = match words.next() {
-            Some(path) => parse_steps(path)?,
-            None => Vec::new(),
-        };
-        if let Some(extra) = words.next() {
+        let steps = rest.first().map(|path| parse_steps(path)).transpose()?;
+        if let Some(extra) = rest.get(1) {
             bail!("unexpected {extra:?} after the field path");
         }
         Ok(Location {
-            operation,
+            operation: operation.to_string(),
             part,
-            steps,
+            steps: steps.unwrap_or_default(),
         })
     }
 }
@@ -176,31 +166,34 @@ fn parse_steps(path: &str) -> Result<Vec<Step>> {
 
 /// `/v1/files/{file_id}/url` -> `/v1/files/{}/url`.
 pub fn erase_path_params(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
     let mut in_param = false;
-    for c in path.chars() {
-        match c {
-            '{' => {
-                in_param = true;
-                out.push('{');
+    path.chars()
+        .filter(|&c| {
+            match c {
+                '{' => in_param = true,
+                '}' => in_param = false,
+                _ => return !in_param,
             }
-            '}' => {
-                in_param = false;
-                out.push('}');
-            }
-            _ if in_param => {}
-            _ => out.push(c),
-        }
-    }
-    out
+            true
+        })
+        .collect()
+}
+
+/// The names file as written: our name -> `METHOD /path`, and our name -> location.
+#[derive(Deserialize)]
+struct File {
+    #[serde(default)]
+    operations: BTreeMap<String, String>,
+    #[serde(default)]
+    schemas: BTreeMap<String, String>,
 }
 
 impl NameMap {
     /// Parses the names file.
     pub fn parse(text: &str) -> Result<Self> {
-        let doc = crate::doc::parse(text).context("parsing the names file")?;
+        let file: File = serde_yaml_ng::from_str(text).context("parsing the names file")?;
         let mut map = NameMap::default();
-        for (name, key) in entries(&doc, "operations")? {
+        for (name, key) in file.operations {
             let (method, path) = key
                 .split_once(' ')
                 .ok_or_else(|| anyhow!("operation {name}: write `METHOD /path`, found {key:?}"))?;
@@ -214,7 +207,7 @@ impl NameMap {
             map.paths.insert(name.clone(), path.trim().to_string());
             map.operations.insert(name, key);
         }
-        for (name, text) in entries(&doc, "schemas")? {
+        for (name, text) in file.schemas {
             let location: Location = text
                 .parse()
                 .with_context(|| format!("schema {name}: location {text:?}"))?;
@@ -246,41 +239,14 @@ impl NameMap {
     }
 }
 
-fn entries(doc: &Value, section: &str) -> Result<Vec<(String, String)>> {
-    let Some(map) = doc.get(section) else {
-        return Ok(Vec::new());
-    };
-    let map = map
-        .as_object()
-        .ok_or_else(|| anyhow!("`{section}` must be a map of name: value"))?;
-    map.iter()
-        .map(|(k, v)| {
-            let v = v
-                .as_str()
-                .ok_or_else(|| anyhow!("{section}.{k}: expected a string"))?;
-            Ok((k.clone(), v.to_string()))
-        })
-        .collect()
-}
-
 /// A document's operations, by key, with a pointer to each.
 pub fn operations(doc: &Value) -> BTreeMap<OperationKey, String> {
-    let mut out = BTreeMap::new();
-    let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
-        return out;
-    };
-    for (path, item) in paths {
-        let Some(item) = item.as_object() else {
-            continue;
-        };
-        for method in item.keys().filter(|k| METHODS.contains(&k.as_str())) {
-            out.insert(
-                OperationKey::new(method, path),
-                format!("/paths/{}/{method}", escape_pointer(path)),
-            );
-        }
-    }
-    out
+    let pointer = |path, method| format!("/paths/{}/{method}", escape_pointer(path));
+    entries(&doc["paths"])
+        .flat_map(|(path, item)| entries(item).map(move |(method, _)| (path, method)))
+        .filter(|(_, method)| METHODS.contains(&method.as_str()))
+        .map(|(path, method)| (OperationKey::new(method, path), pointer(path, method)))
+        .collect()
 }
 
 /// Finds the component schema used at `location`, in a document whose operations are found by
@@ -319,7 +285,7 @@ pub fn part_schema<'a>(op: &'a Value, part: &Part) -> Option<&'a Value> {
             .get("parameters")?
             .as_array()?
             .iter()
-            .find(|p| p.get("name").and_then(Value::as_str) == Some(name))?
+            .find(|p| p["name"] == *name)?
             .get("schema"),
         Part::Body => first_media_schema(op.get("requestBody")?),
     }
@@ -338,13 +304,8 @@ fn first_media_schema(holder: &Value) -> Option<&Value> {
 fn unwrap<'a>(doc: &'a Value, mut node: &'a Value) -> &'a Value {
     for _ in 0..32 {
         let inner = single_branch(node);
-        match ref_name(inner) {
-            Some(name) => {
-                match doc.pointer(&format!("/components/schemas/{}", escape_pointer(&name))) {
-                    Some(target) => node = target,
-                    None => return inner,
-                }
-            }
+        match schema_ref(inner).and_then(|name| doc["components"]["schemas"].get(name)) {
+            Some(target) => node = target,
             None => return inner,
         }
     }
@@ -355,9 +316,7 @@ fn unwrap<'a>(doc: &'a Value, mut node: &'a Value) -> &'a Value {
 fn single_branch(node: &Value) -> &Value {
     for key in ["anyOf", "oneOf", "allOf"] {
         if let Some(branches) = node.get(key).and_then(Value::as_array) {
-            let mut non_null = branches
-                .iter()
-                .filter(|b| b.get("type").and_then(Value::as_str) != Some("null"));
+            let mut non_null = branches.iter().filter(|b| b["type"] != "null");
             if let (Some(only), None) = (non_null.next(), non_null.next()) {
                 return single_branch(only);
             }
@@ -368,10 +327,7 @@ fn single_branch(node: &Value) -> &Value {
 
 /// The component schema a node refers to.
 pub fn ref_name(node: &Value) -> Option<String> {
-    node.get("$ref")?
-        .as_str()?
-        .strip_prefix(SCHEMA_REF_PREFIX)
-        .map(str::to_string)
+    schema_ref(node).map(str::to_string)
 }
 
 /// The first place each component schema is used, walking operations in name order and, in
@@ -386,20 +342,10 @@ pub fn first_locations(
         let Some(op) = doc.pointer(pointer) else {
             continue;
         };
-        let mut parts = Vec::new();
-        if let Some(responses) = op.get("responses").and_then(Value::as_object) {
-            parts.extend(responses.keys().map(|s| Part::Response(s.clone())));
-        }
-        if let Some(params) = op.get("parameters").and_then(Value::as_array) {
-            parts.extend(
-                params
-                    .iter()
-                    .filter_map(|p| p.get("name")?.as_str())
-                    .map(|n| Part::Param(n.to_string())),
-            );
-        }
-        parts.push(Part::Body);
-        for part in parts {
+        let responses = entries(&op["responses"]).map(|(s, _)| Part::Response(s.clone()));
+        let params = items(&op["parameters"]).filter_map(|p| p["name"].as_str());
+        let params = params.map(|n| Part::Param(n.to_string()));
+        for part in responses.chain(params).chain([Part::Body]) {
             if let Some(schema) = part_schema(op, &part) {
                 let here = Location {
                     operation: op_name.clone(),
@@ -425,33 +371,19 @@ fn walk_refs(
         if !visiting.insert(name.clone()) {
             return;
         }
-        if let Some(target) = doc.pointer(&format!("/components/schemas/{}", escape_pointer(&name)))
-        {
+        if let Some(target) = doc["components"]["schemas"].get(&name) {
             walk_refs(doc, target, here, found, visiting);
         }
         visiting.remove(&name);
         return;
     }
-    for key in ["anyOf", "oneOf", "allOf"] {
-        for branch in node
-            .get(key)
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            walk_refs(doc, branch, here, found, visiting);
-        }
+    for branch in ["anyOf", "oneOf", "allOf"].map(|key| items(&node[key])) {
+        branch.for_each(|b| walk_refs(doc, b, here, found, visiting));
     }
-    if let Some(props) = node.get("properties").and_then(Value::as_object) {
-        for (name, prop) in props {
-            let mut next = here.clone();
-            next.steps.push(Step::Field(name.clone()));
-            walk_refs(doc, prop, &next, found, visiting);
-        }
-    }
-    if let Some(items) = node.get("items") {
+    let props = entries(&node["properties"]).map(|(name, p)| (Step::Field(name.clone()), p));
+    for (step, child) in props.chain(node.get("items").map(|items| (Step::Items, items))) {
         let mut next = here.clone();
-        next.steps.push(Step::Items);
-        walk_refs(doc, items, &next, found, visiting);
+        next.steps.push(step);
+        walk_refs(doc, child, &next, found, visiting);
     }
 }

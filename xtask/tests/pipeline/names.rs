@@ -54,3 +54,19 @@ components:
     let first = first_locations(&doc, &ops);
     assert_eq!(first["Kind"].to_string(), "list response 200 .data[].kind");
 }
+
+#[test]
+fn the_names_file_may_be_empty_and_its_errors_name_the_entry() {
+    assert_eq!(NameMap::parse("").unwrap(), NameMap::default());
+    assert_eq!(
+        NameMap::parse("# nothing yet\n").unwrap(),
+        NameMap::default()
+    );
+    let err = |text: &str| format!("{:#}", NameMap::parse(text).unwrap_err());
+    let text = err("operations: {list: [GET, /v1/files]}\n");
+    assert!(text.contains("operations.list"), "{text}");
+    let text = err("operations: {list: GET /a, again: get /a}\n");
+    assert!(text.contains("both name GET /a"), "{text}");
+    let text = err("operations: {list: GET /a}\nschemas: {Page: other response 200}\n");
+    assert!(text.contains("schema Page: operation \"other\""), "{text}");
+}
