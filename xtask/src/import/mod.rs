@@ -12,10 +12,10 @@
 //! same bytes.
 
 use anyhow::{bail, Result};
-use serde_json::{Map, Value};
+use serde_json::{json, Map, Value};
 use std::collections::{BTreeSet, VecDeque};
 
-use crate::doc::{METHODS, SCHEMA_REF_PREFIX};
+use crate::doc::{entries, items, METHODS, SCHEMA_REF_PREFIX};
 use crate::names::NameMap;
 
 mod rename;
@@ -53,10 +53,7 @@ pub fn import(provider: &Value, names: &NameMap) -> Result<Imported> {
 
 /// Extracts the Files API from a provider document.
 pub fn extract(provider: &Value) -> Result<Value> {
-    let version = provider
-        .get("openapi")
-        .and_then(Value::as_str)
-        .unwrap_or("");
+    let version = provider["openapi"].as_str().unwrap_or("");
     if !version.starts_with("3.1") {
         bail!("expected an OpenAPI 3.1 document, found openapi: {version:?}");
     }
@@ -70,32 +67,23 @@ pub fn extract(provider: &Value) -> Result<Value> {
     let schemas = reachable_schemas(provider, &kept_paths)?;
     let security_schemes = used_security_schemes(provider, &kept_paths);
 
-    let mut out = Map::new();
-    out.insert("openapi".into(), Value::String(version.to_string()));
+    let mut out = json!({ "openapi": version });
     for key in ["info", "servers", "security"] {
         if let Some(value) = provider.get(key) {
-            out.insert(key.into(), value.clone());
+            out[key] = value.clone();
         }
     }
-    let tags: Vec<Value> = provider
-        .get("tags")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter(|t| t.get("name").and_then(Value::as_str) == Some(FILES_TAG))
-        .cloned()
-        .collect();
+    let tags = items(&provider["tags"]).filter(|t| t["name"] == FILES_TAG);
+    let tags: Vec<Value> = tags.cloned().collect();
     if !tags.is_empty() {
-        out.insert("tags".into(), Value::Array(tags));
+        out["tags"] = tags.into();
     }
-    out.insert("paths".into(), Value::Object(kept_paths));
-    let mut components = Map::new();
-    components.insert("schemas".into(), Value::Object(schemas));
+    out["paths"] = kept_paths.into();
+    out["components"] = json!({ "schemas": schemas });
     if !security_schemes.is_empty() {
-        components.insert("securitySchemes".into(), Value::Object(security_schemes));
+        out["components"]["securitySchemes"] = security_schemes.into();
     }
-    out.insert("components".into(), Value::Object(components));
-    Ok(Value::Object(out))
+    Ok(out)
 }
 
 /// The path items with their operations tagged `files` (and the path-level parameters, which
@@ -103,28 +91,23 @@ pub fn extract(provider: &Value) -> Result<Value> {
 fn files_paths(paths: &Map<String, Value>) -> Map<String, Value> {
     let mut kept_paths = Map::new();
     for (path, item) in paths {
-        let Some(item) = item.as_object() else {
-            continue;
-        };
-        let mut kept_item: Map<String, Value> = item
-            .iter()
+        let mut kept: Map<String, Value> = entries(item)
             .filter(|(key, op)| METHODS.contains(&key.as_str()) && is_files_operation(op))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        if !kept_item.is_empty() {
-            if let Some(params) = item.get("parameters") {
-                kept_item.insert("parameters".into(), params.clone());
-            }
-            kept_paths.insert(path.clone(), Value::Object(kept_item));
+        if kept.is_empty() {
+            continue;
         }
+        if let Some(params) = item.get("parameters") {
+            kept.insert("parameters".into(), params.clone());
+        }
+        kept_paths.insert(path.clone(), kept.into());
     }
     kept_paths
 }
 
 fn is_files_operation(op: &Value) -> bool {
-    op.get("tags")
-        .and_then(Value::as_array)
-        .is_some_and(|tags| tags.iter().any(|t| t == FILES_TAG))
+    items(&op["tags"]).any(|t| t == FILES_TAG)
 }
 
 /// The component schemas the kept operations reach, following `$ref`s transitively.
@@ -132,11 +115,7 @@ fn reachable_schemas(
     provider: &Value,
     kept_paths: &Map<String, Value>,
 ) -> Result<Map<String, Value>> {
-    let all_schemas = provider
-        .pointer("/components/schemas")
-        .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default();
+    let all_schemas = &provider["components"]["schemas"];
     let mut reached = BTreeSet::new();
     let mut queue: VecDeque<String> = VecDeque::new();
     collect_schema_refs(&Value::Object(kept_paths.clone()), &mut queue);
@@ -157,44 +136,29 @@ fn reachable_schemas(
 
 /// The security schemes that the global requirement and the kept operations name.
 fn used_security_schemes(provider: &Value, kept_paths: &Map<String, Value>) -> Map<String, Value> {
-    let mut scheme_names = BTreeSet::new();
     let operations = kept_paths
         .values()
-        .flat_map(|item| item.as_object().into_iter().flat_map(|m| m.values()))
-        .filter_map(|op| op.get("security"));
-    for requirement in provider.get("security").into_iter().chain(operations) {
-        for alt in requirement.as_array().into_iter().flatten() {
-            if let Some(obj) = alt.as_object() {
-                scheme_names.extend(obj.keys().cloned());
-            }
-        }
-    }
-    provider
-        .pointer("/components/securitySchemes")
-        .and_then(Value::as_object)
-        .map(|all| {
-            all.iter()
-                .filter(|(name, _)| scheme_names.contains(*name))
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect()
-        })
-        .unwrap_or_default()
+        .flat_map(entries)
+        .map(|(_, op)| &op["security"]);
+    let requirements = std::iter::once(&provider["security"]).chain(operations);
+    let used: BTreeSet<&String> = requirements
+        .flat_map(items)
+        .flat_map(|alt| entries(alt).map(|(name, _)| name))
+        .collect();
+    entries(&provider["components"]["securitySchemes"])
+        .filter(|(name, _)| used.contains(name))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
 }
 
+/// Queues the schema named by every `$ref` in `value`, in document order.
 fn collect_schema_refs(value: &Value, out: &mut VecDeque<String>) {
-    match value {
-        Value::Object(map) => {
-            for (k, v) in map {
-                if k == "$ref" {
-                    if let Some(name) = v.as_str().and_then(|r| r.strip_prefix(SCHEMA_REF_PREFIX)) {
-                        out.push_back(name.to_string());
-                    }
-                } else {
-                    collect_schema_refs(v, out);
-                }
-            }
+    for (k, v) in entries(value) {
+        if k != "$ref" {
+            collect_schema_refs(v, out);
+        } else if let Some(name) = v.as_str().and_then(|r| r.strip_prefix(SCHEMA_REF_PREFIX)) {
+            out.push_back(name.to_string());
         }
-        Value::Array(items) => items.iter().for_each(|v| collect_schema_refs(v, out)),
-        _ => {}
     }
+    items(value).for_each(|v| collect_schema_refs(v, out));
 }

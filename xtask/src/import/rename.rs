@@ -1,7 +1,7 @@
 //! Our names for the imported document: operations by method and path, schemas by where they
 //! are used (see [`crate::names`]); the provider's names are kept as `x-provider-*`.
 
-use crate::doc::SCHEMA_REF_PREFIX;
+use crate::doc::{entries, SCHEMA_REF_PREFIX};
 use crate::names::{self, NameMap};
 use anyhow::{bail, Result};
 use serde_json::{Map, Value};
@@ -25,27 +25,21 @@ pub fn rename(doc: &mut Value, names: &NameMap) -> Result<Vec<String>> {
         .unwrap_or_default();
     let mut renamed = Map::new();
     for (provider, mut schema) in schemas {
-        let ours = renames
-            .get(&provider)
-            .cloned()
-            .unwrap_or_else(|| provider.clone());
-        if ours != provider {
-            if let Some(s) = schema.as_object_mut() {
-                if s.get("title").and_then(Value::as_str) == Some(provider.as_str()) {
-                    s.insert("title".into(), Value::String(ours.clone()));
-                }
-                s.insert("x-provider-name".into(), Value::String(provider.clone()));
+        let ours = renames.get(&provider).unwrap_or(&provider).clone();
+        if ours != provider && schema.is_object() {
+            if schema["title"] == provider {
+                schema["title"] = ours.clone().into();
             }
+            schema["x-provider-name"] = provider.into();
         }
         renamed.insert(ours, schema);
     }
-    if let Some(components) = doc.get_mut("components").and_then(Value::as_object_mut) {
-        components.insert("schemas".into(), Value::Object(renamed));
+    if doc["components"].is_object() {
+        doc["components"]["schemas"] = renamed.into();
     }
     rewrite_refs(doc, &renames);
 
-    let ours: BTreeMap<String, String> = op_pointer;
-    for (schema, location) in names::first_locations(doc, &ours) {
+    for (schema, location) in names::first_locations(doc, &op_pointer) {
         if !names.schemas.contains_key(&schema) {
             notes.push(format!(
                 "schema {schema} is not pinned (it keeps the provider's name); pin it in {}: `{schema}: {location}`",
@@ -65,24 +59,21 @@ fn rename_path_params(doc: &mut Value, names: &NameMap) {
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
         return;
     };
-    let old = std::mem::take(paths);
-    for (path, mut item) in old {
+    for (path, mut item) in std::mem::take(paths) {
         let erased = names::erase_path_params(&path);
         let ours = names
             .paths
             .values()
             .find(|t| names::erase_path_params(t) == erased && **t != path);
-        let Some(ours) = ours else {
-            paths.insert(path, item);
-            continue;
-        };
-        let mapping: BTreeMap<String, String> = path_params(&path)
-            .into_iter()
-            .zip(path_params(ours))
-            .filter(|(theirs, ours)| theirs != ours)
-            .collect();
-        rename_in_item(&mut item, &mapping);
-        paths.insert(ours.clone(), item);
+        if let Some(ours) = ours {
+            let mapping: BTreeMap<String, String> = path_params(&path)
+                .into_iter()
+                .zip(path_params(ours))
+                .filter(|(theirs, ours)| theirs != ours)
+                .collect();
+            rename_in_item(&mut item, &mapping);
+        }
+        paths.insert(ours.unwrap_or(&path).clone(), item);
     }
 }
 
@@ -108,8 +99,8 @@ fn rename_in_item(item: &mut Value, mapping: &BTreeMap<String, String>) {
         for p in params.into_iter().flatten() {
             let theirs = p["name"].as_str().unwrap_or_default().to_string();
             if let (Some("path"), Some(ours)) = (p["in"].as_str(), mapping.get(&theirs)) {
-                p["name"] = Value::String(ours.clone());
-                p["x-provider-name"] = Value::String(theirs);
+                p["name"] = ours.clone().into();
+                p["x-provider-name"] = theirs.into();
             }
         }
     }
@@ -181,12 +172,8 @@ fn schema_renames(
             Err(e) => notes.push(format!("{ours}: pin {location} does not resolve: {e:#}")),
         }
     }
-    let all: Vec<String> = doc
-        .pointer("/components/schemas")
-        .and_then(Value::as_object)
-        .map(|m| m.keys().cloned().collect())
-        .unwrap_or_default();
-    for provider in all.iter().filter(|p| !renames.contains_key(*p)) {
+    let all = entries(&doc["components"]["schemas"]).map(|(name, _)| name);
+    for provider in all.filter(|p| !renames.contains_key(*p)) {
         if let Some((holder, _)) = renames.iter().find(|(_, ours)| *ours == provider) {
             bail!(
                 "the provider's unpinned schema {provider} has the name we give to its {holder}; pin {provider} under another name in {}",
@@ -202,16 +189,11 @@ fn rewrite_refs(value: &mut Value, renames: &BTreeMap<String, String>) {
     match value {
         Value::Object(map) => {
             for (k, v) in map.iter_mut() {
-                if k == "$ref" {
-                    if let Some(new) = v
-                        .as_str()
-                        .and_then(|r| r.strip_prefix(SCHEMA_REF_PREFIX))
-                        .and_then(|name| renames.get(name))
-                    {
-                        *v = Value::String(format!("{SCHEMA_REF_PREFIX}{new}"));
-                    }
-                } else {
+                let name = v.as_str().and_then(|r| r.strip_prefix(SCHEMA_REF_PREFIX));
+                if k != "$ref" {
                     rewrite_refs(v, renames);
+                } else if let Some(new) = name.and_then(|name| renames.get(name)) {
+                    *v = format!("{SCHEMA_REF_PREFIX}{new}").into();
                 }
             }
         }
