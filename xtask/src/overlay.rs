@@ -16,6 +16,8 @@ use anyhow::{anyhow, bail, Context, Result};
 use serde_json::Value;
 use serde_json_path::JsonPath;
 
+use crate::doc::entries;
+
 /// Applies every action of `overlay` to `doc`, in order. Returns one line per action whose
 /// target selected nothing (see [`apply_one`]).
 pub fn apply(doc: &mut Value, overlay: &Value) -> Result<Vec<String>> {
@@ -30,7 +32,7 @@ pub fn apply(doc: &mut Value, overlay: &Value) -> Result<Vec<String>> {
 
 /// The actions of an overlay document, in order.
 pub fn actions(overlay: &Value) -> Result<&Vec<Value>> {
-    let version = overlay.get("overlay").and_then(Value::as_str).unwrap_or("");
+    let version = overlay["overlay"].as_str().unwrap_or("");
     if !version.starts_with("1.") {
         bail!("expected an Overlay 1.x document, found overlay: {version:?}");
     }
@@ -46,9 +48,8 @@ pub fn actions(overlay: &Value) -> Result<&Vec<Value>> {
 /// correction, and the change report must still be produced. It is returned (with the nearest
 /// name that exists) for the report's notes, which the workspace's tests require to be empty.
 pub fn apply_one(doc: &mut Value, i: usize, action: &Value) -> Result<Option<String>> {
-    let target = action
-        .get("target")
-        .and_then(Value::as_str)
+    let target = action["target"]
+        .as_str()
         .ok_or_else(|| anyhow!("action {i} has no `target`"))?;
     apply_action(doc, action, target)
         .with_context(|| format!("overlay action {i}{} (target {target})", about(action)))
@@ -56,9 +57,8 @@ pub fn apply_one(doc: &mut Value, i: usize, action: &Value) -> Result<Option<Str
 
 /// `: "<first sentence of the description>"`, or nothing.
 pub fn about(action: &Value) -> String {
-    action
-        .get("description")
-        .and_then(Value::as_str)
+    action["description"]
+        .as_str()
         .map(|d| format!(": \"{}\"", first_sentence(d)))
         .unwrap_or_default()
 }
@@ -76,11 +76,7 @@ fn apply_action(doc: &mut Value, action: &Value, target: &str) -> Result<Option<
             nearest_miss(doc, target)
         )));
     }
-    let remove = action
-        .get("remove")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
-    if remove {
+    if action["remove"] == true {
         // Remove deepest-last-first so earlier pointers stay valid.
         for pointer in pointers.iter().rev() {
             remove_at(doc, pointer)?;
@@ -208,15 +204,11 @@ fn nearest_miss(doc: &Value, target: &str) -> String {
                 segs[cut].text
             );
         };
-        let keys: Vec<&str> = found
+        let keys = found
             .iter()
-            .filter_map(|v| v.as_object())
-            .flat_map(|m| m.keys().map(String::as_str))
-            .collect();
-        return format!(
-            " (`{prefix}` has no member `{missing}`{})",
-            crate::prose::nearest_hint(missing, &keys)
-        );
+            .flat_map(|v| entries(v).map(|(k, _)| k.as_str()));
+        let hint = crate::prose::nearest_hint(missing, keys);
+        return format!(" (`{prefix}` has no member `{missing}`{hint})");
     }
     String::new()
 }

@@ -8,6 +8,8 @@
 use anyhow::{anyhow, bail, Result};
 use serde_json::{Map, Value};
 
+use crate::doc::entries;
+
 /// Our doc text, relative to the workspace root.
 pub const DOCS: &str = "openapi/docs.yaml";
 
@@ -47,21 +49,16 @@ const NAME_MAPS: &[&str] = &[
 /// `description` (OpenAPI requires one): the status's reason phrase, which is not prose.
 pub fn strip(doc: &mut Value) {
     strip_keywords(doc);
-    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
-        return;
-    };
-    for op in paths
-        .values_mut()
-        .filter_map(Value::as_object_mut)
+    let responses = doc
+        .get_mut("paths")
+        .and_then(Value::as_object_mut)
+        .into_iter()
+        .flat_map(|paths| paths.values_mut().filter_map(Value::as_object_mut))
         .flat_map(|item| item.values_mut())
-    {
-        let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
-            continue;
-        };
-        for (status, response) in responses.iter_mut() {
-            if let Some(r) = response.as_object_mut() {
-                r.insert("description".into(), Value::String(reason(status).into()));
-            }
+        .filter_map(|op| op.get_mut("responses")?.as_object_mut());
+    for (status, response) in responses.flatten() {
+        if response.is_object() {
+            response["description"] = reason(status).into();
         }
     }
 }
@@ -128,47 +125,35 @@ pub fn apply_docs(doc: &mut Value, docs: &Value) -> Result<Vec<String>> {
     }
     // Every entry is applied on its own: one stale entry costs its own text, never that of
     // the entries after it.
-    for (name, entry) in section(docs, "operations")? {
-        for miss in apply_operation(doc, name, entry) {
-            stale.push(format!(
-                "{DOCS}: operations.{name}: {miss}; fix or remove the entry"
-            ));
+    type Apply = fn(&mut Value, &str, &Value) -> Vec<String>;
+    for (key, apply) in [
+        ("operations", apply_operation as Apply),
+        ("schemas", apply_schema),
+    ] {
+        if docs.get(key).is_some_and(|section| !section.is_object()) {
+            bail!("{DOCS}: `{key}` must be a map");
         }
-    }
-    for (name, entry) in section(docs, "schemas")? {
-        for miss in apply_schema(doc, name, entry) {
-            stale.push(format!(
-                "{DOCS}: schemas.{name}: {miss}; fix or remove the entry"
-            ));
+        for (name, entry) in entries(&docs[key]) {
+            let misses = apply(doc, name, entry).into_iter();
+            stale.extend(
+                misses.map(|miss| format!("{DOCS}: {key}.{name}: {miss}; fix or remove the entry")),
+            );
         }
     }
     Ok(stale)
 }
 
-fn section<'a>(docs: &'a Value, key: &str) -> Result<Vec<(&'a String, &'a Value)>> {
-    match docs.get(key) {
-        None => Ok(Vec::new()),
-        Some(Value::Object(map)) => Ok(map.iter().collect()),
-        Some(_) => bail!("{DOCS}: `{key}` must be a map"),
-    }
-}
-
 /// Applies one operation's entry; returns what it names that does not exist.
 fn apply_operation(doc: &mut Value, name: &str, entry: &Value) -> Vec<String> {
     let ops = operation_pointers(doc);
-    let pointer = ops.iter().find(|(n, _)| n == name).map(|(_, p)| p.clone());
-    let Some(pointer) = pointer else {
-        let names: Vec<&str> = ops.iter().map(|(n, _)| n.as_str()).collect();
-        return vec![format!(
-            "no operation {name:?}{}",
-            nearest_hint(name, &names)
-        )];
+    let Some((_, pointer)) = ops.iter().find(|(n, _)| n == name) else {
+        let hint = nearest_hint(name, ops.iter().map(|(n, _)| n.as_str()));
+        return vec![format!("no operation {name:?}{hint}")];
     };
-    let op = doc.pointer_mut(&pointer).expect("pointer just found");
+    let op = doc.pointer_mut(pointer).expect("pointer just found");
     copy_text(op, entry, &["summary", "description"]);
     let mut misses = Vec::new();
-    let params = entry.get("parameters").and_then(Value::as_object);
-    for (pname, text) in params.into_iter().flatten() {
+    for (pname, text) in entries(&entry["parameters"]) {
         let list = op.get_mut("parameters").and_then(Value::as_array_mut);
         let Some(list) = list else {
             misses.push(format!("no parameter {pname:?} (the operation has none)"));
@@ -177,16 +162,12 @@ fn apply_operation(doc: &mut Value, name: &str, entry: &Value) -> Vec<String> {
         match list.iter_mut().find(|p| p["name"] == **pname) {
             Some(param) => param["description"] = text.clone(),
             None => {
-                let known: Vec<&str> = list.iter().filter_map(|p| p["name"].as_str()).collect();
-                misses.push(format!(
-                    "no parameter {pname:?}{}",
-                    nearest_hint(pname, &known)
-                ));
+                let hint = nearest_hint(pname, list.iter().filter_map(|p| p["name"].as_str()));
+                misses.push(format!("no parameter {pname:?}{hint}"));
             }
         }
     }
-    let responses = entry.get("responses").and_then(Value::as_object);
-    for (status, text) in responses.into_iter().flatten() {
+    for (status, text) in entries(&entry["responses"]) {
         match op.pointer_mut(&format!("/responses/{status}")) {
             Some(r) => r["description"] = text.clone(),
             None => misses.push(format!("no response {status:?}")),
@@ -203,27 +184,24 @@ fn apply_schema(doc: &mut Value, name: &str, entry: &Value) -> Vec<String> {
     else {
         return vec!["the document has no component schemas".into()];
     };
-    let known: Vec<String> = schemas.keys().cloned().collect();
-    let Some(schema) = schemas.get_mut(name) else {
-        let known: Vec<&str> = known.iter().map(String::as_str).collect();
-        return vec![format!("no schema {name:?}{}", nearest_hint(name, &known))];
-    };
+    if !schemas.contains_key(name) {
+        let hint = nearest_hint(name, schemas.keys().map(String::as_str));
+        return vec![format!("no schema {name:?}{hint}")];
+    }
+    let schema = &mut schemas[name];
     copy_text(schema, entry, &["description"]);
     let mut misses = Vec::new();
-    let props = entry.get("properties").and_then(Value::as_object);
-    for (prop, text) in props.into_iter().flatten() {
-        match schema.get_mut("properties").and_then(Value::as_object_mut) {
-            Some(existing) => match existing.get_mut(prop.as_str()) {
-                Some(target) => target["description"] = text.clone(),
-                None => {
-                    let known: Vec<&str> = existing.keys().map(String::as_str).collect();
-                    misses.push(format!(
-                        "no property {prop:?}{}",
-                        nearest_hint(prop, &known)
-                    ));
-                }
-            },
-            None => misses.push(format!("no property {prop:?} (the schema has none)")),
+    for (prop, text) in entries(&entry["properties"]) {
+        let Some(existing) = schema.get_mut("properties").and_then(Value::as_object_mut) else {
+            misses.push(format!("no property {prop:?} (the schema has none)"));
+            continue;
+        };
+        match existing.get_mut(prop.as_str()) {
+            Some(target) => target["description"] = text.clone(),
+            None => {
+                let hint = nearest_hint(prop, existing.keys().map(String::as_str));
+                misses.push(format!("no property {prop:?}{hint}"));
+            }
         }
     }
     misses
@@ -239,30 +217,17 @@ fn copy_text(target: &mut Value, entry: &Value, keys: &[&str]) {
 
 /// Our operation names (operationIds) and their JSON pointers, in document order.
 fn operation_pointers(doc: &Value) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    for pointer in crate::names::operations(doc).into_values() {
-        if let Some(id) = doc
-            .pointer(&pointer)
-            .and_then(|op| op.get("operationId"))
-            .and_then(Value::as_str)
-        {
-            out.push((id.to_string(), pointer));
-        }
-    }
-    out
+    let pointers = crate::names::operations(doc).into_values();
+    pointers
+        .filter_map(|p| Some((doc.pointer(&p)?["operationId"].as_str()?.to_string(), p)))
+        .collect()
 }
 
 /// `; the nearest is "x"` for the known name closest to `name`, or nothing.
-pub fn nearest_hint(name: &str, known: &[&str]) -> String {
-    known
-        .iter()
-        .map(|k| {
-            (
-                strsim::levenshtein(&name.to_lowercase(), &k.to_lowercase()),
-                *k,
-            )
-        })
-        .min()
-        .map(|(_, k)| format!("; the nearest existing name is {k:?}"))
+pub fn nearest_hint<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> String {
+    let distance = |k: &str| strsim::levenshtein(&name.to_lowercase(), &k.to_lowercase());
+    let nearest = known.into_iter().min_by_key(|k| (distance(k), *k));
+    nearest
+        .map(|k| format!("; the nearest existing name is {k:?}"))
         .unwrap_or_default()
 }
