@@ -43,9 +43,7 @@ pub fn parse(text: &str) -> Result<Value> {
     let mut yaml: serde_yaml_ng::Value =
         serde_yaml_ng::from_str(text).context("the document is not valid YAML or JSON")?;
     yaml.apply_merge().context("applying YAML merge keys")?;
-    let json: Value =
-        serde_json::to_value(yaml).context("the document has values JSON cannot hold")?;
-    Ok(json)
+    serde_json::to_value(yaml).context("the document has values JSON cannot hold")
 }
 
 /// Reads and parses a document from disk.
@@ -57,8 +55,7 @@ pub fn read(path: &Path) -> Result<Value> {
 
 /// Serializes a document as YAML in canonical key order.
 pub fn to_canonical_yaml(doc: &Value) -> Result<String> {
-    let ordered = canonical(doc, &[]);
-    Ok(serde_yaml_ng::to_string(&ordered)?)
+    Ok(serde_yaml_ng::to_string(&canonical(doc, &[]))?)
 }
 
 /// Serializes a document as pretty JSON (for the normalized, generated document).
@@ -101,31 +98,22 @@ fn canonical(value: &Value, path: &[&str]) -> Value {
     match value {
         Value::Object(map) => {
             let mut keys: Vec<&String> = map.keys().collect();
-            let last = path.last().copied().unwrap_or("");
             let is_keyword_map = !is_name_map(path);
-            if !is_keyword_map {
-                if last != "properties" {
-                    keys.sort();
-                }
-            } else {
-                keys.sort_by(|a, b| {
-                    key_rank(a, path)
-                        .cmp(&key_rank(b, path))
-                        .then_with(|| a.cmp(b))
-                });
+            if is_keyword_map {
+                keys.sort_by_key(|k| (key_rank(k, path), *k));
+            } else if path.last() != Some(&"properties") {
+                keys.sort();
             }
             let mut out = Map::new();
             for k in keys {
-                let mut child_path = path.to_vec();
                 // A name map's children are keyword maps again: mark the name level.
-                child_path.push(if is_keyword_map { k.as_str() } else { "<name>" });
-                out.insert(k.clone(), canonical(&map[k], &child_path));
+                let child = if is_keyword_map { k.as_str() } else { "<name>" };
+                out.insert(k.clone(), canonical(&map[k], &[path, &[child]].concat()));
             }
             Value::Object(out)
         }
         Value::Array(items) => {
-            let mut child_path = path.to_vec();
-            child_path.push("<item>");
+            let child_path = [path, &["<item>"]].concat();
             Value::Array(items.iter().map(|v| canonical(v, &child_path)).collect())
         }
         other => other.clone(),
@@ -189,11 +177,10 @@ fn key_rank(key: &str, path: &[&str]) -> usize {
         "deprecated",
         "additionalProperties",
     ];
-    if matches!(path, [.., "parameters", "<item>"]) {
-        if let Some(i) = PARAMETER.iter().position(|k| *k == key) {
-            return i;
-        }
-        return PARAMETER.len() + ORDER.iter().position(|k| *k == key).unwrap_or(ORDER.len());
+    let rank = ORDER.iter().position(|k| *k == key).unwrap_or(ORDER.len());
+    if !matches!(path, [.., "parameters", "<item>"]) {
+        return rank;
     }
-    ORDER.iter().position(|k| *k == key).unwrap_or(ORDER.len())
+    let in_parameter = PARAMETER.iter().position(|k| *k == key);
+    in_parameter.unwrap_or(PARAMETER.len() + rank)
 }

@@ -23,13 +23,10 @@ pub fn normalize(doc: &Value) -> Value {
     // Document-level additions first, so that the rewrite below sees the final document
     // (and a second normalization finds nothing left to do).
     if let Some(map) = out.as_object_mut() {
-        map.insert("openapi".into(), Value::String("3.0.3".into()));
-        let info = map
-            .entry("info")
-            .or_insert_with(|| json!({"title": "API", "version": "0.0.0"}));
-        if let Some(info) = info.as_object_mut() {
-            info.entry("title").or_insert_with(|| json!("API"));
-            info.entry("version").or_insert_with(|| json!("0.0.0"));
+        map.insert("openapi".into(), json!("3.0.3"));
+        if let Some(info) = map.entry("info").or_insert(json!({})).as_object_mut() {
+            info.entry("title").or_insert(json!("API"));
+            info.entry("version").or_insert(json!("0.0.0"));
         }
     }
     match out.as_object_mut() {
@@ -41,7 +38,7 @@ pub fn normalize(doc: &Value) -> Value {
 }
 
 fn is_null_schema(v: &Value) -> bool {
-    v.get("type").and_then(Value::as_str) == Some("null")
+    v["type"] == "null"
 }
 
 /// Keys whose value is a map from names chosen by the author to schemas or other objects:
