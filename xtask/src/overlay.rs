@@ -42,11 +42,8 @@ pub fn actions(overlay: &Value) -> Result<&Vec<Value>> {
         .ok_or_else(|| anyhow!("the overlay has no `actions` list"))
 }
 
-/// Applies action number `i` (from 0) to `doc`; its errors name the action.
-///
-/// A target that selects nothing is not an error: the provider changed the document under a
-/// correction, and the change report must still be produced. It is returned (with the nearest
-/// name that exists) for the report's notes, which the workspace's tests require to be empty.
+/// Applies action number `i` (from 0) to `doc`; its errors name the action. A target that
+/// selects nothing is returned with the nearest name that exists (see the module docs).
 pub fn apply_one(doc: &mut Value, i: usize, action: &Value) -> Result<Option<String>> {
     let target = action["target"]
         .as_str()
@@ -114,10 +111,7 @@ fn apply_action(doc: &mut Value, action: &Value, target: &str) -> Result<Option<
 
 fn first_sentence(text: &str) -> &str {
     let text = text.trim();
-    match text.find(". ") {
-        Some(end) => &text[..=end],
-        None => text,
-    }
+    text.find(". ").map_or(text, |end| &text[..=end])
 }
 
 /// One step of a JSONPath as written: its text, and the member name it selects, if a plain one.
@@ -131,16 +125,14 @@ fn segments(target: &str) -> Option<Vec<Segment<'_>>> {
     let rest = target.strip_prefix('$')?;
     let mut out = Vec::new();
     let mut i = 0;
-    let bytes = rest.as_bytes();
-    while i < bytes.len() {
+    while let Some(&first) = rest.as_bytes().get(i) {
         let start = i;
-        match bytes[i] {
-            b'.' if bytes.get(i + 1) == Some(&b'.') => return None,
+        match first {
+            b'.' if rest[i + 1..].starts_with('.') => return None,
             b'.' => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'.' && bytes[i] != b'[' {
-                    i += 1;
-                }
+                i = rest[i + 1..]
+                    .find(['.', '['])
+                    .map_or(rest.len(), |n| i + 1 + n);
                 let name = &rest[start + 1..i];
                 out.push(Segment {
                     text: &rest[start..i],
@@ -148,32 +140,28 @@ fn segments(target: &str) -> Option<Vec<Segment<'_>>> {
                 });
             }
             b'[' => {
-                let mut depth = 0;
-                let mut quote = None;
-                while i < bytes.len() {
-                    match (bytes[i], quote) {
+                // Up to the `]` that closes this one, skipping brackets nested or quoted.
+                let (mut depth, mut quote) = (0, None);
+                let len = rest[i..].bytes().position(|b| {
+                    match (b, quote) {
                         (q @ (b'\'' | b'"'), None) => quote = Some(q),
                         (q, Some(open)) if q == open => quote = None,
                         (b'[', None) => depth += 1,
-                        (b']', None) => {
-                            depth -= 1;
-                            if depth == 0 {
-                                break;
-                            }
-                        }
-                        _ => {}
+                        (b']', None) => depth -= 1,
+                        _ => return false,
                     }
-                    i += 1;
-                }
-                i += 1;
-                let text = rest.get(start..i)?;
+                    b == b']' && depth == 0
+                })?;
+                i += len + 1;
+                let text = &rest[start..i];
                 let inner = text.trim_start_matches('[').trim_end_matches(']');
-                let name = inner
-                    .strip_prefix('\'')
-                    .and_then(|n| n.strip_suffix('\''))
-                    .or_else(|| inner.strip_prefix('"').and_then(|n| n.strip_suffix('"')))
-                    .map(str::to_string);
-                out.push(Segment { text, name });
+                let name = ['\'', '"']
+                    .iter()
+                    .find_map(|&q| inner.strip_prefix(q)?.strip_suffix(q));
+                out.push(Segment {
+                    text,
+                    name: name.map(str::to_string),
+                });
             }
             _ => return None,
         }

@@ -103,14 +103,11 @@ impl fmt::Display for Location {
         }
         if !self.steps.is_empty() {
             f.write_str(" ")?;
-            for step in &self.steps {
-                match step {
-                    Step::Field(name) => write!(f, ".{name}")?,
-                    Step::Items => f.write_str("[]")?,
-                }
-            }
         }
-        Ok(())
+        self.steps.iter().try_for_each(|step| match step {
+            Step::Field(name) => write!(f, ".{name}"),
+            Step::Items => f.write_str("[]"),
+        })
     }
 }
 

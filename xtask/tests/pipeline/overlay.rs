@@ -80,3 +80,25 @@ fn a_miss_names_the_action_and_the_nearest_existing_name() {
         "{text}"
     );
 }
+
+#[test]
+fn a_miss_in_bracket_or_filter_form_names_the_longest_prefix_that_exists() {
+    let doc = json!({"components": {"schemas": {"FilePurpose": {"enum": ["a"]}}}});
+    let miss = |target: &str| {
+        let mut doc = doc.clone();
+        let actions = overlay(json!([{"target": target, "update": "b"}]));
+        apply(&mut doc, &actions).unwrap().join("\n")
+    };
+    let text = miss("$['components'][\"schemas\"]['FilePurpse'].enum");
+    assert!(
+        text.contains("`$['components'][\"schemas\"]` has no member `FilePurpse`; the nearest existing name is \"FilePurpose\""),
+        "{text}"
+    );
+    let text = miss("$.components.schemas[?@.enum[?@ == 'x']].enum");
+    assert!(
+        text.contains("(`$.components.schemas` exists, but nothing under it matches `[?@.enum[?@ == 'x']]`)"),
+        "{text}"
+    );
+    let text = miss("$..nope");
+    assert!(text.ends_with("selects nothing"), "{text}");
+}
