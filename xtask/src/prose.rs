@@ -70,17 +70,14 @@ fn strip_keywords(value: &mut Value) {
                 map.shift_remove(*key);
             }
             for (key, child) in map.iter_mut() {
-                if NAME_MAPS.contains(&key.as_str()) {
-                    if let Value::Object(names) = child {
-                        names.values_mut().for_each(strip_keywords);
-                        continue;
+                match (key.as_str(), child) {
+                    (key, Value::Object(names)) if NAME_MAPS.contains(&key) => {
+                        names.values_mut().for_each(strip_keywords)
                     }
+                    // Data, not OpenAPI: leave as written.
+                    ("default" | "enum" | "const", _) => {}
+                    (_, child) => strip_keywords(child),
                 }
-                // Data, not OpenAPI: leave as written.
-                if matches!(key.as_str(), "default" | "enum" | "const") {
-                    continue;
-                }
-                strip_keywords(child);
             }
         }
         Value::Array(items) => items.iter_mut().for_each(strip_keywords),

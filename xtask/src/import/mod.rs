@@ -41,8 +41,8 @@ pub const TITLE: &str = "Files API";
 pub fn import(provider: &Value, names: &NameMap) -> Result<Imported> {
     let mut doc = extract(provider)?;
     crate::prose::strip(&mut doc);
-    if let Some(info) = doc.get_mut("info").and_then(Value::as_object_mut) {
-        info.insert("title".into(), Value::String(TITLE.into()));
+    if doc["info"].is_object() {
+        doc["info"]["title"] = TITLE.into();
     }
     let notes = rename(&mut doc, names)?;
     Ok(Imported {

@@ -96,7 +96,9 @@ fn a_miss_in_bracket_or_filter_form_names_the_longest_prefix_that_exists() {
     );
     let text = miss("$.components.schemas[?@.enum[?@ == 'x']].enum");
     assert!(
-        text.contains("(`$.components.schemas` exists, but nothing under it matches `[?@.enum[?@ == 'x']]`)"),
+        text.contains(
+            "(`$.components.schemas` exists, but nothing under it matches `[?@.enum[?@ == 'x']]`)"
+        ),
         "{text}"
     );
     let text = miss("$..nope");
