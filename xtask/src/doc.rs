@@ -21,8 +21,7 @@ pub fn escape_pointer(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
 }
 
-/// The members of an object; none for anything else (so `entries(&doc["paths"])` needs no
-/// check that the document has paths).
+/// The members of an object; none for anything else (`entries(&doc["paths"])` needs no check).
 pub fn entries(value: &Value) -> impl Iterator<Item = (&String, &Value)> {
     value.as_object().into_iter().flatten()
 }
@@ -60,9 +59,7 @@ pub fn to_canonical_yaml(doc: &Value) -> Result<String> {
 
 /// Serializes a document as pretty JSON (for the normalized, generated document).
 pub fn to_pretty_json(doc: &Value) -> Result<String> {
-    let mut s = serde_json::to_string_pretty(doc)?;
-    s.push('\n');
-    Ok(s)
+    Ok(serde_json::to_string_pretty(doc)? + "\n")
 }
 
 /// Maps whose keys are names chosen by the API author rather than OpenAPI keywords.
@@ -86,9 +83,8 @@ fn is_name_map(path: &[&str]) -> bool {
 /// - `properties` keep the author's order (it is the generated field order);
 /// - `paths`, `schemas`, `responses` and other name maps are sorted by name;
 /// - OpenAPI keywords follow `key_rank`, unknown keys after them alphabetically;
-/// - example and default values are kept as written.
+/// - `value`, `example`, `default`, `enum` and `const` hold data, not OpenAPI: kept as written.
 fn canonical(value: &Value, path: &[&str]) -> Value {
-    // Example and default values are data, not OpenAPI: keep them exactly as written.
     if matches!(
         path.last(),
         Some(&("value" | "example" | "default" | "enum" | "const"))
