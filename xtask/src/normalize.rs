@@ -41,9 +41,7 @@ fn is_null_schema(v: &Value) -> bool {
     v["type"] == "null"
 }
 
-/// Keys whose value is a map from names chosen by the author to schemas or other objects:
-/// the map itself is never rewritten (a property may be called `const` or `type`), only
-/// its values.
+/// Keys whose value maps names chosen by the author to objects: only the values are rewritten.
 const NAME_MAPS: &[&str] = &[
     "properties",
     "patternProperties",
@@ -163,11 +161,8 @@ fn null_branch_to_nullable(map: &mut Map<String, Value>) {
         if !branches.iter().any(is_null_schema) {
             continue;
         }
-        let rest: Vec<Value> = branches
-            .iter()
-            .filter(|b| !is_null_schema(b))
-            .cloned()
-            .collect();
+        let rest = branches.iter().filter(|b| !is_null_schema(b));
+        let rest: Vec<Value> = rest.cloned().collect();
         map.remove(key);
         map.insert("nullable".into(), Value::Bool(true));
         match rest.as_slice() {
