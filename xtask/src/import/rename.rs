@@ -2,7 +2,7 @@
 //! are used (see [`crate::names`]); the provider's names are kept as `x-provider-*`.
 
 use crate::doc::{entries, SCHEMA_REF_PREFIX};
-use crate::names::{self, NameMap};
+use crate::names::{self, NameMap, NAMES};
 use anyhow::{bail, Result};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -42,8 +42,7 @@ pub fn rename(doc: &mut Value, names: &NameMap) -> Result<Vec<String>> {
     for (schema, location) in names::first_locations(doc, &op_pointer) {
         if !names.schemas.contains_key(&schema) {
             notes.push(format!(
-                "schema {schema} is not pinned (it keeps the provider's name); pin it in {}: `{schema}: {location}`",
-                names::NAMES
+                "schema {schema} is not pinned (it keeps the provider's name); pin it in {NAMES}: `{schema}: {location}`"
             ));
         }
     }
@@ -122,8 +121,7 @@ fn rename_operations(
             Some(ours) => ours.to_string(),
             None => {
                 notes.push(format!(
-                    "operation {key} ({provider}) is not pinned (it keeps the provider's operationId); pin it in {}: `{provider}: {key}`",
-                    names::NAMES
+                    "operation {key} ({provider}) is not pinned (it keeps the provider's operationId); pin it in {NAMES}: `{provider}: {key}`"
                 ));
                 provider.clone()
             }
@@ -137,8 +135,7 @@ fn rename_operations(
     for (ours, key) in &names.operations {
         if !op_pointer.contains_key(ours) {
             notes.push(format!(
-                "operation {ours} ({key}) is pinned in {} but the document has no such operation",
-                names::NAMES
+                "operation {ours} ({key}) is pinned in {NAMES} but the document has no such operation"
             ));
         }
     }
@@ -161,8 +158,7 @@ fn schema_renames(
             Ok(Some(provider)) => {
                 if let Some(other) = renames.insert(provider.clone(), ours.clone()) {
                     bail!(
-                        "{}: {other} and {ours} both pin the provider's schema {provider}; one type cannot have two names (point one of them elsewhere)",
-                        names::NAMES
+                        "{NAMES}: {other} and {ours} both pin the provider's schema {provider}; one type cannot have two names (point one of them elsewhere)"
                     );
                 }
             }
@@ -176,8 +172,7 @@ fn schema_renames(
     for provider in all.filter(|p| !renames.contains_key(*p)) {
         if let Some((holder, _)) = renames.iter().find(|(_, ours)| *ours == provider) {
             bail!(
-                "the provider's unpinned schema {provider} has the name we give to its {holder}; pin {provider} under another name in {}",
-                names::NAMES
+                "the provider's unpinned schema {provider} has the name we give to its {holder}; pin {provider} under another name in {NAMES}"
             );
         }
     }
