@@ -18,6 +18,7 @@ use crate::error::{CliError, Failures};
 use crate::explain::About;
 use crate::format::{self, display_name};
 use crate::output::Out;
+use crate::progress::Bars;
 
 /// How many files the question before a deletion lists; the total covers the rest.
 const LISTED_IN_QUESTION: usize = 10;
@@ -82,6 +83,13 @@ pub async fn download(api: &Api, args: &DownloadArgs, out: &Out) -> Result<(), C
         .zip(selected.paths_in(&dir))
         .collect();
     let total = selected.len();
+    // one bar for the whole selection (a bar per file would be thousands of lines)
+    let bars = Bars::new(crate::progress::enabled(out.mode));
+    let total_bar = bars.total(total, Some(selected.total_bytes()));
+    let selected = match total_bar.clone() {
+        Some(bar) => selected.on_progress(move |p| bar.set(p.bytes_done)),
+        None => selected,
+    };
     let mut failures = Failures::new(out.mode);
     let mut outcomes = std::pin::pin!(selected.download_to_dir(&dir));
     while let Some(outcome) = outcomes.next().await {
@@ -111,6 +119,9 @@ pub async fn download(api: &Api, args: &DownloadArgs, out: &Out) -> Result<(), C
                 failures.push(e);
             }
         }
+    }
+    if let Some(bar) = &total_bar {
+        bar.finish();
     }
     out.end_list()?;
     failures.finish(total, "downloads")

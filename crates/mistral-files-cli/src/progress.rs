@@ -138,6 +138,11 @@ pub struct Total {
 }
 
 impl Total {
+    /// Moves the total bar to `bytes` (a sum the library keeps, as for a bulk download).
+    pub fn set(&self, bytes: u64) {
+        self.bar.set_position(bytes);
+    }
+
     /// Clears the total bar.
     pub fn finish(&self) {
         self.bar.finish_and_clear();

@@ -212,3 +212,44 @@ fn upload_bars_and_their_total_fit_80_columns() {
     assert!(total, "no total bar:\n{raw:?}");
     assert_eq!(done, 3, "{raw:?}");
 }
+
+/// Downloads by filter: one total bar for the whole selection (no bar per file), fed by the
+/// library's sum of bytes, within 80 columns; nothing drawn when stdout is not a terminal.
+#[cfg(unix)]
+#[test]
+fn download_by_filter_draws_one_total_bar() {
+    let env = CliEnv::new(BIN);
+    let body = jsonl(4500); // about 200 KiB
+    for i in 0..3 {
+        env.upload(
+            &format!("{i}.jsonl"),
+            &body,
+            &["--name", &format!("{i}-{LONG}")],
+        );
+    }
+    env.emu.faults().throttle_download(256 * 1024);
+    let download = |dir: &str| {
+        let mut c = terminal_cmd(&env);
+        c.args(["download", "--all", "-o", dir]);
+        c
+    };
+
+    let (status, raw) = pty::run(download("out"), 80, true);
+    assert!(status.success(), "{raw}");
+    let (bars, done) = drawn(&raw, 80, "✓ downloaded");
+    assert!(
+        bars.iter().any(|p| p.starts_with("total (3 files)")),
+        "no total bar:\n{raw:?}"
+    );
+    let per_file = bars.iter().any(|p| p.contains(LONG.get(..20).unwrap()));
+    assert!(!per_file, "a bar per file:\n{bars:#?}");
+    assert_eq!(done, 3, "{raw:?}");
+
+    let (status, raw) = pty::run(download("out2"), 80, false);
+    assert!(status.success(), "{raw}");
+    assert!(
+        raw.trim().is_empty(),
+        "drawn with stdout not a terminal: {raw:?}"
+    );
+    assert_eq!(std::fs::read_dir(env.path("out2")).unwrap().count(), 3);
+}

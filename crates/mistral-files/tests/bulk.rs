@@ -4,11 +4,12 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::TryStreamExt;
 use mistral_files::{
-    Client, Concurrency, Downloaded, Error, FileId, FileObject, FileOutcome, FilePurpose,
+    Client, Concurrency, Downloaded, Error, FileId, FileObject, FileOutcome, FilePurpose, Progress,
     RetryPolicy,
 };
 use mistral_files_emulator::{Fault, RunningEmulator};
@@ -230,6 +231,64 @@ async fn one_file_cut_half_way_fails_alone_and_a_second_run_resumes_it_and_skips
         .collect();
     assert_eq!(content.len(), 1, "{fetched:?}");
     assert_eq!(header(content[0], "range"), Some("bytes=50000-"));
+}
+
+/// Every progress report of a bulk download of every file into `dir`, and the outcomes.
+async fn download_counting(client: &Client, dir: &Path) -> (Vec<bool>, Vec<Progress>) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let reports = Arc::clone(&seen);
+    let outcomes: Vec<FileOutcome<Downloaded>> = client
+        .select()
+        .concurrency(Concurrency::fixed(2))
+        .on_progress(move |p| reports.lock().unwrap().push(p))
+        .download_to_dir(dir)
+        .try_collect()
+        .await
+        .unwrap();
+    let ok = outcomes.iter().map(FileOutcome::is_ok).collect();
+    let seen = seen.lock().unwrap().clone();
+    (ok, seen)
+}
+
+/// The largest sum reported, checking that every report carries the selection's total and
+/// never exceeds it.
+fn furthest(reports: &[Progress], total: u64) -> u64 {
+    for p in reports {
+        assert_eq!(p.total, Some(total), "{p:?}");
+        assert!(p.bytes_done <= total, "{p:?}");
+    }
+    reports.iter().map(|p| p.bytes_done).max().unwrap_or(0)
+}
+
+#[tokio::test]
+async fn download_progress_is_one_sum_that_counts_every_byte_once() {
+    let (emu, client) = emu().await;
+    for i in 0..4u64 {
+        let name = format!("f{i}.jsonl");
+        upload(&client, &name, content(200_000, i), FilePurpose::Batch).await;
+    }
+    let total = 800_000;
+
+    // a download cut half-way and resumed by the client's retry (a transfer that starts again
+    // from 0 is counted once too: the unit tests of bulk/progress.rs)
+    let dir = tempfile::tempdir().unwrap();
+    emu.faults().cut_download_after(50_000);
+    let (ok, reports) = download_counting(&client, dir.path()).await;
+    assert_eq!(ok, [true; 4]);
+    assert_eq!(furthest(&reports, total), total);
+
+    // without retries the cut file fails, short of the total by what it did not get
+    let other = tempfile::tempdir().unwrap();
+    let once = client_at(emu.url(), RetryPolicy::disabled());
+    emu.faults().cut_download_after(50_000);
+    let (ok, reports) = download_counting(&once, other.path()).await;
+    assert_eq!(ok.iter().filter(|ok| !**ok).count(), 1, "{ok:?}");
+    assert_eq!(furthest(&reports, total), total - 150_000);
+
+    // a second run: the complete files count whole, the partial copy from where it stopped
+    let (ok, reports) = download_counting(&client, other.path()).await;
+    assert_eq!(ok, [true; 4]);
+    assert_eq!(furthest(&reports, total), total);
 }
 
 #[tokio::test]

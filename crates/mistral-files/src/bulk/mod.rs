@@ -8,9 +8,11 @@
 //!   run.rs        running an operation over the files under the gate; one delete, one download
 //!   filter.rs     the age and name filters applied to the listed files
 //!   names.rs      local names: sanitized, unique within the selection
+//!   progress.rs   a bulk download's progress as one sum of bytes
 
 mod filter;
 mod names;
+mod progress;
 mod run;
 mod selected;
 mod selection;

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use futures_util::future::BoxFuture;
 use futures_util::stream::{self, FuturesUnordered, Stream, StreamExt};
 
+use super::progress::Sum;
 use super::{Downloaded, FileOutcome};
 use crate::client::Client;
 use crate::concurrency::Gate;
@@ -87,9 +88,11 @@ pub(super) async fn download_one(
     file: FileObject,
     path: PathBuf,
     overwrite: bool,
+    sum: Sum,
 ) -> Result<Downloaded> {
     if let Some(existing) = existing_size(&path).await? {
         if file.bytes == Some(existing) {
+            sum.add(existing);
             return Ok(Downloaded {
                 path,
                 bytes: existing,
@@ -100,12 +103,14 @@ pub(super) async fn download_one(
             return Err(Error::TargetExists { path });
         }
     }
-    let bytes = client
+    let mut request = client
         .download_to_path(file.id, &path)
         .known_size(file.bytes)
-        .overwrite(overwrite)
-        .send()
-        .await?;
+        .overwrite(overwrite);
+    if let Some(cb) = sum.per_file() {
+        request = request.on_progress(cb);
+    }
+    let bytes = request.send().await?;
     Ok(Downloaded {
         path,
         bytes,

@@ -7,12 +7,14 @@ use std::sync::Arc;
 use futures_util::stream::{self, Stream, StreamExt};
 
 use super::names::unique_names;
+use super::progress::{OnProgress, Sum};
 use super::run::{delete_one, download_one, drive};
 use super::{Downloaded, FileOutcome};
 use crate::client::Client;
 use crate::concurrency::Gate;
 use crate::error::Error;
 use crate::id::FileId;
+use crate::progress::Progress;
 use crate::types::FileObject;
 
 /// The files of a [`Selection`](crate::Selection), listed completely: what an operation will
@@ -36,6 +38,7 @@ pub struct Selected {
     /// (a copy of this value shares it).
     gate: Arc<Gate>,
     overwrite: bool,
+    progress: OnProgress,
 }
 
 impl Selected {
@@ -44,13 +47,33 @@ impl Selected {
         client: Client,
         gate: Arc<Gate>,
         overwrite: bool,
+        progress: OnProgress,
     ) -> Self {
         Selected {
             files,
             client,
             gate,
             overwrite,
+            progress,
         }
+    }
+
+    /// Reports the progress of [`download_to_dir`](Self::download_to_dir) as one figure:
+    /// `bytes_done` is the bytes of every file present so far (downloaded, resumed, or found
+    /// complete and skipped), `total` the selection's [`total_bytes`](Self::total_bytes). A
+    /// retried transfer counts no byte twice; a file that fails leaves the sum short of the total.
+    /// Called from the tasks doing the transfers, so keep it cheap.
+    ///
+    /// ```no_run
+    /// # async fn f(s: mistral_files::Selected) {
+    /// use futures_util::StreamExt;
+    /// let s = s.on_progress(|p| eprint!("\r{} of {:?} bytes", p.bytes_done, p.total));
+    /// let outcomes: Vec<_> = s.download_to_dir("results").collect().await;
+    /// # }
+    /// ```
+    pub fn on_progress(mut self, f: impl Fn(Progress) + Send + Sync + 'static) -> Self {
+        self.progress = OnProgress(Some(Arc::new(f)));
+        self
     }
 
     /// The files, in the order they were listed (newest first).
@@ -166,9 +189,13 @@ impl Selected {
             let gate = self.gate;
             let client = self.client.with_gate(Arc::clone(&gate));
             let overwrite = self.overwrite;
+            let sum = Sum::new(
+                &self.progress,
+                self.files.iter().filter_map(|f| f.bytes).sum(),
+            );
             drive(self.files, gate, move |file| {
                 let path = paths.get(&file.id).cloned().unwrap_or_default();
-                download_one(client.clone(), file, path, overwrite)
+                download_one(client.clone(), file, path, overwrite, sum.clone())
             })
             .boxed()
         })

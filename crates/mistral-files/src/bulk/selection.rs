@@ -8,11 +8,13 @@ use std::time::{Duration, SystemTime};
 use futures_util::stream::{self, Stream, StreamExt, TryStreamExt};
 
 use super::filter::Filter;
+use super::progress::OnProgress;
 use super::{Downloaded, FileOutcome, Selected};
 use crate::client::Client;
 use crate::concurrency::Concurrency;
 use crate::error::{Error, Result};
 use crate::list::ListRequest;
+use crate::progress::Progress;
 use crate::types::FileObject;
 
 /// A selection of files for a bulk operation: the filters of a [`ListRequest`] (purpose, sample
@@ -48,6 +50,7 @@ pub struct Selection {
     filter: Filter,
     concurrency: Concurrency,
     overwrite: bool,
+    progress: OnProgress,
 }
 
 impl ListRequest {
@@ -67,6 +70,7 @@ impl ListRequest {
             filter: Filter::default(),
             concurrency: Concurrency::default(),
             overwrite: false,
+            progress: OnProgress::default(),
         }
     }
 }
@@ -153,6 +157,19 @@ impl Selection {
         self
     }
 
+    /// Reports the progress of [`download_to_dir`](Self::download_to_dir) as one sum of bytes
+    /// over every selected file (see [`Selected::on_progress`]).
+    ///
+    /// ```no_run
+    /// # fn f(client: mistral_files::Client) {
+    /// let selection = client.select().on_progress(|p| eprint!("\r{:.0?}", p.fraction()));
+    /// # }
+    /// ```
+    pub fn on_progress(mut self, f: impl Fn(Progress) + Send + Sync + 'static) -> Self {
+        self.progress = OnProgress(Some(Arc::new(f)));
+        self
+    }
+
     /// The selected files, as they are listed (for a dry run); nothing is changed.
     ///
     /// ```no_run
@@ -203,6 +220,7 @@ impl Selection {
             self.list.client().clone(),
             gate,
             self.overwrite,
+            self.progress.clone(),
         ))
     }
 
