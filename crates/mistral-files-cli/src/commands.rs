@@ -30,19 +30,7 @@ pub async fn ls(api: &Api, args: LsArgs, out: &Out) -> Result<(), CliError> {
     if let Some(limit) = args.limit {
         page_size = page_size.min(u32::try_from(limit).unwrap_or(u32::MAX));
     }
-    let mut req = api
-        .client
-        .list()
-        .page_size(page_size)
-        .sample_types(args.sample_types)
-        .sources(args.sources)
-        .mimetypes(args.mimetypes.iter().cloned());
-    if let Some(p) = args.purpose {
-        req = req.purpose(p);
-    }
-    if let Some(q) = &args.search {
-        req = req.search(q);
-    }
+    let mut req = args.filters.request(&api.client).page_size(page_size);
     if let Some(limit) = args.limit {
         req = req.prefetch(prefetch_for_limit(limit, page_size));
     }

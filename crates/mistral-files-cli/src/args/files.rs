@@ -3,9 +3,11 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use mistral_files::{FileId, FilePurpose, FileVisibility, SampleType, Source};
+use mistral_files::{FileId, FilePurpose, FileVisibility};
 
-use super::{parse_file_id, wire_enum, BulkArgs, ClientArgs, JsonOutput, ListOutput, SelectArgs};
+use super::{
+    parse_file_id, wire_enum, BulkArgs, ClientArgs, JsonOutput, ListFilters, ListOutput, SelectArgs,
+};
 
 /// `upload PATH... [options]`
 #[derive(Debug, Args)]
@@ -42,21 +44,9 @@ pub struct UploadArgs {
 /// `ls [filters] [--limit N] [--wide]`
 #[derive(Debug, Args)]
 pub struct LsArgs {
-    /// Only files with this purpose.
-    #[arg(long, value_parser = wire_enum::<FilePurpose>())]
-    pub purpose: Option<FilePurpose>,
-    /// Only files with one of these sample types (repeatable).
-    #[arg(long = "sample-type", value_parser = wire_enum::<SampleType>(), value_name = "T")]
-    pub sample_types: Vec<SampleType>,
-    /// Only files from one of these sources (repeatable).
-    #[arg(long = "source", value_parser = wire_enum::<Source>(), value_name = "S")]
-    pub sources: Vec<Source>,
-    /// Only files whose name contains this text.
-    #[arg(long, value_name = "Q")]
-    pub search: Option<String>,
-    /// Only files with one of these MIME types (repeatable).
-    #[arg(long = "mimetype", value_name = "M")]
-    pub mimetypes: Vec<String>,
+    /// Which files to list.
+    #[command(flatten)]
+    pub filters: ListFilters,
     /// Stop after this many files.
     #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..))]
     pub limit: Option<u64>,

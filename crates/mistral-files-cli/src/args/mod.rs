@@ -21,7 +21,7 @@ use clap::{Args, Parser, Subcommand};
 use mistral_files::{FileId, FilePurpose, FileVisibility, SampleType, Source};
 
 pub use files::{DownloadArgs, DownloadSource, GetArgs, LsArgs, RmArgs, UploadArgs, UrlArgs};
-pub use select::{BulkArgs, SelectArgs};
+pub use select::{BulkArgs, ListFilters, SelectArgs};
 pub use serve::{CompletionsArgs, DemoArgs, ManArgs, ServeArgs};
 
 use crate::examples;

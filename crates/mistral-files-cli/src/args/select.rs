@@ -6,15 +6,15 @@
 use std::time::Duration;
 
 use clap::Args;
-use mistral_files::{Client, Concurrency, FilePurpose, SampleType, Selection, Source};
+use mistral_files::{Client, Concurrency, FilePurpose, ListRequest, SampleType, Selection, Source};
 
 use super::wire_enum;
 
-/// The filters that select files (the clap group `filter`).
+/// The listing's filters: what `ls` lists, and the start of a selection. They form the clap
+/// group `filter`, which a selection's other filters join.
 #[derive(Debug, Clone, Args)]
 #[group(id = "filter", multiple = true)]
-#[command(next_help_heading = "Selection (instead of ids)")]
-pub struct SelectArgs {
+pub struct ListFilters {
     /// Only files with this purpose.
     #[arg(long, value_parser = wire_enum::<FilePurpose>())]
     pub purpose: Option<FilePurpose>,
@@ -22,6 +22,7 @@ pub struct SelectArgs {
     #[arg(long = "sample-type", value_parser = wire_enum::<SampleType>(), value_name = "T")]
     pub sample_types: Vec<SampleType>,
     /// Only files from one of these sources (repeatable).
+    // `source_kinds`, not `sources`: the clap id `sources` is `download`'s ids and URLs.
     #[arg(long = "source", value_parser = wire_enum::<Source>(), value_name = "S")]
     pub source_kinds: Vec<Source>,
     /// Only files whose name contains this text.
@@ -30,18 +31,55 @@ pub struct SelectArgs {
     /// Only files with one of these MIME types (repeatable).
     #[arg(long = "mimetype", value_name = "M")]
     pub mimetypes: Vec<String>,
+}
+
+impl ListFilters {
+    /// Whether any of these filters was given.
+    pub fn is_given(&self) -> bool {
+        self.purpose.is_some()
+            || !self.sample_types.is_empty()
+            || !self.source_kinds.is_empty()
+            || self.search.is_some()
+            || !self.mimetypes.is_empty()
+    }
+
+    /// The library's listing of these filters.
+    pub fn request(&self, client: &Client) -> ListRequest {
+        let mut list = client
+            .list()
+            .sample_types(self.sample_types.iter().cloned())
+            .sources(self.source_kinds.iter().cloned())
+            .mimetypes(self.mimetypes.iter().cloned());
+        if let Some(p) = &self.purpose {
+            list = list.purpose(p.clone());
+        }
+        if let Some(q) = &self.search {
+            list = list.search(q);
+        }
+        list
+    }
+}
+
+/// The filters that select files: the listing's, the file's age and a name glob, or `--all`
+/// (all in the clap group `filter`).
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Selection (instead of ids)")]
+pub struct SelectArgs {
+    /// The listing's filters.
+    #[command(flatten)]
+    pub list: ListFilters,
     /// Only files created at least this long ago: 30m, 12h, 7d, 2w, 1d12h.
-    #[arg(long, value_name = "AGE", value_parser = parse_age)]
+    #[arg(long, value_name = "AGE", value_parser = parse_age, group = "filter")]
     pub older_than: Option<Duration>,
     /// Only files created less than this long ago (same units as --older-than).
-    #[arg(long, value_name = "AGE", value_parser = parse_age)]
+    #[arg(long, value_name = "AGE", value_parser = parse_age, group = "filter")]
     pub newer_than: Option<Duration>,
     /// Only files whose whole name matches this pattern (* any text, ? one character).
-    #[arg(long, value_name = "GLOB")]
+    #[arg(long, value_name = "GLOB", group = "filter")]
     pub name: Option<String>,
     /// Every file (required to select all of them: no filter never means all).
-    #[arg(long, conflicts_with_all = ["purpose", "sample_types", "source_kinds", "search",
-          "mimetypes", "older_than", "newer_than", "name"])]
+    #[arg(long, group = "filter", conflicts_with_all = ["purpose", "sample_types", "source_kinds",
+          "search", "mimetypes", "older_than", "newer_than", "name"])]
     pub all: bool,
 }
 
@@ -63,11 +101,7 @@ impl SelectArgs {
     /// Whether any filter (or `--all`) was given: the command works on a selection.
     pub fn is_given(&self) -> bool {
         self.all
-            || self.purpose.is_some()
-            || !self.sample_types.is_empty()
-            || !self.source_kinds.is_empty()
-            || self.search.is_some()
-            || !self.mimetypes.is_empty()
+            || self.list.is_given()
             || self.older_than.is_some()
             || self.newer_than.is_some()
             || self.name.is_some()
@@ -76,18 +110,9 @@ impl SelectArgs {
     /// The library's selection of these filters, acted on `bulk.parallel` requests at most at
     /// once.
     pub fn selection(&self, client: &Client, bulk: &BulkArgs) -> Selection {
-        let mut list = client
-            .list()
-            .sample_types(self.sample_types.iter().cloned())
-            .sources(self.source_kinds.iter().cloned())
-            .mimetypes(self.mimetypes.iter().cloned());
-        if let Some(p) = &self.purpose {
-            list = list.purpose(p.clone());
-        }
-        if let Some(q) = &self.search {
-            list = list.search(q);
-        }
-        let mut sel = list
+        let mut sel = self
+            .list
+            .request(client)
             .select()
             .concurrency(Concurrency::adaptive(usize::from(bulk.parallel)));
         if let Some(age) = self.older_than {
