@@ -7,7 +7,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use mistral_files::{Error, FilePurpose};
+use mistral_files::Error;
 use mistral_files_test_support::http::eventually;
 use mistral_files_test_support::*;
 
@@ -128,12 +128,7 @@ async fn a_partial_that_no_longer_matches_is_discarded_and_the_download_restarts
 async fn two_downloads_to_one_target_never_share_a_partial() {
     let emu = emulator().await;
     let client = client_for(&emu);
-    let data = content(2 * 1024 * 1024, 12);
-    let f = client
-        .upload_bytes("d.jsonl", data.clone())
-        .purpose(FilePurpose::Batch)
-        .await
-        .unwrap();
+    let (f, data) = uploaded_batch(&client, 2 * 1024 * 1024, 12).await;
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("t.bin");
     emu.faults().throttle_download(4 * 1024 * 1024);

@@ -13,6 +13,12 @@ use crate::progress::{Progress, ProgressFn};
 #[derive(Clone, Default)]
 pub(super) struct OnProgress(pub(super) Option<ProgressFn>);
 
+impl OnProgress {
+    pub(super) fn new(f: impl Fn(Progress) + Send + Sync + 'static) -> Self {
+        OnProgress(Some(Arc::new(f)))
+    }
+}
+
 impl fmt::Debug for OnProgress {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(if self.0.is_some() { "Some(..)" } else { "None" })

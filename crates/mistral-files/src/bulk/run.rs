@@ -59,7 +59,7 @@ where
 {
     /// Starts files until the limit is reached or none is left.
     fn refill(&mut self) {
-        while self.running.len() < self.gate.operations().max(1) {
+        while self.running.len() < self.gate.operations() {
             let Some(file) = self.pending.pop_front() else {
                 break;
             };

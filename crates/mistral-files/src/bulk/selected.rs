@@ -33,6 +33,7 @@ use crate::types::FileObject;
 #[derive(Debug, Clone)]
 pub struct Selected {
     files: Vec<FileObject>,
+    /// The client, its every attempt passing through `gate`.
     client: Client,
     /// The gate the listing went through: the operation goes on at the pace the listing learned
     /// (a copy of this value shares it).
@@ -72,7 +73,7 @@ impl Selected {
     /// # }
     /// ```
     pub fn on_progress(mut self, f: impl Fn(Progress) + Send + Sync + 'static) -> Self {
-        self.progress = OnProgress(Some(Arc::new(f)));
+        self.progress = OnProgress::new(f);
         self
     }
 
@@ -149,9 +150,8 @@ impl Selected {
     /// # }
     /// ```
     pub fn delete(self) -> impl Stream<Item = FileOutcome<()>> + Send + 'static {
-        let gate = self.gate;
-        let client = self.client.with_gate(Arc::clone(&gate));
-        drive(self.files, gate, move |file| {
+        let client = self.client;
+        drive(self.files, self.gate, move |file| {
             delete_one(client.clone(), file)
         })
     }
@@ -186,14 +186,9 @@ impl Selected {
                 .zip(self.paths_in(&dir))
                 .map(|(f, path)| (f.id, path))
                 .collect();
-            let gate = self.gate;
-            let client = self.client.with_gate(Arc::clone(&gate));
-            let overwrite = self.overwrite;
-            let sum = Sum::new(
-                &self.progress,
-                self.files.iter().filter_map(|f| f.bytes).sum(),
-            );
-            drive(self.files, gate, move |file| {
+            let sum = Sum::new(&self.progress, self.total_bytes());
+            let (client, overwrite) = (self.client, self.overwrite);
+            drive(self.files, self.gate, move |file| {
                 let path = paths.get(&file.id).cloned().unwrap_or_default();
                 download_one(client.clone(), file, path, overwrite, sum.clone())
             })

@@ -166,7 +166,7 @@ impl Selection {
     /// # }
     /// ```
     pub fn on_progress(mut self, f: impl Fn(Progress) + Send + Sync + 'static) -> Self {
-        self.progress = OnProgress(Some(Arc::new(f)));
+        self.progress = OnProgress::new(f);
         self
     }
 
@@ -180,9 +180,16 @@ impl Selection {
     /// # Ok(()) }
     /// ```
     pub fn files(&self) -> impl Stream<Item = Result<FileObject>> + Send + 'static {
+        self.matching(self.list.clone())
+    }
+
+    /// The files of `list` that pass the age and name filters, as of now.
+    fn matching(
+        &self,
+        list: ListRequest,
+    ) -> impl Stream<Item = Result<FileObject>> + Send + 'static {
         let matcher = self.filter.at(SystemTime::now());
-        self.list
-            .stream()
+        list.into_stream()
             .try_filter(move |f| std::future::ready(matcher.matches(f)))
     }
 
@@ -202,22 +209,15 @@ impl Selection {
         // One gate for the listing and the operation after it: what the listing learned of the
         // service (its rate limit above all) holds from the first delete or download on.
         let gate = self.concurrency.gate();
-        let matcher = self.filter.at(SystemTime::now());
-        let mut files: Vec<FileObject> = self
-            .list
-            .clone()
-            .through_gate(Arc::clone(&gate))
-            .into_stream()
-            .try_filter(move |f| std::future::ready(matcher.matches(f)))
-            .try_collect()
-            .await?;
+        let listing = self.list.clone().through_gate(Arc::clone(&gate));
+        let mut files: Vec<FileObject> = self.matching(listing).try_collect().await?;
         // The listing is not a snapshot: a file uploaded meanwhile shifts the later pages by
         // one, and a file can come twice. Each file is acted on once.
         let mut seen = HashSet::new();
         files.retain(|f| seen.insert(f.id));
         Ok(Selected::new(
             files,
-            self.list.client().clone(),
+            self.list.client().with_gate(Arc::clone(&gate)),
             gate,
             self.overwrite,
             self.progress.clone(),

@@ -123,11 +123,8 @@ impl Controller {
     /// room, the files a refusal sent to wait would take the places of the ones that could go,
     /// and a rate-limited run would send at a fraction of the rate it learned.
     pub(crate) fn operations(&self) -> usize {
-        if self.adaptive {
-            (2 * self.limit() + 4).min(self.ceiling)
-        } else {
-            self.limit()
-        }
+        // a fixed limit is its ceiling, so the room is cut back to it
+        (2 * self.limit() + 4).min(self.ceiling)
     }
 
     /// The learned rate cap in starts per second, if an overload set one.

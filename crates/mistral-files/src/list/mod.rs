@@ -50,9 +50,6 @@ pub struct ListRequest {
     purpose: Option<FilePurpose>,
     mimetypes: Vec<String>,
     prefetch: usize,
-    /// The gate of the operation this listing is part of (a bulk run's, so that the run goes on
-    /// at the pace its listing learned); `None`: the stream makes its own.
-    gate: Option<Arc<Gate>>,
 }
 
 /// The default page size, 100 (the service's default).
@@ -95,7 +92,6 @@ impl Client {
             purpose: None,
             mimetypes: Vec::new(),
             prefetch: DEFAULT_PREFETCH,
-            gate: None,
         }
     }
 }
@@ -107,9 +103,10 @@ impl ListRequest {
     }
 
     /// The same listing, its page requests passing through `gate` (shared with what follows
-    /// the listing) instead of a gate of its own.
+    /// the listing: a bulk run goes on at the pace its listing learned) instead of a gate of its
+    /// own.
     pub(crate) fn through_gate(mut self, gate: Arc<Gate>) -> Self {
-        self.gate = Some(gate);
+        self.client = self.client.with_gate(gate);
         self
     }
 

@@ -62,11 +62,15 @@ impl Pager {
     fn new(mut req: ListRequest) -> Self {
         let refused = check_prefetch(req.prefetch).err();
         let start = req.page;
-        let gate = req
-            .gate
-            .take()
-            .unwrap_or_else(|| Concurrency::adaptive(req.prefetch).gate());
-        req.client = req.client.with_gate(Arc::clone(&gate));
+        // A caller's client carries no gate: only a bulk run's listing comes with one.
+        let gate = match &req.client.gate {
+            Some(gate) => Arc::clone(gate),
+            None => {
+                let gate = Concurrency::adaptive(req.prefetch).gate();
+                req.client = req.client.with_gate(Arc::clone(&gate));
+                gate
+            }
+        };
         Pager {
             gate,
             seen: u64::from(start) * u64::from(req.page_size),
@@ -107,7 +111,8 @@ impl Pager {
     /// end, so asking ahead could request pages past it).
     fn window(&self) -> usize {
         if self.total.is_some() {
-            self.gate.limit()
+            // a shared gate (a bulk run's) may allow more than this listing's prefetch
+            self.gate.limit().min(self.req.prefetch)
         } else {
             1
         }
