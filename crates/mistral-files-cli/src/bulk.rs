@@ -61,7 +61,12 @@ pub async fn rm(api: &Api, args: &RmArgs, out: &Out) -> Result<(), CliError> {
 }
 
 /// `download FILTERS... [-o DIR]`: lists, then downloads every file into the directory.
-pub async fn download(api: &Api, args: &DownloadArgs, out: &Out) -> Result<(), CliError> {
+pub async fn download(
+    api: &Api,
+    args: &DownloadArgs,
+    out: &Out,
+    progress: bool,
+) -> Result<(), CliError> {
     let dir = args.output.clone().unwrap_or_else(|| PathBuf::from("."));
     if dir == Path::new("-") {
         return Err(CliError::usage(
@@ -84,7 +89,7 @@ pub async fn download(api: &Api, args: &DownloadArgs, out: &Out) -> Result<(), C
         .collect();
     let total = selected.len();
     // one bar for the whole selection (a bar per file would be thousands of lines)
-    let bars = Bars::new(crate::progress::enabled(out.mode));
+    let bars = Bars::new(progress);
     let total_bar = bars.total(total, Some(selected.total_bytes()));
     let selected = match total_bar.clone() {
         Some(bar) => selected.on_progress(move |p| bar.set(p.bytes_done)),

@@ -76,7 +76,8 @@ pub async fn get(api: &Api, args: GetArgs, out: &Out) -> Result<(), CliError> {
 /// `rm ID...`: deletes each; goes on after a failure and reports them all. By filter: see
 /// `bulk::rm`.
 pub async fn rm(api: &Api, args: RmArgs, out: &Out) -> Result<(), CliError> {
-    if args.select.is_given() {
+    // clap requires ids or a filter, never both
+    if args.ids.is_empty() {
         return crate::bulk::rm(api, &args, out).await;
     }
     let mut failures = Failures::new(out.mode);

@@ -165,8 +165,9 @@ pub async fn download(
     out: &Out,
     progress: bool,
 ) -> Result<(), CliError> {
-    if args.select.is_given() {
-        return crate::bulk::download(api, &args, out).await;
+    // clap requires ids (or a URL) or a filter, never both
+    if args.sources.is_empty() {
+        return crate::bulk::download(api, &args, out, progress).await;
     }
     check_download_args(&args, out)?;
     if args.output.as_deref() == Some(Path::new("-")) {

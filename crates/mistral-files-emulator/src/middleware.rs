@@ -60,7 +60,7 @@ pub(crate) async fn front(State(app): State<AppState>, mut req: Request, next: N
         }
         if let Some(retry_after) = over_rate_limit(&app, req.headers()) {
             drain(req).await;
-            return rate_limited(retry_after);
+            return refusal(429, retry_after);
         }
     }
     match app
@@ -83,12 +83,7 @@ async fn with_fault(app: &AppState, fault: Fault, req: Request, next: Next) -> R
             retry_after,
         } => {
             drain(req).await;
-            failure_response(&FailSpec {
-                count: 1,
-                status,
-                retry_after: Some(retry_after),
-                body: None,
-            })
+            refusal(status, retry_after)
         }
         Fault::CutDownload { after } => {
             app.faults.cut_download_after(after);
@@ -221,11 +216,12 @@ fn over_rate_limit(app: &AppState, headers: &HeaderMap) -> Option<Duration> {
     Some(retry_after)
 }
 
-/// The service's 429 for a request over the rate limit, with `Retry-After` in whole seconds.
-fn rate_limited(retry_after: Duration) -> Response {
+/// A refusal as the service answers it (429 over the rate limit, or an injected one): its JSON
+/// error body and `Retry-After` in whole seconds.
+fn refusal(status: u16, retry_after: Duration) -> Response {
     failure_response(&FailSpec {
         count: 1,
-        status: 429,
+        status,
         retry_after: Some(retry_after),
         body: None,
     })

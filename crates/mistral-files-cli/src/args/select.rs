@@ -34,15 +34,6 @@ pub struct ListFilters {
 }
 
 impl ListFilters {
-    /// Whether any of these filters was given.
-    pub fn is_given(&self) -> bool {
-        self.purpose.is_some()
-            || !self.sample_types.is_empty()
-            || !self.source_kinds.is_empty()
-            || self.search.is_some()
-            || !self.mimetypes.is_empty()
-    }
-
     /// The library's listing of these filters.
     pub fn request(&self, client: &Client) -> ListRequest {
         let mut list = client
@@ -98,15 +89,6 @@ pub struct BulkArgs {
 }
 
 impl SelectArgs {
-    /// Whether any filter (or `--all`) was given: the command works on a selection.
-    pub fn is_given(&self) -> bool {
-        self.all
-            || self.list.is_given()
-            || self.older_than.is_some()
-            || self.newer_than.is_some()
-            || self.name.is_some()
-    }
-
     /// The library's selection of these filters, acted on `bulk.parallel` requests at most at
     /// once.
     pub fn selection(&self, client: &Client, bulk: &BulkArgs) -> Selection {
