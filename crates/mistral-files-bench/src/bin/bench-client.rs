@@ -6,7 +6,7 @@
 //! bench-client upload URL PATH
 //! bench-client download URL ID OUT
 //! bench-client download-discard URL ID      (diagnostics: the stream alone)
-//! bench-client list URL PAGE_SIZE [PREFETCH]
+//! bench-client list URL PAGE_SIZE
 //! bench-client concurrent URL PATH N
 //! bench-client seed URL COUNT CONCURRENCY
 //! bench-client delete URL ID...
@@ -124,15 +124,12 @@ async fn download_discard(c: &Client, args: &[String]) -> Out {
     Ok(serde_json::json!({"bytes": n, "chunks": chunks}))
 }
 
-/// `list URL PAGE_SIZE [PREFETCH]`: every file through the paging stream (its window's
-/// ceiling `PREFETCH`, else the library's default).
+/// `list URL PAGE_SIZE`: every file through the paging stream, with the library's defaults.
 async fn list(c: &Client, args: &[String]) -> Out {
     let page_size: u32 = arg(args, 2, "page size")?.parse()?;
-    let mut req = c.list().page_size(page_size);
-    if let Some(n) = args.get(3) {
-        req = req.prefetch(n.parse()?);
-    }
-    let n = req
+    let n = c
+        .list()
+        .page_size(page_size)
         .into_stream()
         .try_fold(0u64, |n, _| async move { Ok(n + 1) })
         .await?;

@@ -67,16 +67,19 @@ impl Tools {
     pub(super) fn cli_download_all(&self, url: &str, dir: &Path) -> Result<Op> {
         let mut c = self.cli_cmd("download", url);
         c.args(["--all", "--jsonl", "-o"]).arg(dir);
-        let m = process::run(&mut c)?.ok("mistral-files download --all")?;
-        let count = count_lines(&m.stdout);
-        Ok(Self::cli_op(m, serde_json::json!({ "count": count })))
+        Self::counted(c, "mistral-files download --all")
     }
 
     /// `mistral-files rm --all --yes --jsonl`: every file deleted, one outcome line per file.
     pub(super) fn cli_delete_all(&self, url: &str) -> Result<Op> {
         let mut c = self.cli_cmd("rm", url);
         c.args(["--all", "--yes", "--jsonl"]);
-        let m = process::run(&mut c)?.ok("mistral-files rm --all")?;
+        Self::counted(c, "mistral-files rm --all")
+    }
+
+    /// Runs a command that prints one outcome line per file; the result has the count of lines.
+    fn counted(mut c: Command, what: &str) -> Result<Op> {
+        let m = process::run(&mut c)?.ok(what)?;
         let count = count_lines(&m.stdout);
         Ok(Self::cli_op(m, serde_json::json!({ "count": count })))
     }

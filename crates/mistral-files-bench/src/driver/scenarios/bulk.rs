@@ -22,6 +22,8 @@ use crate::driver::report::{Doc, RateRun, Scenario, Series};
 const SEED_DIR: &str = "emulator-bulk-seed";
 /// The copy of it each run works on.
 const RUN_DIR: &str = "emulator-bulk-run";
+/// Where each client's download of every file goes (emptied before each).
+const DOWNLOAD_DIR: &str = "bulk-download";
 
 /// Adds `bulk-download`, `bulk-delete` and the rate-limited run.
 pub fn run(ctx: &mut Ctx, doc: &mut Doc) -> Result<()> {
@@ -33,6 +35,7 @@ pub fn run(ctx: &mut Ctx, doc: &mut Doc) -> Result<()> {
     seed.stop();
     doc.bulk_seed_secs = Some(op.secs);
     ctx.cleanup.push(tools.work.join(RUN_DIR));
+    ctx.cleanup.push(tools.work.join(DOWNLOAD_DIR));
 
     let mut downloads: Vec<Series> = tools.bulk_clients().into_iter().map(Series::new).collect();
     let mut deletes = downloads.clone();
@@ -75,12 +78,11 @@ files; every run is checked to have left none."
 }
 
 /// One download of every file by `who` into an empty directory, checked.
-fn download_all(ctx: &mut Ctx, emu: &Server, who: Who) -> Result<crate::driver::sample::Sample> {
+fn download_all(ctx: &Ctx, emu: &Server, who: Who) -> Result<crate::driver::sample::Sample> {
     let (cfg, tools) = (ctx.cfg, ctx.tools);
-    let dir = tools.work.join("bulk-download");
+    let dir = tools.work.join(DOWNLOAD_DIR);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir)?;
-    ctx.cleanup.push(dir.clone());
     eprintln!("bench: {} downloads every file", who.label());
     let w = PeakWatch::start(emu.pid());
     let op = tools.download_all(who, &emu.url, &dir, cfg.page_size())?;
