@@ -7,7 +7,7 @@
 
 use std::fmt::Write;
 
-use super::{mib, secs, Doc, Scenario, Series, Target};
+use super::{secs, Doc, Scenario, Target};
 use crate::driver::clients::Who;
 
 /// The crate's bulk delete against the emulator's rate limit.
@@ -87,17 +87,7 @@ impl Doc {
                 met: Some(r.refused_percent() < 5.0),
             });
         }
-        if let Some(s) = self.scenario("concurrent") {
-            let peak = s.series.iter().filter_map(Series::server_rss_max).max();
-            let (n, each) = (self.cfg.concurrent(), self.cfg.concurrent_mib());
-            t.push(Target {
-                what: format!(
-                    "emulator peak RSS at most 32 MiB for {n} concurrent {each} MiB uploads"
-                ),
-                measured: mib(peak),
-                met: peak.map(|p| p <= 32 * 1024),
-            });
-        }
+        t.extend(self.emulator_rss_target("for"));
         t
     }
 
