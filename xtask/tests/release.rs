@@ -126,6 +126,7 @@ fn text(out: &Output) -> String {
 
 fn version(dir: &Path) -> String {
     let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+    let manifest = xtask::release::manifest::parse(&manifest, "Cargo.toml").unwrap();
     xtask::release::manifest::workspace_version(&manifest).unwrap()
 }
 

@@ -98,8 +98,9 @@ version.workspace = true
 
     #[test]
     fn reads_the_workspace_version_and_the_pins() {
-        assert_eq!(workspace_version(ROOT).unwrap(), "0.3.1");
-        let pin = |n| workspace_dependency_version(ROOT, n).unwrap();
+        let root = parse(ROOT, "Cargo.toml").unwrap();
+        assert_eq!(workspace_version(&root).unwrap(), "0.3.1");
+        let pin = |n| workspace_dependency_version(&root, n).unwrap();
         assert_eq!(pin("mistral-files-raw").as_deref(), Some("0.3.1"));
         assert_eq!(pin("plain").as_deref(), Some("1"));
         assert_eq!(pin("tabled").as_deref(), Some("0.3.0"));
@@ -109,7 +110,8 @@ version.workspace = true
     #[test]
     fn reads_a_locked_version() {
         let lock = "[[package]]\nname = \"a\"\nversion = \"1.0.0\"\n\n[[package]]\nname = \"mistral-files\"\nversion = \"0.2.0\"\ndependencies = [\n \"a\",\n]\n";
-        let locked = |n| locked_version(lock, n).unwrap();
+        let lock = parse(lock, "Cargo.lock").unwrap();
+        let locked = |n| locked_version(&lock, n).unwrap();
         assert_eq!(locked("mistral-files").as_deref(), Some("0.2.0"));
         assert_eq!(locked("a").as_deref(), Some("1.0.0"));
         assert_eq!(locked("b"), None);
@@ -117,23 +119,24 @@ version.workspace = true
 
     #[test]
     fn reads_where_a_crate_takes_its_version_from() {
+        let toml = |text| parse(text, "x").unwrap();
         assert_eq!(
-            package_version(ROOT, "x").unwrap(),
+            package_version(&toml(ROOT), "x").unwrap(),
             VersionSource::Workspace
         );
         let own = "[package]\nname = \"c\"\nversion = \"1.4.0\"\n";
         assert_eq!(
-            package_version(own, "x").unwrap(),
+            package_version(&toml(own), "x").unwrap(),
             VersionSource::Own("1.4.0".into())
         );
         let inline = "[package]\nversion = { workspace = true }\n";
         assert_eq!(
-            package_version(inline, "x").unwrap(),
+            package_version(&toml(inline), "x").unwrap(),
             VersionSource::Workspace
         );
-        let err = package_version("[package]\nname = \"c\"\n", "crates/c/Cargo.toml");
+        let err = package_version(&toml("[package]\nname = \"c\"\n"), "crates/c/Cargo.toml");
         assert!(err.unwrap_err().to_string().contains("crates/c/Cargo.toml"));
-        assert!(workspace_version("[workspace]\n").is_err());
+        assert!(workspace_version(&toml("[workspace]\n")).is_err());
     }
 }
 

@@ -1,6 +1,6 @@
 //! The few facts release-check needs from `Cargo.toml` and `Cargo.lock`, read with the `toml`
-//! crate. Anything it does not find is an error naming the file and the key, never a silent
-//! default.
+//! crate: [`parse`] a file once, then ask the parsed table. Anything it does not find is an
+//! error naming the file and the key, never a silent default.
 
 use anyhow::{bail, Context, Result};
 use toml::{Table, Value};
@@ -15,9 +15,8 @@ pub enum VersionSource {
 }
 
 /// The root manifest's `[workspace.package] version`.
-pub fn workspace_version(manifest: &str) -> Result<String> {
-    let root = parse(manifest, "Cargo.toml")?;
-    let version = at(&root, &["workspace", "package", "version"]).and_then(Value::as_str);
+pub fn workspace_version(root: &Table) -> Result<String> {
+    let version = at(root, &["workspace", "package", "version"]).and_then(Value::as_str);
     let version = version.context("Cargo.toml: no `version = \"...\"` in [workspace.package]")?;
     Ok(version.to_string())
 }
@@ -25,17 +24,15 @@ pub fn workspace_version(manifest: &str) -> Result<String> {
 /// The version requirement the root manifest's `[workspace.dependencies]` gives `name`, if any
 /// (`name = "0.1.0"`, `name = { ..., version = "0.1.0" }` or a
 /// `[workspace.dependencies.name]` table).
-pub fn workspace_dependency_version(manifest: &str, name: &str) -> Result<Option<String>> {
-    let root = parse(manifest, "Cargo.toml")?;
-    let pin = at(&root, &["workspace", "dependencies", name])
+pub fn workspace_dependency_version(root: &Table, name: &str) -> Result<Option<String>> {
+    let pin = at(root, &["workspace", "dependencies", name])
         .and_then(|d| d.as_str().or_else(|| d.get("version")?.as_str()));
     Ok(pin.map(str::to_string))
 }
 
 /// The version `Cargo.lock` records for the package `name` (the first `[[package]]` of that
 /// name: a workspace crate appears once).
-pub fn locked_version(lock: &str, name: &str) -> Result<Option<String>> {
-    let lock = parse(lock, "Cargo.lock")?;
+pub fn locked_version(lock: &Table, name: &str) -> Result<Option<String>> {
     let packages = lock.get("package").and_then(Value::as_array);
     let package = packages
         .into_iter()
@@ -47,8 +44,8 @@ pub fn locked_version(lock: &str, name: &str) -> Result<Option<String>> {
 }
 
 /// Where a crate's manifest (`path`, for messages) takes its version from.
-pub fn package_version(manifest: &str, path: &str) -> Result<VersionSource> {
-    match at(&parse(manifest, path)?, &["package", "version"]) {
+pub fn package_version(manifest: &Table, path: &str) -> Result<VersionSource> {
+    match at(manifest, &["package", "version"]) {
         Some(Value::String(v)) => Ok(VersionSource::Own(v.clone())),
         // `version.workspace = true` and `version = { workspace = true }` are the same table.
         Some(v) if v.get("workspace").and_then(Value::as_bool) == Some(true) => {
@@ -58,7 +55,8 @@ pub fn package_version(manifest: &str, path: &str) -> Result<VersionSource> {
     }
 }
 
-fn parse(text: &str, path: &str) -> Result<Table> {
+/// `text`, the contents of the TOML file `path` (for messages), parsed.
+pub fn parse(text: &str, path: &str) -> Result<Table> {
     text.parse()
         .with_context(|| format!("{path} is not valid TOML"))
 }

@@ -34,6 +34,7 @@ use api_diff::ApiDiff;
 use manifest::VersionSource;
 use semver::Version;
 use std::path::Path;
+use toml::Table;
 
 /// The publishable crates, in dependency order.
 pub const CRATES: [&str; 4] = [
@@ -109,6 +110,8 @@ impl Release {
             api.push((name, ApiDiff::between(&old, &new)));
         }
         let wire = report.impact();
+        let mut head_root = RootManifest::new(root, head);
+        let mut base_root = RootManifest::new(root, base);
         let mut crates: Vec<CrateCheck> = Vec::new();
         for name in CRATES {
             let (impact, reasons) = match name {
@@ -139,9 +142,9 @@ impl Release {
                     )
                 }
             };
-            let (version, written_in) = crate_version(root, head, name)?
+            let (version, written_in) = crate_version(&mut head_root, name)?
                 .with_context(|| format!("crate {name} does not exist at {head}"))?;
-            let base_version = crate_version(root, base, name)?.map(|(v, _)| v);
+            let base_version = crate_version(&mut base_root, name)?.map(|(v, _)| v);
             let need = base_version.as_ref().map(|v| needed(v, impact)).transpose();
             crates.push(CrateCheck {
                 name,
@@ -153,7 +156,7 @@ impl Release {
                 reasons,
             });
         }
-        let problems = pin_problems(root, head, &crates)?;
+        let problems = pin_problems(&mut head_root, &crates)?;
         Ok(Release {
             base: base.clone(),
             head: head.clone(),
@@ -248,32 +251,66 @@ pub fn needed(base: &Version, impact: Impact) -> Result<Version> {
     Ok(Version::new(major, minor, patch))
 }
 
-/// A crate's version at `rev` and where it is written; `None` when the crate does not exist.
-fn crate_version(root: &Path, rev: &Rev, name: &str) -> Result<Option<(Version, String)>> {
+/// A revision's root manifest, read and parsed the first time it is needed (a revision whose
+/// crates all have their own version need not have one until [`pin_problems`]).
+struct RootManifest<'a> {
+    root: &'a Path,
+    rev: &'a Rev,
+    parsed: Option<Table>,
+}
+
+impl<'a> RootManifest<'a> {
+    fn new(root: &'a Path, rev: &'a Rev) -> Self {
+        RootManifest {
+            root,
+            rev,
+            parsed: None,
+        }
+    }
+
+    /// The parsed `Cargo.toml` at the revision.
+    fn get(&mut self) -> Result<&Table> {
+        let parsed = match self.parsed.take() {
+            Some(parsed) => parsed,
+            None => {
+                let text = revision::read_required(self.root, self.rev, "Cargo.toml")?;
+                manifest::parse(&text, "Cargo.toml")?
+            }
+        };
+        Ok(self.parsed.insert(parsed))
+    }
+}
+
+/// A crate's version at the root manifest's revision and where it is written; `None` when the
+/// crate does not exist.
+fn crate_version(
+    root_manifest: &mut RootManifest,
+    name: &str,
+) -> Result<Option<(Version, String)>> {
+    let (root, rev) = (root_manifest.root, root_manifest.rev);
     let path = format!("crates/{name}/Cargo.toml");
     let Some(manifest) = revision::read(root, rev, &path)? else {
         return Ok(None);
     };
+    let manifest = manifest::parse(&manifest, &path)?;
     let (text, written_in) = match manifest::package_version(&manifest, &path)? {
         VersionSource::Own(v) => (v, format!("[package] version in {path}")),
-        VersionSource::Workspace => {
-            let root_manifest = revision::read_required(root, rev, "Cargo.toml")?;
-            (
-                manifest::workspace_version(&root_manifest)?,
-                "[workspace.package] version in Cargo.toml (and our crates' pins in [workspace.dependencies])".to_string(),
-            )
-        }
+        VersionSource::Workspace => (
+            manifest::workspace_version(root_manifest.get()?)?,
+            "[workspace.package] version in Cargo.toml (and our crates' pins in [workspace.dependencies])".to_string(),
+        ),
     };
     let version = Version::parse(&text).with_context(|| format!("{path} at {rev}"))?;
     Ok(Some((version, written_in)))
 }
 
 /// `[workspace.dependencies]` pins of our crates that differ from the crates' versions.
-fn pin_problems(root: &Path, rev: &Rev, crates: &[CrateCheck]) -> Result<Vec<String>> {
-    let manifest = revision::read_required(root, rev, "Cargo.toml")?;
+fn pin_problems(root_manifest: &mut RootManifest, crates: &[CrateCheck]) -> Result<Vec<String>> {
+    let (root, rev) = (root_manifest.root, root_manifest.rev);
+    let manifest = root_manifest.get()?;
     let mut out = Vec::new();
     for c in crates {
-        let Some(pin) = manifest::workspace_dependency_version(&manifest, c.name)? else {
+        let Some(pin) = manifest::workspace_dependency_version(manifest, c.name)? else {
             continue;
         };
         let pinned = Version::parse(pin.trim_start_matches(['^', '=']).trim());
@@ -287,6 +324,7 @@ fn pin_problems(root: &Path, rev: &Rev, crates: &[CrateCheck]) -> Result<Vec<Str
     // Cargo.lock records each workspace crate's version: a bump not yet in it makes every
     // `--locked` build (CI, `cargo publish --locked`) fail.
     if let Some(lock) = revision::read(root, rev, "Cargo.lock")? {
+        let lock = manifest::parse(&lock, "Cargo.lock")?;
         for c in crates {
             let Some(locked) = manifest::locked_version(&lock, c.name)? else {
                 continue;
