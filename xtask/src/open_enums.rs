@@ -3,6 +3,7 @@
 //! response. progenitor's own enums are closed; we give it these through its type
 //! replacement setting (see [`crate::codegen::settings`]) and emit them next to its output.
 
+use crate::doc::entries;
 use anyhow::{bail, Result};
 use heck::ToUpperCamelCase;
 use proc_macro2::TokenStream;
@@ -32,10 +33,7 @@ impl OpenEnum {
 
 /// Finds every component schema that is a string enum.
 pub fn find(doc: &Value) -> Vec<OpenEnum> {
-    let schemas = doc
-        .pointer("/components/schemas")
-        .and_then(Value::as_object);
-    let mut out: Vec<OpenEnum> = (schemas.into_iter().flatten())
+    let mut out: Vec<OpenEnum> = entries(&doc["components"]["schemas"])
         .filter(|(_, s)| s.get("type").and_then(Value::as_str) == Some("string"))
         .filter_map(|(name, s)| {
             let values = s.get("enum")?.as_array()?.iter();

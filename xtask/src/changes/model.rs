@@ -13,7 +13,7 @@
 pub use super::directions::Direction;
 use super::directions::{media_schemas, operations, INPUT, OUTPUT};
 use super::schema::{self, is_true, single, Schema};
-use crate::doc::escape_pointer as escape;
+use crate::doc::{entries, escape_pointer as escape};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -113,18 +113,12 @@ pub fn build(doc: &Value) -> Model {
     for (path, method, op) in operations(doc) {
         b.operation(&path, method, op, global_security);
     }
-    let objects = |at: &str| {
-        doc.pointer(at)
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-    };
-    for (name, scheme) in objects("/components/securitySchemes") {
+    for (name, scheme) in entries(&doc["components"]["securitySchemes"]) {
         let pointer = format!("/components/securitySchemes/{}", escape(name));
         let (key, kind) = (format!("security scheme {name}"), describe_scheme(scheme));
         b.insert(&key, None, &pointer, INPUT, Kind::Scheme(kind));
     }
-    for (name, schema) in objects("/components/schemas") {
+    for (name, schema) in entries(&doc["components"]["schemas"]) {
         let key = format!("type {name}");
         let pointer = format!("/components/schemas/{}", escape(name));
         // A type no operation reaches still becomes a Rust type: treat it as received.
