@@ -121,7 +121,8 @@ fn describe(content: &Value) -> String {
         .iter()
         .map(|(media, m)| {
             let schema = m.get("schema").unwrap_or(&Value::Null);
-            crate::names::ref_name(schema)
+            crate::doc::schema_ref(schema)
+                .map(str::to_string)
                 .unwrap_or_else(|| format!("{media}: {}", crate::changes::schema::ty(schema)))
         })
         .collect();

@@ -79,8 +79,8 @@ pub fn of_types(doc: &Value) -> BTreeMap<String, Direction> {
 fn mark(doc: &Value, node: &Value, input: bool, dirs: &mut BTreeMap<String, Direction>) {
     match node {
         Value::Object(map) => {
-            if let Some(name) = crate::names::ref_name(node) {
-                let d = dirs.entry(name.clone()).or_default();
+            if let Some(name) = crate::doc::schema_ref(node) {
+                let d = dirs.entry(name.to_string()).or_default();
                 let seen =
                     std::mem::replace(if input { &mut d.input } else { &mut d.output }, true);
                 let target = doc.pointer(&format!("/components/schemas/{name}"));

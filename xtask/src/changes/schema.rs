@@ -248,8 +248,8 @@ pub fn ty(schema: &Value) -> String {
 }
 
 fn base_ty(schema: &Value) -> String {
-    if let Some(name) = crate::names::ref_name(schema) {
-        return name;
+    if let Some(name) = crate::doc::schema_ref(schema) {
+        return name.to_string();
     }
     for key in ["allOf", "anyOf", "oneOf"] {
         if let Some(branches) = schema.get(key).and_then(Value::as_array) {

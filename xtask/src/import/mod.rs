@@ -15,7 +15,7 @@ use anyhow::{bail, Result};
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeSet, VecDeque};
 
-use crate::doc::{entries, items, METHODS, SCHEMA_REF_PREFIX};
+use crate::doc::{entries, items, schema_ref, METHODS, SCHEMA_REF_PREFIX};
 use crate::names::NameMap;
 
 mod rename;
@@ -153,10 +153,11 @@ fn used_security_schemes(provider: &Value, kept_paths: &Map<String, Value>) -> M
 
 /// Queues the schema named by every `$ref` in `value`, in document order.
 fn collect_schema_refs(value: &Value, out: &mut VecDeque<String>) {
+    let schema = schema_ref(value);
     for (k, v) in entries(value) {
         if k != "$ref" {
             collect_schema_refs(v, out);
-        } else if let Some(name) = v.as_str().and_then(|r| r.strip_prefix(SCHEMA_REF_PREFIX)) {
+        } else if let Some(name) = schema {
             out.push_back(name.to_string());
         }
     }

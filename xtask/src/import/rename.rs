@@ -1,7 +1,7 @@
 //! Our names for the imported document: operations by method and path, schemas by where they
 //! are used (see [`crate::names`]); the provider's names are kept as `x-provider-*`.
 
-use crate::doc::{entries, SCHEMA_REF_PREFIX};
+use crate::doc::{entries, schema_ref, SCHEMA_REF_PREFIX};
 use crate::names::{self, NameMap, NAMES};
 use anyhow::{bail, Result};
 use serde_json::{Map, Value};
@@ -181,13 +181,13 @@ fn schema_renames(
 
 /// Points every `$ref` to a renamed schema at its new name.
 fn rewrite_refs(value: &mut Value, renames: &BTreeMap<String, String>) {
+    let new = schema_ref(value).and_then(|name| renames.get(name));
     match value {
         Value::Object(map) => {
             for (k, v) in map.iter_mut() {
-                let name = v.as_str().and_then(|r| r.strip_prefix(SCHEMA_REF_PREFIX));
                 if k != "$ref" {
                     rewrite_refs(v, renames);
-                } else if let Some(new) = name.and_then(|name| renames.get(name)) {
+                } else if let Some(new) = new {
                     *v = format!("{SCHEMA_REF_PREFIX}{new}").into();
                 }
             }

@@ -271,7 +271,7 @@ pub fn resolve(
         }
         .ok_or_else(|| anyhow!("{location}: no {step:?} there"))?;
     }
-    Ok(ref_name(single_branch(node)))
+    Ok(schema_ref(single_branch(node)).map(str::to_string))
 }
 
 /// The schema of one part of an operation.
@@ -322,11 +322,6 @@ fn single_branch(node: &Value) -> &Value {
     node
 }
 
-/// The component schema a node refers to.
-pub fn ref_name(node: &Value) -> Option<String> {
-    schema_ref(node).map(str::to_string)
-}
-
 /// The first place each component schema is used, walking operations in name order and, in
 /// each, responses, parameters, then the body, depth first. Used to suggest a pin for a schema
 /// that has none.
@@ -363,15 +358,17 @@ fn walk_refs(
     found: &mut BTreeMap<String, Location>,
     visiting: &mut BTreeSet<String>,
 ) {
-    if let Some(name) = ref_name(node) {
-        found.entry(name.clone()).or_insert_with(|| here.clone());
-        if !visiting.insert(name.clone()) {
+    if let Some(name) = schema_ref(node) {
+        found
+            .entry(name.to_string())
+            .or_insert_with(|| here.clone());
+        if !visiting.insert(name.to_string()) {
             return;
         }
-        if let Some(target) = doc["components"]["schemas"].get(&name) {
+        if let Some(target) = doc["components"]["schemas"].get(name) {
             walk_refs(doc, target, here, found, visiting);
         }
-        visiting.remove(&name);
+        visiting.remove(name);
         return;
     }
     for branch in ["anyOf", "oneOf", "allOf"].map(|key| items(&node[key])) {
