@@ -111,10 +111,36 @@ pub fn changed(key: &str, o: &Entry, n: &Entry) -> Vec<Change> {
     };
     match (&o.kind, &n.kind) {
         (Kind::Values(old), Kind::Values(new)) => out.extend(values(key, old, new)),
-        (Kind::Input { .. }, Kind::Input { .. }) => out.extend(value(key, INPUT, o, n, false)),
-        (Kind::Field { .. }, Kind::Field { .. }) => out.extend(value(key, dir, o, n, true)),
-        (Kind::Operation { deprecated: od, .. }, Kind::Operation { deprecated: nd, .. }) => {
-            let (or, nr) = (o.kind.describe(), n.kind.describe());
+        (
+            Kind::Input {
+                schema: os,
+                required: oq,
+            },
+            Kind::Input {
+                schema: ns,
+                required: nq,
+            },
+        ) => out.extend(value(key, INPUT, (os, *oq), (ns, *nq), false)),
+        (
+            Kind::Field {
+                schema: os,
+                required: oq,
+            },
+            Kind::Field {
+                schema: ns,
+                required: nq,
+            },
+        ) => out.extend(value(key, dir, (os, *oq), (ns, *nq), true)),
+        (
+            Kind::Operation {
+                route: or,
+                deprecated: od,
+            },
+            Kind::Operation {
+                route: nr,
+                deprecated: nd,
+            },
+        ) => {
             if or != nr {
                 // Our name is kept, the request goes elsewhere.
                 let what = format!("now {nr} (was {or})");
@@ -163,11 +189,15 @@ fn values(key: &str, old: &BTreeSet<String>, new: &BTreeSet<String>) -> Vec<Chan
     out
 }
 
-/// Every facet of a parameter, form field or type field, by direction.
-fn value(key: &str, dir: Direction, o: &Entry, n: &Entry, generated_field: bool) -> Vec<Change> {
-    let (Some((old, old_required)), Some((new, new_required))) = (facets(o), facets(n)) else {
-        return Vec::new();
-    };
+/// Every facet of a parameter, form field or type field (its schema and required-ness), by
+/// direction.
+fn value(
+    key: &str,
+    dir: Direction,
+    (old, old_required): (&Schema, bool),
+    (new, new_required): (&Schema, bool),
+    generated_field: bool,
+) -> Vec<Change> {
     let facets = [
         base_type(old, new),
         nullability(dir, old, new),
@@ -191,16 +221,6 @@ fn value(key: &str, dir: Direction, o: &Entry, n: &Entry, generated_field: bool)
         out.extend(rust_field(key, was, now));
     }
     out
-}
-
-/// The schema and required-ness of an input or a field.
-fn facets(entry: &Entry) -> Option<(&Schema, bool)> {
-    match &entry.kind {
-        Kind::Input { schema, required } | Kind::Field { schema, required } => {
-            Some((schema, *required))
-        }
-        _ => None,
-    }
 }
 
 /// The base type: a different type is a different wire format, either way.
