@@ -275,7 +275,7 @@ fn our_files(committed: &Inputs, case: &Case) -> Result<Inputs> {
 }
 
 /// Runs import + codegen on a provider document with the given names, overlay and docs.
-pub fn import_and_generate(
+fn import_and_generate(
     root: &Path,
     provider: &Value,
     ours: &Inputs,
@@ -344,7 +344,7 @@ fn unedited_base(root: &Path, base: &str, committed: &Inputs) -> Result<Side> {
 
 /// A copy of the checkout's tracked files in `dest` (for building a case without touching the
 /// checkout).
-pub fn copy_checkout(root: &Path, dest: &Path) -> Result<()> {
+fn copy_checkout(root: &Path, dest: &Path) -> Result<()> {
     let out = std::process::Command::new("git")
         .args([
             "ls-files",
@@ -372,13 +372,13 @@ pub fn copy_checkout(root: &Path, dest: &Path) -> Result<()> {
 }
 
 /// Where the drill's tests live, relative to the workspace root.
-pub const DRILL_TESTS: &str = "xtask/tests/fixtures/drill";
+const DRILL_TESTS: &str = "xtask/tests/fixtures/drill";
 
 /// Builds a non-breaking case for real: a copy of the checkout below `work`, the case imported
 /// and generated into it, then `cargo check --workspace --all-targets` (and the case's
 /// `drill_test` with `cargo test`). Build output goes to `target/drill-target`, shared between
 /// cases.
-pub fn build(root: &Path, case: &Case, outcome: &Outcome) -> Result<()> {
+fn build(root: &Path, case: &Case, outcome: &Outcome) -> Result<()> {
     let target_dir = &root.join("target/drill-target");
     let copy = root.join("target/drill").join(&case.name);
     if copy.exists() {
