@@ -52,7 +52,10 @@ fn run() -> Result<ExitCode> {
             print!("{}", audit.to_markdown());
             true
         }
-        Cmd::Import { document } => import_command(&root, &document).map(|()| true)?,
+        Cmd::Import { document } => {
+            import_command(&root, &document)?;
+            true
+        }
         Cmd::PublicApi { check } => public_api_command(&root, check)?,
         Cmd::Drill {
             build,
